@@ -1,0 +1,126 @@
+package io.dnnvis.cli;
+
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.LayerTable;
+import io.dnnvis.trace.Tracer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dnnvis layers}: the inputs and every node with alias, op, tensor and output shape. */
+@Command(
+        name = "layers",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "List the model's inputs and, for every node: alias, node name, op, output tensor and output shape.",
+            "Shapes come from a forward run on zeros; dynamic dimensions are 1 unless --input-shape gives them.",
+            "A layer can be named by its alias (conv4 = the 4th Conv node), node name or tensor name everywhere."
+        })
+final class LayersCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
+    Path modelFile;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+            description = "Shape of the first input (default: its declared shape, dynamic dimensions = 1).")
+    ShapeConverter.Shape inputShape;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        OnnxModel model = common.loadModel(modelFile);
+        LayerTable table;
+        try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
+            table = LayerTable.of(tracer, inputShape == null ? null : inputShape.dims());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            printJson(table, out);
+        } else {
+            printTable(model, table, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void printJson(LayerTable table, PrintWriter out) {
+        StringBuilder b = new StringBuilder("{\"inputs\":[");
+        for (int k = 0; k < table.inputs().size(); k++) {
+            LayerTable.Input in = table.inputs().get(k);
+            b.append(k == 0 ? "" : ",").append("{\"name\":").append(Json.string(in.name()))
+                    .append(",\"shape\":").append(Json.array(in.shape())).append('}');
+        }
+        b.append("],\"layers\":[");
+        for (int k = 0; k < table.rows().size(); k++) {
+            LayerTable.Row r = table.rows().get(k);
+            b.append(k == 0 ? "" : ",")
+                    .append("{\"alias\":").append(Json.string(r.alias()))
+                    .append(",\"node\":").append(Json.string(r.node()))
+                    .append(",\"op\":").append(Json.string(r.op()))
+                    .append(",\"tensor\":").append(Json.string(r.tensor()))
+                    .append(",\"shape\":").append(Json.array(r.shape())).append('}');
+        }
+        out.println(b.append("]}"));
+    }
+
+    private static void printTable(OnnxModel model, LayerTable table, PrintWriter out) {
+        out.printf("%s: opset %d, IR %d, %d nodes%s%n", model.fileName(), model.opset(), model.irVersion(),
+                table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + printable(model.producerName()));
+        for (LayerTable.Input in : table.inputs()) {
+            out.printf("input  %s %s%n", printable(in.name()), Arrays.toString(in.shape()));
+        }
+        int aliasWidth = width(table, 0, "alias");
+        int nodeWidth = width(table, 1, "node");
+        int opWidth = width(table, 2, "op");
+        int tensorWidth = width(table, 3, "tensor");
+        String format = "%-" + aliasWidth + "s  %-" + nodeWidth + "s  %-" + opWidth + "s  %-" + tensorWidth + "s  %s%n";
+        out.printf(format, "alias", "node", "op", "tensor", "shape");
+        for (LayerTable.Row r : table.rows()) {
+            out.printf(format, r.alias().isEmpty() ? "-" : r.alias(), printable(r.node()), printable(r.op()),
+                    printable(r.tensor()), Arrays.toString(r.shape()));
+        }
+    }
+
+    private static int width(LayerTable table, int column, String header) {
+        int w = header.length();
+        for (LayerTable.Row r : table.rows()) {
+            String v = switch (column) {
+                case 0 -> r.alias();
+                case 1 -> printable(r.node());
+                case 2 -> printable(r.op());
+                default -> printable(r.tensor());
+            };
+            w = Math.max(w, v.length());
+        }
+        return Math.min(w, 60);
+    }
+
+    /** Names from an untrusted model, with control characters made visible. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+}

@@ -1,0 +1,166 @@
+package io.dnnvis.onnx;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable, validated ONNX graph: nodes in topological order (file order where the file is
+ * already sorted), initializers, the graph inputs that are not initializers, and outputs.
+ */
+public final class Graph {
+
+    private final String name;
+    private final List<Node> nodes;
+    private final Map<String, Tensor> initializers;
+    private final List<ValueInfo> inputs;
+    private final List<ValueInfo> outputs;
+    private final String docString;
+    private final Map<String, Node> producers = new HashMap<>();
+    private final Map<String, List<Node>> consumers = new HashMap<>();
+    private final Map<String, Node> byAlias = new HashMap<>();
+    private final Map<String, Node> byName = new HashMap<>();
+
+    public Graph(String name, List<Node> nodes, Map<String, Tensor> initializers, List<ValueInfo> inputs,
+            List<ValueInfo> outputs, String docString) {
+        this.name = name;
+        this.nodes = List.copyOf(nodes);
+        this.initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.docString = docString;
+        for (Node n : this.nodes) {
+            for (String out : n.outputs()) {
+                if (!out.isEmpty()) {
+                    producers.put(out, n);
+                }
+            }
+            for (String in : n.inputs()) {
+                if (!in.isEmpty()) {
+                    consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                }
+            }
+            if (!n.alias().isEmpty()) {
+                byAlias.put(n.alias(), n);
+            }
+            if (!n.name().isEmpty()) {
+                byName.putIfAbsent(n.name(), n);
+            }
+        }
+        consumers.replaceAll((k, v) -> List.copyOf(v));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Nodes in topological order. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public Map<String, Tensor> initializers() {
+        return initializers;
+    }
+
+    /** Graph inputs that are not initializers: what the caller feeds. */
+    public List<ValueInfo> inputs() {
+        return inputs;
+    }
+
+    public List<ValueInfo> outputs() {
+        return outputs;
+    }
+
+    public String docString() {
+        return docString;
+    }
+
+    /** The node that produces {@code tensor}, empty for graph inputs and initializers. */
+    public Optional<Node> producer(String tensor) {
+        return Optional.ofNullable(producers.get(tensor));
+    }
+
+    /** The nodes that read {@code tensor}, in topological order. */
+    public List<Node> consumers(String tensor) {
+        return consumers.getOrDefault(tensor, List.of());
+    }
+
+    public boolean isInitializer(String tensor) {
+        return initializers.containsKey(tensor);
+    }
+
+    public Optional<ValueInfo> input(String tensor) {
+        return inputs.stream().filter(v -> v.name().equals(tensor)).findFirst();
+    }
+
+    /** Every node that has an alias (all but Constant nodes), in file order. */
+    public List<Layer> layers() {
+        return nodes.stream()
+                .filter(n -> !n.alias().isEmpty())
+                .sorted(Comparator.comparingInt(Node::fileIndex))
+                .map(n -> new Layer(n, n.output()))
+                .toList();
+    }
+
+    /** Finds a layer by alias, node name or output tensor name (in that order of precedence). */
+    public Optional<Layer> findLayer(String nameOrAlias) {
+        Node n = byAlias.get(nameOrAlias.toLowerCase(Locale.ROOT));
+        if (n != null) {
+            return Optional.of(new Layer(n, n.output()));
+        }
+        n = byName.get(nameOrAlias);
+        if (n != null) {
+            return Optional.of(new Layer(n, n.output()));
+        }
+        n = producers.get(nameOrAlias);
+        return n == null ? Optional.empty() : Optional.of(new Layer(n, nameOrAlias));
+    }
+
+    /**
+     * Like {@link #findLayer} but throws {@link UnknownLayerException} naming the nearest aliases
+     * and names.
+     */
+    public Layer layer(String nameOrAlias) {
+        return findLayer(nameOrAlias).orElseThrow(
+                () -> new UnknownLayerException(nameOrAlias, nearestNames(nameOrAlias, 5)));
+    }
+
+    private List<String> nearestNames(String wanted, int count) {
+        List<String> names = new ArrayList<>(byAlias.keySet());
+        names.addAll(byName.keySet());
+        names.addAll(producers.keySet());
+        String w = wanted.toLowerCase(Locale.ROOT);
+        return names.stream()
+                .distinct()
+                .sorted(Comparator.comparingInt((String s) -> editDistance(w, s.toLowerCase(Locale.ROOT)))
+                        .thenComparing(Comparator.naturalOrder()))
+                .limit(count)
+                .toList();
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

