@@ -36,9 +36,11 @@ final class ExternalData {
         this.modelFolder = modelFolder;
     }
 
-    /** The bytes of an external tensor; {@code expectedBytes} is what its dims and type need. */
-    byte[] read(TensorProto t, long expectedBytes) {
-        String tensor = "tensor '" + t.getName() + "'";
+    /**
+     * The bytes of an external tensor; {@code expectedBytes} is what its dims and type need and
+     * {@code tensor} names it in messages (e.g. {@code initializer 'w'}).
+     */
+    byte[] read(TensorProto t, long expectedBytes, String tensor) {
         Map<String, String> entries = new HashMap<>();
         for (StringStringEntryProto e : t.getExternalDataList()) {
             if (!KNOWN_KEYS.contains(e.getKey())) {

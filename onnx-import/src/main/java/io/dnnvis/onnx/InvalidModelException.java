@@ -18,7 +18,7 @@ public final class InvalidModelException extends RuntimeException {
     public InvalidModelException(Path file, String problem, Throwable cause) {
         super(oneLine((file == null ? "<model>" : file.toString()) + ": " + problem), cause);
         this.file = file;
-        this.problem = problem;
+        this.problem = oneLine(problem);
     }
 
     /** The model file, as the caller named it. */
@@ -26,7 +26,7 @@ public final class InvalidModelException extends RuntimeException {
         return file;
     }
 
-    /** The problem without the file name. */
+    /** The problem without the file name, on one line like the message. */
     public String problem() {
         return problem;
     }

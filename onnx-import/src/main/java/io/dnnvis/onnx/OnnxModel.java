@@ -6,6 +6,11 @@ import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.onnx.proto.OnnxProto.OperatorSetIdProto;
 import io.dnnvis.onnx.proto.OnnxProto.StringStringEntryProto;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -41,6 +46,8 @@ public final class OnnxModel {
     public static final long MAX_OPSET = 24;
     /** Protobuf cannot hold more than 2 GiB; larger files are refused before they are read. */
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE;
+
+    private static final String NOT_BINARY = "not an ONNX model: the file is text, not a binary ONNX protobuf";
 
     private final Path path;
     private final ModelProto runtimeProto;
@@ -123,20 +130,27 @@ public final class OnnxModel {
             proto = ModelProto.parseFrom(in);
             in.checkLastTagWas(0);
         } catch (InvalidProtocolBufferException e) {
-            String msg = e.getMessage() == null ? "" : e.getMessage();
+            if (looksLikeText(bytes)) {
+                throw new InvalidModelException(file, NOT_BINARY);
+            }
+            String msg = e.getMessage() == null ? "" : e.getMessage().strip();
             if (msg.contains("ended unexpectedly") || msg.contains("truncated")) {
                 throw new InvalidModelException(file, "truncated or corrupt ONNX file (the protobuf data ends early)");
             }
             if (msg.contains("too many levels of nesting")) {
                 throw new InvalidModelException(file, "protobuf nesting deeper than 64 levels; refused");
             }
-            throw new InvalidModelException(file, "not an ONNX model (invalid protobuf: " + msg + ")");
+            throw new InvalidModelException(file, "not an ONNX model (invalid protobuf: "
+                    + (msg.endsWith(".") ? msg.substring(0, msg.length() - 1) : msg) + ")");
         } catch (IOException e) {
             throw new InvalidModelException(file, "not an ONNX model (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
             throw new InvalidModelException(file, "not an ONNX model (" + e + ")");
         }
         if (!proto.hasGraph() && (!proto.hasIrVersion() || proto.getOpsetImportCount() == 0)) {
+            if (looksLikeText(bytes)) {
+                throw new InvalidModelException(file, NOT_BINARY);
+            }
             throw new InvalidModelException(file, "not an ONNX model (no graph, ir_version or opset_import)");
         }
         if (!proto.hasGraph()) {
@@ -166,6 +180,25 @@ public final class OnnxModel {
         }
         return new OnnxModel(file, runtime, read.graph(), Collections.unmodifiableMap(opsets),
                 Collections.unmodifiableMap(metadata), sha256(bytes));
+    }
+
+    /**
+     * Whether the file starts like text (UTF-8 without control characters other than tab, CR and
+     * LF): a README, JSON or a Git LFS pointer saved as {@code .onnx}. Only asked once parsing failed.
+     */
+    static boolean looksLikeText(byte[] bytes) {
+        int n = Math.min(bytes.length, 512);
+        for (int k = 0; k < n; k++) {
+            int b = bytes[k] & 0xff;
+            if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
+                return false;
+            }
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        // endOfInput false: a multi-byte character cut at the end of the prefix is no error
+        return !utf8.decode(ByteBuffer.wrap(bytes, 0, n), CharBuffer.allocate(n), false).isError();
     }
 
     private static Map<String, Long> opsetImports(ModelProto proto, Path file) {

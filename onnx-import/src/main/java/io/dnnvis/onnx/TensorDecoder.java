@@ -50,7 +50,7 @@ final class TensorDecoder {
             if (field != null) {
                 throw fail(what + " is external but also has " + field);
             }
-            byte[] data = externalData.read(t, bytes);
+            byte[] data = externalData.read(t, bytes, what);
             ByteString raw = UnsafeByteOperations.unsafeWrap(data);
             TensorProto inlined = t.toBuilder()
                     .clearExternalData()
@@ -58,6 +58,10 @@ final class TensorDecoder {
                     .setRawData(raw)
                     .build();
             return new Decoded(new Tensor(t.getName(), type, dims, raw.asReadOnlyByteBuffer()), inlined);
+        }
+        if (field == null && bytes > 0) {
+            throw fail(what + " has no data but dims " + Shapes.format(dims) + " of " + type.onnxName() + " need "
+                    + bytes + " bytes");
         }
         if (field == null || field.equals("raw_data")) {
             ByteString raw = t.getRawData();

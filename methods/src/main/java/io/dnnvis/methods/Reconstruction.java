@@ -1,0 +1,81 @@
+package io.dnnvis.methods;
+
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardResult;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The result of a backward-net request: one reconstruction per neuron, stacked on the first axis
+ * ({@code [B, C, H, W]}), the target layer's forward activation, and, when requested, the signal at
+ * every tensor on the way back.
+ */
+public final class Reconstruction {
+
+    private final BackwardRequest request;
+    private final Layer layer;
+    private final int[] neurons;
+    private final BackwardResult result;
+
+    Reconstruction(BackwardRequest request, Layer layer, int[] neurons, BackwardResult result) {
+        this.request = request;
+        this.layer = layer;
+        this.neurons = neurons.clone();
+        this.result = result;
+    }
+
+    public BackwardRequest request() {
+        return request;
+    }
+
+    public Layer layer() {
+        return layer;
+    }
+
+    /** The channel of each reconstruction, in order. */
+    public int[] neurons() {
+        return neurons.clone();
+    }
+
+    /** All reconstructions, {@code [B, C, H, W]}, as a new ND4J array. */
+    public INDArray values() {
+        return result.reconstruction().toINDArray();
+    }
+
+    /** All reconstructions as a host tensor. */
+    public TensorValue tensor() {
+        return result.reconstruction();
+    }
+
+    /** The forward activation of the target layer. */
+    public TensorValue activation() {
+        return result.target();
+    }
+
+    /** Tensors whose signal was recorded (empty unless the request asked {@code withSignals()}). */
+    public List<String> signalTensors() {
+        return List.copyOf(result.signals().keySet());
+    }
+
+    /** The signal arriving at a layer's output on the way back, {@code [B] ++ shape}. */
+    public INDArray signal(String layerOrTensor) {
+        String tensor = result.signals().containsKey(layerOrTensor) ? layerOrTensor
+                : request.layerName().isPresent() ? resolve(layerOrTensor) : layerOrTensor;
+        TensorValue v = result.signals().get(tensor);
+        if (v == null) {
+            throw new BadRequestException("no signal recorded for '" + layerOrTensor
+                    + "' (request withSignals(), and name a layer between the input and the target)");
+        }
+        return v.toINDArray();
+    }
+
+    public Map<String, TensorValue> signals() {
+        return result.signals();
+    }
+
+    private String resolve(String name) {
+        return layer.node().name().equals(name) ? layer.tensor() : name;
+    }
+}

@@ -1,0 +1,77 @@
+package io.dnnvis.methods;
+
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.Tracer;
+import io.dnnvis.trace.backward.BackwardEngine;
+import java.nio.file.Path;
+
+/**
+ * The entry point of the library: a model opened for visualization.
+ *
+ * <pre>{@code
+ * try (Visualizer vis = Visualizer.open(Path.of("alexnet.onnx"))) {
+ *     Reconstruction r = vis.desalinet().layer("conv4").neurons(10).run(input);
+ *     INDArray a = r.values();   // [1, 3, H, W]
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: requests may run from many threads at once; compiled sessions are shared.
+ * Closing waits for runs in flight.
+ */
+public final class Visualizer implements AutoCloseable {
+
+    private final OnnxModel model;
+    private final BackwardEngine engine;
+
+    private Visualizer(OnnxModel model, EngineOptions options) {
+        this.model = model;
+        this.engine = BackwardEngine.open(model, options);
+    }
+
+    public static Visualizer open(Path modelFile) {
+        return open(OnnxModel.load(modelFile), EngineOptions.defaults());
+    }
+
+    public static Visualizer open(Path modelFile, EngineOptions options) {
+        return open(OnnxModel.load(modelFile), options);
+    }
+
+    public static Visualizer open(OnnxModel model, EngineOptions options) {
+        return new Visualizer(model, options);
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    /** The forward tracer of this model (predictions, activations). */
+    public Tracer tracer() {
+        return engine.tracer();
+    }
+
+    BackwardEngine engine() {
+        return engine;
+    }
+
+    public BackwardRequest deconvnet() {
+        return method(BackwardMethod.DECONVNET);
+    }
+
+    public BackwardRequest salinet() {
+        return method(BackwardMethod.SALINET);
+    }
+
+    public BackwardRequest desalinet() {
+        return method(BackwardMethod.DESALINET);
+    }
+
+    public BackwardRequest method(BackwardMethod method) {
+        return BackwardRequest.start(this, method);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,337 @@
+package io.dnnvis.trace.backward;
+
+import io.dnnvis.onnx.Attribute;
+import io.dnnvis.onnx.DataType;
+import io.dnnvis.onnx.Graph;
+import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.Tensor;
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.onnx.build.OnnxProtos;
+import io.dnnvis.onnx.proto.OnnxProto.GraphProto;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
+import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
+import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
+import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
+import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
+import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compiles "forward graph + target tensor + rule set" into ONE ONNX model: the forward graph
+ * truncated at the target, then the inverse chain back to the input, built by the rule of each
+ * op. Knows nothing about particular ops: it walks the graph, sums fanned-out signals and asks
+ * the {@link RuleSet}.
+ */
+public final class BackwardCompiler {
+
+    /** Name of the graph input that holds the start-signal selections. */
+    public static final String SELECTION_INPUT = "dnnvis_selection";
+    public static final String RECONSTRUCTION_OUTPUT = "dnnvis_reconstruction";
+    /** The lowest opset the emitted backward nodes are written for. */
+    public static final long MIN_OPSET = 9;
+
+    /** Ops whose outputs never carry signal (shapes, indices, comparisons). */
+    private static final Set<String> NO_SIGNAL = Set.of("Shape", "Size", "ArgMax", "ArgMin", "Equal", "Greater",
+            "Less", "GreaterOrEqual", "LessOrEqual", "Not", "And", "Or", "Xor", "NonZero", "ConstantOfShape",
+            "Range", "EyeLike", "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "IsNaN",
+            "IsInf", "Sign", "Floor", "Ceil", "Round");
+
+    private BackwardCompiler() {
+    }
+
+    /**
+     * Compiles the backward graph of {@code targetTensor}.
+     *
+     * @param shapes static shape of every tensor of the forward graph at the compiled input shape
+     * @param exposeSignals also output the signal at every tensor on the path
+     * @throws UnsupportedGraphException listing every op on the path that has no rule
+     */
+    public static CompiledBackward compile(OnnxModel model, String targetTensor, RuleSet rules, Pooling pooling,
+            StartSignal start, Map<String, long[]> shapes, boolean exposeSignals) {
+        Graph graph = model.graph();
+        if (graph.inputs().size() != 1) {
+            throw new UnsupportedGraphException(model.path() + ": backward nets need a model with one input, this one has "
+                    + graph.inputs().size());
+        }
+        if (model.opset() < MIN_OPSET) {
+            throw new UnsupportedGraphException(model.path() + ": backward nets need opset " + MIN_OPSET
+                    + " or newer, the model has " + model.opset());
+        }
+        ValueInfo imageInput = graph.inputs().get(0);
+        Node targetNode = graph.producer(targetTensor).orElseThrow(() -> new UnsupportedGraphException(
+                model.path() + ": target '" + targetTensor + "' is not produced by a node"));
+
+        List<Node> forward = ancestors(graph, targetNode);
+        Set<String> carrying = new HashSet<>();
+        carrying.add(imageInput.name());
+        List<Node> signalNodes = new ArrayList<>();
+        for (Node n : forward) {
+            if (NO_SIGNAL.contains(n.opType()) || n.opType().equals("Constant")) {
+                continue;
+            }
+            if (n.inputs().stream().anyMatch(carrying::contains)) {
+                signalNodes.add(n);
+                n.outputs().stream().filter(o -> !o.isEmpty()).forEach(carrying::add);
+            }
+        }
+        if (!carrying.contains(targetTensor)) {
+            throw new UnsupportedGraphException(model.path() + ": target '" + targetTensor
+                    + "' does not depend on the input '" + imageInput.name() + "'");
+        }
+        List<String> missing = new ArrayList<>();
+        for (Node n : signalNodes) {
+            if (rules.rule(n.opType()).isEmpty()) {
+                missing.add(n.opType() + " " + n.describe().replaceFirst(" \\(.*\\)$", ""));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new UnsupportedGraphException(model.path() + ": no backward rule for " + missing.size() + " node"
+                    + (missing.size() == 1 ? "" : "s") + " on the path from '" + imageInput.name() + "' to '"
+                    + targetTensor + "': " + String.join(", ", missing));
+        }
+
+        GraphProto source = model.runtimeProto().getGraph();
+        Set<String> names = new HashSet<>(shapes.keySet());
+        names.addAll(graph.initializers().keySet());
+        forward.forEach(n -> names.addAll(n.outputs()));
+        GraphEmitter emit = new GraphEmitter(model.opset(), names);
+
+        // forward part, with MaxPool indices exposed where switch unpooling needs them
+        Map<String, long[]> shapeTable = new HashMap<>(shapes);
+        graph.initializers().forEach((k, v) -> shapeTable.put(k, v.dims()));
+        Map<Node, Node> ruleView = new HashMap<>();
+        for (Node n : forward) {
+            NodeProto proto = source.getNode(n.fileIndex());
+            if (n.opType().equals("MaxPool") && signalNodes.contains(n)
+                    && (n.outputs().size() < 2 || n.outputs().get(1).isEmpty())) {
+                String indices = emit.fresh("maxpool_indices");
+                List<String> outs = List.of(n.outputs().get(0), indices);
+                proto = proto.toBuilder().clearOutput().addAllOutput(outs).build();
+                shapeTable.put(indices, shapeTable.get(n.outputs().get(0)));
+                ruleView.put(n, new Node(n.name(), n.opType(), n.domain(), n.inputs(), outs, n.attributes(), n.alias(),
+                        n.fileIndex(), n.docString()));
+            }
+            emit.raw(proto);
+        }
+        for (String t : carrying) {
+            if (!shapeTable.containsKey(t)) {
+                throw new IllegalStateException("no static shape for tensor '" + t + "'");
+            }
+        }
+
+        // start signal
+        long[] targetShape = shapeTable.get(targetTensor);
+        emit.scope("start");
+        String startSignal = start == StartSignal.ACTIVATION
+                ? emit.mul(SELECTION_INPUT, targetTensor)
+                : emit.op("Identity", List.of(SELECTION_INPUT));
+        Map<String, List<String>> arriving = new HashMap<>();
+        arriving.computeIfAbsent(targetTensor, k -> new ArrayList<>()).add(startSignal);
+        Map<String, String> summed = new LinkedHashMap<>();
+
+        Map<String, Tensor> constants = constants(graph, forward);
+        for (int k = signalNodes.size() - 1; k >= 0; k--) {
+            Node n = signalNodes.get(k);
+            Node view = ruleView.getOrDefault(n, n);
+            Map<Integer, String> outSignals = new HashMap<>();
+            for (int j = 0; j < view.outputs().size(); j++) {
+                List<String> terms = arriving.get(view.outputs().get(j));
+                if (terms != null && !terms.isEmpty()) {
+                    emit.scope(n.name());
+                    String s = emit.sum(terms);
+                    outSignals.put(j, s);
+                    summed.put(view.outputs().get(j), s);
+                }
+            }
+            if (outSignals.isEmpty()) {
+                continue;
+            }
+            emit.scope(n.name().isEmpty() ? n.output() : n.name());
+            Context ctx = new Context(model, view, emit, shapeTable, outSignals, carrying, arriving, constants, pooling);
+            rules.rule(n.opType()).orElseThrow().backward(ctx);
+        }
+
+        emit.scope("output");
+        long[] inputShape = shapeTable.get(imageInput.name());
+        List<String> atInput = arriving.getOrDefault(imageInput.name(), List.of());
+        String inputSignal = atInput.isEmpty() ? emit.zerosLikeBatch(startSignal, inputShape) : emit.sum(atInput);
+        summed.put(imageInput.name(), inputSignal);
+        long[] reconstructionShape = inputShape.clone();
+        reconstructionShape[0] = -1;
+        String reconstruction = emit.op("Reshape", List.of(inputSignal, emit.longs(reconstructionShape)));
+        NodeProto rename = NodeProto.newBuilder().setOpType("Identity").setName(GraphEmitter.PREFIX + "output")
+                .addInput(reconstruction).addOutput(RECONSTRUCTION_OUTPUT).build();
+        emit.raw(rename);
+
+        GraphProto.Builder g = GraphProto.newBuilder().setName(source.getName() + "_backward");
+        g.addAllNode(emit.nodes());
+        Set<String> used = new HashSet<>();
+        emit.nodes().forEach(p -> used.addAll(p.getInputList()));
+        for (TensorProto t : source.getInitializerList()) {
+            if (used.contains(t.getName())) {
+                g.addInitializer(t);
+            }
+        }
+        g.addAllInitializer(emit.initializers());
+        g.addInput(OnnxProtos.tensorInfo(imageInput.name(), DataType.FLOAT, inputShape));
+        g.addInput(selectionInfo(targetShape));
+        g.addOutput(ValueInfoProto.newBuilder().setName(RECONSTRUCTION_OUTPUT));
+        g.addOutput(ValueInfoProto.newBuilder().setName(targetTensor));
+        Map<String, String> signalOutputs = new LinkedHashMap<>();
+        if (exposeSignals) {
+            for (Map.Entry<String, String> e : summed.entrySet()) {
+                if (!e.getValue().equals(SELECTION_INPUT)) {
+                    g.addOutput(ValueInfoProto.newBuilder().setName(e.getValue()));
+                    signalOutputs.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        ModelProto compiled = model.runtimeProto().toBuilder().clearGraph().setGraph(g).build();
+        return new CompiledBackward(compiled, imageInput.name(), inputShape, SELECTION_INPUT, targetTensor,
+                targetShape, RECONSTRUCTION_OUTPUT, targetTensor, signalOutputs);
+    }
+
+    private static ValueInfoProto selectionInfo(long[] targetShape) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("B"));
+        for (long d : targetShape) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(SELECTION_INPUT)
+                .setType(TypeProto.newBuilder().setTensorType(
+                        TypeProto.Tensor.newBuilder().setElemType(DataType.FLOAT.code()).setShape(shape)))
+                .build();
+    }
+
+    /** The nodes the target depends on, in topological order. */
+    private static List<Node> ancestors(Graph graph, Node target) {
+        Set<Node> seen = new HashSet<>();
+        Deque<Node> todo = new ArrayDeque<>();
+        todo.add(target);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (!seen.add(n)) {
+                continue;
+            }
+            for (String in : n.inputs()) {
+                graph.producer(in).ifPresent(todo::push);
+            }
+        }
+        return graph.nodes().stream().filter(seen::contains).toList();
+    }
+
+    /** Initializers and Constant-node outputs: the tensors whose values are known at compile time. */
+    private static Map<String, Tensor> constants(Graph graph, List<Node> forward) {
+        Map<String, Tensor> out = new HashMap<>(graph.initializers());
+        for (Node n : forward) {
+            if (n.opType().equals("Constant")) {
+                n.attribute("value").map(Attribute::asTensor).ifPresent(t -> out.put(n.output(), t));
+            }
+        }
+        return out;
+    }
+
+    /** The context a rule sees for one node. */
+    private static final class Context implements RuleContext {
+        private final OnnxModel model;
+        private final Node node;
+        private final GraphEmitter emit;
+        private final Map<String, long[]> shapes;
+        private final Map<Integer, String> outSignals;
+        private final Set<String> carrying;
+        private final Map<String, List<String>> arriving;
+        private final Map<String, Tensor> constants;
+        private final Pooling pooling;
+
+        Context(OnnxModel model, Node node, GraphEmitter emit, Map<String, long[]> shapes,
+                Map<Integer, String> outSignals, Set<String> carrying, Map<String, List<String>> arriving,
+                Map<String, Tensor> constants, Pooling pooling) {
+            this.model = model;
+            this.node = node;
+            this.emit = emit;
+            this.shapes = shapes;
+            this.outSignals = outSignals;
+            this.carrying = carrying;
+            this.arriving = arriving;
+            this.constants = constants;
+            this.pooling = pooling;
+        }
+
+        @Override
+        public Node node() {
+            return node;
+        }
+
+        @Override
+        public GraphEmitter emit() {
+            return emit;
+        }
+
+        @Override
+        public long[] shape(String tensor) {
+            long[] s = shapes.get(tensor);
+            if (s == null) {
+                throw unsupported("no static shape known for '" + tensor + "'");
+            }
+            return s.clone();
+        }
+
+        @Override
+        public Optional<String> signal(int outputIndex) {
+            return Optional.ofNullable(outSignals.get(outputIndex));
+        }
+
+        @Override
+        public String signalOrZeros(int outputIndex) {
+            String s = outSignals.get(outputIndex);
+            if (s != null) {
+                return s;
+            }
+            String any = outSignals.values().iterator().next();
+            return emit.zerosLikeBatch(any, shape(output(outputIndex)));
+        }
+
+        @Override
+        public boolean needsSignal(int inputIndex) {
+            String in = input(inputIndex);
+            return !in.isEmpty() && carrying.contains(in);
+        }
+
+        @Override
+        public void send(int inputIndex, String signal) {
+            if (needsSignal(inputIndex)) {
+                arriving.computeIfAbsent(input(inputIndex), k -> new ArrayList<>()).add(signal);
+            }
+        }
+
+        @Override
+        public Optional<Tensor> constant(String tensor) {
+            return Optional.ofNullable(constants.get(tensor));
+        }
+
+        @Override
+        public Pooling pooling() {
+            return pooling;
+        }
+
+        @Override
+        public long opset() {
+            return model.opset();
+        }
+
+        @Override
+        public UnsupportedGraphException unsupported(String why) {
+            return new UnsupportedGraphException(model.path() + ": node " + node.describe() + ": " + why);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.dnnvis.trace.backward;
+
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
+import java.util.Map;
+
+/**
+ * A compiled backward graph: the forward graph truncated at the target plus the inverse chain.
+ *
+ * @param model the ONNX model ONNX Runtime runs
+ * @param imageInput the model input the signal goes back to
+ * @param inputShape the static input shape it was compiled for
+ * @param selectionInput the graph input holding the B start-signal selections, shape {@code [B] ++ targetShape}
+ * @param targetTensor the forward tensor whose neurons are visualized
+ * @param targetShape its static shape
+ * @param reconstructionOutput output of shape {@code [B * N, C, H, W]} (the signal at the input)
+ * @param targetOutput output holding the forward value of the target tensor
+ * @param signalOutputs forward tensor name to the output holding its signal ({@code [B] ++ shape}),
+ *     when signals were requested
+ */
+public record CompiledBackward(
+        ModelProto model,
+        String imageInput,
+        long[] inputShape,
+        String selectionInput,
+        String targetTensor,
+        long[] targetShape,
+        String reconstructionOutput,
+        String targetOutput,
+        Map<String, String> signalOutputs) {
+
+    public CompiledBackward {
+        inputShape = inputShape.clone();
+        targetShape = targetShape.clone();
+        signalOutputs = Map.copyOf(signalOutputs);
+    }
+
+    @Override
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    @Override
+    public long[] targetShape() {
+        return targetShape.clone();
+    }
+}

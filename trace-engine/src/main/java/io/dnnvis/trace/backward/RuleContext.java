@@ -1,0 +1,50 @@
+package io.dnnvis.trace.backward;
+
+import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.Tensor;
+import java.util.Optional;
+
+/** What a {@link BackwardRule} sees of the node it differentiates, and where it puts its result. */
+public interface RuleContext {
+
+    Node node();
+
+    /** Emits the backward nodes. */
+    GraphEmitter emit();
+
+    /** The name of forward input {@code i} ("" when the optional input is absent). */
+    default String input(int i) {
+        return i < node().inputs().size() ? node().inputs().get(i) : "";
+    }
+
+    default String output(int i) {
+        return node().outputs().get(i);
+    }
+
+    /** The static forward shape of a tensor (from a forward run at the compiled input shape). */
+    long[] shape(String tensor);
+
+    /** The signal arriving at output {@code i}, shape {@code [B] ++ shape(output(i))}, if any. */
+    Optional<String> signal(int outputIndex);
+
+    /** The signal at output {@code i}, or zeros of its shape when none arrives. */
+    String signalOrZeros(int outputIndex);
+
+    /** Whether forward input {@code i} carries signal back toward the model input. */
+    boolean needsSignal(int inputIndex);
+
+    /** Sends {@code signal} (shape {@code [B] ++ shape(input(i))}) to forward input {@code i}. */
+    void send(int inputIndex, String signal);
+
+    /** The constant value of a tensor (initializer or Constant node output), if it has one. */
+    Optional<Tensor> constant(String tensor);
+
+    /** The MaxPool unpooling variant of this compilation. */
+    Pooling pooling();
+
+    /** The default-domain opset of the model. */
+    long opset();
+
+    /** An error naming this node, for attribute values or signal paths the rule cannot handle. */
+    UnsupportedGraphException unsupported(String why);
+}

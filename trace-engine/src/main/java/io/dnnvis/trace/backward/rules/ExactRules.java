@@ -1,0 +1,66 @@
+package io.dnnvis.trace.backward.rules;
+
+import io.dnnvis.trace.backward.BackwardRule;
+import java.util.Map;
+
+/**
+ * THE table of backward rules: ONNX op type to the rule that sends a signal back through it as
+ * the op's exact vector-Jacobian product. To support a new op, write its rule (one small class
+ * implementing {@link BackwardRule}) and add one line here; an adjoint test in
+ * {@code RuleAdjointTest} then checks it against ONNX Runtime's forward pass.
+ *
+ * <p>Methods override a few entries (Relu, LRN) in {@code io.dnnvis.methods}; MaxPool's
+ * unpooling variant is a compile option read by {@link MaxPoolRule}.
+ */
+public final class ExactRules {
+
+    private static final BackwardRule PASS = new PassThroughRule();
+    private static final BackwardRule RESHAPE = new ReshapeRule();
+    private static final BackwardRule RESIZE = new ResizeRule();
+
+    public static final Map<String, BackwardRule> TABLE = Map.ofEntries(
+            Map.entry("Conv", new ConvRule()),
+            Map.entry("ConvTranspose", new ConvTransposeRule()),
+            Map.entry("Gemm", new GemmRule()),
+            Map.entry("MatMul", new MatMulRule()),
+            Map.entry("Relu", ReluRule.GRADIENT),
+            Map.entry("LeakyRelu", new ActivationRules.LeakyRelu()),
+            Map.entry("PRelu", new ActivationRules.PRelu()),
+            Map.entry("Clip", new ActivationRules.Clip()),
+            Map.entry("Sigmoid", new ActivationRules.Sigmoid()),
+            Map.entry("HardSigmoid", new ActivationRules.HardSigmoid()),
+            Map.entry("HardSwish", new ActivationRules.HardSwish()),
+            Map.entry("Tanh", new ActivationRules.Tanh()),
+            Map.entry("Elu", new ActivationRules.Elu()),
+            Map.entry("Softmax", new SoftmaxRule()),
+            Map.entry("MaxPool", new MaxPoolRule()),
+            Map.entry("AveragePool", new AveragePoolRule()),
+            Map.entry("GlobalAveragePool", new GlobalAveragePoolRule()),
+            Map.entry("GlobalMaxPool", new GlobalMaxPoolRule()),
+            Map.entry("BatchNormalization", new BatchNormalizationRule()),
+            Map.entry("InstanceNormalization", new InstanceNormalizationRule()),
+            Map.entry("LRN", new LrnRule()),
+            Map.entry("Dropout", PASS),
+            Map.entry("Identity", PASS),
+            Map.entry("Cast", PASS),
+            Map.entry("Flatten", RESHAPE),
+            Map.entry("Reshape", RESHAPE),
+            Map.entry("Squeeze", RESHAPE),
+            Map.entry("Unsqueeze", RESHAPE),
+            Map.entry("Transpose", new TransposeRule()),
+            Map.entry("Concat", new ConcatRule()),
+            Map.entry("Split", new SplitRule()),
+            Map.entry("Slice", new SliceRule()),
+            Map.entry("Pad", new PadRule()),
+            Map.entry("Add", new ArithmeticRule(ArithmeticRule.Kind.ADD)),
+            Map.entry("Sub", new ArithmeticRule(ArithmeticRule.Kind.SUB)),
+            Map.entry("Mul", new ArithmeticRule(ArithmeticRule.Kind.MUL)),
+            Map.entry("Div", new ArithmeticRule(ArithmeticRule.Kind.DIV)),
+            Map.entry("ReduceMean", new ReduceRule(true)),
+            Map.entry("ReduceSum", new ReduceRule(false)),
+            Map.entry("Resize", RESIZE),
+            Map.entry("Upsample", RESIZE));
+
+    private ExactRules() {
+    }
+}

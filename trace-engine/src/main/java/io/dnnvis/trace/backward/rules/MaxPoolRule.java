@@ -1,0 +1,128 @@
+package io.dnnvis.trace.backward.rules;
+
+import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
+
+import io.dnnvis.trace.backward.BackwardRule;
+import io.dnnvis.trace.backward.GraphEmitter;
+import io.dnnvis.trace.backward.Pooling;
+import io.dnnvis.trace.backward.RuleContext;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * MaxPool (2-D), unpooled per the compilation's {@link Pooling}: {@code switch} sends each pooled
+ * cell's signal to the forward maximum (read from MaxPool's Indices output; the exact gradient),
+ * {@code center} to the window's centre clamped into the input, {@code spread} to every input
+ * position the window covers. Cells covered by several windows sum what they receive.
+ */
+public final class MaxPoolRule implements BackwardRule {
+
+    @Override
+    public void backward(RuleContext ctx) {
+        long[] x = ctx.shape(ctx.input(0));
+        long[] y = ctx.shape(ctx.output(0));
+        if (x.length != 4) {
+            throw ctx.unsupported("only 2-D MaxPool is supported, got input rank " + x.length);
+        }
+        if (ctx.node().intAttribute("storage_order", 0) != 0) {
+            throw ctx.unsupported("MaxPool with storage_order=1");
+        }
+        long[] kernel = ctx.node().intsAttribute("kernel_shape")
+                .orElseThrow(() -> ctx.unsupported("MaxPool without kernel_shape"));
+        Geometry g = Geometry.of(ctx, kernel, Arrays.copyOfRange(x, 2, 4), Arrays.copyOfRange(y, 2, 4));
+        String signal = ctx.signal(0).orElseThrow();
+        String back = switch (ctx.pooling()) {
+            case SWITCH -> toMaxima(ctx, g, signal, x, y);
+            case CENTER, SPREAD -> separable(ctx, g, signal, x, y, ctx.pooling() == Pooling.CENTER);
+        };
+        ctx.send(0, back);
+    }
+
+    /** Centre and spread unpooling act on rows and columns independently. */
+    private static String separable(RuleContext ctx, Geometry g, String signal, long[] x, long[] y, boolean center) {
+        String s = signal;
+        for (int k = 0; k < 2; k++) {
+            int in = (int) x[k + 2];
+            int out = (int) y[k + 2];
+            float[][] m = new float[out][in];
+            for (int o = 0; o < out; o++) {
+                long start = g.start(k, o);
+                if (center) {
+                    long c = Math.max(0, Math.min(in - 1, start + (g.kernel()[k] / 2) * g.dilations()[k]));
+                    m[o][(int) c] = 1f;
+                } else {
+                    for (long t = 0; t < g.kernel()[k]; t++) {
+                        long i = start + t * g.dilations()[k];
+                        if (i >= 0 && i < in) {
+                            m[o][(int) i] = 1f;
+                        }
+                    }
+                }
+            }
+            s = AxisMaps.adjoint(ctx.emit(), s, 5, 3 + k, m);
+        }
+        return s;
+    }
+
+    /**
+     * Switch unpooling: the flat forward index of each maximum gives its position inside the
+     * window; a one-hot over window positions times the signal, put back by a ConvTranspose whose
+     * kernel holds one 1 per window position, adds up what overlapping windows send.
+     */
+    private static String toMaxima(RuleContext ctx, Geometry g, String signal, long[] x, long[] y) {
+        if (ctx.node().outputs().size() < 2) {
+            throw ctx.unsupported("switch unpooling needs MaxPool's Indices output");
+        }
+        GraphEmitter e = ctx.emit();
+        long n = x[0];
+        long c = x[1];
+        long h = x[2];
+        long w = x[3];
+        long oh = y[2];
+        long ow = y[3];
+        long kh = g.kernel()[0];
+        long kw = g.kernel()[1];
+        int kk = (int) (kh * kw);
+        String indices = ctx.output(1);
+        String plane = e.longs(h * w);
+        String local = e.sub(indices, e.mul(e.div(indices, plane), plane));
+        String width = e.longs(w);
+        String row = e.div(local, width);
+        String col = e.sub(local, e.mul(row, width));
+        long[] rowStarts = new long[(int) oh];
+        for (int o = 0; o < oh; o++) {
+            rowStarts[o] = g.start(0, o);
+        }
+        long[] colStarts = new long[(int) ow];
+        for (int o = 0; o < ow; o++) {
+            colStarts[o] = g.start(1, o);
+        }
+        String dy = e.sub(row, e.longTensor(new long[] {oh, 1}, rowStarts));
+        String dx = e.sub(col, e.longTensor(new long[] {ow}, colStarts));
+        if (g.dilations()[0] != 1) {
+            dy = e.div(dy, e.longs(g.dilations()[0]));
+        }
+        if (g.dilations()[1] != 1) {
+            dx = e.div(dx, e.longs(g.dilations()[1]));
+        }
+        String position = e.add(e.mul(dy, e.longs(kw)), dx);
+        long[] range = new long[kk];
+        for (int k = 0; k < kk; k++) {
+            range[k] = k;
+        }
+        String oneHot = e.toFloat(e.op("Equal", List.of(e.reshape(position, n, c, 1, oh, ow),
+                e.longTensor(new long[] {kk, 1, 1}, range))));
+        String spread = e.mul(e.reshape(signal, -1, n, c, 1, oh, ow), oneHot);
+        float[] placement = new float[kk * kk];
+        for (int k = 0; k < kk; k++) {
+            placement[k * kk + k] = 1f;
+        }
+        String kernel = e.constant(new long[] {kk, 1, kh, kw}, placement);
+        long[][] pads = g.transposedPads(new long[] {h, w}, new long[] {oh, ow});
+        String placed = e.op("ConvTranspose", List.of(e.reshape(spread, -1, kk, oh, ow), kernel),
+                intsAttr("strides", g.strides()), intsAttr("dilations", g.dilations()), intsAttr("pads", pads[0]),
+                intsAttr("output_padding", pads[1]), intsAttr("kernel_shape", kh, kw));
+        return e.reshape(placed, -1, n, c, h, w);
+    }
+
+}

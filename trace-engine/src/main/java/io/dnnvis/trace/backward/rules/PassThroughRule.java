@@ -1,0 +1,19 @@
+package io.dnnvis.trace.backward.rules;
+
+import io.dnnvis.trace.backward.BackwardRule;
+import io.dnnvis.trace.backward.RuleContext;
+
+/** Identity, Dropout (inference), and float-to-float Cast: the signal passes unchanged. */
+public final class PassThroughRule implements BackwardRule {
+
+    @Override
+    public void backward(RuleContext ctx) {
+        if (ctx.node().opType().equals("Cast")) {
+            long to = ctx.node().intAttribute("to", 1);
+            if (to != 1 && to != 10 && to != 11 && to != 16) {
+                throw ctx.unsupported("Cast to a non-float type on the signal path");
+            }
+        }
+        ctx.signal(0).ifPresent(s -> ctx.send(0, s));
+    }
+}

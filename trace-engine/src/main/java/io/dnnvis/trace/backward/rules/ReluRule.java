@@ -1,0 +1,41 @@
+package io.dnnvis.trace.backward.rules;
+
+import io.dnnvis.trace.backward.BackwardRule;
+import io.dnnvis.trace.backward.GraphEmitter;
+import io.dnnvis.trace.backward.RuleContext;
+
+/**
+ * Relu, in the three flavours the backward nets differ by (the reference README's table):
+ * SaliNet {@code g * [x > 0]} (the gradient), DeconvNet {@code max(g, 0)},
+ * DeSaliNet {@code max(g, 0) * [x > 0]}.
+ */
+public final class ReluRule implements BackwardRule {
+
+    /** The exact gradient (SaliNet). */
+    public static final ReluRule GRADIENT = new ReluRule(true, false);
+    /** DeconvNet: rectify the backward signal, ignore the forward pass. */
+    public static final ReluRule DECONVNET = new ReluRule(false, true);
+    /** DeSaliNet (guided backpropagation): both. */
+    public static final ReluRule DESALINET = new ReluRule(true, true);
+
+    private final boolean forwardMask;
+    private final boolean rectify;
+
+    private ReluRule(boolean forwardMask, boolean rectify) {
+        this.forwardMask = forwardMask;
+        this.rectify = rectify;
+    }
+
+    @Override
+    public void backward(RuleContext ctx) {
+        GraphEmitter e = ctx.emit();
+        String s = ctx.signal(0).orElseThrow();
+        if (rectify) {
+            s = e.relu(s);
+        }
+        if (forwardMask) {
+            s = e.mul(s, e.greaterMask(ctx.input(0), 0f));
+        }
+        ctx.send(0, s);
+    }
+}
