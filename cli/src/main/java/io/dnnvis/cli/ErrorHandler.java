@@ -1,6 +1,8 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.methods.BadRequestException;
 import io.dnnvis.onnx.InvalidModelException;
+import io.dnnvis.trace.backward.UnsupportedGraphException;
 import io.dnnvis.onnx.UnknownLayerException;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;
@@ -51,7 +53,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
     static int exitCode(Throwable e) {
         if (e instanceof InvalidModelException || e instanceof UnknownLayerException || e instanceof BadInputException
-                || e instanceof ModelRefusedException || e instanceof UserException) {
+                || e instanceof ModelRefusedException || e instanceof UserException || e instanceof BadRequestException
+                || e instanceof UnsupportedGraphException) {
             return BAD_INPUT;
         }
         return FAILURE;

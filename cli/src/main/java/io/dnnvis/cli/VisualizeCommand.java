@@ -1,0 +1,234 @@
+package io.dnnvis.cli;
+
+import io.dnnvis.methods.BackwardMethod;
+import io.dnnvis.methods.BackwardRequest;
+import io.dnnvis.methods.Reconstruction;
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.render.Figure;
+import io.dnnvis.methods.render.Images;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.Npy;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.Pooling;
+import io.dnnvis.trace.backward.StartSignal;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dnnvis visualize}: DeconvNet, SaliNet and DeSaliNet reconstructions of chosen neurons. */
+@Command(
+        name = "visualize",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Send the signal of chosen neurons of a layer back to the input with DeconvNet, SaliNet or DeSaliNet",
+            "(one ONNX graph: the forward pass truncated at the layer, then the inverse chain) and save the",
+            "reconstructions as .npy and/or PNG pictures (gray 128 = zero)."
+        })
+final class VisualizeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
+    Path modelFile;
+
+    @Option(names = "--input-npy", required = true, paramLabel = "FILE",
+            description = "Input tensor [1,C,H,W] as a .npy file (float32/64).")
+    Path inputNpy;
+
+    @Option(names = "--layer", required = true, paramLabel = "NAME",
+            description = "Target layer: alias (conv4), node name or tensor name (see 'dnnvis layers').")
+    String layer;
+
+    @Option(names = "--method", defaultValue = "desalinet", paramLabel = "METHOD",
+            description = "deconvnet, salinet, desalinet or all (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--neuron", required = true, paramLabel = "N[,N...]|all",
+            description = "Channels (units of a 2-D layer) to visualize, or all; one reconstruction each.")
+    String neurons;
+
+    @Option(names = "--yx", paramLabel = "Y,X", description = "Only the neuron at this position of each channel's map.")
+    String yx;
+
+    @Option(names = "--start", defaultValue = "activation", paramLabel = "activation|ones",
+            description = "Start signal: the neuron's activation or 1 (default: ${DEFAULT-VALUE}).")
+    String start;
+
+    @Option(names = "--pooling", defaultValue = "switch", paramLabel = "switch|center|spread",
+            description = "MaxPool unpooling (default: ${DEFAULT-VALUE}).")
+    String pooling;
+
+    @Option(names = "--save-npy", paramLabel = "FILE",
+            description = "Write the reconstructions, float32 [B,C,H,W]; with --method all one file per method (FILE-method.npy).")
+    Path saveNpy;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write PNG pictures into DIR.")
+    Path outputDir;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (saveNpy == null && outputDir == null) {
+            throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
+        }
+        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
+        if (saveNpy != null) {
+            Path parent = saveNpy.toAbsolutePath().getParent();
+            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+                throw new UserException(saveNpy + ": folder " + parent + " does not exist");
+            }
+        }
+        List<BackwardMethod> methods = methods();
+        Pooling unpooling = parse(() -> Pooling.parse(pooling));
+        StartSignal startSignal = parse(() -> StartSignal.parse(start));
+        int[] position = yx == null ? null : parsePosition(yx);
+        OnnxModel model = common.loadModel(modelFile);
+        String inputName = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
+        TensorValue input = Npy.read(inputNpy, inputName);
+        Layer target = model.graph().layer(layer);
+        PrintWriter out = spec.commandLine().getOut();
+        Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
+        try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
+            for (BackwardMethod m : methods) {
+                BackwardRequest request = vis.method(m).layer(layer).pooling(unpooling).start(startSignal);
+                request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
+                        : request.neurons(parseNeurons(neurons));
+                if (position != null) {
+                    request = request.at(position[0], position[1]);
+                }
+                long t0 = System.nanoTime();
+                Reconstruction r = request.run(input);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                results.put(m, r);
+                out.printf("%s %s (%s): %d neuron%s in %d ms%n", m.label(), describe(target), target.op(),
+                        r.neurons().length, r.neurons().length == 1 ? "" : "s", ms);
+            }
+        }
+        List<Path> inputs = List.of(modelFile, inputNpy);
+        if (saveNpy != null) {
+            for (Map.Entry<BackwardMethod, Reconstruction> e : results.entrySet()) {
+                Path file = methods.size() == 1 ? saveNpy : suffixed(saveNpy, e.getKey().label());
+                TensorValue values = e.getValue().tensor();
+                OutputPaths.write(file, Npy.toBytes(values), inputs);
+                out.printf("wrote %s %s%n", file, Arrays.toString(values.shape()));
+            }
+        }
+        if (outputDir != null) {
+            writePictures(dir, model, target, input, results, inputs, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void writePictures(Path dir, OnnxModel model, Layer target, TensorValue input,
+            Map<BackwardMethod, Reconstruction> results, List<Path> inputs, PrintWriter out) {
+        long[] shape = input.shape();
+        if (shape.length != 4 || (shape[1] != 1 && shape[1] != 3)) {
+            throw new UserException(inputNpy + ": pictures need an input of shape [1, 1|3, H, W], got "
+                    + Arrays.toString(shape) + " (use --save-npy)");
+        }
+        int c = (int) shape[1];
+        int h = (int) shape[2];
+        int w = (int) shape[3];
+        int plane = c * h * w;
+        String layerName = OutputPaths.safeName(target.alias().isEmpty() ? target.tensor() : target.alias());
+        Reconstruction first = results.values().iterator().next();
+        int[] channels = first.neurons();
+        if (results.size() == 1) {
+            BackwardMethod m = results.keySet().iterator().next();
+            float[] data = first.tensor().data();
+            for (int k = 0; k < channels.length; k++) {
+                float[] one = Arrays.copyOfRange(data, k * plane, (k + 1) * plane);
+                Path file = dir.resolve(m.label() + "_" + layerName + "_n" + channels[k] + ".png");
+                OutputPaths.write(file, Images.png(Images.signedGray(one, c, h, w)), inputs);
+                out.printf("wrote %s%n", file);
+            }
+            return;
+        }
+        List<String> columns = new ArrayList<>(List.of("input"));
+        results.keySet().forEach(m -> columns.add(m.title()));
+        Figure figure = new Figure(model.fileName() + "  " + target.alias() + " (" + target.op() + ")"
+                + "  pooling " + pooling + ", start " + start, columns);
+        BufferedImage inputPicture = Images.minMax(input.data(), c, h, w);
+        for (int k = 0; k < channels.length; k++) {
+            List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
+            for (Reconstruction r : results.values()) {
+                float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
+                panels.add(Images.signedGray(one, c, h, w));
+            }
+            figure.row("neuron " + channels[k], panels);
+        }
+        Path file = dir.resolve("all_" + layerName + ".png");
+        OutputPaths.write(file, Images.png(figure.render()), inputs);
+        out.printf("wrote %s%n", file);
+    }
+
+    private static String describe(Layer target) {
+        return target.alias().isEmpty() ? target.tensor() : target.alias() + " " + target.tensor();
+    }
+
+    private List<BackwardMethod> methods() {
+        if (method.strip().equalsIgnoreCase("all")) {
+            return List.of(BackwardMethod.DECONVNET, BackwardMethod.SALINET, BackwardMethod.DESALINET);
+        }
+        return List.of(BackwardMethod.parse(method));
+    }
+
+    private static Path suffixed(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : ".npy";
+        return file.resolveSibling(stem + "-" + suffix + ext);
+    }
+
+    static int[] parseNeurons(String text) {
+        String[] parts = text.split(",");
+        int[] out = new int[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            try {
+                out[k] = Integer.parseInt(parts[k].strip());
+            } catch (NumberFormatException e) {
+                throw new UserException("--neuron: '" + text + "' is not a list of channel numbers or 'all'");
+            }
+        }
+        return out;
+    }
+
+    private static int[] parsePosition(String text) {
+        String[] parts = text.split(",");
+        if (parts.length != 2) {
+            throw new UserException("--yx: '" + text + "' is not a position Y,X");
+        }
+        try {
+            return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
+        } catch (NumberFormatException e) {
+            throw new UserException("--yx: '" + text + "' is not a position Y,X");
+        }
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.dnnvis.methods.render;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/** Turns {@code [C, H, W]} float maps into pictures, and pictures into PNG bytes. */
+public final class Images {
+
+    private Images() {
+    }
+
+    /**
+     * The original figures' look: each value v becomes {@code 128 + 127 v / max|v|} (per image,
+     * all channels together), so zero is mid-gray. 3 channels give colour, 1 channel gray.
+     *
+     * @param chw row-major {@code [C, H, W]} values, C = 1 or 3
+     */
+    public static BufferedImage signedGray(float[] chw, int channels, int height, int width) {
+        double max = 0;
+        for (float v : chw) {
+            if (Float.isFinite(v)) {
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        double scale = max == 0 ? 0 : 127.0 / max;
+        return toImage(chw, channels, height, width, v -> 128 + v * scale);
+    }
+
+    /** Min-max normalization to 0..255 (an input tensor shown as a picture). */
+    public static BufferedImage minMax(float[] chw, int channels, int height, int width) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (float v : chw) {
+            if (Float.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        double low = lo;
+        double range = hi > lo ? hi - lo : 1;
+        return toImage(chw, channels, height, width, v -> (v - low) * 255.0 / range);
+    }
+
+    private interface Mapping {
+        double apply(double v);
+    }
+
+    private static BufferedImage toImage(float[] chw, int channels, int height, int width, Mapping mapping) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("pictures need 1 or 3 channels, got " + channels);
+        }
+        if (chw.length != channels * height * width) {
+            throw new IllegalArgumentException("expected " + channels * height * width + " values, got " + chw.length);
+        }
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int plane = height * width;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = y * width + x;
+                int r = level(mapping.apply(chw[p]));
+                int g = channels == 3 ? level(mapping.apply(chw[plane + p])) : r;
+                int b = channels == 3 ? level(mapping.apply(chw[2 * plane + p])) : r;
+                img.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return img;
+    }
+
+    private static int level(double v) {
+        if (Double.isNaN(v)) {
+            return 0;
+        }
+        return (int) Math.max(0, Math.min(255, Math.round(v)));
+    }
+
+    /** PNG bytes of an image. */
+    public static byte[] png(BufferedImage img) {
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IllegalStateException("no PNG writer available");
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
