@@ -123,7 +123,7 @@ public final class BackwardRequest {
             selections.add(selection(targetShape, c));
         }
         BackwardResult result = visualizer.engine().run(spec, input, selections);
-        return new Reconstruction(this, target, channels, result);
+        return new Reconstruction(this, visualizer.model().graph(), target, channels, result);
     }
 
     private int[] channels(long[] targetShape) {

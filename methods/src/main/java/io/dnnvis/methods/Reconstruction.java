@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardResult;
@@ -18,9 +19,11 @@ public final class Reconstruction {
     private final Layer layer;
     private final int[] neurons;
     private final BackwardResult result;
+    private final Graph graph;
 
-    Reconstruction(BackwardRequest request, Layer layer, int[] neurons, BackwardResult result) {
+    Reconstruction(BackwardRequest request, Graph graph, Layer layer, int[] neurons, BackwardResult result) {
         this.request = request;
+        this.graph = graph;
         this.layer = layer;
         this.neurons = neurons.clone();
         this.result = result;
@@ -59,10 +62,13 @@ public final class Reconstruction {
         return List.copyOf(result.signals().keySet());
     }
 
-    /** The signal arriving at a layer's output on the way back, {@code [B] ++ shape}. */
+    /**
+     * The signal arriving at a tensor on the way back, {@code [B] ++ shape}: a layer's output (by
+     * alias, node name or tensor name) or the model input.
+     */
     public INDArray signal(String layerOrTensor) {
         String tensor = result.signals().containsKey(layerOrTensor) ? layerOrTensor
-                : request.layerName().isPresent() ? resolve(layerOrTensor) : layerOrTensor;
+                : graph.findLayer(layerOrTensor).map(Layer::tensor).orElse(layerOrTensor);
         TensorValue v = result.signals().get(tensor);
         if (v == null) {
             throw new BadRequestException("no signal recorded for '" + layerOrTensor
@@ -73,9 +79,5 @@ public final class Reconstruction {
 
     public Map<String, TensorValue> signals() {
         return result.signals();
-    }
-
-    private String resolve(String name) {
-        return layer.node().name().equals(name) ? layer.tensor() : name;
     }
 }

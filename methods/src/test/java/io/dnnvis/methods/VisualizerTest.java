@@ -41,6 +41,7 @@ class VisualizerTest {
         assertThat(atTarget.getFloat(0, 0, 4, 3, 4)).isZero();
         assertThat(atTarget.getFloat(1, 0, 7, 0, 0)).isEqualTo(activation[(7 * 10) * 10]);
         assertThat(r.signal(relu1).shape()).containsExactly(2, 1, 8, 28, 28);
+        assertThat(r.signal("relu1").equalsWithEps(r.signal(relu1), 0)).isTrue();
         INDArray atInput = r.signal(vis.model().graph().inputs().get(0).name());
         assertThat(atInput.reshape(2, 3, 32, 32).equalsWithEps(r.values(), 0)).isTrue();
         assertThat(r.signalTensors()).contains(conv2, relu1);

@@ -1,0 +1,172 @@
+package io.dnnvis.trace;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The forward graph cut at one tensor, run on batches of inputs (occlusion and benchmarks). A
+ * model exported with a static batch of 1 gets a symbolic batch when its graph allows it (checked
+ * by a run with batch 2); otherwise {@link #batchable()} is false and callers run one input at a time.
+ * Thread-safe; close it to free the native session.
+ */
+public final class TruncatedForward implements AutoCloseable {
+
+    private final OnnxModel model;
+    private final String tensor;
+    private final String inputName;
+    private final long[] inputShape;
+    private final OrtSession session;
+    private final boolean batchable;
+    private final long[] outputShape;
+    private final java.util.concurrent.locks.ReadWriteLock lifecycle =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
+
+    private TruncatedForward(OnnxModel model, String tensor, String inputName, long[] inputShape, OrtSession session,
+            boolean batchable, long[] outputShape) {
+        this.model = model;
+        this.tensor = tensor;
+        this.inputName = inputName;
+        this.inputShape = inputShape;
+        this.session = session;
+        this.batchable = batchable;
+        this.outputShape = outputShape;
+    }
+
+    /**
+     * @param layer alias, node name or tensor name of the cut
+     * @param inputShape shape of one input, batch 1 ({@code [1, C, H, W]})
+     */
+    public static TruncatedForward open(OnnxModel model, String layer, long[] inputShape, EngineOptions options) {
+        List<ValueInfo> inputs = model.graph().inputs();
+        if (inputs.size() != 1) {
+            throw new BadInputException(model.path() + ": the model has " + inputs.size() + " inputs; one is needed");
+        }
+        if (inputShape.length == 0 || inputShape[0] != 1) {
+            throw new BadInputException(model.path() + ": expected one input of batch 1, got shape "
+                    + Arrays.toString(inputShape));
+        }
+        String name = inputs.get(0).name();
+        String tensor = model.graph().input(layer).isPresent() ? layer : model.graph().layer(layer).tensor();
+        var truncated = ModelRewrites.truncate(model, tensor);
+        OrtSession dynamic = null;
+        try {
+            dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(truncated).toByteArray(), options, model.path());
+            long[] probe = inputShape.clone();
+            probe[0] = 2;
+            long[] out = runOnce(dynamic, name, new float[(int) count(probe)], probe).shape();
+            if (out.length > 0 && out[0] == 2) {
+                out[0] = 1;
+                return new TruncatedForward(model, tensor, name, inputShape.clone(), dynamic, true, out);
+            }
+        } catch (EngineException | OrtException e) {
+            // the graph pins its batch (e.g. a Reshape to a constant shape): run one input at a time
+        }
+        if (dynamic != null) {
+            closeQuietly(dynamic);
+        }
+        OrtSession single = OrtSessions.create(truncated.toByteArray(), options, model.path());
+        try {
+            long[] out = runOnce(single, name, new float[(int) count(inputShape)], inputShape).shape();
+            return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
+        } catch (OrtException e) {
+            closeQuietly(single);
+            throw new EngineException(model.path() + ": ONNX Runtime failed to run the model: "
+                    + OrtSessions.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** The tensor the graph is cut at. */
+    public String tensor() {
+        return tensor;
+    }
+
+    /** Whether several inputs can run in one call. */
+    public boolean batchable() {
+        return batchable;
+    }
+
+    /** The target's shape for one input (batch 1). */
+    public long[] outputShape() {
+        return outputShape.clone();
+    }
+
+    /**
+     * Runs {@code n} inputs stacked row-major in {@code batch} ({@code n * C*H*W} values) and
+     * returns the target's values for each, stacked the same way.
+     */
+    public float[] run(float[] batch, int n) {
+        long per = count(inputShape);
+        if (batch.length != n * per) {
+            throw new IllegalArgumentException("expected " + n * per + " values for " + n + " inputs, got " + batch.length);
+        }
+        if (n > 1 && !batchable) {
+            float[] out = new float[Math.toIntExact(n * count(outputShape))];
+            int step = (int) count(outputShape);
+            for (int k = 0; k < n; k++) {
+                float[] one = run(Arrays.copyOfRange(batch, (int) (k * per), (int) ((k + 1) * per)), 1);
+                System.arraycopy(one, 0, out, k * step, step);
+            }
+            return out;
+        }
+        long[] shape = inputShape.clone();
+        shape[0] = n;
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("closed");
+            }
+            return runOnce(session, inputName, batch, shape).data();
+        } catch (OrtException e) {
+            throw new EngineException(model.path() + ": ONNX Runtime failed to run the model: "
+                    + OrtSessions.oneLine(e.getMessage()), e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private static TensorValue runOnce(OrtSession session, String input, float[] data, long[] shape)
+            throws OrtException {
+        try (OnnxTensor t = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(data), shape);
+                OrtSession.Result r = session.run(Map.of(input, t))) {
+            OnnxTensor out = (OnnxTensor) r.get(0);
+            FloatBuffer b = out.getFloatBuffer();
+            float[] values = new float[b.remaining()];
+            b.get(values);
+            return new TensorValue("out", out.getInfo().getShape(), values);
+        }
+    }
+
+    private static long count(long[] shape) {
+        return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException e) {
+            // nothing more to do
+        }
+    }
+
+    /** Frees the session; waits for runs in flight. Idempotent. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                closeQuietly(session);
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+}
