@@ -75,12 +75,14 @@ public final class BackwardCompiler {
         Set<String> carrying = new HashSet<>();
         carrying.add(imageInput.name());
         List<Node> signalNodes = new ArrayList<>();
+        Set<Node> onSignalPath = new HashSet<>();
         for (Node n : forward) {
             if (NO_SIGNAL.contains(n.opType()) || n.opType().equals("Constant")) {
                 continue;
             }
             if (n.inputs().stream().anyMatch(carrying::contains)) {
                 signalNodes.add(n);
+                onSignalPath.add(n);
                 n.outputs().stream().filter(o -> !o.isEmpty()).forEach(carrying::add);
             }
         }
@@ -112,7 +114,7 @@ public final class BackwardCompiler {
         Map<Node, Node> ruleView = new HashMap<>();
         for (Node n : forward) {
             NodeProto proto = source.getNode(n.fileIndex());
-            if (n.opType().equals("MaxPool") && signalNodes.contains(n)
+            if (n.opType().equals("MaxPool") && onSignalPath.contains(n)
                     && (n.outputs().size() < 2 || n.outputs().get(1).isEmpty())) {
                 String indices = emit.fresh("maxpool_indices");
                 List<String> outs = List.of(n.outputs().get(0), indices);
