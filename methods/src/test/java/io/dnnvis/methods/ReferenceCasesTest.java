@@ -16,13 +16,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every backward-net case of the reference manifest (PyTorch autograd) through the library API. */
+/**
+ * Every backward-net case of the reference manifest and of the torchvision cases (PyTorch autograd)
+ * through the library API.
+ */
 class ReferenceCasesTest {
 
     private static final Map<Path, Visualizer> OPEN = new HashMap<>();
 
     static Stream<Manifest.ReferenceCase> cases() {
-        return TestData.manifest().casesOf("deconvnet", "salinet", "desalinet").stream();
+        return Stream.concat(TestData.manifest().casesOf("deconvnet", "salinet", "desalinet").stream(),
+                TestData.torchvisionManifest().cases().stream());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -64,6 +64,15 @@ public final class TestData {
     }
 
     /**
+     * Reference cases on torchvision architectures (SqueezeNet, ShuffleNetV2, MobileNetV3/V2, a
+     * ResNet), made by {@code testdata/scripts/make_torchvision_cases.py}; same format and
+     * semantics as {@link #manifest()}.
+     */
+    public static Manifest torchvisionManifest() {
+        return Manifest.read(file("torchvision/manifest.json"));
+    }
+
+    /**
      * Copies a class-path resource (e.g. a model inside a Maven test artifact) to a file in
      * {@code dir} and returns it; fails when the resource is not on the class path.
      */

@@ -15,6 +15,9 @@ import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
 import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
+import io.dnnvis.trace.TensorValue;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -53,11 +56,14 @@ public final class BackwardCompiler {
      * Compiles the backward graph of {@code targetTensor}.
      *
      * @param shapes static shape of every tensor of the forward graph at the compiled input shape
+     * @param probedValues values of small tensors from a forward run at that shape; for tensors that
+     *     carry no signal (shape computations) these are static, and rules may read them as constants
      * @param exposeSignals also output the signal at every tensor on the path
      * @throws UnsupportedGraphException listing every op on the path that has no rule
      */
     public static CompiledBackward compile(OnnxModel model, String targetTensor, RuleSet rules, Pooling pooling,
-            StartSignal start, Map<String, long[]> shapes, boolean exposeSignals) {
+            StartSignal start, Map<String, long[]> shapes, Map<String, TensorValue> probedValues,
+            boolean exposeSignals) {
         Graph graph = model.graph();
         if (graph.inputs().size() != 1) {
             throw new UnsupportedGraphException(model.path() + ": backward nets need a model with one input, this one has "
@@ -159,7 +165,8 @@ public final class BackwardCompiler {
                 continue;
             }
             emit.scope(n.name().isEmpty() ? n.output() : n.name());
-            Context ctx = new Context(model, view, emit, shapeTable, outSignals, carrying, arriving, constants, pooling);
+            Context ctx = new Context(model, view, emit, shapeTable, outSignals, carrying, arriving, constants,
+                    probedValues, pooling);
             rules.rule(n.opType()).orElseThrow().backward(ctx);
         }
 
@@ -253,11 +260,12 @@ public final class BackwardCompiler {
         private final Set<String> carrying;
         private final Map<String, List<String>> arriving;
         private final Map<String, Tensor> constants;
+        private final Map<String, TensorValue> probedValues;
         private final Pooling pooling;
 
         Context(OnnxModel model, Node node, GraphEmitter emit, Map<String, long[]> shapes,
                 Map<Integer, String> outSignals, Set<String> carrying, Map<String, List<String>> arriving,
-                Map<String, Tensor> constants, Pooling pooling) {
+                Map<String, Tensor> constants, Map<String, TensorValue> probedValues, Pooling pooling) {
             this.model = model;
             this.node = node;
             this.emit = emit;
@@ -266,6 +274,7 @@ public final class BackwardCompiler {
             this.carrying = carrying;
             this.arriving = arriving;
             this.constants = constants;
+            this.probedValues = probedValues;
             this.pooling = pooling;
         }
 
@@ -318,7 +327,34 @@ public final class BackwardCompiler {
 
         @Override
         public Optional<Tensor> constant(String tensor) {
-            return Optional.ofNullable(constants.get(tensor));
+            Tensor known = constants.get(tensor);
+            if (known != null) {
+                return Optional.of(known);
+            }
+            TensorValue probed = probedValues.get(tensor);
+            if (probed == null || carrying.contains(tensor)) {
+                return Optional.empty();
+            }
+            return Optional.of(asTensor(probed));
+        }
+
+        /** A probed value as an int64 tensor when every value is integral (shapes, indices), else float. */
+        private static Tensor asTensor(TensorValue v) {
+            float[] values = v.data();
+            boolean integral = true;
+            for (float f : values) {
+                integral &= f == Math.rint(f) || Float.isInfinite(f);
+            }
+            ByteBuffer b = ByteBuffer.allocate(values.length * (integral ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : values) {
+                if (integral) {
+                    b.putLong((long) f);
+                } else {
+                    b.putFloat(f);
+                }
+            }
+            b.flip();
+            return new Tensor(v.name(), integral ? DataType.INT64 : DataType.FLOAT, v.shape(), b);
         }
 
         @Override

@@ -42,6 +42,7 @@ public final class BackwardEngine implements AutoCloseable {
     private final Tracer tracer;
     private final Map<Key, Compiled> sessions = new HashMap<>();
     private final Map<List<Long>, Map<String, long[]>> shapes = new HashMap<>();
+    private final Map<List<Long>, Map<String, TensorValue>> smallValues = new HashMap<>();
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -75,13 +76,28 @@ public final class BackwardEngine implements AutoCloseable {
                 ValueInfo input = singleInput();
                 Trace t = tracer.traceAll(Map.of(input.name(), TensorValue.zeros(input.name(), inputShape)));
                 known = new HashMap<>();
+                Map<String, TensorValue> small = new HashMap<>();
                 for (String name : t.names()) {
                     known.put(name, t.shape(name));
+                    if (t.get(name).elementCount() <= SMALL_VALUE_LIMIT) {
+                        small.put(name, t.get(name));
+                    }
                 }
                 known.put(input.name(), inputShape.clone());
                 shapes.put(key, known);
+                smallValues.put(key, small);
             }
             return known;
+        }
+    }
+
+    /** Tensors this small are kept from the shape probe: shape computations' values (Slice starts...). */
+    private static final int SMALL_VALUE_LIMIT = 64;
+
+    private Map<String, TensorValue> smallValues(long[] inputShape) {
+        shapes(inputShape);
+        synchronized (shapes) {
+            return smallValues.get(Arrays.stream(inputShape).boxed().toList());
         }
     }
 
@@ -124,7 +140,7 @@ public final class BackwardEngine implements AutoCloseable {
             Compiled c = sessions.get(key);
             if (c == null) {
                 CompiledBackward graph = BackwardCompiler.compile(model, spec.targetTensor(), spec.rules(),
-                        spec.pooling(), spec.start(), shapes(inputShape), spec.signals());
+                        spec.pooling(), spec.start(), shapes(inputShape), smallValues(inputShape), spec.signals());
                 OrtSession session = OrtSessions.create(graph.model().toByteArray(), options, model.path());
                 c = new Compiled(graph, session);
                 sessions.put(key, c);
