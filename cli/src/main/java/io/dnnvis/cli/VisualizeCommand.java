@@ -43,9 +43,8 @@ final class VisualizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
     Path modelFile;
 
-    @Option(names = "--input-npy", required = true, paramLabel = "FILE",
-            description = "Input tensor [1,C,H,W] as a .npy file (float32/64).")
-    Path inputNpy;
+    @Mixin
+    ImageOptions input;
 
     @Option(names = "--layer", required = true, paramLabel = "NAME",
             description = "Target layer: alias (conv4), node name or tensor name (see 'dnnvis layers').")
@@ -55,8 +54,9 @@ final class VisualizeCommand implements Callable<Integer> {
             description = "deconvnet, salinet, desalinet or all (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--neuron", required = true, paramLabel = "N[,N...]|all",
-            description = "Channels (units of a 2-D layer) to visualize, or all; one reconstruction each.")
+    @Option(names = "--neuron", required = true, paramLabel = "N[,N...]|all|top:K",
+            description = "Channels (units of a 2-D layer) to visualize, all of them, or the K with the strongest "
+                    + "activation for this input; one reconstruction each.")
     String neurons;
 
     @Option(names = "--yx", paramLabel = "Y,X", description = "Only the neuron at this position of each channel's map.")
@@ -100,28 +100,32 @@ final class VisualizeCommand implements Callable<Integer> {
         StartSignal startSignal = parse(() -> StartSignal.parse(start));
         int[] position = yx == null ? null : parsePosition(yx);
         OnnxModel model = common.loadModel(modelFile);
-        String inputName = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
-        TensorValue input = Npy.read(inputNpy, inputName);
-        Layer target = model.graph().layer(layer);
         PrintWriter out = spec.commandLine().getOut();
+        ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
+        TensorValue tensor = loaded.tensor();
+        Layer target = model.graph().layer(layer);
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
+            if (model.graph().outputs().size() == 1 && model.graph().outputs().get(0).shape()
+                    .map(d -> d.size() == 2).orElse(false)) {
+                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
+            }
+            int[] chosen = chooseNeurons(vis, target, tensor);
             for (BackwardMethod m : methods) {
                 BackwardRequest request = vis.method(m).layer(layer).pooling(unpooling).start(startSignal);
-                request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
-                        : request.neurons(parseNeurons(neurons));
+                request = chosen == null ? request.allNeurons() : request.neurons(chosen);
                 if (position != null) {
                     request = request.at(position[0], position[1]);
                 }
                 long t0 = System.nanoTime();
-                Reconstruction r = request.run(input);
+                Reconstruction r = request.run(tensor);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 results.put(m, r);
                 out.printf("%s %s (%s): %d neuron%s in %d ms%n", m.label(), describe(target), target.op(),
                         r.neurons().length, r.neurons().length == 1 ? "" : "s", ms);
             }
         }
-        List<Path> inputs = List.of(modelFile, inputNpy);
+        List<Path> inputs = List.of(modelFile, loaded.file());
         if (saveNpy != null) {
             for (Map.Entry<BackwardMethod, Reconstruction> e : results.entrySet()) {
                 Path file = methods.size() == 1 ? saveNpy : suffixed(saveNpy, e.getKey().label());
@@ -131,17 +135,18 @@ final class VisualizeCommand implements Callable<Integer> {
             }
         }
         if (outputDir != null) {
-            writePictures(dir, model, target, input, results, inputs, out);
+            writePictures(dir, model, target, loaded, results, inputs, out);
         }
         out.flush();
         return 0;
     }
 
-    private void writePictures(Path dir, OnnxModel model, Layer target, TensorValue input,
+    private void writePictures(Path dir, OnnxModel model, Layer target, ImageOptions.Loaded loaded,
             Map<BackwardMethod, Reconstruction> results, List<Path> inputs, PrintWriter out) {
+        TensorValue input = loaded.tensor();
         long[] shape = input.shape();
         if (shape.length != 4 || (shape[1] != 1 && shape[1] != 3)) {
-            throw new UserException(inputNpy + ": pictures need an input of shape [1, 1|3, H, W], got "
+            throw new UserException(loaded.file() + ": pictures need an NCHW input of shape [1, 1|3, H, W], got "
                     + Arrays.toString(shape) + " (use --save-npy)");
         }
         int c = (int) shape[1];
@@ -166,7 +171,7 @@ final class VisualizeCommand implements Callable<Integer> {
         results.keySet().forEach(m -> columns.add(m.title()));
         Figure figure = new Figure(model.fileName() + "  " + target.alias() + " (" + target.op() + ")"
                 + "  pooling " + pooling + ", start " + start, columns);
-        BufferedImage inputPicture = Images.minMax(input.data(), c, h, w);
+        BufferedImage inputPicture = loaded.picture().orElseGet(() -> Images.minMax(input.data(), c, h, w));
         for (int k = 0; k < channels.length; k++) {
             List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
             for (Reconstruction r : results.values()) {
@@ -182,6 +187,28 @@ final class VisualizeCommand implements Callable<Integer> {
 
     private static String describe(Layer target) {
         return target.alias().isEmpty() ? target.tensor() : target.alias() + " " + target.tensor();
+    }
+
+    /** The channels --neuron names; null for all. */
+    private int[] chooseNeurons(Visualizer vis, Layer target, TensorValue tensor) {
+        String text = neurons.strip().toLowerCase(java.util.Locale.ROOT);
+        if (text.equals("all")) {
+            return null;
+        }
+        if (!text.startsWith("top:")) {
+            return parseNeurons(neurons);
+        }
+        int k;
+        try {
+            k = Integer.parseInt(text.substring(4).strip());
+        } catch (NumberFormatException e) {
+            throw new UserException("--neuron: '" + neurons + "' is not top:K");
+        }
+        if (k <= 0) {
+            throw new UserException("--neuron top:K needs K > 0");
+        }
+        TensorValue activation = vis.tracer().trace(tensor, List.of(target.tensor())).get(target.tensor());
+        return Strongest.channels(activation, k);
     }
 
     private List<BackwardMethod> methods() {

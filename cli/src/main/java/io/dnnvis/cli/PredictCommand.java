@@ -1,0 +1,84 @@
+package io.dnnvis.cli;
+
+import io.dnnvis.methods.Predictions;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.Tracer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dnnvis predict}: the model's top classes for an image. */
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Print the model's top classes for an image (labels from the model's metadata when present).")
+final class PredictCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
+    Path modelFile;
+
+    @Mixin
+    ImageOptions input;
+
+    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "How many classes (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (top <= 0) {
+            throw new UserException("--top must be positive, got " + top);
+        }
+        OnnxModel model = common.loadModel(modelFile);
+        ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
+        List<Predictions.Prediction> predictions;
+        try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
+            predictions = predict(model, tracer, loaded.tensor(), top);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            StringBuilder b = new StringBuilder("{\"predictions\":[");
+            for (int k = 0; k < predictions.size(); k++) {
+                Predictions.Prediction p = predictions.get(k);
+                b.append(k == 0 ? "" : ",").append("{\"index\":").append(p.index()).append(",\"label\":")
+                        .append(Json.string(p.label())).append(",\"score\":").append(p.score())
+                        .append(",\"probability\":").append(p.probability()).append('}');
+            }
+            out.println(b.append("]}"));
+        } else {
+            print(predictions, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static List<Predictions.Prediction> predict(OnnxModel model, Tracer tracer, TensorValue input, int k) {
+        String output = model.graph().outputs().get(0).name();
+        return Predictions.top(model, tracer.run(input).get(output), k);
+    }
+
+    static void print(List<Predictions.Prediction> predictions, PrintWriter out) {
+        out.println("prediction:");
+        for (Predictions.Prediction p : predictions) {
+            out.printf("  %-12s %6.2f%%  (class %d, score %.4g)%n", LayersCommand.printable(p.label()),
+                    100 * p.probability(), p.index(), p.score());
+        }
+    }
+}

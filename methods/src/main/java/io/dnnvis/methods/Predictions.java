@@ -1,0 +1,99 @@
+package io.dnnvis.methods;
+
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.TensorValue;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/** The model's top classes for one input: users check what the model sees before the pictures. */
+public final class Predictions {
+
+    /** One class: index, label (from the model's {@code labels} metadata, else the index), score, probability. */
+    public record Prediction(int index, String label, float score, float probability) {
+    }
+
+    private Predictions() {
+    }
+
+    /**
+     * The top {@code k} classes of a model output {@code [1, K]} (scores). Probabilities are the
+     * scores themselves when they already form a distribution, else their softmax.
+     */
+    public static List<Prediction> top(OnnxModel model, TensorValue output, int k) {
+        float[] scores = output.data();
+        long[] shape = output.shape();
+        if (shape.length != 2 || shape[0] != 1) {
+            throw new BadRequestException("predictions need an output of shape [1, classes], '" + output.name()
+                    + "' has " + java.util.Arrays.toString(shape));
+        }
+        float[] probabilities = isDistribution(scores) ? scores.clone() : softmax(scores);
+        List<String> labels = labels(model).orElse(List.of());
+        return IntStream.range(0, scores.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparing(i -> i))
+                .limit(k)
+                .map(i -> new Prediction(i, i < labels.size() ? labels.get(i) : Integer.toString(i), scores[i],
+                        probabilities[i]))
+                .toList();
+    }
+
+    /** The class labels in the model's metadata ({@code labels}: comma- or newline-separated). */
+    public static Optional<List<String>> labels(OnnxModel model) {
+        String text = model.metadata().get("labels");
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>();
+        for (String s : text.split(text.contains("\n") ? "\n" : ",")) {
+            out.add(s.strip());
+        }
+        return Optional.of(List.copyOf(out));
+    }
+
+    /** The class index of a label or index text ("R" or "17"). */
+    public static Optional<Integer> classOf(OnnxModel model, String labelOrIndex) {
+        Optional<List<String>> labels = labels(model);
+        if (labels.isPresent()) {
+            int at = labels.get().indexOf(labelOrIndex.strip());
+            if (at >= 0) {
+                return Optional.of(at);
+            }
+        }
+        try {
+            return Optional.of(Integer.parseInt(labelOrIndex.strip()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isDistribution(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            if (x < 0 || x > 1) {
+                return false;
+            }
+            sum += x;
+        }
+        return Math.abs(sum - 1) < 1e-3;
+    }
+
+    private static float[] softmax(float[] v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float x : v) {
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        double[] e = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            e[i] = Math.exp(v[i] - max);
+            sum += e[i];
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) (e[i] / sum);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,171 @@
+package io.dnnvis.methods.image;
+
+import io.dnnvis.onnx.Dim;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.BadInputException;
+import io.dnnvis.trace.TensorValue;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An image made into a model's input: resized to the model's input size, preprocessed, laid out
+ * NCHW (or NHWC when the model's input is), with the picture as the model saw it.
+ *
+ * @param tensor the model input {@code [1, 3, H, W]} or {@code [1, H, W, 3]}
+ * @param picture the image after resizing/cropping, for display
+ * @param preprocessing the preset used
+ * @param notice a one-line remark for the user (e.g. a default that was assumed), or empty
+ */
+public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessing preprocessing, String notice) {
+
+    /** How to turn an image into input. Null fields mean: from the model (metadata, declared shape). */
+    public record Options(Preprocessing preprocessing, ResizeMode resize, int[] size, long maxPixels) {
+
+        public static Options defaults() {
+            return new Options(null, ResizeMode.CROP, null, ImageReading.DEFAULT_MAX_PIXELS);
+        }
+    }
+
+    /** Reads {@code file} and prepares it for {@code model}'s (single, 4-D, 3-channel) input. */
+    public static ImageInput load(Path file, OnnxModel model, Options options) {
+        List<ValueInfo> inputs = model.graph().inputs();
+        if (inputs.size() != 1) {
+            throw new BadInputException(model.path() + ": images feed models with one input; this one has "
+                    + inputs.size());
+        }
+        ValueInfo input = inputs.get(0);
+        List<Dim> dims = input.shape().orElseThrow(() -> new BadInputException(model.path() + ": input '"
+                + input.name() + "' declares no shape; give --input-size HxW"));
+        if (dims.size() != 4) {
+            throw new BadInputException(model.path() + ": input '" + input.name() + "' has rank " + dims.size()
+                    + "; images need a 4-D input");
+        }
+        boolean nhwc = isNhwc(dims);
+        int hAxis = nhwc ? 1 : 2;
+        int channelAxis = nhwc ? 3 : 1;
+        if (dims.get(channelAxis).isFixed() && dims.get(channelAxis).value() != 3) {
+            throw new BadInputException(model.path() + ": input '" + input.name() + "' has "
+                    + dims.get(channelAxis).value() + " channels; images give 3 (RGB)");
+        }
+        int height;
+        int width;
+        if (options.size() != null) {
+            height = options.size()[0];
+            width = options.size()[1];
+            checkFits(model, input, dims.get(hAxis), height, "height");
+            checkFits(model, input, dims.get(hAxis + 1), width, "width");
+        } else if (dims.get(hAxis).isFixed() && dims.get(hAxis + 1).isFixed()) {
+            height = (int) dims.get(hAxis).value();
+            width = (int) dims.get(hAxis + 1).value();
+        } else {
+            throw new BadInputException(model.path() + ": input '" + input.name() + "' has dynamic size " + dims
+                    + "; give --input-size HxW");
+        }
+        String notice = "";
+        Preprocessing preprocessing = options.preprocessing();
+        if (preprocessing == null) {
+            Optional<Preprocessing> described = Preprocessing.fromMetadata(model.metadata());
+            preprocessing = described.orElse(Preprocessing.IMAGENET);
+            if (described.isEmpty()) {
+                notice = "note: the model does not describe its input; assuming --preprocess imagenet";
+            }
+        }
+        BufferedImage image = ImageReading.read(file, options.maxPixels());
+        BufferedImage picture = resize(image, width, height, options.resize());
+        float[] data = new float[3 * height * width];
+        float[] rgb = new float[3];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = picture.getRGB(x, y);
+                rgb[0] = (p >> 16) & 0xff;
+                rgb[1] = (p >> 8) & 0xff;
+                rgb[2] = p & 0xff;
+                for (int c = 0; c < 3; c++) {
+                    int index = nhwc ? (y * width + x) * 3 + c : (c * height + y) * width + x;
+                    data[index] = preprocessing.apply(rgb, c);
+                }
+            }
+        }
+        long[] shape = nhwc ? new long[] {1, height, width, 3} : new long[] {1, 3, height, width};
+        return new ImageInput(new TensorValue(input.name(), shape, data), picture, preprocessing, notice);
+    }
+
+    /** NHWC when the last dimension is 3 and the second is not. */
+    static boolean isNhwc(List<Dim> dims) {
+        Dim second = dims.get(1);
+        Dim last = dims.get(3);
+        return last.isFixed() && last.value() == 3 && !(second.isFixed() && second.value() == 3);
+    }
+
+    private static void checkFits(OnnxModel model, ValueInfo input, Dim dim, int size, String what) {
+        if (size <= 0) {
+            throw new BadInputException("--input-size must be positive");
+        }
+        if (dim.isFixed() && dim.value() != size) {
+            throw new BadInputException(model.path() + ": input '" + input.name() + "' has a fixed " + what + " of "
+                    + dim.value() + ", not " + size);
+        }
+    }
+
+    /** The image brought to {@code width x height} with {@code mode}, antialiased when shrinking. */
+    public static BufferedImage resize(BufferedImage image, int width, int height, ResizeMode mode) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        float[][] planes = new float[3][w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = image.getRGB(x, y);
+                planes[0][y * w + x] = (p >> 16) & 0xff;
+                planes[1][y * w + x] = (p >> 8) & 0xff;
+                planes[2][y * w + x] = p & 0xff;
+            }
+        }
+        double x0 = 0;
+        double y0 = 0;
+        double spanW = w;
+        double spanH = h;
+        int outW = width;
+        int outH = height;
+        int offsetX = 0;
+        int offsetY = 0;
+        switch (mode) {
+            case STRETCH -> { }
+            case CROP -> {
+                double scale = Math.max((double) width / w, (double) height / h);
+                spanW = width / scale;
+                spanH = height / scale;
+                x0 = (w - spanW) / 2;
+                y0 = (h - spanH) / 2;
+            }
+            case FIT -> {
+                double scale = Math.min((double) width / w, (double) height / h);
+                outW = Math.max(1, (int) Math.round(w * scale));
+                outH = Math.max(1, (int) Math.round(h * scale));
+                offsetX = (width - outW) / 2;
+                offsetY = (height - outH) / 2;
+            }
+            default -> throw new IllegalStateException();
+        }
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        float[][] resized = new float[3][];
+        for (int c = 0; c < 3; c++) {
+            resized[c] = Resampler.resize(planes[c], w, h, x0, y0, spanW, spanH, outW, outH);
+        }
+        for (int y = 0; y < outH; y++) {
+            for (int x = 0; x < outW; x++) {
+                int r = clamp(resized[0][y * outW + x]);
+                int g = clamp(resized[1][y * outW + x]);
+                int b = clamp(resized[2][y * outW + x]);
+                out.setRGB(x + offsetX, y + offsetY, (r << 16) | (g << 8) | b);
+            }
+        }
+        return out;
+    }
+
+    private static int clamp(float v) {
+        return Math.max(0, Math.min(255, Math.round(v)));
+    }
+}

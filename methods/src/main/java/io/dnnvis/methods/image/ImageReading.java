@@ -1,0 +1,79 @@
+package io.dnnvis.methods.image;
+
+import io.dnnvis.trace.BadInputException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads PNG and JPEG files (8- or 16-bit, gray, palette, RGB, RGBA) into 8-bit sRGB pixels,
+ * refusing images above a pixel limit before their raster is decoded (decompression bombs).
+ */
+public final class ImageReading {
+
+    /** 100 megapixels: far above any CNN input, far below what would exhaust memory. */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+    private ImageReading() {
+    }
+
+    /** The pixels as {@code [3][H*W]} floats in 0..255 (R, G, B; alpha composited over black). */
+    public static BufferedImage read(Path file, long maxPixels) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file + (Files.exists(file) ? ": not a regular file" : ": file not found"));
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new BadInputException(file + ": cannot read the file");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadInputException(file + ": not a PNG or JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new BadInputException(file + ": image has no pixels (" + width + "x" + height + ")");
+                }
+                if (width * height > maxPixels) {
+                    throw new BadInputException(file + ": image of " + width + "x" + height
+                            + " pixels is larger than the limit of " + maxPixels + " pixels");
+                }
+                BufferedImage image = reader.read(0);
+                return toRgb(image);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new BadInputException(file + ": cannot decode the image (" + why.replaceAll("\\s+", " ")
+                    + "); PNG and JPEG (RGB, gray) are supported");
+        }
+    }
+
+    /** Any image type as 8-bit RGB, transparent pixels composited over black. */
+    static BufferedImage toRgb(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_INT_RGB) {
+            return image;
+        }
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        var g = rgb.createGraphics();
+        try {
+            g.drawImage(image, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return rgb;
+    }
+}
