@@ -33,7 +33,10 @@ public final class RuleSet {
         return new RuleSet(name, copy);
     }
 
-    /** This set under another name (the name is part of the compiled-session cache key). */
+    /**
+     * This set under another name (for messages and provenance). Compiled sessions are cached per
+     * rule-set object, so keep a method's rule set in a constant.
+     */
     public RuleSet named(String newName) {
         return new RuleSet(newName, new HashMap<>(rules));
     }

@@ -64,6 +64,25 @@ public final class ResizeRule implements BackwardRule {
                 scales[axis] = v[k];
             }
         });
+        // opset 18+: with sizes and keep_aspect_ratio_policy, one scale (min or max of sizes/in) serves every axis
+        String policy = ctx.node().attribute("keep_aspect_ratio_policy").map(a -> a.asString()).orElse("stretch");
+        if (!upsample && given.isEmpty() && !policy.equals("stretch")) {
+            if (!policy.equals("not_larger") && !policy.equals("not_smaller")) {
+                throw ctx.unsupported("keep_aspect_ratio_policy '" + policy + "'");
+            }
+            long[] sizes = ctx.constant(ctx.input(3)).map(Tensor::toLongArray)
+                    .orElseThrow(() -> ctx.unsupported("Resize sizes are not a constant"));
+            boolean smallest = policy.equals("not_larger");
+            float scale = smallest ? Float.MAX_VALUE : 0f;
+            for (int k = 0; k < sizes.length; k++) {
+                int axis = axes == null ? k : (int) (axes[k] < 0 ? axes[k] + x.length : axes[k]);
+                float s = (float) sizes[k] / x[axis];
+                scale = smallest ? Math.min(scale, s) : Math.max(scale, s);
+            }
+            for (int k = 0; k < sizes.length; k++) {
+                scales[axes == null ? k : (int) (axes[k] < 0 ? axes[k] + x.length : axes[k])] = scale;
+            }
+        }
         return scales;
     }
 
