@@ -1,12 +1,10 @@
 package io.dnnvis.trace;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import io.dnnvis.onnx.DataType;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Graph;
@@ -14,11 +12,7 @@ import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
-import java.nio.ByteBuffer;
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -223,44 +217,7 @@ public final class Tracer implements AutoCloseable {
         if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
             throw new EngineException("ONNX Runtime returned no tensor for '" + name + "'");
         }
-        TensorInfo info = tensor.getInfo();
-        long[] shape = info.getShape();
-        int n = Math.toIntExact(info.getNumElements());
-        float[] data = new float[n];
-        OnnxJavaType type = info.type;
-        switch (type) {
-            case FLOAT, FLOAT16, BFLOAT16 -> {
-                FloatBuffer b = tensor.getFloatBuffer();
-                b.get(data);
-            }
-            case DOUBLE -> {
-                DoubleBuffer b = tensor.getDoubleBuffer();
-                for (int k = 0; k < n; k++) {
-                    data[k] = (float) b.get(k);
-                }
-            }
-            case INT64 -> {
-                LongBuffer b = tensor.getLongBuffer();
-                for (int k = 0; k < n; k++) {
-                    data[k] = b.get(k);
-                }
-            }
-            case INT32 -> {
-                IntBuffer b = tensor.getIntBuffer();
-                for (int k = 0; k < n; k++) {
-                    data[k] = b.get(k);
-                }
-            }
-            case INT8, UINT8, BOOL -> {
-                ByteBuffer b = tensor.getByteBuffer();
-                for (int k = 0; k < n; k++) {
-                    data[k] = type == OnnxJavaType.INT8 ? b.get(k) : b.get(k) & 0xff;
-                }
-            }
-            default -> throw new EngineException("tensor '" + name + "' has type " + type
-                    + ", which dnnvis cannot read");
-        }
-        return new TensorValue(name, shape, data);
+        return OrtTensors.copy(name, tensor);
     }
 
     /** How many sessions are cached (one per set of traced tensors). */

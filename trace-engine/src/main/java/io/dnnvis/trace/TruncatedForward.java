@@ -136,11 +136,7 @@ public final class TruncatedForward implements AutoCloseable {
             throws OrtException {
         try (OnnxTensor t = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(data), shape);
                 OrtSession.Result r = session.run(Map.of(input, t))) {
-            OnnxTensor out = (OnnxTensor) r.get(0);
-            FloatBuffer b = out.getFloatBuffer();
-            float[] values = new float[b.remaining()];
-            b.get(values);
-            return new TensorValue("out", out.getInfo().getShape(), values);
+            return OrtTensors.copy("out", (OnnxTensor) r.get(0));
         }
     }
 

@@ -11,6 +11,7 @@ import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.OrtSessions;
+import io.dnnvis.trace.OrtTensors;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Trace;
 import io.dnnvis.trace.Tracer;
@@ -211,11 +212,7 @@ public final class BackwardEngine implements AutoCloseable {
 
     private static TensorValue copy(String name, OrtSession.Result result) {
         OnnxValue v = result.get(name).orElseThrow(() -> new EngineException("no output '" + name + "'"));
-        OnnxTensor t = (OnnxTensor) v;
-        FloatBuffer b = t.getFloatBuffer();
-        float[] data = new float[b.remaining()];
-        b.get(data);
-        return new TensorValue(name, t.getInfo().getShape(), data);
+        return OrtTensors.copy(name, (OnnxTensor) v);
     }
 
     /** Closes every cached session and the tracer; waits for runs in flight. Idempotent. */

@@ -1,0 +1,59 @@
+package io.dnnvis.trace;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+
+/** Copies ONNX Runtime tensors out to host {@link TensorValue}s before the native value is closed. */
+public final class OrtTensors {
+
+    private OrtTensors() {
+    }
+
+    /** The tensor's values as floats (integer and bool tensors converted), with its shape. */
+    public static TensorValue copy(String name, OnnxTensor tensor) {
+        TensorInfo info = tensor.getInfo();
+        long[] shape = info.getShape();
+        int n = Math.toIntExact(info.getNumElements());
+        float[] data = new float[n];
+        OnnxJavaType type = info.type;
+        switch (type) {
+            case FLOAT, FLOAT16, BFLOAT16 -> {
+                FloatBuffer b = tensor.getFloatBuffer();
+                b.get(data);
+            }
+            case DOUBLE -> {
+                DoubleBuffer b = tensor.getDoubleBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = (float) b.get(k);
+                }
+            }
+            case INT64 -> {
+                LongBuffer b = tensor.getLongBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = b.get(k);
+                }
+            }
+            case INT32 -> {
+                IntBuffer b = tensor.getIntBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = b.get(k);
+                }
+            }
+            case INT8, UINT8, BOOL -> {
+                ByteBuffer b = tensor.getByteBuffer();
+                for (int k = 0; k < n; k++) {
+                    data[k] = type == OnnxJavaType.INT8 ? b.get(k) : b.get(k) & 0xff;
+                }
+            }
+            default -> throw new EngineException("tensor '" + name + "' has type " + type
+                    + ", which dnnvis cannot read");
+        }
+        return new TensorValue(name, shape, data);
+    }
+}
