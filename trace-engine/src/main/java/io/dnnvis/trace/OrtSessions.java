@@ -13,9 +13,12 @@ public final class OrtSessions {
     private OrtSessions() {
     }
 
-    /** The process-wide ONNX Runtime environment (logging only errors). */
+    /**
+     * The process-wide ONNX Runtime environment, logging only fatal errors: every failure reaches the
+     * caller as an exception with the message, so nothing else is printed.
+     */
     public static OrtEnvironment environment() {
-        return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "dnnvis");
+        return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "dnnvis");
     }
 
     /** Whether this build and machine can run the CUDA execution provider. */
@@ -32,7 +35,7 @@ public final class OrtSessions {
     public static OrtSession create(byte[] model, EngineOptions options, Path modelFile) {
         OrtEnvironment env = environment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setInterOpNumThreads(1);
             if (options.threads() > 0) {

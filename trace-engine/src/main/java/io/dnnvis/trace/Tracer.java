@@ -185,7 +185,7 @@ public final class Tracer implements AutoCloseable {
             }
             return new Trace(values);
         } catch (OrtException e) {
-            throw new EngineException(model.path() + ": ONNX Runtime failed to run the model: "
+            throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
                     + OrtSessions.oneLine(e.getMessage()), e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);

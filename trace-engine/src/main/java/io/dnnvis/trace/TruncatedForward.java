@@ -78,7 +78,7 @@ public final class TruncatedForward implements AutoCloseable {
             return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
         } catch (OrtException e) {
             closeQuietly(single);
-            throw new EngineException(model.path() + ": ONNX Runtime failed to run the model: "
+            throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
                     + OrtSessions.oneLine(e.getMessage()), e);
         }
     }
@@ -125,7 +125,7 @@ public final class TruncatedForward implements AutoCloseable {
             }
             return runOnce(session, inputName, batch, shape).data();
         } catch (OrtException e) {
-            throw new EngineException(model.path() + ": ONNX Runtime failed to run the model: "
+            throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
                     + OrtSessions.oneLine(e.getMessage()), e);
         } finally {
             lifecycle.readLock().unlock();
