@@ -91,5 +91,11 @@ class VisualizerTest {
         assertThatThrownBy(() -> vis.salinet().layer("conv2").neurons(1).run(batch2))
                 .hasMessageContaining("one input image (batch 1)");
         assertThat(List.of(BackwardMethod.values())).hasSize(3);
+        float[] data = input.data();
+        data[5] = Float.NaN;
+        TensorValue nan = new TensorValue("input", input.shape(), data);
+        assertThatThrownBy(() -> vis.salinet().layer("conv2").neurons(1).run(nan))
+                .isInstanceOf(io.dnnvis.trace.BadInputException.class)
+                .hasMessageEndingWith("input 'input' contains NaN (at flat index 5); inputs must be finite");
     }
 }

@@ -24,6 +24,18 @@ public final class AtomicFiles {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Temporary files being written: removed if the JVM is stopped (Ctrl-C, SIGTERM) meanwhile. */
+    private static final java.util.Set<Path> IN_PROGRESS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> IN_PROGRESS.forEach(p -> {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // best effort while the JVM stops
+            }
+        }), "dnnvis-temp-cleanup"));
+    }
 
     private AtomicFiles() {
     }
@@ -46,6 +58,7 @@ public final class AtomicFiles {
         Path temp = folder.resolve("." + absolute.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
                 + ".tmp");
         boolean done = false;
+        IN_PROGRESS.add(temp);
         try {
             try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
@@ -58,6 +71,7 @@ public final class AtomicFiles {
             }
             done = true;
         } finally {
+            IN_PROGRESS.remove(temp);
             if (!done) {
                 try {
                     Files.deleteIfExists(temp);

@@ -45,6 +45,30 @@ public record TensorValue(String name, long[] shape, float[] data) {
         return data.clone();
     }
 
+    /**
+     * Fails with a {@link BadInputException} when a value is NaN or infinite: a model fed such an
+     * input gives meaningless (often silently black) pictures.
+     */
+    public TensorValue requireFinite(String what) {
+        for (int k = 0; k < data.length; k++) {
+            if (!Float.isFinite(data[k])) {
+                throw new BadInputException(what + " contains " + data[k] + " (at flat index " + k
+                        + "); inputs must be finite");
+            }
+        }
+        return this;
+    }
+
+    /** Whether every value is finite. */
+    public boolean isFinite() {
+        for (float v : data) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Read-only access without a copy, for the engine. */
     float[] dataView() {
         return data;

@@ -158,6 +158,7 @@ public final class Tracer implements AutoCloseable {
                     throw new BadInputException(model.path() + ": no value given for input '" + declared.name() + "'");
                 }
                 checkInput(declared, value);
+                value.requireFinite(model.path() + ": input '" + declared.name() + "'");
                 feeds.put(declared.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(value.dataView()),
                         value.shape()));
             }

@@ -116,6 +116,7 @@ public final class BackwardEngine implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
+            input.requireFinite(model.path() + ": input '" + input.name() + "'");
             Compiled c = compiled(spec, input.shape());
             return execute(c, input, selections);
         } finally {
