@@ -162,6 +162,26 @@ class ImageInputTest {
     }
 
     @Test
+    void sixteenBitGrayAndPalettePngsAreRead() throws Exception {
+        OnnxModel model = OnnxModel.load(TestData.glyphNet());
+        BufferedImage gray16 = new BufferedImage(64, 64, BufferedImage.TYPE_USHORT_GRAY);
+        gray16.getRaster().setSample(5, 7, 0, 65535);
+        Path g = dir.resolve("gray16.png");
+        ImageIO.write(gray16, "png", g.toFile());
+        float[] t = ImageInput.load(g, model, ImageInput.Options.defaults()).tensor().data();
+        assertThat(t[7 * 64 + 5]).isEqualTo(1f);
+        assertThat(t[2 * 64 * 64 + 7 * 64 + 5]).isEqualTo(1f);
+        assertThat(t[0]).isZero();
+        BufferedImage palette = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_INDEXED);
+        palette.setRGB(1, 2, 0xff0000);
+        Path p = dir.resolve("palette.png");
+        ImageIO.write(palette, "png", p.toFile());
+        float[] q = ImageInput.load(p, model, ImageInput.Options.defaults()).tensor().data();
+        assertThat(new float[] {q[2 * 64 + 1], q[64 * 64 + 2 * 64 + 1], q[2 * 64 * 64 + 2 * 64 + 1]})
+                .containsExactly(1f, 0f, 0f);
+    }
+
+    @Test
     void imagesAboveThePixelLimitAreRefusedBeforeDecoding() throws Exception {
         Path png = dir.resolve("big.png");
         ImageIO.write(new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB), "png", png.toFile());
