@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.occlusion.OcclusionRequest;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.Tracer;
@@ -23,9 +24,11 @@ public final class Visualizer implements AutoCloseable {
 
     private final OnnxModel model;
     private final BackwardEngine engine;
+    private final EngineOptions options;
 
     private Visualizer(OnnxModel model, EngineOptions options) {
         this.model = model;
+        this.options = options;
         this.engine = BackwardEngine.open(model, options);
     }
 
@@ -68,6 +71,14 @@ public final class Visualizer implements AutoCloseable {
 
     public BackwardRequest method(BackwardMethod method) {
         return BackwardRequest.start(this, method);
+    }
+
+    /**
+     * An occlusion request on this model (layer occlusion, or score occlusion with a target):
+     * {@code vis.occlusion().layer("conv5").window(15).stride(8).run(input)}.
+     */
+    public OcclusionRequest occlusion() {
+        return OcclusionRequest.of(model, options);
     }
 
     @Override

@@ -1,0 +1,254 @@
+package io.dnnvis.cli;
+
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.occlusion.Fill;
+import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionResult;
+import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.render.HeatmapStyle;
+import io.dnnvis.methods.render.Images;
+import io.dnnvis.methods.render.SaliencyMap;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.Npy;
+import io.dnnvis.trace.TensorValue;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dnnvis occlusion}: layer occlusion (norm changes of a layer's maps) or score occlusion (Captum's). */
+@Command(
+        name = "occlusion",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Slide a window of the fill colour over the input and watch a layer.",
+            "Without --target (layer occlusion): window centres at 0, s, 2s, ...; the result [C,Hs,Ws] is the "
+                    + "change of the L2 norm of each channel's map; PNGs for --channel (default: the 4 channels "
+                    + "that change most).",
+            "With --target (score occlusion, as Captum's Occlusion): the result [H,W] is the mean drop of the "
+                    + "score over the windows covering each pixel; one heat map and one composite."
+        })
+final class OcclusionCommand implements Callable<Integer> {
+
+    private static final int DEFAULT_CHANNELS = 4;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
+    Path modelFile;
+
+    @Option(names = "--input-npy", required = true, paramLabel = "FILE",
+            description = "Input tensor [1,C,H,W] as a .npy file (float32/64).")
+    Path inputNpy;
+
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "Layer to watch: alias (conv5), node name or tensor name; not needed with --target class:K.")
+    String layer;
+
+    @Option(names = "--window", required = true, paramLabel = "K", description = "Window size in pixels (odd).")
+    int window;
+
+    @Option(names = "--stride", required = true, paramLabel = "S", description = "Distance between windows in pixels.")
+    int stride;
+
+    @Option(names = "--fill", defaultValue = "mean", paramLabel = "mean|zero|channel-mean|NUMBER",
+            description = "What covers the window: the input's mean, 0, each channel's mean or a number (default: ${DEFAULT-VALUE}).")
+    String fill;
+
+    @Option(names = "--target", paramLabel = "class:K|neuron:C[,Y,X]",
+            description = "Score occlusion of a class logit of the model output (K: index, or label from the model's "
+                    + "'labels' metadata) or of a neuron of --layer (its map's sum without Y,X).")
+    String target;
+
+    @Option(names = "--channel", paramLabel = "C[,C...]",
+            description = "Layer occlusion: channels to draw (default: the " + DEFAULT_CHANNELS + " that change most).")
+    String channels;
+
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Occluded images per ONNX Runtime run (default: from the layer's size, at most 16).")
+    Integer batch;
+
+    @Option(names = "--save-npy", paramLabel = "FILE",
+            description = "Write the result, float32: [C,Hs,Ws] (layer occlusion) or [H,W] (with --target).")
+    Path saveNpy;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write PNG heat maps and composites into DIR.")
+    Path outputDir;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    @Mixin
+    HeatmapOptions heatmap;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (saveNpy == null && outputDir == null) {
+            throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
+        }
+        if (window <= 0 || window % 2 == 0) {
+            throw new UserException("--window must be odd and positive, got " + window);
+        }
+        if (stride <= 0) {
+            throw new UserException("--stride must be positive, got " + stride);
+        }
+        if (batch != null && batch <= 0) {
+            throw new UserException("--batch must be positive, got " + batch);
+        }
+        Target score = target == null ? null : Target.parse(target);
+        if (score != null && channels != null) {
+            throw new UserException("--channel is for layer occlusion; with --target the result is one map");
+        }
+        if (layer == null && !(score instanceof Target.ClassScore)) {
+            throw new UserException("--layer is required (except with --target class:K)");
+        }
+        int[] chosen = channels == null ? null : parseChannels(channels);
+        Fill occluder = Fill.parse(fill);
+        HeatmapStyle style = heatmap.style();
+        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
+        checkNpyFolder();
+        OnnxModel model = common.loadModel(modelFile);
+        String inputName = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
+        TensorValue input = Npy.read(inputNpy, inputName);
+        if (dir != null) {
+            checkPicturable(input);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        OcclusionResult result;
+        try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
+            OcclusionRequest request = vis.occlusion().window(window).stride(stride).fill(occluder).target(score)
+                    .batch(batch == null ? 0 : batch);
+            if (layer != null) {
+                request = request.layer(layer);
+            }
+            if (chosen != null) {
+                checkChannels(request.layerShape(input), chosen);
+            }
+            request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
+            result = request.run(input);
+        }
+        out.println(summary(result));
+        List<Path> inputs = List.of(modelFile, inputNpy);
+        if (saveNpy != null) {
+            OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
+            out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
+        }
+        if (dir != null) {
+            writePictures(dir, input, result, chosen, style, inputs, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void writePictures(Path dir, TensorValue input, OcclusionResult result, int[] chosen, HeatmapStyle style,
+            List<Path> inputs, PrintWriter out) {
+        long[] shape = input.shape();
+        int h = (int) shape[2];
+        int w = (int) shape[3];
+        BufferedImage picture = Images.minMax(input.data(), (int) shape[1], h, w);
+        if (result.isScoreOcclusion()) {
+            write(dir, "occlusion_" + targetName(result), result.map(), picture, style, inputs, out);
+            return;
+        }
+        int[] drawn = chosen != null ? chosen : result.strongestChannels(DEFAULT_CHANNELS);
+        String layerName = layerName(result.layer());
+        for (int c : drawn) {
+            write(dir, "occlusion_" + layerName + "_c" + c, result.map(c), picture, style, inputs, out);
+        }
+    }
+
+    private static void write(Path dir, String stem, SaliencyMap map, BufferedImage picture, HeatmapStyle style,
+            List<Path> inputs, PrintWriter out) {
+        Path heat = dir.resolve(stem + "_heatmap.png");
+        OutputPaths.write(heat, Images.png(map.heatmap(style, picture.getWidth(), picture.getHeight())), inputs);
+        out.printf("wrote %s%n", heat);
+        Path composite = dir.resolve(stem + "_composite.png");
+        OutputPaths.write(composite, Images.png(map.compose(picture, style)), inputs);
+        out.printf("wrote %s%n", composite);
+    }
+
+    private static String targetName(OcclusionResult result) {
+        Target t = result.target().orElseThrow();
+        if (t instanceof Target.ClassScore c) {
+            return "class_" + OutputPaths.safeName(c.classKey());
+        }
+        Target.NeuronScore n = (Target.NeuronScore) t;
+        return layerName(result.layer()) + "_n" + n.channel()
+                + n.position().map(p -> "_y" + p.y() + "_x" + p.x()).orElse("");
+    }
+
+    private static String layerName(Layer layer) {
+        return OutputPaths.safeName(layer.alias().isEmpty() ? layer.tensor() : layer.alias());
+    }
+
+    private String summary(OcclusionResult r) {
+        long[] s = r.shape();
+        String what = r.target().map(t -> "score occlusion of " + t + " (" + describe(r.layer()) + ")")
+                .orElse("layer occlusion of " + describe(r.layer()));
+        String grid = r.isScoreOcclusion() ? "" : " (" + s[1] + "x" + s[2] + ")";
+        return String.format("%s: %d windows%s of %dx%d, stride %d, fill %s, batch %d%s in %d ms", what, r.windows(),
+                grid, window, window, stride, fill, r.batch(), r.batched() ? "" : " (one image per run)",
+                r.elapsed().toMillis());
+    }
+
+    private static String describe(Layer layer) {
+        return (layer.alias().isEmpty() ? layer.tensor() : layer.alias() + " " + layer.tensor()) + ", " + layer.op();
+    }
+
+    private void checkNpyFolder() {
+        if (saveNpy == null) {
+            return;
+        }
+        Path parent = saveNpy.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserException(saveNpy + ": folder " + parent + " does not exist");
+        }
+    }
+
+    private void checkPicturable(TensorValue input) {
+        long[] shape = input.shape();
+        if (shape.length != 4 || (shape[1] != 1 && shape[1] != 3)) {
+            throw new UserException(inputNpy + ": pictures need an input of shape [1, 1|3, H, W], got "
+                    + Arrays.toString(shape) + " (use --save-npy)");
+        }
+    }
+
+    /** Refuses channels the layer lacks before the (long) occlusion run. */
+    private void checkChannels(long[] layerShape, int[] chosen) {
+        long count = layerShape.length < 2 ? 1 : layerShape[1];
+        for (int c : chosen) {
+            if (c < 0 || c >= count) {
+                throw new UserException("--channel: channel " + c + " does not exist in layer '" + layer
+                        + "' (channels 0.." + (count - 1) + ")");
+            }
+        }
+    }
+
+    private static int[] parseChannels(String text) {
+        String[] parts = text.split(",");
+        int[] out = new int[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            try {
+                out[k] = Integer.parseInt(parts[k].strip());
+            } catch (NumberFormatException e) {
+                throw new UserException("--channel: '" + text + "' is not a list of channel numbers");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,194 @@
+package io.dnnvis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnnvis.methods.render.Images;
+import io.dnnvis.testdata.Manifest;
+import io.dnnvis.testdata.TestData;
+import io.dnnvis.trace.Npy;
+import io.dnnvis.trace.TensorValue;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The acceptance command for every occlusion case, the pictures, and the command's errors. */
+class OcclusionCommandTest {
+
+    private static final String LENET = TestData.referenceModel("lenet").toString();
+    private static final String LENET_INPUT = TestData.referenceInput("lenet").toString();
+
+    @TempDir
+    Path dir;
+
+    static Stream<Manifest.ReferenceCase> cases() {
+        return TestData.manifest().casesOf("occlusion").stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void savesTheReferenceOcclusion(Manifest.ReferenceCase c) {
+        Path out = dir.resolve("out.npy");
+        CliRun run = CliRun.of("occlusion", c.model().toString(), "--input-npy", c.input().toString(), "--layer",
+                c.layer().tensor(), "--window", c.window().orElseThrow().toString(), "--stride",
+                c.stride().orElseThrow().toString(), "--save-npy", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).contains("layer occlusion of " + c.layer().alias()).contains("wrote " + out);
+        TensorValue got = Npy.read(out, "out");
+        TensorValue expected = Npy.read(c.expected(), "expected");
+        assertThat(got.shape()).containsExactly(expected.shape());
+        assertThat(relativeError(got.data(), expected.data())).as(c.id()).isLessThanOrEqualTo(1e-4);
+    }
+
+    @Test
+    void layerOcclusionDrawsTheFourStrongestChannelsByDefault() throws Exception {
+        Path png = dir.resolve("png");
+        CliRun run = CliRun.of("occlusion", LENET, "--input-npy", LENET_INPUT, "--layer", "conv2", "--window", "5",
+                "--stride", "4", "--fill", "zero", "--cmap", "viridis", "-o", png.toString(), "--save-npy",
+                dir.resolve("o.npy").toString(), "--quiet");
+        assertThat(run.code()).as(run.err()).isZero();
+        float[] values = Npy.read(dir.resolve("o.npy"), "o").data();
+        int strongest = 0;
+        double best = -1;
+        for (int c = 0; c < 16; c++) {
+            double s = 0;
+            for (int p = c * 64; p < (c + 1) * 64; p++) {
+                s += values[p] * (double) values[p];
+            }
+            if (s > best) {
+                best = s;
+                strongest = c;
+            }
+        }
+        List<String> written;
+        try (Stream<Path> files = Files.list(png)) {
+            written = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(written).hasSize(8).contains("occlusion_conv2_c" + strongest + "_heatmap.png",
+                "occlusion_conv2_c" + strongest + "_composite.png");
+        BufferedImage heat = ImageIO.read(png.resolve("occlusion_conv2_c" + strongest + "_heatmap.png").toFile());
+        assertThat(heat.getWidth()).isEqualTo(32);
+        assertThat(heat.getHeight()).isEqualTo(32);
+    }
+
+    @Test
+    void chosenChannelsAndAlphaZeroCompositesShowTheInput() throws Exception {
+        CliRun run = CliRun.of("occlusion", LENET, "--input-npy", LENET_INPUT, "--layer", "conv2", "--window", "5",
+                "--stride", "4", "--channel", "3,5", "--alpha", "0", "-o", dir.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        List<String> written;
+        try (Stream<Path> files = Files.list(dir)) {
+            written = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(written).containsExactly("occlusion_conv2_c3_composite.png", "occlusion_conv2_c3_heatmap.png",
+                "occlusion_conv2_c5_composite.png", "occlusion_conv2_c5_heatmap.png");
+        TensorValue input = Npy.read(Path.of(LENET_INPUT), "input");
+        BufferedImage picture = Images.minMax(input.data(), 3, 32, 32);
+        BufferedImage composite = ImageIO.read(dir.resolve("occlusion_conv2_c5_composite.png").toFile());
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                assertThat(composite.getRGB(x, y) & 0xffffff).isEqualTo(picture.getRGB(x, y) & 0xffffff);
+            }
+        }
+    }
+
+    @Test
+    void scoreOcclusionWritesAnImageSizedMapAndOneHeatMapPair() throws Exception {
+        Path out = dir.resolve("s.npy");
+        CliRun run = CliRun.of("occlusion", LENET, "--input-npy", LENET_INPUT, "--target", "class:3", "--window", "7",
+                "--stride", "4", "--batch", "5", "--absolute", "-o", dir.toString(), "--save-npy", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("score occlusion of class:3").contains("64 windows").contains("batch 5");
+        TensorValue map = Npy.read(out, "s");
+        assertThat(map.shape()).containsExactly(32, 32);
+        float max = 0;
+        for (float v : map.data()) {
+            assertThat(v).isNotNaN();
+            max = Math.max(max, Math.abs(v));
+        }
+        assertThat(max).isPositive();
+        assertThat(dir.resolve("occlusion_class_3_heatmap.png")).exists();
+        assertThat(dir.resolve("occlusion_class_3_composite.png")).exists();
+        CliRun neuron = CliRun.of("occlusion", LENET, "--input-npy", LENET_INPUT, "--layer", "conv2", "--target",
+                "neuron:5,4,6", "--window", "7", "--stride", "4", "-o", dir.toString());
+        assertThat(neuron.code()).as(neuron.err()).isZero();
+        assertThat(dir.resolve("occlusion_conv2_n5_y4_x6_heatmap.png")).exists();
+    }
+
+    @Test
+    void userErrorsExitTwoWithOneLine() throws Exception {
+        String out = dir.resolve("o.npy").toString();
+        assertBadInput(run("--layer", "conv2", "--window", "4", "--stride", "2", "--save-npy", out),
+                "--window must be odd and positive, got 4");
+        assertBadInput(run("--layer", "conv2", "--window", "-5", "--stride", "2", "--save-npy", out),
+                "--window must be odd and positive");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "0", "--save-npy", out),
+                "--stride must be positive, got 0");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--batch", "0", "--save-npy", out),
+                "--batch must be positive, got 0");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2"), "nothing to write");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--fill", "median", "--save-npy", out),
+                "unknown fill 'median'");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--target", "logit:3", "--save-npy",
+                out), "target 'logit:3' is not");
+        assertBadInput(run("--window", "5", "--stride", "2", "--save-npy", out), "--layer is required");
+        assertBadInput(run("--layer", "conv9", "--window", "5", "--stride", "2", "--save-npy", out), "no layer 'conv9'");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--channel", "16", "-o",
+                dir.toString()), "channel 16 does not exist in layer 'conv2' (channels 0..15)");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--target", "class:3", "--channel",
+                "1", "-o", dir.toString()), "--channel is for layer occlusion");
+        assertBadInput(run("--target", "class:cat", "--window", "5", "--stride", "2", "--save-npy", out),
+                "class 'cat' is not a number");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--cmap", "hot", "-o",
+                dir.toString()), "--cmap: unknown colormap 'hot'");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--alpha", "2", "-o",
+                dir.toString()), "--alpha: alpha must be in [0, 1], got 2.0");
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--absolute", "--range", "0,1", "-o",
+                dir.toString()), "at most one of");
+        assertBadInput(run("--layer", "conv2", "--window", "five", "--stride", "2", "--save-npy", out), "five");
+        assertBadInput(CliRun.of("occlusion", LENET, "--input-npy", "nope.npy", "--layer", "conv2", "--window", "5",
+                "--stride", "2", "--save-npy", out), "nope.npy: file not found");
+        Path copy = dir.resolve("input.npy");
+        Files.copy(Path.of(LENET_INPUT), copy);
+        byte[] before = Files.readAllBytes(copy);
+        assertBadInput(CliRun.of("occlusion", LENET, "--input-npy", copy.toString(), "--layer", "conv2", "--window",
+                "5", "--stride", "8", "--save-npy", copy.toString()), "output would overwrite an input file");
+        assertThat(Files.readAllBytes(copy)).isEqualTo(before);
+        assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--save-npy",
+                dir.resolve("no/such/o.npy").toString()), "does not exist");
+        assertThat(dir.resolve("o.npy")).doesNotExist();
+    }
+
+    private static CliRun run(String... options) {
+        String[] args = new String[4 + options.length];
+        args[0] = "occlusion";
+        args[1] = LENET;
+        args[2] = "--input-npy";
+        args[3] = LENET_INPUT;
+        System.arraycopy(options, 0, args, 4, options.length);
+        return CliRun.of(args);
+    }
+
+    private static void assertBadInput(CliRun run, String message) {
+        assertThat(run.code()).as(run.err()).isEqualTo(2);
+        assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+        assertThat(run.err()).contains(message);
+    }
+
+    private static double relativeError(float[] out, float[] expected) {
+        double diff = 0;
+        double norm = 0;
+        for (int k = 0; k < out.length; k++) {
+            diff += (out[k] - expected[k]) * (double) (out[k] - expected[k]);
+            norm += expected[k] * (double) expected[k];
+        }
+        return Math.sqrt(diff / norm);
+    }
+}
