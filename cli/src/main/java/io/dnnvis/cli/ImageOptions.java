@@ -46,6 +46,15 @@ final class ImageOptions {
 
     /** The input read from disk; the picture is present for images. */
     record Loaded(TensorValue tensor, Optional<BufferedImage> picture, Path file) {
+
+        /** Fails unless the input can be shown as a picture (NCHW, 1 or 3 channels). */
+        void requirePicturable() {
+            long[] shape = tensor.shape();
+            if (shape.length != 4 || shape[0] != 1 || (shape[1] != 1 && shape[1] != 3)) {
+                throw new UserException(file + ": pictures need an NCHW input of shape [1, 1|3, H, W], got "
+                        + java.util.Arrays.toString(shape) + " (use --save-npy)");
+            }
+        }
     }
 
     Loaded load(OnnxModel model, PrintWriter err) {

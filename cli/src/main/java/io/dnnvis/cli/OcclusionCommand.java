@@ -46,9 +46,8 @@ final class OcclusionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
     Path modelFile;
 
-    @Option(names = "--input-npy", required = true, paramLabel = "FILE",
-            description = "Input tensor [1,C,H,W] as a .npy file (float32/64).")
-    Path inputNpy;
+    @Mixin
+    ImageOptions input;
 
     @Option(names = "--layer", paramLabel = "NAME",
             description = "Layer to watch: alias (conv5), node name or tensor name; not needed with --target class:K.")
@@ -123,44 +122,48 @@ final class OcclusionCommand implements Callable<Integer> {
         Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
         checkNpyFolder();
         OnnxModel model = common.loadModel(modelFile);
-        String inputName = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
-        TensorValue input = Npy.read(inputNpy, inputName);
+        ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
+        TensorValue tensor = loaded.tensor();
         if (dir != null) {
-            checkPicturable(input);
+            loaded.requirePicturable();
         }
         PrintWriter out = spec.commandLine().getOut();
         OcclusionResult result;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
+            if (PredictCommand.classifies(model)) {
+                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
+            }
             OcclusionRequest request = vis.occlusion().window(window).stride(stride).fill(occluder).target(score)
                     .batch(batch == null ? 0 : batch);
             if (layer != null) {
                 request = request.layer(layer);
             }
             if (chosen != null) {
-                checkChannels(request.layerShape(input), chosen);
+                checkChannels(request.layerShape(tensor), chosen);
             }
             request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
-            result = request.run(input);
+            result = request.run(tensor);
         }
         out.println(summary(result));
-        List<Path> inputs = List.of(modelFile, inputNpy);
+        List<Path> inputs = List.of(modelFile, loaded.file());
         if (saveNpy != null) {
             OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
         }
         if (dir != null) {
-            writePictures(dir, input, result, chosen, style, inputs, out);
+            writePictures(dir, loaded, result, chosen, style, inputs, out);
         }
         out.flush();
         return 0;
     }
 
-    private void writePictures(Path dir, TensorValue input, OcclusionResult result, int[] chosen, HeatmapStyle style,
-            List<Path> inputs, PrintWriter out) {
-        long[] shape = input.shape();
+    private void writePictures(Path dir, ImageOptions.Loaded loaded, OcclusionResult result, int[] chosen,
+            HeatmapStyle style, List<Path> inputs, PrintWriter out) {
+        long[] shape = loaded.tensor().shape();
         int h = (int) shape[2];
         int w = (int) shape[3];
-        BufferedImage picture = Images.minMax(input.data(), (int) shape[1], h, w);
+        BufferedImage picture = loaded.picture()
+                .orElseGet(() -> Images.minMax(loaded.tensor().data(), (int) shape[1], h, w));
         if (result.isScoreOcclusion()) {
             write(dir, "occlusion_" + targetName(result), result.map(), picture, style, inputs, out);
             return;
@@ -217,14 +220,6 @@ final class OcclusionCommand implements Callable<Integer> {
         Path parent = saveNpy.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UserException(saveNpy + ": folder " + parent + " does not exist");
-        }
-    }
-
-    private void checkPicturable(TensorValue input) {
-        long[] shape = input.shape();
-        if (shape.length != 4 || (shape[1] != 1 && shape[1] != 3)) {
-            throw new UserException(inputNpy + ": pictures need an input of shape [1, 1|3, H, W], got "
-                    + Arrays.toString(shape) + " (use --save-npy)");
         }
     }
 

@@ -69,6 +69,12 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether the model looks like a classifier: one output of shape [N, classes]. */
+    static boolean classifies(OnnxModel model) {
+        return model.graph().outputs().size() == 1
+                && model.graph().outputs().get(0).shape().map(d -> d.size() == 2).orElse(false);
+    }
+
     static List<Predictions.Prediction> predict(OnnxModel model, Tracer tracer, TensorValue input, int k) {
         String output = model.graph().outputs().get(0).name();
         return Predictions.top(model, tracer.run(input).get(output), k);

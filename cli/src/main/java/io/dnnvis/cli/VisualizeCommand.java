@@ -6,6 +6,7 @@ import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.render.Figure;
 import io.dnnvis.methods.render.Images;
+import io.dnnvis.methods.render.SaliencyMap;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.Npy;
@@ -77,6 +78,13 @@ final class VisualizeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write PNG pictures into DIR.")
     Path outputDir;
 
+    @Option(names = "--heatmap",
+            description = "Pictures as heat maps of |signal| summed over channels, blended over the input.")
+    boolean heatmap;
+
+    @Mixin
+    HeatmapOptions heatmapStyle;
+
     @Mixin
     CommonOptions common;
 
@@ -103,11 +111,13 @@ final class VisualizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         TensorValue tensor = loaded.tensor();
+        if (dir != null) {
+            loaded.requirePicturable();
+        }
         Layer target = model.graph().layer(layer);
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
-            if (model.graph().outputs().size() == 1 && model.graph().outputs().get(0).shape()
-                    .map(d -> d.size() == 2).orElse(false)) {
+            if (PredictCommand.classifies(model)) {
                 PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
             }
             int[] chosen = chooseNeurons(vis, target, tensor);
@@ -145,10 +155,6 @@ final class VisualizeCommand implements Callable<Integer> {
             Map<BackwardMethod, Reconstruction> results, List<Path> inputs, PrintWriter out) {
         TensorValue input = loaded.tensor();
         long[] shape = input.shape();
-        if (shape.length != 4 || (shape[1] != 1 && shape[1] != 3)) {
-            throw new UserException(loaded.file() + ": pictures need an NCHW input of shape [1, 1|3, H, W], got "
-                    + Arrays.toString(shape) + " (use --save-npy)");
-        }
         int c = (int) shape[1];
         int h = (int) shape[2];
         int w = (int) shape[3];
@@ -156,13 +162,15 @@ final class VisualizeCommand implements Callable<Integer> {
         String layerName = OutputPaths.safeName(target.alias().isEmpty() ? target.tensor() : target.alias());
         Reconstruction first = results.values().iterator().next();
         int[] channels = first.neurons();
+        BufferedImage inputPicture = loaded.picture().orElseGet(() -> Images.minMax(input.data(), c, h, w));
         if (results.size() == 1) {
             BackwardMethod m = results.keySet().iterator().next();
             float[] data = first.tensor().data();
             for (int k = 0; k < channels.length; k++) {
                 float[] one = Arrays.copyOfRange(data, k * plane, (k + 1) * plane);
-                Path file = dir.resolve(m.label() + "_" + layerName + "_n" + channels[k] + ".png");
-                OutputPaths.write(file, Images.png(Images.signedGray(one, c, h, w)), inputs);
+                Path file = dir.resolve(m.label() + "_" + layerName + "_n" + channels[k]
+                        + (heatmap ? "_heatmap" : "") + ".png");
+                OutputPaths.write(file, Images.png(panel(one, c, h, w, inputPicture)), inputs);
                 out.printf("wrote %s%n", file);
             }
             return;
@@ -171,18 +179,25 @@ final class VisualizeCommand implements Callable<Integer> {
         results.keySet().forEach(m -> columns.add(m.title()));
         Figure figure = new Figure(model.fileName() + "  " + target.alias() + " (" + target.op() + ")"
                 + "  pooling " + pooling + ", start " + start, columns);
-        BufferedImage inputPicture = loaded.picture().orElseGet(() -> Images.minMax(input.data(), c, h, w));
         for (int k = 0; k < channels.length; k++) {
             List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
             for (Reconstruction r : results.values()) {
                 float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
-                panels.add(Images.signedGray(one, c, h, w));
+                panels.add(panel(one, c, h, w, inputPicture));
             }
             figure.row("neuron " + channels[k], panels);
         }
         Path file = dir.resolve("all_" + layerName + ".png");
         OutputPaths.write(file, Images.png(figure.render()), inputs);
         out.printf("wrote %s%n", file);
+    }
+
+    /** One reconstruction as a picture: gray 128 +- max|v|, or a heat map of |v| over the input. */
+    private BufferedImage panel(float[] chw, int c, int h, int w, BufferedImage inputPicture) {
+        if (!heatmap) {
+            return Images.signedGray(chw, c, h, w);
+        }
+        return SaliencyMap.fromReconstruction(chw, c, h, w).compose(inputPicture, heatmapStyle.style());
     }
 
     private static String describe(Layer target) {

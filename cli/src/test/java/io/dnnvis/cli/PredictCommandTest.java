@@ -43,6 +43,31 @@ class PredictCommandTest {
     }
 
     @Test
+    void heatmapPicturesAreOverlaysOnTheImage() throws Exception {
+        CliRun run = CliRun.of("visualize", TestData.glyphNet().toString(), "--image",
+                TestData.file("images/glyphs/X.png").toString(), "--layer", "conv2", "--neuron", "3",
+                "--method", "desalinet", "--heatmap", "--alpha", "0", "-o", dir.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        BufferedImage overlay = ImageIO.read(dir.resolve("desalinet_conv2_n3_heatmap.png").toFile());
+        BufferedImage letter = ImageIO.read(TestData.file("images/glyphs/X.png").toFile());
+        // alpha 0: the overlay is the input itself
+        for (int[] p : new int[][] {{0, 0}, {32, 32}, {50, 10}}) {
+            assertThat(overlay.getRGB(p[0], p[1]) & 0xffffff).isEqualTo(letter.getRGB(p[0], p[1]) & 0xffffff);
+        }
+    }
+
+    @Test
+    void occlusionOfAnImagePrintsThePredictionAndWritesTheComposite() throws Exception {
+        CliRun run = CliRun.of("occlusion", TestData.glyphNet().toString(), "--image",
+                TestData.file("images/glyphs/A.png").toString(), "--target", "class:A", "--window", "15", "--stride",
+                "8", "-q", "-o", dir.toString(), "--save-npy", dir.resolve("a.npy").toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("prediction:").contains("  A ");
+        assertThat(io.dnnvis.trace.Npy.read(dir.resolve("a.npy"), "a").shape()).containsExactly(64, 64);
+        assertThat(ImageIO.read(dir.resolve("occlusion_class_A_composite.png").toFile()).getWidth()).isEqualTo(64);
+    }
+
+    @Test
     void imageErrorsExitTwoWithOneLine() throws Exception {
         Path broken = dir.resolve("broken.png");
         Files.writeString(broken, "no image here");

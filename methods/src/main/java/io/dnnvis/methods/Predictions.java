@@ -52,22 +52,6 @@ public final class Predictions {
         return Optional.of(List.copyOf(out));
     }
 
-    /** The class index of a label or index text ("R" or "17"). */
-    public static Optional<Integer> classOf(OnnxModel model, String labelOrIndex) {
-        Optional<List<String>> labels = labels(model);
-        if (labels.isPresent()) {
-            int at = labels.get().indexOf(labelOrIndex.strip());
-            if (at >= 0) {
-                return Optional.of(at);
-            }
-        }
-        try {
-            return Optional.of(Integer.parseInt(labelOrIndex.strip()));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
     private static boolean isDistribution(float[] v) {
         double sum = 0;
         for (float x : v) {

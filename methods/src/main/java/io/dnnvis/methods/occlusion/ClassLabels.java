@@ -1,8 +1,8 @@
 package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.Predictions;
 import io.dnnvis.onnx.OnnxModel;
-import java.util.Arrays;
 import java.util.List;
 
 /** Class indices from a number or from the model's metadata {@code labels} (comma-separated). */
@@ -16,11 +16,7 @@ final class ClassLabels {
 
     /** The labels of the model, in class order; empty when the metadata has none. */
     static List<String> of(OnnxModel model) {
-        String text = model.metadata().get(KEY);
-        if (text == null || text.isBlank()) {
-            return List.of();
-        }
-        return Arrays.stream(text.split(",", -1)).map(String::strip).toList();
+        return Predictions.labels(model).orElse(List.of());
     }
 
     /** The class index that {@code key} names (a number, else a label), checked against {@code classes}. */
