@@ -112,6 +112,10 @@ final class GraphReader {
                     runtimeNode = runtimeNode.toBuilder().setAttribute(a, ap.toBuilder().setT(inlinedTensor)).build();
                 }
             }
+            String attributeProblem = AttributeChecks.problem(p.getOpType(), attributes);
+            if (attributeProblem != null) {
+                throw fail(label + ": " + attributeProblem);
+            }
             if (runtimeNode != p) {
                 runtime = runtime == null ? g.toBuilder() : runtime;
                 runtime.setNode(k, runtimeNode);
