@@ -133,6 +133,7 @@ final class VisualizeCommand implements Callable<Integer> {
                 results.put(m, r);
                 out.printf("%s %s (%s): %d neuron%s in %d ms%n", m.label(), describe(target), target.op(),
                         r.neurons().length, r.neurons().length == 1 ? "" : "s", ms);
+                warnAboutEmptyOrBroken(m, r);
             }
         }
         List<Path> inputs = List.of(modelFile, loaded.file());
@@ -190,6 +191,29 @@ final class VisualizeCommand implements Callable<Integer> {
         Path file = dir.resolve("all_" + layerName + ".png");
         OutputPaths.write(file, Images.png(figure.render()), inputs);
         out.printf("wrote %s%n", file);
+    }
+
+    /** Says so on stderr when a reconstruction is all zeros or holds NaN/Inf, instead of a blank picture. */
+    private void warnAboutEmptyOrBroken(BackwardMethod m, Reconstruction r) {
+        PrintWriter err = spec.commandLine().getErr();
+        float[] data = r.tensor().data();
+        int per = data.length / Math.max(1, r.neurons().length);
+        for (int k = 0; k < r.neurons().length; k++) {
+            boolean finite = true;
+            boolean zero = true;
+            for (int i = k * per; i < (k + 1) * per; i++) {
+                finite &= Float.isFinite(data[i]);
+                zero &= data[i] == 0f;
+            }
+            if (!finite) {
+                err.printf("warning: %s neuron %d: the reconstruction holds NaN or infinite values%n", m.label(),
+                        r.neurons()[k]);
+            } else if (zero) {
+                err.printf("warning: %s neuron %d: the reconstruction is all zeros (no signal reached the input;"
+                        + " is the neuron active for this input?)%n", m.label(), r.neurons()[k]);
+            }
+        }
+        err.flush();
     }
 
     /** One reconstruction as a picture: gray 128 +- max|v|, or a heat map of |v| over the input. */

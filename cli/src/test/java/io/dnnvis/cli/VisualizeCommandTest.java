@@ -42,6 +42,11 @@ class VisualizeCommandTest {
         float[] got = Npy.read(out, "out").data();
         float[] expected = Npy.read(c.expected(), "expected").data();
         assertThat(relativeError(got, expected)).as(c.id()).isLessThanOrEqualTo(1e-4);
+        boolean allZero = true;
+        for (float v : expected) {
+            allZero &= v == 0f;
+        }
+        assertThat(run.err().contains("the reconstruction is all zeros")).as(c.id()).isEqualTo(allZero);
     }
 
     @Test
