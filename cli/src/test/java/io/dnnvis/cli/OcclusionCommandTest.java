@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dnnvis.methods.render.Images;
 import io.dnnvis.testdata.Manifest;
 import io.dnnvis.testdata.TestData;
+import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import java.awt.image.BufferedImage;
@@ -44,7 +45,7 @@ class OcclusionCommandTest {
         TensorValue got = Npy.read(out, "out");
         TensorValue expected = Npy.read(c.expected(), "expected");
         assertThat(got.shape()).containsExactly(expected.shape());
-        assertThat(relativeError(got.data(), expected.data())).as(c.id()).isLessThanOrEqualTo(1e-4);
+        assertThat(Tolerance.errorAgainst(got.data(), expected.data())).as(c.id()).isLessThanOrEqualTo(1e-4);
     }
 
     @Test
@@ -180,15 +181,5 @@ class OcclusionCommandTest {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.oneErrorLine()).as(run.err()).isTrue();
         assertThat(run.err()).contains(message);
-    }
-
-    private static double relativeError(float[] out, float[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int k = 0; k < out.length; k++) {
-            diff += (out[k] - expected[k]) * (double) (out[k] - expected[k]);
-            norm += expected[k] * (double) expected[k];
-        }
-        return Math.sqrt(diff / norm);
     }
 }

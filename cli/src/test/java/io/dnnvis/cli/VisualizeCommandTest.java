@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnnvis.testdata.Manifest;
 import io.dnnvis.testdata.TestData;
+import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import java.awt.image.BufferedImage;
@@ -41,7 +42,7 @@ class VisualizeCommandTest {
         assertThat(run.code()).as(run.err()).isZero();
         float[] got = Npy.read(out, "out").data();
         float[] expected = Npy.read(c.expected(), "expected").data();
-        assertThat(relativeError(got, expected)).as(c.id()).isLessThanOrEqualTo(1e-4);
+        assertThat(Tolerance.errorAgainst(got, expected)).as(c.id()).isLessThanOrEqualTo(1e-4);
         boolean allZero = true;
         for (float v : expected) {
             allZero &= v == 0f;
@@ -120,15 +121,5 @@ class VisualizeCommandTest {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.oneErrorLine()).as(run.err()).isTrue();
         assertThat(run.err()).contains(message);
-    }
-
-    private static double relativeError(float[] out, float[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int k = 0; k < out.length; k++) {
-            diff += (out[k] - expected[k]) * (double) (out[k] - expected[k]);
-            norm += expected[k] * (double) expected[k];
-        }
-        return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
     }
 }

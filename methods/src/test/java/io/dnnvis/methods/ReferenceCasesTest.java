@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnnvis.testdata.Manifest;
 import io.dnnvis.testdata.TestData;
+import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.Pooling;
@@ -45,11 +46,11 @@ class ReferenceCasesTest {
         Reconstruction r = request.run(input);
         TensorValue expected = Npy.read(c.expected(), "expected");
         assertThat(r.tensor().shape()).containsExactly(expected.shape());
-        if (Numerics.norm(expected.data()) == 0) {
+        if (Tolerance.norm(expected.data()) == 0) {
             // the reference is exactly zero (no signal reaches the input): so must ours be
-            assertThat(Numerics.norm(r.tensor().data())).as(c.id()).isLessThanOrEqualTo(1e-12);
+            assertThat(Tolerance.norm(r.tensor().data())).as(c.id()).isLessThanOrEqualTo(1e-12);
         } else {
-            assertThat(Numerics.relativeError(r.tensor().data(), expected.data())).as(c.id())
+            assertThat(Tolerance.relativeError(r.tensor().data(), expected.data())).as(c.id())
                     .isLessThanOrEqualTo(1e-4);
         }
     }

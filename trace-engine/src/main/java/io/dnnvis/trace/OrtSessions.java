@@ -64,6 +64,15 @@ public final class OrtSessions {
         }
     }
 
+    /** Closes a session; a failure to close leaves nothing more to do, so it is not reported. */
+    public static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // the native session is gone either way
+        }
+    }
+
     static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s+", " ").strip();
     }

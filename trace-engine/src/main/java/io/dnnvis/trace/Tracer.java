@@ -238,13 +238,7 @@ public final class Tracer implements AutoCloseable {
             }
             closed = true;
             synchronized (sessions) {
-                for (OrtSession s : sessions.values()) {
-                    try {
-                        s.close();
-                    } catch (OrtException e) {
-                        // nothing more can be done for a session that fails to close
-                    }
-                }
+                sessions.values().forEach(OrtSessions::closeQuietly);
                 sessions.clear();
             }
         } finally {

@@ -70,14 +70,14 @@ public final class TruncatedForward implements AutoCloseable {
             // the graph pins its batch (e.g. a Reshape to a constant shape): run one input at a time
         }
         if (dynamic != null) {
-            closeQuietly(dynamic);
+            OrtSessions.closeQuietly(dynamic);
         }
         OrtSession single = OrtSessions.create(truncated.toByteArray(), options, model.path());
         try {
             long[] out = runOnce(single, name, new float[(int) count(inputShape)], inputShape).shape();
             return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
         } catch (OrtException e) {
-            closeQuietly(single);
+            OrtSessions.closeQuietly(single);
             throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
                     + OrtSessions.oneLine(e.getMessage()), e);
         }
@@ -144,14 +144,6 @@ public final class TruncatedForward implements AutoCloseable {
         return Arrays.stream(shape).reduce(1, Math::multiplyExact);
     }
 
-    private static void closeQuietly(OrtSession s) {
-        try {
-            s.close();
-        } catch (OrtException e) {
-            // nothing more to do
-        }
-    }
-
     /** Frees the session; waits for runs in flight. Idempotent. */
     @Override
     public void close() {
@@ -159,7 +151,7 @@ public final class TruncatedForward implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
-                closeQuietly(session);
+                OrtSessions.closeQuietly(session);
             }
         } finally {
             lifecycle.writeLock().unlock();

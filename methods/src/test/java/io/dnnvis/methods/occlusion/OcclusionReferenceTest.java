@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.testdata.Manifest;
 import io.dnnvis.testdata.TestData;
+import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import java.util.stream.Stream;
@@ -38,7 +39,7 @@ class OcclusionReferenceTest {
             assertThat(r.layer().alias()).isEqualTo(c.layer().alias());
             assertThat(r.batched()).isTrue();
             assertThat(r.windows()).isEqualTo((int) (expected.shape()[1] * expected.shape()[2]));
-            assertThat(OcclusionNumerics.relativeError(r.tensor().data(), expected.data())).as(c.id())
+            assertThat(Tolerance.relativeError(r.tensor().data(), expected.data())).as(c.id())
                     .isLessThanOrEqualTo(1e-4);
         }
     }
@@ -58,9 +59,9 @@ class OcclusionReferenceTest {
             assertThat(large.windows()).isEqualTo(256);
             float[] a = one.tensor().data();
             float[] b = large.tensor().data();
-            assertThat(OcclusionNumerics.relativeError(b, a)).isLessThanOrEqualTo(1e-6);
+            assertThat(Tolerance.relativeError(b, a)).isLessThanOrEqualTo(1e-6);
             float[] expected = Npy.read(c.expected(), "expected").data();
-            assertThat(OcclusionNumerics.relativeError(a, expected)).isLessThanOrEqualTo(1e-4);
+            assertThat(Tolerance.relativeError(a, expected)).isLessThanOrEqualTo(1e-4);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.dnnvis.methods.Visualizer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.testdata.TestData;
+import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
@@ -157,7 +158,7 @@ class OcclusionScoreTest {
             OcclusionResult r = vis.occlusion().window(window).stride(stride).target(Target.parse("class:3")).run(input);
             assertThat(r.windows()).isEqualTo(64);
             assertThat(r.map().height()).isEqualTo(32);
-            assertThat(OcclusionNumerics.relativeError(r.tensor().data(), expected)).isLessThanOrEqualTo(1e-5);
+            assertThat(Tolerance.relativeError(r.tensor().data(), expected)).isLessThanOrEqualTo(1e-5);
         }
     }
 
@@ -172,7 +173,7 @@ class OcclusionScoreTest {
             float[] expected = straightforward(vis.tracer(), input, conv2, offset, 1, 7, 3);
             OcclusionResult r = vis.occlusion().layer("conv2").window(7).stride(3).target(Target.parse("neuron:5,4,6"))
                     .run(input);
-            assertThat(OcclusionNumerics.relativeError(r.tensor().data(), expected)).isLessThanOrEqualTo(1e-5);
+            assertThat(Tolerance.relativeError(r.tensor().data(), expected)).isLessThanOrEqualTo(1e-5);
         }
     }
 
@@ -185,7 +186,7 @@ class OcclusionScoreTest {
             float[] expected = straightforward(vis.tracer(), input, conv2, 9 * 100, 100, 9, 8);
             OcclusionResult r = vis.occlusion().layer("conv2").window(9).stride(8).target(Target.neuron(9)).run(input);
             assertThat(r.windows()).isEqualTo(16);
-            assertThat(OcclusionNumerics.relativeError(r.tensor().data(), expected)).isLessThanOrEqualTo(1e-5);
+            assertThat(Tolerance.relativeError(r.tensor().data(), expected)).isLessThanOrEqualTo(1e-5);
         }
     }
 

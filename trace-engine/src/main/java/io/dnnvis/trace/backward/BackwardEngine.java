@@ -226,13 +226,7 @@ public final class BackwardEngine implements AutoCloseable {
             }
             closed = true;
             synchronized (sessions) {
-                for (Compiled c : sessions.values()) {
-                    try {
-                        c.session().close();
-                    } catch (OrtException e) {
-                        // nothing more to do for a session that fails to close
-                    }
-                }
+                sessions.values().forEach(c -> OrtSessions.closeQuietly(c.session()));
                 sessions.clear();
             }
             tracer.close();
