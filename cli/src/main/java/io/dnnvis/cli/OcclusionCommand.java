@@ -120,7 +120,9 @@ final class OcclusionCommand implements Callable<Integer> {
         Fill occluder = Fill.parse(fill);
         HeatmapStyle style = heatmap.style();
         Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
-        checkNpyFolder();
+        if (saveNpy != null) {
+            OutputPaths.requireParentFolder(saveNpy);
+        }
         OnnxModel model = common.loadModel(modelFile);
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         TensorValue tensor = loaded.tensor();
@@ -211,16 +213,6 @@ final class OcclusionCommand implements Callable<Integer> {
 
     private static String describe(Layer layer) {
         return (layer.alias().isEmpty() ? layer.tensor() : layer.alias() + " " + layer.tensor()) + ", " + layer.op();
-    }
-
-    private void checkNpyFolder() {
-        if (saveNpy == null) {
-            return;
-        }
-        Path parent = saveNpy.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new UserException(saveNpy + ": folder " + parent + " does not exist");
-        }
     }
 
     /** Refuses channels the layer lacks before the (long) occlusion run. */

@@ -41,6 +41,14 @@ final class OutputPaths {
         }
     }
 
+    /** Fails unless the folder {@code file} would be written into exists (checked before long runs). */
+    static void requireParentFolder(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UserException(file + ": folder " + parent + " does not exist");
+        }
+    }
+
     /** Writes {@code bytes} to {@code target} atomically after checking it is none of {@code inputs}. */
     static void write(Path target, byte[] bytes, List<Path> inputs) {
         try {

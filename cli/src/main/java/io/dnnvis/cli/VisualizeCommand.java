@@ -98,10 +98,7 @@ final class VisualizeCommand implements Callable<Integer> {
         }
         Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
         if (saveNpy != null) {
-            Path parent = saveNpy.toAbsolutePath().getParent();
-            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
-                throw new UserException(saveNpy + ": folder " + parent + " does not exist");
-            }
+            OutputPaths.requireParentFolder(saveNpy);
         }
         List<BackwardMethod> methods = methods();
         Pooling unpooling = parse(() -> Pooling.parse(pooling));
