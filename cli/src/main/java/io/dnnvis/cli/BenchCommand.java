@@ -1,0 +1,427 @@
+package io.dnnvis.cli;
+
+import io.dnnvis.methods.BackwardMethod;
+import io.dnnvis.methods.BackwardRequest;
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionResult;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.onnx.build.BenchmarkModels;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.TruncatedForward;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dnnvis bench}: times one visualization call on a random input, next to the forward graph
+ * truncated at the same layer (the floor to compare with), and reports the peak heap and RSS.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Time a visualization of one layer on a random input (fixed seed): the first call (compile + session "
+                    + "build + run), then the median, min and max over --repeat calls after --warmup calls.",
+            "Next to it: the median of ONNX Runtime running only the forward graph truncated at the layer (run "
+                    + "afterwards), the peak heap (sampled) and the process's peak RSS (VmHWM, Linux) up to the end "
+                    + "of the visualization runs.",
+            "MODEL is an .onnx file or builtin:alexnet|vgg16|resnet50 (seeded random weights, generated once into "
+                    + "-Ddnnvis.cache, $DNNVIS_CACHE or ~/.cache/dnnvis/models)."
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    /** Seed of the random input. */
+    static final long INPUT_SEED = 42;
+    private static final String BUILTIN = "builtin:";
+    private static final String OCCLUSION = "occlusion";
+    private static final double NANOS_PER_MS = 1e6;
+    private static final double BYTES_PER_MB = 1024.0 * 1024.0;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file, or builtin:alexnet|vgg16|resnet50.")
+    String modelArg;
+
+    @Option(names = "--layer", required = true, paramLabel = "NAME",
+            description = "Target layer: alias (conv5), node name or tensor name (see 'dnnvis layers').")
+    String layer;
+
+    @Option(names = "--method", defaultValue = "desalinet", paramLabel = "deconvnet|salinet|desalinet|occlusion",
+            description = "What to time (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--neuron", defaultValue = "0", paramLabel = "N[,N...]|all",
+            description = "Channels to reconstruct in one call, or all of them (default: ${DEFAULT-VALUE}).")
+    String neurons;
+
+    @Option(names = "--window", paramLabel = "K", description = "Occlusion: window size in pixels (odd).")
+    Integer window;
+
+    @Option(names = "--stride", paramLabel = "S", description = "Occlusion: distance between windows in pixels.")
+    Integer stride;
+
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "B",
+            description = "Occlusion: occluded images per ONNX Runtime run; 0 = automatic (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+            description = "Input shape (default: the model's, dynamic dimensions = 1).")
+    ShapeConverter.Shape inputShape;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W",
+            description = "Untimed calls after the first one (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repeat", defaultValue = "10", paramLabel = "R",
+            description = "Timed calls (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (repeat < 1) {
+            throw new UserException("--repeat must be at least 1, got " + repeat);
+        }
+        if (warmup < 0) {
+            throw new UserException("--warmup must not be negative, got " + warmup);
+        }
+        boolean occlusion = method.strip().equalsIgnoreCase(OCCLUSION);
+        BackwardMethod backward = occlusion ? null : BackwardMethod.parse(method);
+        if (occlusion) {
+            checkOcclusionOptions();
+        }
+        EngineOptions options = common.engineOptions();
+        Path file = resolveModel();
+        try (MemoryWatch memory = MemoryWatch.start()) {
+            OnnxModel model = common.loadModel(file);
+            Layer target = model.graph().layer(layer);
+            long[] shape = inputShape(model);
+            TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
+            Measured measured = occlusion
+                    ? timeOcclusion(model, input, options, memory)
+                    : timeBackward(model, backward, input, options, memory);
+            OptionalLong rss = MemoryWatch.peakRssBytes();
+            Forward forward = timeForward(model, input, options, memory);
+            Report report = new Report(model.fileName(), target, occlusion ? OCCLUSION : backward.label(), measured,
+                    forward, shape, common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json ? report.json() : report.text());
+            out.flush();
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- the three timed phases
+
+    private Measured timeBackward(OnnxModel model, BackwardMethod m, TensorValue input, EngineOptions options,
+            MemoryWatch memory) {
+        long t0 = System.nanoTime();
+        try (Visualizer vis = Visualizer.open(model, options)) {
+            double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            BackwardRequest request = vis.method(m).layer(layer);
+            request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
+                    : request.neurons(VisualizeCommand.parseNeurons(neurons));
+            int count = request.run(input).neurons().length;
+            double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            BackwardRequest timed = request;
+            Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("neurons", count);
+            return new Measured(sessionMs, openMs, timing, extra);
+        }
+    }
+
+    private Measured timeOcclusion(OnnxModel model, TensorValue input, EngineOptions options, MemoryWatch memory) {
+        long t0 = System.nanoTime();
+        try (Visualizer vis = Visualizer.open(model, options)) {
+            double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            OcclusionRequest request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
+            OcclusionResult first = request.run(input);
+            double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            Timing timing = Timing.of(() -> request.run(input), warmup, repeat, memory);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("window", window);
+            extra.put("stride", stride);
+            extra.put("windows", first.windows());
+            extra.put("batch", first.batch());
+            return new Measured(sessionMs, openMs, timing, extra);
+        }
+    }
+
+    /** ONNX Runtime on the forward graph cut at the layer, the same input. */
+    private Forward timeForward(OnnxModel model, TensorValue input, EngineOptions options, MemoryWatch memory) {
+        long[] one = input.shape().clone();
+        int n = (int) one[0];
+        one[0] = 1;
+        long t0 = System.nanoTime();
+        try (TruncatedForward forward = TruncatedForward.open(model, layer, one, options)) {
+            double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            float[] data = input.data();
+            return new Forward(sessionMs, Timing.of(() -> forward.run(data, n), warmup, repeat, memory));
+        }
+    }
+
+    // ---------------------------------------------------------------- arguments
+
+    private void checkOcclusionOptions() {
+        if (window == null || stride == null) {
+            throw new UserException("--method occlusion needs --window K and --stride S");
+        }
+        if (window <= 0 || window % 2 == 0) {
+            throw new UserException("--window must be odd and positive, got " + window);
+        }
+        if (stride <= 0) {
+            throw new UserException("--stride must be positive, got " + stride);
+        }
+        if (batch < 0) {
+            throw new UserException("--batch must not be negative, got " + batch);
+        }
+    }
+
+    /** The model file, generating a builtin model into the cache first if needed. */
+    private Path resolveModel() {
+        if (!modelArg.startsWith(BUILTIN)) {
+            return Path.of(modelArg);
+        }
+        String name = modelArg.substring(BUILTIN.length()).toLowerCase(Locale.ROOT);
+        if (!BenchmarkModels.NAMES.contains(name)) {
+            throw new UserException("unknown builtin model '" + name + "' (known: "
+                    + String.join(", ", BenchmarkModels.NAMES) + ")");
+        }
+        Path cache = BenchmarkModels.defaultCacheDir();
+        if (!Files.isRegularFile(BenchmarkModels.cachedFile(name, cache))) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf("generating %s into %s (once; seeded random weights)%n", name, cache);
+            err.flush();
+        }
+        try {
+            return BenchmarkModels.ensure(name, cache);
+        } catch (UncheckedIOException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    private long[] inputShape(OnnxModel model) {
+        List<ValueInfo> inputs = model.graph().inputs();
+        if (inputs.size() != 1) {
+            throw new UserException(model.fileName() + ": the model has " + inputs.size()
+                    + " inputs; bench needs exactly one");
+        }
+        long[] shape = inputShape != null ? inputShape.dims()
+                : inputs.get(0).concreteShape(1).orElseThrow(() -> new UserException(model.fileName()
+                        + ": the input's shape is not declared; give --input-shape N,C,H,W"));
+        if (shape.length < 2) {
+            throw new UserException("input shape " + Arrays.toString(shape) + " has no batch and channel axes");
+        }
+        return shape;
+    }
+
+    /** Standard normal values from {@link #INPUT_SEED}, like a normalised image. */
+    static TensorValue randomInput(String name, long[] shape) {
+        long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new UserException("input shape " + Arrays.toString(shape) + " is too large");
+        }
+        Random rnd = new Random(INPUT_SEED);
+        float[] data = new float[(int) count];
+        for (int k = 0; k < data.length; k++) {
+            data[k] = (float) rnd.nextGaussian();
+        }
+        return new TensorValue(name, shape, data);
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /** Median, min and max of timed calls, in milliseconds. */
+    record Timing(double medianMs, double minMs, double maxMs, int repeat) {
+
+        /** Runs {@code call} {@code warmup} times untimed, then {@code repeat} times timed. */
+        static Timing of(Supplier<?> call, int warmup, int repeat, MemoryWatch memory) {
+            for (int k = 0; k < warmup; k++) {
+                call.get();
+            }
+            double[] ms = new double[repeat];
+            for (int k = 0; k < repeat; k++) {
+                long t0 = System.nanoTime();
+                call.get();
+                ms[k] = (System.nanoTime() - t0) / NANOS_PER_MS;
+                memory.sample();
+            }
+            Arrays.sort(ms);
+            int mid = repeat / 2;
+            double median = repeat % 2 == 1 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+            return new Timing(median, ms[0], ms[repeat - 1], repeat);
+        }
+    }
+
+    /**
+     * The visualization's first call (of which {@code openMs} opening the {@link Visualizer}) and timed
+     * calls, plus what describes the work (neurons, windows).
+     */
+    record Measured(double sessionMs, double openMs, Timing timing, Map<String, Object> extra) {
+    }
+
+    /** The forward-only baseline: opening its session (with a batch probe) and its timed runs. */
+    record Forward(double sessionMs, Timing timing) {
+    }
+
+    /** Everything one bench run prints. */
+    record Report(String model, Layer layer, String method, Measured measured, Forward forward, long[] inputShape,
+            int threads, int warmup, int repeat, long peakHeapBytes, OptionalLong peakRssBytes) {
+
+        String json() {
+            StringBuilder b = new StringBuilder("{");
+            b.append("\"model\":").append(Json.string(model));
+            b.append(",\"layer\":").append(Json.string(layer.alias().isEmpty() ? layer.tensor() : layer.alias()));
+            b.append(",\"method\":").append(Json.string(method));
+            measured.extra().forEach((k, v) -> b.append(",\"").append(k).append("\":").append(v));
+            b.append(",\"input_shape\":").append(Json.array(inputShape));
+            b.append(",\"threads\":").append(threads);
+            b.append(",\"warmup\":").append(warmup);
+            b.append(",\"repeat\":").append(repeat);
+            b.append(",\"session_ms\":").append(number(measured.sessionMs()));
+            b.append(",\"median_ms\":").append(number(measured.timing().medianMs()));
+            b.append(",\"min_ms\":").append(number(measured.timing().minMs()));
+            b.append(",\"max_ms\":").append(number(measured.timing().maxMs()));
+            b.append(",\"forward_median_ms\":").append(number(forward.timing().medianMs()));
+            b.append(",\"open_ms\":").append(number(measured.openMs()));
+            b.append(",\"forward_session_ms\":").append(number(forward.sessionMs()));
+            b.append(",\"peak_heap_mb\":").append(number(peakHeapBytes / BYTES_PER_MB));
+            b.append(",\"peak_rss_mb\":").append(peakRssBytes.isPresent()
+                    ? number(peakRssBytes.getAsLong() / BYTES_PER_MB) : "null");
+            return b.append('}').toString();
+        }
+
+        String text() {
+            Timing t = measured.timing();
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "bench %s %s (%s) %s %s, input %s, threads %s%n", model,
+                    layer.alias().isEmpty() ? layer.tensor() : layer.alias(), layer.op(), method, describe(measured.extra()),
+                    Arrays.toString(inputShape), threads == 0 ? "auto" : threads));
+            b.append(String.format(Locale.ROOT, "first call  %10.2f ms  (open %.2f ms, then compile + session build"
+                    + " + run)%n", measured.sessionMs(), measured.openMs()));
+            b.append(String.format(Locale.ROOT, "median      %10.2f ms  (min %.2f, max %.2f; %d runs after %d warm-up)%n",
+                    t.medianMs(), t.minMs(), t.maxMs(), repeat, warmup));
+            double floor = forward.timing().medianMs();
+            b.append(String.format(Locale.ROOT, "forward     %10.2f ms  (median, forward graph truncated at the layer;"
+                    + " the call above is %.2fx this; its session took %.2f ms)%n", floor, t.medianMs() / floor,
+                    forward.sessionMs()));
+            b.append(String.format(Locale.ROOT, "peak heap   %10.1f MB%n", peakHeapBytes / BYTES_PER_MB));
+            b.append(peakRssBytes.isPresent()
+                    ? String.format(Locale.ROOT, "peak RSS    %10.1f MB", peakRssBytes.getAsLong() / BYTES_PER_MB)
+                    : "peak RSS           n/a");
+            return b.toString();
+        }
+
+        private static String describe(Map<String, Object> extra) {
+            StringBuilder b = new StringBuilder();
+            extra.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+            return b.toString();
+        }
+
+        private static String number(double v) {
+            return String.format(Locale.ROOT, "%.3f", v);
+        }
+    }
+
+    /**
+     * Samples the used heap every few milliseconds on a daemon thread and on demand; the process's
+     * peak RSS comes from {@code /proc/self/status}.
+     */
+    static final class MemoryWatch implements AutoCloseable {
+
+        private static final long PERIOD_MS = 5;
+        private final MemoryMXBean bean = ManagementFactory.getMemoryMXBean();
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread sampler;
+        private volatile boolean running = true;
+
+        private MemoryWatch() {
+            sampler = new Thread(this::loop, "dnnvis-bench-memory");
+            sampler.setDaemon(true);
+        }
+
+        static MemoryWatch start() {
+            MemoryWatch w = new MemoryWatch();
+            w.sample();
+            w.sampler.start();
+            return w;
+        }
+
+        void sample() {
+            peak.accumulateAndGet(bean.getHeapMemoryUsage().getUsed(), Math::max);
+        }
+
+        long peakHeapBytes() {
+            sample();
+            return peak.get();
+        }
+
+        private void loop() {
+            while (running) {
+                sample();
+                try {
+                    Thread.sleep(PERIOD_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** VmHWM of this process; empty where {@code /proc/self/status} does not exist (not Linux). */
+        static OptionalLong peakRssBytes() {
+            Path status = Path.of("/proc/self/status");
+            if (!Files.isReadable(status)) {
+                return OptionalLong.empty();
+            }
+            try {
+                for (String line : Files.readAllLines(status)) {
+                    if (line.startsWith("VmHWM:")) {
+                        String kb = line.substring("VmHWM:".length()).replace("kB", "").strip();
+                        return OptionalLong.of(Long.parseLong(kb) * 1024);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+            return OptionalLong.empty();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            sampler.interrupt();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.dnnvis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dnnvis.testdata.TestData;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Smoke tests of {@code dnnvis bench} on LeNet: it runs, the JSON parses, the numbers are sane. No timing limits. */
+class BenchCommandTest {
+
+    private static final String LENET = TestData.referenceModel("lenet").toString();
+    private static final List<String> TIMES = List.of("median_ms", "forward_median_ms", "session_ms", "min_ms",
+            "max_ms");
+
+    @Test
+    void desaliNetJsonHasEveryKeyAndSaneNumbers() throws Exception {
+        CliRun run = CliRun.of("bench", LENET, "--layer", "conv2", "--method", "desalinet", "--neuron", "1,3",
+                "--repeat", "3", "--warmup", "1", "--threads", "1", "--json");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        for (String key : TIMES) {
+            assertThat(json.get(key)).as(key).isNotNull();
+            assertThat(json.get(key).asDouble()).as(key).isPositive();
+        }
+        assertThat(json.get("repeat").asInt()).isEqualTo(3);
+        assertThat(json.get("median_ms").asDouble()).isBetween(json.get("min_ms").asDouble(),
+                json.get("max_ms").asDouble());
+        assertThat(json.get("peak_heap_mb").asDouble()).isPositive();
+        assertThat(json.get("peak_rss_mb").isNull() || json.get("peak_rss_mb").asDouble() > 0).isTrue();
+        assertThat(json.get("neurons").asInt()).isEqualTo(2);
+        assertThat(json.get("method").asText()).isEqualTo("desalinet");
+        assertThat(json.get("layer").asText()).isEqualTo("conv2");
+    }
+
+    @Test
+    void occlusionAndAllNeuronsRunAndTextNamesTheNumbers() throws Exception {
+        CliRun occlusion = CliRun.of("bench", LENET, "--layer", "conv2", "--method", "occlusion", "--window", "5",
+                "--stride", "8", "--repeat", "2", "--warmup", "0", "--json");
+        CliRun all = CliRun.of("bench", LENET, "--layer", "relu1", "--method", "salinet", "--neuron", "all",
+                "--repeat", "1", "--warmup", "0");
+
+        assertThat(occlusion.code()).as(occlusion.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(occlusion.out());
+        assertThat(json.get("windows").asInt()).isPositive();
+        assertThat(json.get("median_ms").asDouble()).isPositive();
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(all.out()).contains("first call", "median", "forward", "peak heap", "peak RSS", "salinet");
+    }
+
+    @Test
+    void badRequestsExitTwoWithOneLine() {
+        CliRun noWindow = CliRun.of("bench", LENET, "--layer", "conv2", "--method", "occlusion");
+        CliRun unknownBuiltin = CliRun.of("bench", "builtin:googlenet", "--layer", "conv1");
+        CliRun badNeuron = CliRun.of("bench", LENET, "--layer", "conv2", "--neuron", "999", "--repeat", "1");
+
+        for (CliRun run : List.of(noWindow, unknownBuiltin, badNeuron)) {
+            assertThat(run.code()).as(run.err()).isEqualTo(2);
+            assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+        }
+        assertThat(noWindow.err()).contains("--window");
+        assertThat(unknownBuiltin.err()).contains("alexnet, vgg16, resnet50");
+    }
+}
