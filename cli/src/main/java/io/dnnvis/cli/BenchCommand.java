@@ -361,7 +361,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     static final class MemoryWatch implements AutoCloseable {
 
-        private static final long PERIOD_MS = 5;
+        private static final long PERIOD_MS = 100;
         private final MemoryMXBean bean = ManagementFactory.getMemoryMXBean();
         private final AtomicLong peak = new AtomicLong();
         private final Thread sampler;

@@ -15,7 +15,7 @@ final class CommonOptions {
     String device;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
-            description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+            description = "ONNX Runtime intra-op threads; 0 = one per available processor (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--max-tensor-bytes", defaultValue = "" + LoadOptions.DEFAULT_MAX_TENSOR_BYTES, paramLabel = "BYTES",

@@ -116,7 +116,7 @@ public final class BackwardRequest {
         }
         Layer target = visualizer.model().graph().layer(layer);
         BackwardSpec spec = new BackwardSpec(target.tensor(), method.rules(), pooling, start, signals);
-        long[] targetShape = visualizer.engine().shapes(input.shape()).get(target.tensor());
+        long[] targetShape = visualizer.engine().shapes(target.tensor(), input.shape()).get(target.tensor());
         int[] channels = channels(targetShape);
         List<float[]> selections = new ArrayList<>();
         for (int c : channels) {

@@ -4,7 +4,7 @@ package io.dnnvis.trace;
  * How ONNX Runtime sessions are made.
  *
  * @param provider CPU (default) or CUDA
- * @param threads intra-op threads; 0 lets ONNX Runtime choose (one per core)
+ * @param threads intra-op threads; 0 = one per processor available to the JVM
  */
 public record EngineOptions(ExecutionProvider provider, int threads) {
 

@@ -38,9 +38,7 @@ public final class OrtSessions {
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setInterOpNumThreads(1);
-            if (options.threads() > 0) {
-                so.setIntraOpNumThreads(options.threads());
-            }
+            so.setIntraOpNumThreads(intraOpThreads(options));
             if (options.provider() == ExecutionProvider.CUDA) {
                 addCuda(so);
             }
@@ -48,6 +46,15 @@ public final class OrtSessions {
         } catch (OrtException e) {
             throw new ModelRefusedException(modelFile + ": ONNX Runtime refused the model: " + oneLine(e.getMessage()), e);
         }
+    }
+
+    /**
+     * The intra-op threads of a session: the option, or one per processor the JVM may use (ONNX
+     * Runtime's own default counts physical cores, which leaves half of a hyper-threaded or
+     * container-limited machine idle: 23 ms instead of 15 ms for AlexNet conv5 on 2 vCPUs).
+     */
+    static int intraOpThreads(EngineOptions options) {
+        return options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
     }
 
     private static void addCuda(OrtSession.SessionOptions so) {

@@ -20,13 +20,12 @@ public final class OrtTensors {
         TensorInfo info = tensor.getInfo();
         long[] shape = info.getShape();
         int n = Math.toIntExact(info.getNumElements());
-        float[] data = new float[n];
         OnnxJavaType type = info.type;
+        if (type == OnnxJavaType.FLOAT || type == OnnxJavaType.FLOAT16 || type == OnnxJavaType.BFLOAT16) {
+            return TensorValue.owning(name, shape, floats(tensor.getFloatBuffer(), n));
+        }
+        float[] data = new float[n];
         switch (type) {
-            case FLOAT, FLOAT16, BFLOAT16 -> {
-                FloatBuffer b = tensor.getFloatBuffer();
-                b.get(data);
-            }
             case DOUBLE -> {
                 DoubleBuffer b = tensor.getDoubleBuffer();
                 for (int k = 0; k < n; k++) {
@@ -54,6 +53,19 @@ public final class OrtTensors {
             default -> throw new EngineException("tensor '" + name + "' has type " + type
                     + ", which dnnvis cannot read");
         }
-        return new TensorValue(name, shape, data);
+        return TensorValue.owning(name, shape, data);
+    }
+
+    /**
+     * The values of a buffer ONNX Runtime filled: its heap array when it is exactly that (as
+     * {@code getFloatBuffer} returns), else a copy.
+     */
+    private static float[] floats(FloatBuffer b, int n) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.array().length == n) {
+            return b.array();
+        }
+        float[] data = new float[n];
+        b.get(data);
+        return data;
     }
 }

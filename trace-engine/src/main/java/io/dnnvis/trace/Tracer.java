@@ -151,6 +151,7 @@ public final class Tracer implements AutoCloseable {
     private Trace run(OrtSession session, Map<String, TensorValue> inputs, List<String> wanted) {
         OrtEnvironment env = OrtSessions.environment();
         Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        List<NativeTensor> natives = new ArrayList<>();
         try {
             for (ValueInfo declared : inputs()) {
                 TensorValue value = inputs.get(declared.name());
@@ -159,8 +160,9 @@ public final class Tracer implements AutoCloseable {
                 }
                 checkInput(declared, value);
                 value.requireFinite(model.path() + ": input '" + declared.name() + "'");
-                feeds.put(declared.name(), OnnxTensor.createTensor(env, FloatBuffer.wrap(value.dataView()),
-                        value.shape()));
+                NativeTensor in = NativeTensor.of(value);
+                natives.add(in);
+                feeds.put(declared.name(), in.tensor());
             }
             for (String name : inputs.keySet()) {
                 if (!feeds.containsKey(name)) {
@@ -189,7 +191,7 @@ public final class Tracer implements AutoCloseable {
             throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
                     + OrtSessions.oneLine(e.getMessage()), e);
         } finally {
-            feeds.values().forEach(OnnxTensor::close);
+            natives.forEach(NativeTensor::close);
         }
     }
 

@@ -61,7 +61,8 @@ public final class TruncatedForward implements AutoCloseable {
             dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(truncated).toByteArray(), options, model.path());
             long[] probe = inputShape.clone();
             probe[0] = 2;
-            long[] out = runOnce(dynamic, name, new float[(int) count(probe)], probe).shape();
+            int values = (int) count(probe);
+            long[] out = runOnce(dynamic, name, new float[values], 0, values, probe).shape();
             if (out.length > 0 && out[0] == 2) {
                 out[0] = 1;
                 return new TruncatedForward(model, tensor, name, inputShape.clone(), dynamic, true, out);
@@ -74,7 +75,8 @@ public final class TruncatedForward implements AutoCloseable {
         }
         OrtSession single = OrtSessions.create(truncated.toByteArray(), options, model.path());
         try {
-            long[] out = runOnce(single, name, new float[(int) count(inputShape)], inputShape).shape();
+            int values = (int) count(inputShape);
+            long[] out = runOnce(single, name, new float[values], 0, values, inputShape).shape();
             return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
         } catch (OrtException e) {
             OrtSessions.closeQuietly(single);
@@ -107,23 +109,23 @@ public final class TruncatedForward implements AutoCloseable {
         if (batch.length != n * per) {
             throw new IllegalArgumentException("expected " + n * per + " values for " + n + " inputs, got " + batch.length);
         }
-        if (n > 1 && !batchable) {
-            float[] out = new float[Math.toIntExact(n * count(outputShape))];
-            int step = (int) count(outputShape);
-            for (int k = 0; k < n; k++) {
-                float[] one = run(Arrays.copyOfRange(batch, (int) (k * per), (int) ((k + 1) * per)), 1);
-                System.arraycopy(one, 0, out, k * step, step);
-            }
-            return out;
-        }
-        long[] shape = inputShape.clone();
-        shape[0] = n;
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("closed");
             }
-            return runOnce(session, inputName, batch, shape).data();
+            if (n > 1 && !batchable) {
+                float[] out = new float[Math.toIntExact(n * count(outputShape))];
+                int step = (int) count(outputShape);
+                for (int k = 0; k < n; k++) {
+                    float[] one = runOnce(session, inputName, batch, (int) (k * per), (int) per, inputShape).dataView();
+                    System.arraycopy(one, 0, out, k * step, step);
+                }
+                return out;
+            }
+            long[] shape = inputShape.clone();
+            shape[0] = n;
+            return runOnce(session, inputName, batch, 0, batch.length, shape).dataView();
         } catch (OrtException e) {
             throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
                     + OrtSessions.oneLine(e.getMessage()), e);
@@ -132,10 +134,10 @@ public final class TruncatedForward implements AutoCloseable {
         }
     }
 
-    private static TensorValue runOnce(OrtSession session, String input, float[] data, long[] shape)
-            throws OrtException {
-        try (OnnxTensor t = OnnxTensor.createTensor(OrtSessions.environment(), FloatBuffer.wrap(data), shape);
-                OrtSession.Result r = session.run(Map.of(input, t))) {
+    private static TensorValue runOnce(OrtSession session, String input, float[] data, int offset, int count,
+            long[] shape) throws OrtException {
+        try (NativeTensor t = NativeTensor.of(data, offset, count, shape);
+                OrtSession.Result r = session.run(Map.of(input, t.tensor()))) {
             return OrtTensors.copy("out", (OnnxTensor) r.get(0));
         }
     }

@@ -44,7 +44,7 @@ class BatchedNeuronsTest {
         input = Npy.read(TestData.referenceInput("alexnet-mini"), "x");
         target = model.graph().layer("conv4").tensor();
         engine = BackwardEngine.open(model, EngineOptions.defaults());
-        targetShape = engine.shapes(input.shape()).get(target);
+        targetShape = engine.shapes(target, input.shape()).get(target);
         assertThat(targetShape).hasSize(4);
         assertThat(targetShape[1]).isGreaterThan(42);
     }
@@ -141,6 +141,52 @@ class BatchedNeuronsTest {
                     false), input, List.of(channel(10))).reconstruction().data();
             assertThat(deconvnet).isNotEqualTo(exact);
             assertThat(fresh.compiledCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void neuronSetsLargerThanTheBatchLimitRunInPiecesJoinedInOrder() {
+        int[] channels = {0, 4, 9, 13, 21};
+        List<float[]> selections = new ArrayList<>();
+        for (int c : channels) {
+            selections.add(channel(c));
+        }
+        BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, true);
+        BackwardResult whole = engine.run(spec, input, selections);
+        try (BackwardEngine small = BackwardEngine.open(model, EngineOptions.defaults(), 2)) {
+            assertThat(small.batchLimit(target, input.shape())).isEqualTo(2);
+            BackwardResult pieces = small.run(spec, input, selections);
+
+            assertThat(pieces.reconstruction().shape()).isEqualTo(whole.reconstruction().shape());
+            assertClose(pieces.reconstruction(), whole.reconstruction());
+            assertThat(pieces.signals().keySet()).isEqualTo(whole.signals().keySet()).isNotEmpty();
+            for (String tensor : whole.signals().keySet()) {
+                assertThat(pieces.signals().get(tensor).shape()).as(tensor)
+                        .isEqualTo(whole.signals().get(tensor).shape());
+                assertClose(pieces.signals().get(tensor), whole.signals().get(tensor));
+            }
+            assertThat(pieces.target().data()).containsExactly(whole.target().data());
+        }
+    }
+
+    @Test
+    void theBatchLimitFollowsTheMemoryEstimate() {
+        long per = engine.bytesPerSelection(target, input.shape());
+        // every tensor up to the target, as a value and a signal: at least the input and the target
+        assertThat(per).isGreaterThanOrEqualTo(2L * Float.BYTES * (count(input.shape()) + count(targetShape)));
+        assertThat(engine.batchLimit(target, input.shape()))
+                .isEqualTo((int) Math.min(BackwardEngine.MAX_BATCH, BackwardEngine.BATCH_BYTES / per));
+    }
+
+    private static void assertClose(TensorValue actual, TensorValue expected) {
+        float[] a = actual.data();
+        float[] b = expected.data();
+        double bound = 1e-6 * Math.max(1e-30, maxAbs(b));
+        assertThat(maxAbs(b)).as(expected.name()).isGreaterThan(0);
+        for (int i = 0; i < a.length; i++) {
+            if (Math.abs(a[i] - b[i]) > bound) {
+                throw new AssertionError(expected.name() + " element " + i + ": " + a[i] + " vs " + b[i]);
+            }
         }
     }
 }

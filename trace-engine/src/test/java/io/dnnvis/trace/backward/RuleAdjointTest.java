@@ -348,6 +348,15 @@ class RuleAdjointTest {
                         ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))).kind(p).x(d),
                 c("MaxPool 3x3/1 pads 1", 13, s(1, 2, 5, 6), (g, t) -> g.op("MaxPool", t, ints("kernel_shape", 3, 3),
                         ints("pads", 1, 1, 1, 1))).kind(p).x(d),
+                // the three switch emissions: scatter-add (opset 16+), phased scatters (11+), one-hot (older)
+                c("MaxPool overlapping 3x3/2 scatter-add", 16, s(1, 2, 7, 7), (g, t) -> g.op("MaxPool", t,
+                        ints("kernel_shape", 3, 3), ints("strides", 2, 2))).kind(p).x(d),
+                c("MaxPool 3x3/1 pads 1 scatter-add", 18, s(1, 2, 5, 6), (g, t) -> g.op("MaxPool", t,
+                        ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1))).kind(p).x(d),
+                c("MaxPool overlapping 3x3/2 one-hot", 10, s(1, 2, 7, 7), (g, t) -> g.op("MaxPool", t,
+                        ints("kernel_shape", 3, 3), ints("strides", 2, 2))).kind(p).x(d),
+                c("MaxPool 3x3/1 pads 1 one-hot", 10, s(1, 2, 5, 6), (g, t) -> g.op("MaxPool", t,
+                        ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1))).kind(p).x(d),
                 c("MaxPool 3x3/2 ceil_mode", 13, s(1, 2, 6, 6), (g, t) -> g.op("MaxPool", t,
                         ints("kernel_shape", 3, 3), ints("strides", 2, 2), intAttr("ceil_mode", 1))).kind(p).x(d),
                 c("MaxPool 2x2/2 ceil_mode pads", 13, s(1, 2, 7, 5), (g, t) -> g.op("MaxPool", t,
@@ -662,7 +671,7 @@ class RuleAdjointTest {
         BackwardSpec spec = new BackwardSpec(y, rules, pooling, StartSignal.ONES, false);
         double worst = 0;
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
-            long[] yShape = engine.shapes(c.shape()).get(y);
+            long[] yShape = engine.shapes(y, c.shape()).get(y);
             int m = (int) count(yShape);
             List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
             BackwardResult r = engine.run(spec, new TensorValue(x, c.shape(), x0), ws);
@@ -751,7 +760,7 @@ class RuleAdjointTest {
         int n = (int) count(p.shape());
         float[] x0 = uniform(rnd, n, -1, 1);
         try (BackwardEngine engine = BackwardEngine.open(mb.load(), EngineOptions.defaults())) {
-            long[] yShape = engine.shapes(p.shape()).get(y);
+            long[] yShape = engine.shapes(y, p.shape()).get(y);
             int m = (int) count(yShape);
             List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
             BackwardResult r = engine.run(new BackwardSpec(y, RuleSet.exact(), pooling, StartSignal.ONES, false),

@@ -165,7 +165,7 @@ class SaliNetFiniteDifferenceTest {
         BackwardSpec spec = new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, false);
         double worst = 0;
         try (BackwardEngine engine = BackwardEngine.open(net.builder().load(), EngineOptions.defaults())) {
-            int m = (int) count(engine.shapes(INPUT).get(target));
+            int m = (int) count(engine.shapes(target, INPUT).get(target));
             List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
             BackwardResult r = engine.run(spec, new TensorValue("x", INPUT, x0), ws);
             List<float[]> grads = rows(r.reconstruction(), ws.size());
