@@ -12,7 +12,7 @@ public record Tensor(String name, DataType type, long[] dims, ByteBuffer data) {
 
     public Tensor {
         dims = dims.clone();
-        data = data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        data = data.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN); // from its position on
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * What {@code dnnvis layers} prints: the model's inputs and, for every node in file order, its
- * alias, name, op, first output tensor and that tensor's shape from a forward run on zeros.
+ * alias, name, op, first output tensor and that tensor's static shape.
  */
 public record LayerTable(List<Input> inputs, List<Row> rows) {
 
@@ -30,28 +30,28 @@ public record LayerTable(List<Input> inputs, List<Row> rows) {
     }
 
     /**
-     * Runs the model on zero inputs and collects every node output's shape.
+     * Collects every node output's shape ({@link Tracer#shapes}: shape inference, else a run on zeros).
      *
      * @param firstInputShape shape of the first input, or null to use the declared shape with
      *     every dynamic dimension set to 1
      */
     public static LayerTable of(Tracer tracer, long[] firstInputShape) {
-        Map<String, TensorValue> feeds = new LinkedHashMap<>();
+        Map<String, long[]> feeds = new LinkedHashMap<>();
         List<Input> inputs = new ArrayList<>();
         List<ValueInfo> declared = tracer.inputs();
         for (int k = 0; k < declared.size(); k++) {
             ValueInfo v = declared.get(k);
             long[] shape = k == 0 && firstInputShape != null ? firstInputShape.clone() : concreteShape(tracer, v);
-            feeds.put(v.name(), TensorValue.zeros(v.name(), shape));
+            feeds.put(v.name(), shape);
             inputs.add(new Input(v.name(), shape));
         }
-        Trace trace = tracer.traceAll(feeds);
+        Map<String, long[]> shapes = tracer.shapes(feeds);
         List<Row> rows = new ArrayList<>();
         List<Node> nodes = new ArrayList<>(tracer.model().graph().nodes());
         nodes.sort(Comparator.comparingInt(Node::fileIndex));
         for (Node n : nodes) {
             String tensor = n.output();
-            long[] shape = trace.contains(tensor) ? trace.shape(tensor) : new long[0];
+            long[] shape = shapes.getOrDefault(tensor, new long[0]);
             rows.add(new Row(n.alias(), n.name(), n.opType(), tensor, shape));
         }
         return new LayerTable(inputs, rows);

@@ -85,7 +85,29 @@ public final class Tracer implements AutoCloseable {
         return trace(Map.of(in.get(0).name(), input), tensors);
     }
 
-    /** Traces every node output of the graph (the {@code layers} command's shapes). */
+    /**
+     * The shape of every node output at the given input shapes: from ONNX Runtime's shape inference
+     * on the graph without its weights when that settles every shape (no weights copied, nothing
+     * run), else from a run on zeros.
+     *
+     * @param inputShapes a concrete shape for every graph input
+     */
+    public Map<String, long[]> shapes(Map<String, long[]> inputShapes) {
+        Optional<Map<String, long[]>> inferred = StaticShapes.infer(model, inputShapes, options);
+        if (inferred.isPresent()) {
+            return inferred.get();
+        }
+        Map<String, TensorValue> zeros = new LinkedHashMap<>();
+        inputShapes.forEach((name, shape) -> zeros.put(name, TensorValue.zeros(name, shape)));
+        Trace trace = traceAll(zeros);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (String name : trace.names()) {
+            shapes.put(name, trace.shape(name));
+        }
+        return shapes;
+    }
+
+    /** Traces every node output of the graph. */
     public Trace traceAll(Map<String, TensorValue> inputs) {
         List<String> all = new ArrayList<>();
         for (Node n : model.graph().nodes()) {

@@ -6,13 +6,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Reads PNG and JPEG files (8- or 16-bit, gray, palette, RGB, RGBA) into 8-bit sRGB pixels,
- * refusing images above a pixel limit before their raster is decoded (decompression bombs).
+ * Reads PNG and JPEG files (8- or 16-bit, gray, palette, RGB, RGBA; JPEG also CMYK and YCCK, see
+ * {@link CmykJpeg}) into 8-bit sRGB pixels, refusing images above a pixel limit before their raster
+ * is decoded (decompression bombs).
  */
 public final class ImageReading {
 
@@ -47,6 +49,10 @@ public final class ImageReading {
                     throw new BadInputException(file + ": image of " + width + "x" + height
                             + " pixels is larger than the limit of " + maxPixels + " pixels");
                 }
+                Optional<JpegHeader> cmyk = fourComponentJpeg(reader, file);
+                if (cmyk.isPresent()) {
+                    return CmykJpeg.toRgb(reader.readRaster(0, null), cmyk.get());
+                }
                 BufferedImage image = reader.read(0);
                 return toRgb(image);
             } finally {
@@ -58,8 +64,16 @@ public final class ImageReading {
             }
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new BadInputException(file + ": cannot decode the image (" + why.replaceAll("\\s+", " ")
-                    + "); PNG and JPEG (RGB, gray) are supported");
+                    + "); PNG and JPEG (RGB, gray, CMYK) are supported");
         }
+    }
+
+    /** The header of a CMYK or YCCK JPEG, which ImageIO's {@code read} handles differently by JDK version. */
+    private static Optional<JpegHeader> fourComponentJpeg(ImageReader reader, Path file) throws IOException {
+        if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
+            return Optional.empty();
+        }
+        return JpegHeader.read(file).filter(h -> h.components() == 4);
     }
 
     /** Any image type as 8-bit RGB, transparent pixels composited over black. */
