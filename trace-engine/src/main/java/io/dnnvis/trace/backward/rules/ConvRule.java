@@ -20,11 +20,12 @@ import java.util.List;
  * about twice as fast as its ConvTranspose. The weight rearrangement depends only on the weights,
  * so ONNX Runtime folds it into a constant when the session is built.
  *
- * <p>With an equal stride {@code s > 1} on both axes of a 2-D convolution (no dilation, one group),
- * the transposed convolution splits into {@code s²} phases, one per output position modulo
- * {@code s}, each a unit-stride convolution with every {@code s}-th kernel tap: one Conv with
- * {@code s² × C} output channels computes them all, DepthToSpace interleaves them and a Slice cuts
- * the padding off. Same arithmetic, but again on the fast Conv kernels.
+ * <p>With an equal stride {@code s > 1} on both axes of a 2-D convolution (no dilation, one group)
+ * and a kernel at least {@code s} wide, the transposed convolution splits into {@code s²} phases,
+ * one per output position modulo {@code s}, each a unit-stride convolution with every {@code s}-th
+ * kernel tap: one Conv with {@code s² × C} output channels computes them all, DepthToSpace
+ * interleaves them and a Slice cuts the padding off. About the same arithmetic (taps past the
+ * kernel are zeros), but again on the fast Conv kernels.
  */
 public final class ConvRule implements BackwardRule {
 
@@ -121,8 +122,10 @@ public final class ConvRule implements BackwardRule {
     }
 
     private static boolean polyphase(RuleContext ctx, Geometry g, long[] w, long group) {
+        long s = g.strides()[0];
+        // kernels smaller than the stride would make most phase taps zero (a 1x1 stride-2 kernel: 3/4)
         return g.rank() == 2 && group == 1 && ctx.opset() >= 11
-                && g.strides()[0] == g.strides()[1] && g.strides()[0] > 1
+                && g.strides()[1] == s && s > 1 && w[2] >= s && w[3] >= s
                 && g.dilations()[0] == 1 && g.dilations()[1] == 1;
     }
 
