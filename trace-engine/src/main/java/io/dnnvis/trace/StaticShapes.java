@@ -70,7 +70,7 @@ final class StaticShapes {
             }
         }
         ModelProto weightless = model.runtimeProto().toBuilder().setGraph(g).build();
-        try (OrtSession session = OrtSessions.create(weightless.toByteArray(), options, model.path())) {
+        try (OrtSession session = OrtSessions.create(weightless, options, model.path())) {
             Map<String, NodeInfo> info = session.getOutputInfo();
             Map<String, long[]> shapes = new HashMap<>();
             for (String out : outputs) {

@@ -162,8 +162,8 @@ public final class Tracer implements AutoCloseable {
         synchronized (sessions) {
             OrtSession s = sessions.get(key);
             if (s == null) {
-                byte[] bytes = ModelRewrites.exposeOutputs(model.runtimeProto(), key).toByteArray();
-                s = OrtSessions.create(bytes, options, model.path());
+                var withOutputs = ModelRewrites.exposeOutputs(model.runtimeProto(), key);
+                s = OrtSessions.create(withOutputs, options, model.path());
                 sessions.put(key, s);
             }
             return s;

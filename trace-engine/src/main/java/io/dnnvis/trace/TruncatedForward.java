@@ -58,7 +58,7 @@ public final class TruncatedForward implements AutoCloseable {
         var truncated = ModelRewrites.truncate(model, tensor);
         OrtSession dynamic = null;
         try {
-            dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(truncated).toByteArray(), options, model.path());
+            dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(truncated), options, model.path());
             long[] probe = inputShape.clone();
             probe[0] = 2;
             int values = (int) count(probe);
@@ -73,7 +73,7 @@ public final class TruncatedForward implements AutoCloseable {
         if (dynamic != null) {
             OrtSessions.closeQuietly(dynamic);
         }
-        OrtSession single = OrtSessions.create(truncated.toByteArray(), options, model.path());
+        OrtSession single = OrtSessions.create(truncated, options, model.path());
         try {
             int values = (int) count(inputShape);
             long[] out = runOnce(single, name, new float[values], 0, values, inputShape).shape();

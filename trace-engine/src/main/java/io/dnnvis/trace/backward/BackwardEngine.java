@@ -190,7 +190,7 @@ public final class BackwardEngine implements AutoCloseable {
                 ShapeProbe probe = probe(spec.targetTensor(), inputShape);
                 CompiledBackward graph = BackwardCompiler.compile(model, spec.targetTensor(), spec.rules(),
                         spec.pooling(), spec.start(), probe.shapes(), probe.smallValues(), spec.signals());
-                OrtSession session = OrtSessions.create(graph.model().toByteArray(), options, model.path());
+                OrtSession session = OrtSessions.create(graph.model(), options, model.path());
                 c = new Compiled(graph, session);
                 sessions.put(key, c);
             }

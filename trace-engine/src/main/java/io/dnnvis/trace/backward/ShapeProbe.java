@@ -54,13 +54,13 @@ record ShapeProbe(Map<String, long[]> shapes, Map<String, TensorValue> smallValu
                 }
             }
         }
-        byte[] bytes = ModelRewrites.exposeOutputs(truncated, exposed).toByteArray();
+        ModelProto probed = ModelRewrites.exposeOutputs(truncated, exposed);
         Map<String, long[]> shapes = new HashMap<>();
         Map<String, TensorValue> small = new HashMap<>();
         shapes.put(inputName, inputShape.clone());
         boolean feedsInput = truncated.getGraph().getInputList().stream()
                 .map(ValueInfoProto::getName).anyMatch(inputName::equals);
-        try (OrtSession session = OrtSessions.create(bytes, options, model.path());
+        try (OrtSession session = OrtSessions.create(probed, options, model.path());
                 OnnxTensor zeros = OnnxTensor.createTensor(OrtSessions.environment(),
                         FloatBuffer.wrap(new float[Math.toIntExact(count(inputShape))]), inputShape);
                 OrtSession.Result result = session.run(feedsInput ? Map.of(inputName, zeros) : Map.of())) {
