@@ -263,14 +263,19 @@ final class BenchCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- values
 
-    /** Median, min and max of timed calls, in milliseconds. */
-    record Timing(double medianMs, double minMs, double maxMs, int repeat) {
+    /**
+     * Median, min and max of timed calls, in milliseconds, and the process's resident memory after
+     * the warm-up and after the last call (-1 where unknown): equal when repeated calls leak nothing.
+     */
+    record Timing(double medianMs, double minMs, double maxMs, int repeat, long rssAfterWarmupBytes,
+            long rssEndBytes) {
 
         /** Runs {@code call} {@code warmup} times untimed, then {@code repeat} times timed. */
         static Timing of(Supplier<?> call, int warmup, int repeat, MemoryWatch memory) {
             for (int k = 0; k < warmup; k++) {
                 call.get();
             }
+            long rssAfterWarmup = MemoryWatch.rssBytes("VmRSS:").orElse(-1);
             double[] ms = new double[repeat];
             for (int k = 0; k < repeat; k++) {
                 long t0 = System.nanoTime();
@@ -281,7 +286,8 @@ final class BenchCommand implements Callable<Integer> {
             Arrays.sort(ms);
             int mid = repeat / 2;
             double median = repeat % 2 == 1 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
-            return new Timing(median, ms[0], ms[repeat - 1], repeat);
+            return new Timing(median, ms[0], ms[repeat - 1], repeat, rssAfterWarmup,
+                    MemoryWatch.rssBytes("VmRSS:").orElse(-1));
         }
     }
 
@@ -320,6 +326,8 @@ final class BenchCommand implements Callable<Integer> {
             b.append(",\"peak_heap_mb\":").append(number(peakHeapBytes / BYTES_PER_MB));
             b.append(",\"peak_rss_mb\":").append(peakRssBytes.isPresent()
                     ? number(peakRssBytes.getAsLong() / BYTES_PER_MB) : "null");
+            b.append(",\"rss_after_warmup_mb\":").append(megabytesOrNull(measured.timing().rssAfterWarmupBytes()));
+            b.append(",\"rss_end_mb\":").append(megabytesOrNull(measured.timing().rssEndBytes()));
             return b.append('}').toString();
         }
 
@@ -341,6 +349,10 @@ final class BenchCommand implements Callable<Integer> {
             b.append(peakRssBytes.isPresent()
                     ? String.format(Locale.ROOT, "peak RSS    %10.1f MB", peakRssBytes.getAsLong() / BYTES_PER_MB)
                     : "peak RSS           n/a");
+            if (t.rssAfterWarmupBytes() >= 0 && t.rssEndBytes() >= 0) {
+                b.append(String.format(Locale.ROOT, "%nRSS         %10.1f MB after the warm-up, %.1f MB after the last call",
+                        t.rssAfterWarmupBytes() / BYTES_PER_MB, t.rssEndBytes() / BYTES_PER_MB));
+            }
             return b.toString();
         }
 
@@ -348,6 +360,10 @@ final class BenchCommand implements Callable<Integer> {
             StringBuilder b = new StringBuilder();
             extra.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
             return b.toString();
+        }
+
+        private static String megabytesOrNull(long bytes) {
+            return bytes < 0 ? "null" : number(bytes / BYTES_PER_MB);
         }
 
         private static String number(double v) {
@@ -401,14 +417,19 @@ final class BenchCommand implements Callable<Integer> {
 
         /** VmHWM of this process; empty where {@code /proc/self/status} does not exist (not Linux). */
         static OptionalLong peakRssBytes() {
+            return rssBytes("VmHWM:");
+        }
+
+        /** A memory line of {@code /proc/self/status} ({@code VmHWM:}, {@code VmRSS:}) in bytes, if there is one. */
+        static OptionalLong rssBytes(String field) {
             Path status = Path.of("/proc/self/status");
             if (!Files.isReadable(status)) {
                 return OptionalLong.empty();
             }
             try {
                 for (String line : Files.readAllLines(status)) {
-                    if (line.startsWith("VmHWM:")) {
-                        String kb = line.substring("VmHWM:".length()).replace("kB", "").strip();
+                    if (line.startsWith(field)) {
+                        String kb = line.substring(field.length()).replace("kB", "").strip();
                         return OptionalLong.of(Long.parseLong(kb) * 1024);
                     }
                 }

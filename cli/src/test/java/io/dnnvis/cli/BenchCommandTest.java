@@ -30,7 +30,10 @@ class BenchCommandTest {
         assertThat(json.get("median_ms").asDouble()).isBetween(json.get("min_ms").asDouble(),
                 json.get("max_ms").asDouble());
         assertThat(json.get("peak_heap_mb").asDouble()).isPositive();
-        assertThat(json.get("peak_rss_mb").isNull() || json.get("peak_rss_mb").asDouble() > 0).isTrue();
+        for (String key : List.of("peak_rss_mb", "rss_after_warmup_mb", "rss_end_mb")) {
+            assertThat(json.get(key)).as(key).isNotNull();
+            assertThat(json.get(key).isNull() || json.get(key).asDouble() > 0).as(key).isTrue();
+        }
         assertThat(json.get("neurons").asInt()).isEqualTo(2);
         assertThat(json.get("method").asText()).isEqualTo("desalinet");
         assertThat(json.get("layer").asText()).isEqualTo("conv2");
