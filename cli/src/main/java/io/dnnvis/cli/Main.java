@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import javax.imageio.ImageIO;
 import picocli.CommandLine;
 
 /** Entry point of {@code dnnvis.jar}. */
@@ -18,10 +19,14 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
+        // PNGs are encoded in memory: ImageIO's default disk cache (java.io.tmpdir) fails obscurely
+        // ("EOFException") when memory runs short and then leaves its temporary file behind
+        ImageIO.setUseCache(false);
         CommandLine cl = new CommandLine(new DnnvisCommand());
         ErrorHandler handler = new ErrorHandler();
         cl.setExecutionExceptionHandler(handler);
         cl.setParameterExceptionHandler(handler);
+        cl.setExecutionStrategy(new MemoryGuard(cl.getExecutionStrategy()));
         cl.setUsageHelpAutoWidth(true);
         return cl;
     }

@@ -1,6 +1,7 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.occlusion.BatchPlan;
 import io.dnnvis.methods.occlusion.Fill;
 import io.dnnvis.methods.occlusion.OcclusionRequest;
 import io.dnnvis.methods.occlusion.OcclusionResult;
@@ -73,7 +74,8 @@ final class OcclusionCommand implements Callable<Integer> {
     String channels;
 
     @Option(names = "--batch", paramLabel = "B",
-            description = "Occluded images per ONNX Runtime run (default: from the layer's size, at most 16).")
+            description = "Occluded images per ONNX Runtime run (default: from the layer's size, at most 16; "
+                    + "a batch that would take more than about 1 GiB is reduced, with a note).")
     Integer batch;
 
     @Option(names = "--save-npy", paramLabel = "FILE",
@@ -119,10 +121,10 @@ final class OcclusionCommand implements Callable<Integer> {
         int[] chosen = channels == null ? null : parseChannels(channels);
         Fill occluder = Fill.parse(fill);
         HeatmapStyle style = heatmap.style();
-        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
         if (saveNpy != null) {
             OutputPaths.requireParentFolder(saveNpy);
         }
+        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
         OnnxModel model = common.loadModel(modelFile);
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         TensorValue tensor = loaded.tensor();
@@ -142,6 +144,9 @@ final class OcclusionCommand implements Callable<Integer> {
             }
             if (chosen != null) {
                 checkChannels(request.layerShape(tensor), chosen);
+            }
+            if (batch != null) {
+                noteReducedBatch(request.batchPlan(tensor));
             }
             request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
             result = request.run(tensor);
@@ -185,6 +190,24 @@ final class OcclusionCommand implements Callable<Integer> {
         Path composite = dir.resolve(stem + "_composite.png");
         OutputPaths.write(composite, Images.png(map.compose(picture, style)), inputs);
         out.printf("wrote %s%n", composite);
+    }
+
+    /** One line on stderr when --batch is more than fits in memory and a smaller batch runs instead. */
+    private void noteReducedBatch(BatchPlan plan) {
+        if (plan.reduced()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf("note: --batch %d is more than fits in memory (about %s per occluded image); running %d images"
+                    + " per run%n", plan.requested(), size(plan.bytesPerImage()), plan.images());
+            err.flush();
+        }
+    }
+
+    /** Bytes as KiB below a mebibyte, else MiB with one decimal. */
+    static String size(long bytes) {
+        if (bytes < (1L << 20)) {
+            return (bytes + 1023) / 1024 + " KiB";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 
     private static String targetName(OcclusionResult result) {

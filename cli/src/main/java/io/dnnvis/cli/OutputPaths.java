@@ -2,12 +2,18 @@ package io.dnnvis.cli;
 
 import io.dnnvis.trace.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Checks and writes the files a command produces: atomically, never over an input, never through a link. */
+/**
+ * Checks and writes the files a command produces: atomically, never over an input, never through a
+ * link. Every failure is a {@link UserException} naming the path: one line, exit code 2.
+ */
 final class OutputPaths {
 
     private OutputPaths() {
@@ -31,26 +37,52 @@ final class OutputPaths {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw new UserException(dir + ": exists and is not a folder");
             }
+            Path blocking = fileAbove(dir);
+            if (blocking != null) {
+                throw new UserException(dir + ": cannot create the output folder: " + blocking + " is not a folder");
+            }
             Files.createDirectories(dir);
             if (!Files.isWritable(dir)) {
                 throw new UserException(dir + ": output folder is not writable");
             }
             return dir;
+        } catch (AccessDeniedException e) {
+            throw new UserException(dir + ": cannot create the output folder: permission denied");
         } catch (IOException e) {
-            throw new UserException(dir + ": cannot create the output folder (" + e.getMessage() + ")");
+            throw new UserException(dir + ": cannot create the output folder (" + reason(e) + ")");
         }
     }
 
-    /** Fails unless the folder {@code file} would be written into exists (checked before long runs). */
+    /**
+     * Fails unless {@code file} could be written (checked before long runs): its folder exists and
+     * is writable, and the file is not a folder.
+     */
     static void requireParentFolder(Path file) {
         Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
+            throw new UserException(file + ": " + parent + " is not a folder");
+        }
         if (parent != null && !Files.isDirectory(parent)) {
             throw new UserException(file + ": folder " + parent + " does not exist");
+        }
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserException(file + ": is a folder");
+        }
+        if (parent != null && !Files.isWritable(parent)) {
+            throw new UserException(file + ": folder " + parent + " is not writable");
         }
     }
 
     /** Writes {@code bytes} to {@code target} atomically after checking it is none of {@code inputs}. */
     static void write(Path target, byte[] bytes, List<Path> inputs) {
+        write(target, out -> out.write(bytes), inputs);
+    }
+
+    /**
+     * Writes {@code target} atomically after checking it is none of {@code inputs}. When the writing
+     * fails (disk full...), no temporary file stays and an existing target is left as it was.
+     */
+    static void write(Path target, AtomicFiles.Writer writer, List<Path> inputs) {
         try {
             for (Path in : inputs) {
                 if (in != null) {
@@ -61,13 +93,31 @@ final class OutputPaths {
             if (parent != null && !Files.isDirectory(parent)) {
                 throw new UserException(target + ": folder " + parent + " does not exist");
             }
-            AtomicFiles.write(target, bytes);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+            AtomicFiles.write(target, writer);
+        } catch (FileAlreadyExistsException e) {
             throw new UserException(target + ": output would overwrite an input file");
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             throw new UserException(target + ": permission denied");
         } catch (IOException e) {
-            throw new UserException(target + ": cannot write (" + e.getMessage() + ")");
+            throw new UserException(target + ": cannot write (" + reason(e) + ")");
         }
+    }
+
+    /** The nearest existing path above {@code dir} when it is not a folder (a file where a folder must go), else null. */
+    private static Path fileAbove(Path dir) {
+        for (Path p = dir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return Files.isDirectory(p) ? null : p;
+            }
+        }
+        return null;
+    }
+
+    /** Why an I/O operation failed, without the path the message names already ("No space left on device"). */
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : ErrorHandler.oneLine(e.getMessage());
     }
 }

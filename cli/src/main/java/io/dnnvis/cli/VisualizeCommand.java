@@ -41,6 +41,13 @@ import picocli.CommandLine.Spec;
         })
 final class VisualizeCommand implements Callable<Integer> {
 
+    /** A --method all figure holds at most this many rows (neurons); more make several figures. */
+    static final int MAX_FIGURE_ROWS = 32;
+    /** ...and at most about this many pixels of panels (32 MB as 32-bit RGB). */
+    static final long FIGURE_PIXELS = 8_000_000L;
+    /** More all-zero or non-finite reconstructions than this of one method are told in one line. */
+    static final int MAX_WARNINGS = 5;
+
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
     Path modelFile;
 
@@ -96,11 +103,13 @@ final class VisualizeCommand implements Callable<Integer> {
         if (saveNpy == null && outputDir == null) {
             throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
         }
-        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
-        if (saveNpy != null) {
-            OutputPaths.requireParentFolder(saveNpy);
-        }
         List<BackwardMethod> methods = methods();
+        if (saveNpy != null) {
+            for (BackwardMethod m : methods) {
+                OutputPaths.requireParentFolder(npyFile(methods, m));
+            }
+        }
+        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
         Pooling unpooling = parse(() -> Pooling.parse(pooling));
         StartSignal startSignal = parse(() -> StartSignal.parse(start));
         int[] position = yx == null ? null : parsePosition(yx);
@@ -136,7 +145,7 @@ final class VisualizeCommand implements Callable<Integer> {
         List<Path> inputs = List.of(modelFile, loaded.file());
         if (saveNpy != null) {
             for (Map.Entry<BackwardMethod, Reconstruction> e : results.entrySet()) {
-                Path file = methods.size() == 1 ? saveNpy : suffixed(saveNpy, e.getKey().label());
+                Path file = npyFile(methods, e.getKey());
                 TensorValue values = e.getValue().tensor();
                 OutputPaths.write(file, Npy.toBytes(values), inputs);
                 out.printf("wrote %s %s%n", file, Arrays.toString(values.shape()));
@@ -175,27 +184,53 @@ final class VisualizeCommand implements Callable<Integer> {
         }
         List<String> columns = new ArrayList<>(List.of("input"));
         results.keySet().forEach(m -> columns.add(m.title()));
-        Figure figure = new Figure(model.fileName() + "  " + target.alias() + " (" + target.op() + ")"
-                + "  pooling " + pooling + ", start " + start, columns);
-        for (int k = 0; k < channels.length; k++) {
-            List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
-            for (Reconstruction r : results.values()) {
-                float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
-                panels.add(panel(one, c, h, w, inputPicture));
+        String title = model.fileName() + "  " + target.alias() + " (" + target.op() + ")" + "  pooling " + pooling
+                + ", start " + start;
+        int perFigure = rowsPerFigure(columns.size(), h, w);
+        int figures = (channels.length + perFigure - 1) / perFigure;
+        for (int f = 0; f < figures; f++) {
+            int from = f * perFigure;
+            int to = Math.min(channels.length, from + perFigure);
+            Figure figure = new Figure(title + (figures == 1 ? "" : "  (neurons " + (from + 1) + "-" + to + " of "
+                    + channels.length + ")"), columns);
+            for (int k = from; k < to; k++) {
+                List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
+                for (Reconstruction r : results.values()) {
+                    float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
+                    panels.add(panel(one, c, h, w, inputPicture));
+                }
+                figure.row("neuron " + channels[k], panels);
             }
-            figure.row("neuron " + channels[k], panels);
+            Path file = dir.resolve("all_" + layerName + (figures == 1 ? "" : "_page" + (f + 1)) + ".png");
+            OutputPaths.write(file, Images.png(figure.render()), inputs);
+            out.printf("wrote %s%n", file);
         }
-        Path file = dir.resolve("all_" + layerName + ".png");
-        OutputPaths.write(file, Images.png(figure.render()), inputs);
-        out.printf("wrote %s%n", file);
     }
 
-    /** Says so on stderr when a reconstruction is all zeros or holds NaN/Inf, instead of a blank picture. */
+    /**
+     * Rows (neurons) per --method all figure: as many as keep its panels under {@link #FIGURE_PIXELS}
+     * (panels are enlarged to at least 128 pixels, as {@link Figure} draws them), at most
+     * {@link #MAX_FIGURE_ROWS}, at least one. More neurons make several figures.
+     */
+    static int rowsPerFigure(int columns, int h, int w) {
+        int zoom = Math.max(1, (128 + w - 1) / w);
+        long perRow = (long) columns * w * zoom * h * zoom;
+        return (int) Math.max(1, Math.min(MAX_FIGURE_ROWS, FIGURE_PIXELS / perRow));
+    }
+
+    /**
+     * Says so on stderr when a reconstruction is all zeros or holds NaN/Inf, instead of a blank
+     * picture: one line per neuron, or one line per kind for more than {@link #MAX_WARNINGS} neurons
+     * (--neuron all on a ReLU layer easily has hundreds of inactive ones).
+     */
     private void warnAboutEmptyOrBroken(BackwardMethod m, Reconstruction r) {
         PrintWriter err = spec.commandLine().getErr();
         float[] data = r.tensor().data();
-        int per = data.length / Math.max(1, r.neurons().length);
-        for (int k = 0; k < r.neurons().length; k++) {
+        int[] neurons = r.neurons();
+        int per = data.length / Math.max(1, neurons.length);
+        List<Integer> broken = new ArrayList<>();
+        List<Integer> zeros = new ArrayList<>();
+        for (int k = 0; k < neurons.length; k++) {
             boolean finite = true;
             boolean zero = true;
             for (int i = k * per; i < (k + 1) * per; i++) {
@@ -203,14 +238,28 @@ final class VisualizeCommand implements Callable<Integer> {
                 zero &= data[i] == 0f;
             }
             if (!finite) {
-                err.printf("warning: %s neuron %d: the reconstruction holds NaN or infinite values%n", m.label(),
-                        r.neurons()[k]);
+                broken.add(neurons[k]);
             } else if (zero) {
-                err.printf("warning: %s neuron %d: the reconstruction is all zeros (no signal reached the input;"
-                        + " is the neuron active for this input?)%n", m.label(), r.neurons()[k]);
+                zeros.add(neurons[k]);
             }
         }
+        warn(err, m, broken, neurons.length, "the reconstruction holds NaN or infinite values",
+                "reconstructions hold NaN or infinite values");
+        warn(err, m, zeros, neurons.length, "the reconstruction is all zeros (no signal reached the input;"
+                + " is the neuron active for this input?)", "reconstructions are all zeros (no signal reached the"
+                + " input; inactive for this input?)");
         err.flush();
+    }
+
+    private static void warn(PrintWriter err, BackwardMethod m, List<Integer> neurons, int of, String one,
+            String many) {
+        if (neurons.size() <= MAX_WARNINGS) {
+            neurons.forEach(n -> err.printf("warning: %s neuron %d: %s%n", m.label(), n, one));
+            return;
+        }
+        String listed = neurons.stream().limit(10).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        err.printf("warning: %s: %d of %d %s: neurons %s%s%n", m.label(), neurons.size(), of, many, listed,
+                neurons.size() > 10 ? ", ..." : "");
     }
 
     /** One reconstruction as a picture: gray 128 +- max|v|, or a heat map of |v| over the input. */
@@ -252,6 +301,11 @@ final class VisualizeCommand implements Callable<Integer> {
             return List.of(BackwardMethod.DECONVNET, BackwardMethod.SALINET, BackwardMethod.DESALINET);
         }
         return List.of(BackwardMethod.parse(method));
+    }
+
+    /** The --save-npy file of method {@code m}: FILE itself, or FILE-method.npy for --method all. */
+    private Path npyFile(List<BackwardMethod> methods, BackwardMethod m) {
+        return methods.size() == 1 ? saveNpy : suffixed(saveNpy, m.label());
     }
 
     private static Path suffixed(Path file, String suffix) {

@@ -124,6 +124,26 @@ class OcclusionCommandTest {
     }
 
     @Test
+    void aBatchAboveTheMemoryBudgetRunsWhatFitsWithOneNote() throws Exception {
+        Path big = dir.resolve("big.npy");
+        CliRun run = run("--layer", "conv2", "--window", "5", "--stride", "4", "--batch", "1000000", "--quiet",
+                "--save-npy", big.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        // LeNet to conv2 takes about 93824 bytes per occluded image (BatchPlanTest): 11444 fit in 1 GiB
+        assertThat(run.err()).isEqualTo("note: --batch 1000000 is more than fits in memory (about 92 KiB per occluded"
+                + " image); running 11444 images per run" + System.lineSeparator());
+        assertThat(run.out()).contains("64 windows (8x8) of 5x5, stride 4, fill mean, batch 11444 in ");
+        Path small = dir.resolve("small.npy");
+        CliRun five = run("--layer", "conv2", "--window", "5", "--stride", "4", "--batch", "5", "--quiet",
+                "--save-npy", small.toString());
+        assertThat(five.code()).as(five.err()).isZero();
+        assertThat(five.err()).isEmpty();
+        assertThat(Npy.read(big, "big").data()).containsExactly(Npy.read(small, "small").data());
+        assertThat(OcclusionCommand.size(93824)).isEqualTo("92 KiB");
+        assertThat(OcclusionCommand.size(3L << 20)).isEqualTo("3.0 MiB");
+    }
+
+    @Test
     void userErrorsExitTwoWithOneLine() throws Exception {
         String out = dir.resolve("o.npy").toString();
         assertBadInput(run("--layer", "conv2", "--window", "4", "--stride", "2", "--save-npy", out),

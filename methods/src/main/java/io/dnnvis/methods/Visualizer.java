@@ -78,7 +78,7 @@ public final class Visualizer implements AutoCloseable {
      * {@code vis.occlusion().layer("conv5").window(15).stride(8).run(input)}.
      */
     public OcclusionRequest occlusion() {
-        return OcclusionRequest.of(model, options);
+        return OcclusionRequest.of(model, options, engine::shapes);
     }
 
     @Override

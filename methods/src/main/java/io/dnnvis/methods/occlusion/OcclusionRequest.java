@@ -5,12 +5,15 @@ import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.TruncatedForward;
+import io.dnnvis.trace.backward.BackwardEngine;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -49,9 +52,24 @@ public final class OcclusionRequest {
      * 2 cores: 4.1 s at 4, 4.3 s at 16, 5.2 s at 64, 5.5 s at 128).
      */
     public static final int MAX_DEFAULT_BATCH = 16;
+    /**
+     * About how many bytes the occluded images of one run may take, Java arrays and ONNX Runtime's
+     * tensors together: larger batches, asked for or not, are cut down to fit (see {@link BatchPlan}).
+     */
+    public static final long MEMORY_BUDGET = 1L << 30;
+
+    /**
+     * The static shapes of a tensor and of every tensor it depends on, for an input shape (batch 1):
+     * {@code BackwardEngine::shapes}.
+     */
+    @FunctionalInterface
+    public interface ShapeSource {
+        Map<String, long[]> shapes(String tensor, long[] inputShape);
+    }
 
     private final OnnxModel model;
     private final EngineOptions options;
+    private final ShapeSource shapes;
     private final String layer;
     private final int window;
     private final int stride;
@@ -60,10 +78,11 @@ public final class OcclusionRequest {
     private final Target target;
     private final OcclusionProgress progress;
 
-    private OcclusionRequest(OnnxModel model, EngineOptions options, String layer, int window, int stride, Fill fill,
-            int batch, Target target, OcclusionProgress progress) {
+    private OcclusionRequest(OnnxModel model, EngineOptions options, ShapeSource shapes, String layer, int window,
+            int stride, Fill fill, int batch, Target target, OcclusionProgress progress) {
         this.model = model;
         this.options = options;
+        this.shapes = shapes;
         this.layer = layer;
         this.window = window;
         this.stride = stride;
@@ -73,44 +92,59 @@ public final class OcclusionRequest {
         this.progress = progress;
     }
 
-    /** A request on {@code model} (no layer, window or stride yet; fill mean; automatic batch). */
+    /**
+     * A request on {@code model} (no layer, window or stride yet; fill mean; automatic batch) whose
+     * batch is sized from shapes probed by a backward engine opened for the purpose.
+     */
     public static OcclusionRequest of(OnnxModel model, EngineOptions options) {
-        return new OcclusionRequest(model, options, null, 0, 0, Fill.mean(), 0, null, OcclusionProgress.NONE);
+        return of(model, options, (tensor, inputShape) -> {
+            try (BackwardEngine engine = BackwardEngine.open(model, options)) {
+                return engine.shapes(tensor, inputShape);
+            }
+        });
+    }
+
+    /** A request whose batch is sized from the shapes {@code shapes} gives (e.g. a shared engine's, cached). */
+    public static OcclusionRequest of(OnnxModel model, EngineOptions options, ShapeSource shapes) {
+        return new OcclusionRequest(model, options, shapes, null, 0, 0, Fill.mean(), 0, null, OcclusionProgress.NONE);
     }
 
     /** The layer to watch: alias ({@code conv5}), node name or tensor name. Not needed for a class target. */
     public OcclusionRequest layer(String nameOrAlias) {
-        return new OcclusionRequest(model, options, nameOrAlias, window, stride, fill, batch, target, progress);
+        return new OcclusionRequest(model, options, shapes, nameOrAlias, window, stride, fill, batch, target, progress);
     }
 
     /** The window size k in pixels: odd and positive. */
     public OcclusionRequest window(int k) {
-        return new OcclusionRequest(model, options, layer, k, stride, fill, batch, target, progress);
+        return new OcclusionRequest(model, options, shapes, layer, k, stride, fill, batch, target, progress);
     }
 
     /** The distance s between windows in pixels: positive. */
     public OcclusionRequest stride(int s) {
-        return new OcclusionRequest(model, options, layer, window, s, fill, batch, target, progress);
+        return new OcclusionRequest(model, options, shapes, layer, window, s, fill, batch, target, progress);
     }
 
     /** What the window is painted with (default: the input's mean). */
     public OcclusionRequest fill(Fill f) {
-        return new OcclusionRequest(model, options, layer, window, stride, f, batch, target, progress);
+        return new OcclusionRequest(model, options, shapes, layer, window, stride, f, batch, target, progress);
     }
 
-    /** How many occluded images run per ONNX Runtime call; 0 (the default) picks from the layer's size. */
+    /**
+     * How many occluded images run per ONNX Runtime call; 0 (the default) picks from the layer's
+     * size. A batch above what fits in memory is cut down to it ({@link #batchPlan}).
+     */
     public OcclusionRequest batch(int images) {
-        return new OcclusionRequest(model, options, layer, window, stride, fill, images, target, progress);
+        return new OcclusionRequest(model, options, shapes, layer, window, stride, fill, images, target, progress);
     }
 
     /** Score occlusion of this target instead of layer occlusion; null returns to layer occlusion. */
     public OcclusionRequest target(Target t) {
-        return new OcclusionRequest(model, options, layer, window, stride, fill, batch, t, progress);
+        return new OcclusionRequest(model, options, shapes, layer, window, stride, fill, batch, t, progress);
     }
 
     /** Told after every batch how many windows are done. */
     public OcclusionRequest progress(OcclusionProgress listener) {
-        return new OcclusionRequest(model, options, layer, window, stride, fill, batch, target,
+        return new OcclusionRequest(model, options, shapes, layer, window, stride, fill, batch, target,
                 listener == null ? OcclusionProgress.NONE : listener);
     }
 
@@ -152,12 +186,50 @@ public final class OcclusionRequest {
         Layer watched = watchedLayer();
         try (TruncatedForward forward = TruncatedForward.open(model, watched.tensor(), inputShape, options)) {
             long[] targetShape = forward.outputShape();
-            int images = batch > 0 ? batch : defaultBatch(inputShape, targetShape);
+            BatchPlan plan = plan(inputShape, watched, targetShape, probedShapes(watched, inputShape));
             Occluder occluder = new Occluder(input, fill);
             if (target == null) {
-                return layerOcclusion(forward, occluder, watched, targetShape, images, t0);
+                return layerOcclusion(forward, occluder, watched, targetShape, plan, t0);
             }
-            return scoreOcclusion(forward, occluder, watched, targetShape, images, t0);
+            return scoreOcclusion(forward, occluder, watched, targetShape, plan, t0);
+        }
+    }
+
+    /**
+     * The batch a run on {@code input} would use, without occluding anything: the requested (or
+     * default) batch cut down to what fits in {@link #MEMORY_BUDGET}, a quarter of the Java heap and
+     * one Java array. Lets a caller say so before a long run; {@link #run} plans the same way.
+     */
+    public BatchPlan batchPlan(TensorValue input) {
+        validateSettings();
+        long[] inputShape = checkInput(input);
+        Layer watched = watchedLayer();
+        Map<String, long[]> probed = probedShapes(watched, inputShape);
+        long[] targetShape = probed.get(watched.tensor());
+        if (targetShape == null) {
+            try (TruncatedForward forward = TruncatedForward.open(model, watched.tensor(), inputShape, options)) {
+                targetShape = forward.outputShape();
+            }
+        }
+        return plan(inputShape, watched, targetShape, probed);
+    }
+
+    private BatchPlan plan(long[] inputShape, Layer watched, long[] targetShape, Map<String, long[]> probed) {
+        if (Sweep.count(targetShape) > BatchPlan.MAX_ARRAY) {
+            throw new BadRequestException("layer '" + watched.tensor() + "' has shape " + Arrays.toString(targetShape)
+                    + ", more values per image than one Java array holds");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        long heapBudget = heap == Long.MAX_VALUE ? MEMORY_BUDGET : heap / 4;
+        return BatchPlan.of(batch, inputShape, targetShape, probed, MEMORY_BUDGET, heapBudget);
+    }
+
+    /** The shapes of every tensor the watched one depends on; empty when they cannot be probed. */
+    private Map<String, long[]> probedShapes(Layer watched, long[] inputShape) {
+        try {
+            return shapes.shapes(watched.tensor(), inputShape);
+        } catch (EngineException e) {
+            return Map.of(); // the plan then counts the input and the target alone
         }
     }
 
@@ -175,7 +247,7 @@ public final class OcclusionRequest {
     }
 
     private OcclusionResult layerOcclusion(TruncatedForward forward, Occluder occluder, Layer watched,
-            long[] targetShape, int images, long t0) {
+            long[] targetShape, BatchPlan plan, long t0) {
         if (targetShape.length < 2) {
             throw new BadRequestException("layer '" + layer + "' has shape " + Arrays.toString(targetShape)
                     + "; layer occlusion needs a channel axis");
@@ -186,18 +258,18 @@ public final class OcclusionRequest {
         int channels = norms.channels();
         int cells = grid.count();
         float[] change = new float[channels * cells];
-        Sweep.run(forward, occluder, grid, images, progress, (w, outputs, offset) -> {
+        Sweep.run(forward, occluder, grid, plan.images(), progress, (w, outputs, offset) -> {
             double[] n = norms.of(outputs, offset);
             for (int c = 0; c < channels; c++) {
                 change[c * cells + w] = (float) (n[c] - base[c]);
             }
         });
         TensorValue values = new TensorValue("occlusion", new long[] {channels, grid.rows(), grid.cols()}, change);
-        return new OcclusionResult(this, watched, values, grid.count(), images, forward.batchable(), elapsed(t0));
+        return new OcclusionResult(this, watched, values, grid.count(), plan, forward.batchable(), elapsed(t0));
     }
 
     private OcclusionResult scoreOcclusion(TruncatedForward forward, Occluder occluder, Layer watched,
-            long[] targetShape, int images, long t0) {
+            long[] targetShape, BatchPlan plan, long t0) {
         ScoreReader reader = scoreReader(targetShape);
         int h = occluder.height();
         int w = occluder.width();
@@ -205,7 +277,7 @@ public final class OcclusionRequest {
         double base = reader.score(forward.run(occluder.original(), 1), 0);
         double[] sum = new double[h * w];
         int[] covered = new int[h * w];
-        Sweep.run(forward, occluder, grid, images, progress, (k, outputs, offset) -> {
+        Sweep.run(forward, occluder, grid, plan.images(), progress, (k, outputs, offset) -> {
             double drop = base - reader.score(outputs, offset);
             WindowGrid.Window win = grid.window(k);
             for (int y = win.top(); y < win.bottom(); y++) {
@@ -220,7 +292,7 @@ public final class OcclusionRequest {
             map[p] = covered[p] == 0 ? Float.NaN : (float) (sum[p] / covered[p]);
         }
         TensorValue values = new TensorValue("occlusion", new long[] {h, w}, map);
-        return new OcclusionResult(this, watched, values, grid.count(), images, forward.batchable(), elapsed(t0));
+        return new OcclusionResult(this, watched, values, grid.count(), plan, forward.batchable(), elapsed(t0));
     }
 
     private ScoreReader scoreReader(long[] shape) {

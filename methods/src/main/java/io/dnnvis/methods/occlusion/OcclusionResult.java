@@ -20,17 +20,17 @@ public final class OcclusionResult {
     private final Layer layer;
     private final TensorValue values;
     private final int windows;
-    private final int batch;
+    private final BatchPlan plan;
     private final boolean batched;
     private final Duration elapsed;
 
-    OcclusionResult(OcclusionRequest request, Layer layer, TensorValue values, int windows, int batch,
+    OcclusionResult(OcclusionRequest request, Layer layer, TensorValue values, int windows, BatchPlan plan,
             boolean batched, Duration elapsed) {
         this.request = request;
         this.layer = layer;
         this.values = values;
         this.windows = windows;
-        this.batch = batch;
+        this.plan = plan;
         this.batched = batched;
         this.elapsed = elapsed;
     }
@@ -137,7 +137,12 @@ public final class OcclusionResult {
 
     /** Images per ONNX Runtime call. */
     public int batch() {
-        return batch;
+        return plan.images();
+    }
+
+    /** How the batch was chosen: requested, fitting limit, estimated bytes per image. */
+    public BatchPlan batchPlan() {
+        return plan;
     }
 
     /** False when the model's graph pins its batch and images ran one at a time. */

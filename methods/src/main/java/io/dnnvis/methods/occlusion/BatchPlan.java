@@ -1,0 +1,57 @@
+package io.dnnvis.methods.occlusion;
+
+import java.util.Map;
+
+/**
+ * How many occluded images one ONNX Runtime run takes, and why.
+ *
+ * <p>One image costs about {@link #bytesPerImage}: its copy in the Java batch array and the copy of
+ * its target values, plus, on ONNX Runtime's side, every tensor the target depends on (the input
+ * included) at batch 1, as probed on the graph cut at the target. That over-counts (ONNX Runtime
+ * reuses buffers between layers) rather than under-counts. The batch is capped so that batch x
+ * that stays under {@link OcclusionRequest#MEMORY_BUDGET}, the Java arrays under a quarter of the
+ * heap, and every Java array under {@link #MAX_ARRAY} elements; one image always runs.
+ *
+ * @param requested the batch asked for; 0 for automatic
+ * @param images the batch used: the requested one or the default, at most {@code limit}
+ * @param limit the largest batch that fits
+ * @param bytesPerImage the estimated memory of one occluded image in a run
+ */
+public record BatchPlan(int requested, int images, int limit, long bytesPerImage) {
+
+    /** Elements of the longest Java array every JVM allocates. */
+    public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** Whether an explicit batch was more than fits and {@link #images} is smaller. */
+    public boolean reduced() {
+        return requested > limit;
+    }
+
+    /**
+     * The plan for one input of {@code inputShape} watched at a target of {@code targetShape}.
+     *
+     * @param shapes every tensor the target depends on at batch 1 (empty when unknown: then the
+     *     input and the target alone are counted on ONNX Runtime's side)
+     * @param budget bytes one run may take
+     * @param heapBudget bytes the Java arrays of one run may take
+     */
+    static BatchPlan of(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes,
+            long budget, long heapBudget) {
+        long in = Sweep.count(inputShape);
+        long out = Sweep.count(targetShape);
+        long nativeFloats = 0;
+        for (long[] shape : shapes.values()) {
+            nativeFloats = Math.addExact(nativeFloats, Sweep.count(shape));
+        }
+        if (shapes.isEmpty()) {
+            nativeFloats = in + out;
+        }
+        long javaBytes = Math.multiplyExact(Float.BYTES, in + out);
+        long bytes = Math.addExact(javaBytes, Math.multiplyExact(Float.BYTES, nativeFloats));
+        long fit = Math.min(budget / bytes, heapBudget / javaBytes);
+        fit = Math.min(fit, MAX_ARRAY / Math.max(in, out));
+        int limit = (int) Math.max(1, Math.min(Integer.MAX_VALUE, fit));
+        int wanted = requested > 0 ? requested : OcclusionRequest.defaultBatch(inputShape, targetShape);
+        return new BatchPlan(requested, Math.min(wanted, limit), limit, bytes);
+    }
+}
