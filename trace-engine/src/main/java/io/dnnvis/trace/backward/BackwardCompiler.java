@@ -16,6 +16,7 @@ import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
 import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
 import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.rules.MaxPoolRule;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -114,13 +115,14 @@ public final class BackwardCompiler {
         forward.forEach(n -> names.addAll(n.outputs()));
         GraphEmitter emit = new GraphEmitter(model.opset(), names);
 
-        // forward part, with MaxPool indices exposed where switch unpooling needs them
+        // forward part, with MaxPool indices exposed where switch unpooling reads them
         Map<String, long[]> shapeTable = new HashMap<>(shapes);
         graph.initializers().forEach((k, v) -> shapeTable.put(k, v.dims()));
         Map<Node, Node> ruleView = new HashMap<>();
         for (Node n : forward) {
             NodeProto proto = source.getNode(n.fileIndex());
             if (n.opType().equals("MaxPool") && onSignalPath.contains(n)
+                    && MaxPoolRule.needsIndices(pooling, model.opset())
                     && (n.outputs().size() < 2 || n.outputs().get(1).isEmpty())) {
                 String indices = emit.fresh("maxpool_indices");
                 List<String> outs = List.of(n.outputs().get(0), indices);

@@ -1,5 +1,6 @@
 package io.dnnvis.trace.backward.rules;
 
+import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 
 import io.dnnvis.trace.backward.BackwardRule;
@@ -16,6 +17,18 @@ import java.util.List;
  * position the window covers. Cells covered by several windows sum what they receive.
  */
 public final class MaxPoolRule implements BackwardRule {
+
+    /**
+     * From this opset on, switch unpooling finds the maxima itself ({@link #windowMaxima}) and the
+     * forward MaxPool runs without its Indices output; before it (no Pad with a pads input, no Slice
+     * steps) it reads the Indices output.
+     */
+    public static final long OWN_MAXIMA_OPSET = 11;
+
+    /** Whether the compiled forward graph must expose this MaxPool's Indices output for {@code pooling}. */
+    public static boolean needsIndices(Pooling pooling, long opset) {
+        return pooling == Pooling.SWITCH && opset < OWN_MAXIMA_OPSET;
+    }
 
     @Override
     public void backward(RuleContext ctx) {
@@ -65,9 +78,9 @@ public final class MaxPoolRule implements BackwardRule {
     }
 
     /**
-     * Switch unpooling: the flat forward index of each maximum gives its position inside the
-     * window; a one-hot over window positions times the signal, put back by a ConvTranspose whose
-     * kernel holds one 1 per window position, adds up what overlapping windows send.
+     * Switch unpooling: the position of each window's maximum inside the window, a one-hot over
+     * window positions times the signal, put back by a ConvTranspose whose kernel holds one 1 per
+     * window position, adds up what overlapping windows send.
      *
      * <p>Tried instead: ScatterElements of the signal to the maxima (opset 16's scatter-add, or
      * phases of non-overlapping windows before). As fast for one neuron on AlexNet conv5 (11.9 ms
@@ -75,9 +88,6 @@ public final class MaxPoolRule implements BackwardRule {
      * Runtime's scatter runs on one thread.
      */
     private static String toMaxima(RuleContext ctx, Geometry g, String signal, long[] x, long[] y) {
-        if (ctx.node().outputs().size() < 2) {
-            throw ctx.unsupported("switch unpooling needs MaxPool's Indices output");
-        }
         GraphEmitter e = ctx.emit();
         long n = x[0];
         long c = x[1];
@@ -88,6 +98,90 @@ public final class MaxPoolRule implements BackwardRule {
         long kh = g.kernel()[0];
         long kw = g.kernel()[1];
         int kk = (int) (kh * kw);
+        String position = needsIndices(ctx.pooling(), ctx.opset())
+                ? positionsFromIndices(ctx, g, x, y)
+                : windowMaxima(ctx, g, x, y);
+        long[] range = new long[kk];
+        for (int k = 0; k < kk; k++) {
+            range[k] = k;
+        }
+        // Equal + Cast: ONNX Runtime's OneHot takes 2.5 times as long here
+        String oneHot = e.toFloat(e.op("Equal", List.of(e.reshape(position, n, c, 1, oh, ow),
+                e.longTensor(new long[] {kk, 1, 1}, range))));
+        String spread = e.mul(e.reshape(signal, -1, n, c, 1, oh, ow), oneHot);
+        float[] placement = new float[kk * kk];
+        for (int k = 0; k < kk; k++) {
+            placement[k * kk + k] = 1f;
+        }
+        String kernel = e.constant(new long[] {kk, 1, kh, kw}, placement);
+        long[][] pads = g.transposedPads(new long[] {h, w}, new long[] {oh, ow});
+        String placed = e.op("ConvTranspose", List.of(e.reshape(spread, -1, kk, oh, ow), kernel),
+                intsAttr("strides", g.strides()), intsAttr("dilations", g.dilations()), intsAttr("pads", pads[0]),
+                intsAttr("output_padding", pads[1]), intsAttr("kernel_shape", kh, kw));
+        return e.reshape(placed, -1, n, c, h, w);
+    }
+
+    /**
+     * The position (row-major, {@code [N, C, OH, OW]}) of each window's first maximum: ArgMax over
+     * the window's values, which a Conv with one 1 per window position gathers (im2col) from the
+     * input, padded where windows reach out with the lowest float (finite: times the kernel's
+     * zeros it stays 0). ArgMax takes the first of equal values, as ONNX Runtime's MaxPool and
+     * PyTorch do; the forward MaxPool then runs without Indices, in ONNX Runtime's blocked layout.
+     */
+    private static String windowMaxima(RuleContext ctx, Geometry g, long[] x, long[] y) {
+        GraphEmitter e = ctx.emit();
+        long[] size = {x[2], x[3]};
+        long[] out = {y[2], y[3]};
+        long[] before = new long[2];
+        long[] after = new long[2];
+        for (int k = 0; k < 2; k++) {
+            before[k] = Math.max(0, -g.start(k, 0));
+            long reach = g.start(k, out[k] - 1) + (g.kernel()[k] - 1) * g.dilations()[k] + 1;
+            after[k] = Math.max(0, reach - size[k]);
+        }
+        String planes = e.reshape(ctx.input(0), -1, 1, size[0], size[1]);
+        if (before[0] + before[1] + after[0] + after[1] > 0) {
+            planes = e.op("Pad", List.of(planes, e.longs(0, 0, before[0], before[1], 0, 0, after[0], after[1]),
+                    e.scalar(-Float.MAX_VALUE)));
+        }
+        long kh = g.kernel()[0];
+        long kw = g.kernel()[1];
+        int kk = (int) (kh * kw);
+        float[] gather = new float[kk * kk];
+        for (int k = 0; k < kk; k++) {
+            gather[k * kk + k] = 1f;
+        }
+        long[] skip = {g.start(0, 0) + before[0], g.start(1, 0) + before[1]};
+        if (skip[0] + skip[1] > 0) {
+            planes = e.op("Slice", List.of(planes, e.longs(skip[0], skip[1]), e.longs(Long.MAX_VALUE, Long.MAX_VALUE),
+                    e.longs(2, 3)));
+        }
+        String windows = e.op("Conv", List.of(planes, e.constant(new long[] {kk, 1, kh, kw}, gather)),
+                intsAttr("kernel_shape", kh, kw), intsAttr("strides", g.strides()),
+                intsAttr("dilations", g.dilations()));
+        for (int k = 0; k < 2; k++) {
+            long length = size[k] + before[k] + after[k] - skip[k];
+            if ((length - (g.kernel()[k] - 1) * g.dilations()[k] - 1) / g.strides()[k] + 1 != out[k]) {
+                windows = e.op("Slice", List.of(windows, e.longs(0), e.longs(out[k]), e.longs(2 + k)));
+            }
+        }
+        return e.op("ArgMax", List.of(e.reshape(windows, x[0], x[1], kk, out[0], out[1])), intAttr("axis", 2),
+                intAttr("keepdims", 0));
+    }
+
+    /** The same positions from the flat indices of MaxPool's Indices output (older opsets). */
+    private static String positionsFromIndices(RuleContext ctx, Geometry g, long[] x, long[] y) {
+        if (ctx.node().outputs().size() < 2 || ctx.node().outputs().get(1).isEmpty()) {
+            throw ctx.unsupported("switch unpooling needs MaxPool's Indices output");
+        }
+        GraphEmitter e = ctx.emit();
+        long n = x[0];
+        long c = x[1];
+        long h = x[2];
+        long w = x[3];
+        long oh = y[2];
+        long ow = y[3];
+        long kw = g.kernel()[1];
         String indices = ctx.output(1);
         // Indices count over the whole [N, C, H, W] tensor: minus the plane's start, a position in it
         long[] planeStarts = new long[(int) (n * c)];
@@ -114,24 +208,6 @@ public final class MaxPoolRule implements BackwardRule {
         if (g.dilations()[1] != 1) {
             dx = e.div(dx, e.longs(g.dilations()[1]));
         }
-        String position = e.add(e.mul(dy, e.longs(kw)), dx);
-        long[] range = new long[kk];
-        for (int k = 0; k < kk; k++) {
-            range[k] = k;
-        }
-        String oneHot = e.toFloat(e.op("Equal", List.of(e.reshape(position, n, c, 1, oh, ow),
-                e.longTensor(new long[] {kk, 1, 1}, range))));
-        String spread = e.mul(e.reshape(signal, -1, n, c, 1, oh, ow), oneHot);
-        float[] placement = new float[kk * kk];
-        for (int k = 0; k < kk; k++) {
-            placement[k * kk + k] = 1f;
-        }
-        String kernel = e.constant(new long[] {kk, 1, kh, kw}, placement);
-        long[][] pads = g.transposedPads(new long[] {h, w}, new long[] {oh, ow});
-        String placed = e.op("ConvTranspose", List.of(e.reshape(spread, -1, kk, oh, ow), kernel),
-                intsAttr("strides", g.strides()), intsAttr("dilations", g.dilations()), intsAttr("pads", pads[0]),
-                intsAttr("output_padding", pads[1]), intsAttr("kernel_shape", kh, kw));
-        return e.reshape(placed, -1, n, c, h, w);
+        return e.add(e.mul(dy, e.longs(kw)), dx);
     }
-
 }
