@@ -175,39 +175,32 @@ public final class MaxPoolRule implements BackwardRule {
             throw ctx.unsupported("switch unpooling needs MaxPool's Indices output");
         }
         GraphEmitter e = ctx.emit();
-        long n = x[0];
-        long c = x[1];
-        long h = x[2];
-        long w = x[3];
-        long oh = y[2];
-        long ow = y[3];
-        long kw = g.kernel()[1];
-        String indices = ctx.output(1);
         // Indices count over the whole [N, C, H, W] tensor: minus the plane's start, a position in it
-        long[] planeStarts = new long[(int) (n * c)];
+        long[] planeStarts = new long[(int) (x[0] * x[1])];
         for (int p = 0; p < planeStarts.length; p++) {
-            planeStarts[p] = p * h * w;
+            planeStarts[p] = p * x[2] * x[3];
         }
-        String local = e.sub(indices, e.longTensor(new long[] {n, c, 1, 1}, planeStarts));
-        String width = e.longs(w);
+        String local = e.sub(ctx.output(1), e.longTensor(new long[] {x[0], x[1], 1, 1}, planeStarts));
+        String width = e.longs(x[3]);
         String row = e.div(local, width);
         String col = e.sub(local, e.mul(row, width));
-        long[] rowStarts = new long[(int) oh];
-        for (int o = 0; o < oh; o++) {
-            rowStarts[o] = g.start(0, o);
-        }
-        long[] colStarts = new long[(int) ow];
-        for (int o = 0; o < ow; o++) {
-            colStarts[o] = g.start(1, o);
-        }
-        String dy = e.sub(row, e.longTensor(new long[] {oh, 1}, rowStarts));
-        String dx = e.sub(col, e.longTensor(new long[] {ow}, colStarts));
+        String dy = e.sub(row, e.longTensor(new long[] {y[2], 1}, windowStarts(g, 0, y[2])));
+        String dx = e.sub(col, e.longTensor(new long[] {y[3]}, windowStarts(g, 1, y[3])));
         if (g.dilations()[0] != 1) {
             dy = e.div(dy, e.longs(g.dilations()[0]));
         }
         if (g.dilations()[1] != 1) {
             dx = e.div(dx, e.longs(g.dilations()[1]));
         }
-        return e.add(e.mul(dy, e.longs(kw)), dx);
+        return e.add(e.mul(dy, e.longs(g.kernel()[1])), dx);
+    }
+
+    /** The first input position of each of the {@code count} windows along {@code axis}. */
+    private static long[] windowStarts(Geometry g, int axis, long count) {
+        long[] starts = new long[(int) count];
+        for (int o = 0; o < count; o++) {
+            starts[o] = g.start(axis, o);
+        }
+        return starts;
     }
 }
