@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * MaxPool (2-D), unpooled per the compilation's {@link Pooling}: {@code switch} sends each pooled
- * cell's signal to the forward maximum (read from MaxPool's Indices output; the exact gradient),
+ * cell's signal to the forward maximum, the first one of equal values as MaxPool picks it (the exact
+ * gradient; found in the graph from opset 11, read from MaxPool's Indices output before),
  * {@code center} to the window's centre clamped into the input, {@code spread} to every input
  * position the window covers. Cells covered by several windows sum what they receive.
  */
