@@ -131,12 +131,13 @@ final class OcclusionCommand implements Callable<Integer> {
         if (dir != null) {
             loaded.requirePicturable();
         }
+        List<Path> inputs = List.of(modelFile, loaded.file());
+        if (saveNpy != null) {
+            OutputPaths.requireNotInput(saveNpy, inputs);
+        }
         PrintWriter out = spec.commandLine().getOut();
         OcclusionResult result;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
-            if (PredictCommand.classifies(model)) {
-                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
-            }
             OcclusionRequest request = vis.occlusion().window(window).stride(stride).fill(occluder).target(score)
                     .batch(batch == null ? 0 : batch);
             if (layer != null) {
@@ -145,14 +146,17 @@ final class OcclusionCommand implements Callable<Integer> {
             if (chosen != null) {
                 checkChannels(request.layerShape(tensor), chosen);
             }
+            BatchPlan plan = request.batchPlan(tensor); // also refuses bad settings before any output
+            if (PredictCommand.classifies(model)) {
+                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
+            }
             if (batch != null) {
-                noteReducedBatch(request.batchPlan(tensor));
+                noteReducedBatch(plan);
             }
             request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
             result = request.run(tensor);
         }
         out.println(summary(result));
-        List<Path> inputs = List.of(modelFile, loaded.file());
         if (saveNpy != null) {
             OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));

@@ -83,21 +83,30 @@ final class OutputPaths {
      * fails (disk full...), no temporary file stays and an existing target is left as it was.
      */
     static void write(Path target, AtomicFiles.Writer writer, List<Path> inputs) {
+        requireNotInput(target, inputs);
+        try {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new UserException(target + ": folder " + parent + " does not exist");
+            }
+            AtomicFiles.write(target, writer);
+        } catch (AccessDeniedException e) {
+            throw new UserException(target + ": permission denied");
+        } catch (IOException e) {
+            throw new UserException(target + ": cannot write (" + reason(e) + ")");
+        }
+    }
+
+    /** Fails when {@code target} is one of {@code inputs}: checked before long runs, and again by {@link #write}. */
+    static void requireNotInput(Path target, List<Path> inputs) {
         try {
             for (Path in : inputs) {
                 if (in != null) {
                     AtomicFiles.refuseOverwrite(target, in);
                 }
             }
-            Path parent = target.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new UserException(target + ": folder " + parent + " does not exist");
-            }
-            AtomicFiles.write(target, writer);
         } catch (FileAlreadyExistsException e) {
             throw new UserException(target + ": output would overwrite an input file");
-        } catch (AccessDeniedException e) {
-            throw new UserException(target + ": permission denied");
         } catch (IOException e) {
             throw new UserException(target + ": cannot write (" + reason(e) + ")");
         }

@@ -120,19 +120,29 @@ final class VisualizeCommand implements Callable<Integer> {
         if (dir != null) {
             loaded.requirePicturable();
         }
+        List<Path> inputs = List.of(modelFile, loaded.file());
+        if (saveNpy != null) {
+            methods.forEach(m -> OutputPaths.requireNotInput(npyFile(methods, m), inputs));
+        }
         Layer target = model.graph().layer(layer);
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
-            if (PredictCommand.classifies(model)) {
-                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
-            }
             int[] chosen = chooseNeurons(vis, target, tensor);
+            List<BackwardRequest> requests = new ArrayList<>();
             for (BackwardMethod m : methods) {
                 BackwardRequest request = vis.method(m).layer(layer).pooling(unpooling).start(startSignal);
                 request = chosen == null ? request.allNeurons() : request.neurons(chosen);
                 if (position != null) {
                     request = request.at(position[0], position[1]);
                 }
+                requests.add(request);
+            }
+            requests.get(0).check(tensor); // a neuron or position that does not exist: refused before any output
+            if (PredictCommand.classifies(model)) {
+                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
+            }
+            for (BackwardRequest request : requests) {
+                BackwardMethod m = request.method();
                 long t0 = System.nanoTime();
                 Reconstruction r = request.run(tensor);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -142,7 +152,6 @@ final class VisualizeCommand implements Callable<Integer> {
                 warnAboutEmptyOrBroken(m, r);
             }
         }
-        List<Path> inputs = List.of(modelFile, loaded.file());
         if (saveNpy != null) {
             for (Map.Entry<BackwardMethod, Reconstruction> e : results.entrySet()) {
                 Path file = npyFile(methods, e.getKey());

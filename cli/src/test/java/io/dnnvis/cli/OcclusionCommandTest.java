@@ -201,5 +201,6 @@ class OcclusionCommandTest {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.oneErrorLine()).as(run.err()).isTrue();
         assertThat(run.err()).contains(message);
+        assertThat(run.out()).as("refused before the prediction is printed").isEmpty();
     }
 }

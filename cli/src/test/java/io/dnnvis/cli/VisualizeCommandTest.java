@@ -121,5 +121,6 @@ class VisualizeCommandTest {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.oneErrorLine()).as(run.err()).isTrue();
         assertThat(run.err()).contains(message);
+        assertThat(run.out()).as("refused before the prediction is printed").isEmpty();
     }
 }

@@ -111,19 +111,35 @@ public final class BackwardRequest {
 
     /** Runs the request on one input image {@code [1, C, H, W]}. */
     public Reconstruction run(TensorValue input) {
-        if (layer == null) {
-            throw new BadRequestException("no layer given");
-        }
-        Layer target = visualizer.model().graph().layer(layer);
+        Layer target = target();
         BackwardSpec spec = new BackwardSpec(target.tensor(), method.rules(), pooling, start, signals);
         long[] targetShape = visualizer.engine().shapes(target.tensor(), input.shape()).get(target.tensor());
         int[] channels = channels(targetShape);
+        checkPosition(targetShape);
         List<float[]> selections = new ArrayList<>();
         for (int c : channels) {
             selections.add(selection(targetShape, c));
         }
         BackwardResult result = visualizer.engine().run(spec, input, selections);
         return new Reconstruction(this, visualizer.model().graph(), target, channels, result);
+    }
+
+    /**
+     * Fails as {@link #run} would on {@code input} for a missing layer, neuron or position, without
+     * running anything but the (cached) shape probe: lets a caller refuse a request before other work.
+     */
+    public void check(TensorValue input) {
+        Layer target = target();
+        long[] targetShape = visualizer.engine().shapes(target.tensor(), input.shape()).get(target.tensor());
+        channels(targetShape);
+        checkPosition(targetShape);
+    }
+
+    private Layer target() {
+        if (layer == null) {
+            throw new BadRequestException("no layer given");
+        }
+        return visualizer.model().graph().layer(layer);
     }
 
     private int[] channels(long[] targetShape) {
@@ -145,22 +161,26 @@ public final class BackwardRequest {
         return chosen.clone();
     }
 
+    private void checkPosition(long[] shape) {
+        if (yx == null) {
+            return;
+        }
+        if (shape.length != 4) {
+            throw new BadRequestException("a position (y, x) needs a 4-D layer, '" + layer + "' has shape "
+                    + Arrays.toString(shape));
+        }
+        if (yx[0] < 0 || yx[0] >= shape[2] || yx[1] < 0 || yx[1] >= shape[3]) {
+            throw new BadRequestException("position " + yx[0] + "," + yx[1] + " is outside layer '" + layer
+                    + "' (rows 0.." + (shape[2] - 1) + ", columns 0.." + (shape[3] - 1) + ")");
+        }
+    }
+
     private float[] selection(long[] shape, int channel) {
         int total = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
         float[] mask = new float[total];
         long batch = shape[0];
         long channels = shape[1];
         long plane = total / (batch * channels);
-        if (yx != null) {
-            if (shape.length != 4) {
-                throw new BadRequestException("a position (y, x) needs a 4-D layer, '" + layer + "' has shape "
-                        + Arrays.toString(shape));
-            }
-            if (yx[0] < 0 || yx[0] >= shape[2] || yx[1] < 0 || yx[1] >= shape[3]) {
-                throw new BadRequestException("position " + yx[0] + "," + yx[1] + " is outside layer '" + layer
-                        + "' (rows 0.." + (shape[2] - 1) + ", columns 0.." + (shape[3] - 1) + ")");
-            }
-        }
         for (long n = 0; n < batch; n++) {
             long base = (n * channels + channel) * plane;
             if (yx != null) {

@@ -198,7 +198,8 @@ public final class OcclusionRequest {
     /**
      * The batch a run on {@code input} would use, without occluding anything: the requested (or
      * default) batch cut down to what fits in {@link #MEMORY_BUDGET}, a quarter of the Java heap and
-     * one Java array. Lets a caller say so before a long run; {@link #run} plans the same way.
+     * one Java array. Lets a caller say so before a long run; {@link #run} plans the same way. Fails
+     * as {@link #run} would for settings, a layer or a target that do not fit the model.
      */
     public BatchPlan batchPlan(TensorValue input) {
         validateSettings();
@@ -210,6 +211,9 @@ public final class OcclusionRequest {
             try (TruncatedForward forward = TruncatedForward.open(model, watched.tensor(), inputShape, options)) {
                 targetShape = forward.outputShape();
             }
+        }
+        if (target != null) {
+            scoreReader(targetShape); // a class or neuron target that does not exist fails here already
         }
         return plan(inputShape, watched, targetShape, probed);
     }
