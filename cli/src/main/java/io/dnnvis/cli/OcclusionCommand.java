@@ -150,9 +150,7 @@ final class OcclusionCommand implements Callable<Integer> {
             if (PredictCommand.classifies(model)) {
                 PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
             }
-            if (batch != null) {
-                noteReducedBatch(plan);
-            }
+            noteReducedBatch(plan);
             request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
             result = request.run(tensor);
         }

@@ -206,12 +206,7 @@ public final class OcclusionRequest {
         long[] inputShape = checkInput(input);
         Layer watched = watchedLayer();
         Map<String, long[]> probed = probedShapes(watched, inputShape);
-        long[] targetShape = probed.get(watched.tensor());
-        if (targetShape == null) {
-            try (TruncatedForward forward = TruncatedForward.open(model, watched.tensor(), inputShape, options)) {
-                targetShape = forward.outputShape();
-            }
-        }
+        long[] targetShape = targetShape(watched, inputShape, probed);
         if (target != null) {
             scoreReader(targetShape); // a class or neuron target that does not exist fails here already
         }
@@ -245,7 +240,17 @@ public final class OcclusionRequest {
     public long[] layerShape(TensorValue input) {
         validateSettings();
         long[] inputShape = checkInput(input);
-        try (TruncatedForward forward = TruncatedForward.open(model, watchedLayer().tensor(), inputShape, options)) {
+        Layer watched = watchedLayer();
+        return targetShape(watched, inputShape, probedShapes(watched, inputShape));
+    }
+
+    /** The watched tensor's shape: probed (cached by a shared engine), else from a truncated session. */
+    private long[] targetShape(Layer watched, long[] inputShape, Map<String, long[]> probed) {
+        long[] probedShape = probed.get(watched.tensor());
+        if (probedShape != null) {
+            return probedShape.clone();
+        }
+        try (TruncatedForward forward = TruncatedForward.open(model, watched.tensor(), inputShape, options)) {
             return forward.outputShape();
         }
     }
