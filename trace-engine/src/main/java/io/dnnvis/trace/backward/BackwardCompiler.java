@@ -40,6 +40,8 @@ public final class BackwardCompiler {
 
     /** Name of the graph input that holds the start-signal selections. */
     public static final String SELECTION_INPUT = "dnnvis_selection";
+    /** Name of the graph input that holds the channel of each start signal, when it starts from one. */
+    public static final String CHANNEL_INPUT = "dnnvis_channel";
     public static final String RECONSTRUCTION_OUTPUT = "dnnvis_reconstruction";
     /** The lowest opset the emitted backward nodes are written for. */
     public static final long MIN_OPSET = 9;
@@ -65,6 +67,59 @@ public final class BackwardCompiler {
     public static CompiledBackward compile(OnnxModel model, String targetTensor, RuleSet rules, Pooling pooling,
             StartSignal start, Map<String, long[]> shapes, Map<String, TensorValue> probedValues,
             boolean exposeSignals) {
+        return compile(model, targetTensor, rules, pooling, start, shapes, probedValues, exposeSignals, false);
+    }
+
+    /**
+     * Whether the backward pass of {@code targetTensor} can start from one channel per start signal
+     * (see {@link ChannelStartRule}): the rule of the target's producer says so.
+     */
+    public static boolean canStartFromChannel(OnnxModel model, String targetTensor, RuleSet rules,
+            Map<String, long[]> shapes) {
+        Graph graph = model.graph();
+        Optional<Node> producer = graph.producer(targetTensor);
+        if (graph.inputs().size() != 1 || producer.isEmpty() || !producer.get().output().equals(targetTensor)
+                || !(rules.rule(producer.get().opType()).orElse(null) instanceof ChannelStartRule rule)) {
+            return false;
+        }
+        List<Node> forward = ancestors(graph, producer.get());
+        Set<String> carrying = signalPath(forward, graph.inputs().get(0).name()).carrying();
+        Map<String, long[]> shapeTable = new HashMap<>(shapes);
+        graph.initializers().forEach((k, v) -> shapeTable.put(k, v.dims()));
+        Context ctx = new Context(model, producer.get(), null, shapeTable, Map.of(), carrying, new HashMap<>(),
+                Map.of(), Map.of(), Pooling.SWITCH);
+        return carrying.contains(targetTensor) && rule.startsFromChannel(ctx);
+    }
+
+    /** The tensors that carry signal from the image input, and the nodes that produce them. */
+    private record SignalPath(Set<String> carrying, List<Node> nodes) {
+    }
+
+    private static SignalPath signalPath(List<Node> forward, String imageInput) {
+        Set<String> carrying = new HashSet<>();
+        carrying.add(imageInput);
+        List<Node> signalNodes = new ArrayList<>();
+        for (Node n : forward) {
+            if (NO_SIGNAL.contains(n.opType()) || n.opType().equals("Constant")) {
+                continue;
+            }
+            if (n.inputs().stream().anyMatch(carrying::contains)) {
+                signalNodes.add(n);
+                n.outputs().stream().filter(o -> !o.isEmpty()).forEach(carrying::add);
+            }
+        }
+        return new SignalPath(carrying, signalNodes);
+    }
+
+    /**
+     * As {@link #compile(OnnxModel, String, RuleSet, Pooling, StartSignal, Map, Map, boolean)}; with
+     * {@code fromChannel} (and no signals exposed) the graph starts from one channel per start signal
+     * where {@link #canStartFromChannel} allows: its selection input then has one channel, and
+     * {@link #CHANNEL_INPUT} says which.
+     */
+    public static CompiledBackward compile(OnnxModel model, String targetTensor, RuleSet rules, Pooling pooling,
+            StartSignal start, Map<String, long[]> shapes, Map<String, TensorValue> probedValues,
+            boolean exposeSignals, boolean fromChannel) {
         Graph graph = model.graph();
         if (graph.inputs().size() != 1) {
             throw new UnsupportedGraphException(model.path() + ": backward nets need a model with one input, this one has "
@@ -79,20 +134,10 @@ public final class BackwardCompiler {
                 model.path() + ": target '" + targetTensor + "' is not produced by a node"));
 
         List<Node> forward = ancestors(graph, targetNode);
-        Set<String> carrying = new HashSet<>();
-        carrying.add(imageInput.name());
-        List<Node> signalNodes = new ArrayList<>();
-        Set<Node> onSignalPath = new HashSet<>();
-        for (Node n : forward) {
-            if (NO_SIGNAL.contains(n.opType()) || n.opType().equals("Constant")) {
-                continue;
-            }
-            if (n.inputs().stream().anyMatch(carrying::contains)) {
-                signalNodes.add(n);
-                onSignalPath.add(n);
-                n.outputs().stream().filter(o -> !o.isEmpty()).forEach(carrying::add);
-            }
-        }
+        SignalPath path = signalPath(forward, imageInput.name());
+        Set<String> carrying = path.carrying();
+        List<Node> signalNodes = path.nodes();
+        Set<Node> onSignalPath = new HashSet<>(signalNodes);
         if (!carrying.contains(targetTensor)) {
             throw new UnsupportedGraphException(model.path() + ": target '" + targetTensor
                     + "' does not depend on the input '" + imageInput.name() + "'");
@@ -141,15 +186,31 @@ public final class BackwardCompiler {
 
         // start signal
         long[] targetShape = shapeTable.get(targetTensor);
-        emit.scope("start");
-        String startSignal = start == StartSignal.ACTIVATION
-                ? emit.mul(SELECTION_INPUT, targetTensor)
-                : emit.op("Identity", List.of(SELECTION_INPUT));
         Map<String, List<String>> arriving = new HashMap<>();
-        arriving.computeIfAbsent(targetTensor, k -> new ArrayList<>()).add(startSignal);
         Map<String, String> summed = new LinkedHashMap<>();
-
         Map<String, Tensor> constants = constants(graph, forward);
+        boolean oneChannel = fromChannel && !exposeSignals
+                && canStartFromChannel(model, targetTensor, rules, shapes);
+        long[] selectionShape = targetShape.clone();
+        String startSignal;
+        emit.scope("start");
+        if (oneChannel) {
+            // the target's producer sends back one channel per start signal itself
+            selectionShape[1] = 1;
+            startSignal = start == StartSignal.ACTIVATION
+                    ? emit.mul(SELECTION_INPUT, channelOf(emit, targetTensor, targetShape))
+                    : emit.op("Identity", List.of(SELECTION_INPUT));
+            emit.scope(targetNode.name().isEmpty() ? targetTensor : targetNode.name());
+            Context ctx = new Context(model, targetNode, emit, shapeTable, Map.of(), carrying, arriving, constants,
+                    probedValues, pooling);
+            ((ChannelStartRule) rules.rule(targetNode.opType()).orElseThrow())
+                    .backwardFromChannel(ctx, startSignal, CHANNEL_INPUT);
+        } else {
+            startSignal = start == StartSignal.ACTIVATION
+                    ? emit.mul(SELECTION_INPUT, targetTensor)
+                    : emit.op("Identity", List.of(SELECTION_INPUT));
+            arriving.computeIfAbsent(targetTensor, k -> new ArrayList<>()).add(startSignal);
+        }
         for (int k = signalNodes.size() - 1; k >= 0; k--) {
             Node n = signalNodes.get(k);
             Node view = ruleView.getOrDefault(n, n);
@@ -195,7 +256,10 @@ public final class BackwardCompiler {
         }
         g.addAllInitializer(emit.initializers());
         g.addInput(OnnxProtos.tensorInfo(imageInput.name(), DataType.FLOAT, inputShape));
-        g.addInput(selectionInfo(targetShape));
+        g.addInput(selectionInfo(selectionShape));
+        if (oneChannel) {
+            g.addInput(channelInfo());
+        }
         g.addOutput(ValueInfoProto.newBuilder().setName(RECONSTRUCTION_OUTPUT));
         g.addOutput(ValueInfoProto.newBuilder().setName(targetTensor));
         Map<String, String> signalOutputs = new LinkedHashMap<>();
@@ -208,8 +272,38 @@ public final class BackwardCompiler {
             }
         }
         ModelProto compiled = model.runtimeProto().toBuilder().clearGraph().setGraph(g).build();
-        return new CompiledBackward(compiled, imageInput.name(), inputShape, SELECTION_INPUT, targetTensor,
-                targetShape, RECONSTRUCTION_OUTPUT, targetTensor, signalOutputs);
+        return new CompiledBackward(compiled, imageInput.name(), inputShape, SELECTION_INPUT,
+                oneChannel ? CHANNEL_INPUT : "", targetTensor, targetShape, RECONSTRUCTION_OUTPUT, targetTensor,
+                signalOutputs);
+    }
+
+    /**
+     * Channel {@code CHANNEL_INPUT[b]} of the forward tensor {@code t [N, C, ...]} for each start
+     * signal b, shape {@code [B, N, 1, ...]}.
+     */
+    private static String channelOf(GraphEmitter emit, String t, long[] shape) {
+        String picked = emit.op("Gather", List.of(t, CHANNEL_INPUT), OnnxProtos.intAttr("axis", 1));
+        long[] perm = new long[shape.length];
+        for (int k = 0; k < perm.length; k++) {
+            perm[k] = k;
+        }
+        perm[0] = 1;
+        perm[1] = 0;
+        long[] out = new long[shape.length + 1];
+        out[0] = -1;
+        out[1] = shape[0];
+        out[2] = 1;
+        System.arraycopy(shape, 2, out, 3, shape.length - 2);
+        return emit.reshape(emit.transpose(picked, perm), out);
+    }
+
+    private static ValueInfoProto channelInfo() {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("B"));
+        return ValueInfoProto.newBuilder().setName(CHANNEL_INPUT)
+                .setType(TypeProto.newBuilder().setTensorType(
+                        TypeProto.Tensor.newBuilder().setElemType(DataType.INT64.code()).setShape(shape)))
+                .build();
     }
 
     private static ValueInfoProto selectionInfo(long[] targetShape) {

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class BackwardEngine implements AutoCloseable {
 
     private record Key(String target, RuleSet rules, Pooling pooling, StartSignal start, boolean signals,
-            List<Long> inputShape) {
+            List<Long> inputShape, boolean fromChannel) {
     }
 
     private record Compiled(CompiledBackward graph, OrtSession session) {
@@ -48,6 +49,9 @@ public final class BackwardEngine implements AutoCloseable {
     private final Tracer tracer;
     private final Map<Key, Compiled> sessions = new HashMap<>();
     private final Map<ProbeKey, ShapeProbe> probes = new HashMap<>();
+    /** Per general key: whether its target can start from one channel (see {@link ChannelStartRule}). */
+    private final Map<Key, Boolean> startable = new HashMap<>();
+    private boolean channelStarts = true;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -152,15 +156,21 @@ public final class BackwardEngine implements AutoCloseable {
                 throw new IllegalStateException("engine is closed");
             }
             input.requireFinite(model.path() + ": input '" + input.name() + "'");
-            Compiled c = compiled(spec, input.shape());
+            long[] targetShape = shapes(spec.targetTensor(), input.shape()).get(spec.targetTensor());
+            Optional<OneChannelSelections> oneChannel = spec.signals() || !startsFromChannel(spec, input.shape())
+                    ? Optional.empty() : OneChannelSelections.of(selections, targetShape);
+            Compiled c = compiled(spec, input.shape(), oneChannel.isPresent());
             int limit = batchLimit(spec.targetTensor(), input.shape());
             long[] imageShape = input.shape();
             int perImage = Math.toIntExact(Arrays.stream(imageShape).reduce(1, Math::multiplyExact));
             float[] reconstruction = new float[Math.multiplyExact(perImage, selections.size())];
             List<Chunk> parts = new ArrayList<>();
             for (int from = 0; from < selections.size(); from += limit) {
-                List<float[]> chunk = selections.subList(from, Math.min(selections.size(), from + limit));
-                parts.add(execute(c, input, chunk, reconstruction, from * perImage));
+                int to = Math.min(selections.size(), from + limit);
+                List<float[]> chunk = selections.subList(from, to);
+                parts.add(oneChannel.isPresent()
+                        ? executeOneChannel(c, input, oneChannel.get(), from, to, reconstruction, from * perImage)
+                        : execute(c, input, chunk, reconstruction, from * perImage));
             }
             imageShape[0] = selections.size();
             TensorValue all = TensorValue.owning(c.graph().reconstructionOutput(), imageShape, reconstruction);
@@ -172,24 +182,64 @@ public final class BackwardEngine implements AutoCloseable {
 
     /** The compiled graph for {@code spec} at {@code inputShape} (compiling it if needed). */
     public CompiledBackward compile(BackwardSpec spec, long[] inputShape) {
+        return compile(spec, inputShape, false);
+    }
+
+    /**
+     * The compiled graph for {@code spec} at {@code inputShape}; with {@code fromChannel}, the one that
+     * starts from one channel per selection where the target allows it (what {@link #run} uses for
+     * the usual one-channel neurons).
+     */
+    public CompiledBackward compile(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
         lifecycle.readLock().lock();
         try {
-            return compiled(spec, inputShape).graph();
+            return compiled(spec, inputShape, fromChannel && startsFromChannel(spec, inputShape)).graph();
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private Compiled compiled(BackwardSpec spec, long[] inputShape) {
+    /**
+     * Turns starting from one channel off (on by default): every run then uses the graph that takes
+     * whole selections. For comparing the two.
+     */
+    void startFromChannels(boolean on) {
+        synchronized (sessions) {
+            channelStarts = on;
+        }
+    }
+
+    private boolean startsFromChannel(BackwardSpec spec, long[] inputShape) {
+        Key general = key(spec, inputShape, false);
+        synchronized (sessions) {
+            if (!channelStarts) {
+                return false;
+            }
+            Boolean known = startable.get(general);
+            if (known == null) {
+                known = BackwardCompiler.canStartFromChannel(model, spec.targetTensor(), spec.rules(),
+                        probe(spec.targetTensor(), inputShape).shapes());
+                startable.put(general, known);
+            }
+            return known;
+        }
+    }
+
+    private static Key key(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
+        return new Key(spec.targetTensor(), spec.rules(), spec.pooling(), spec.start(), spec.signals(),
+                Arrays.stream(inputShape).boxed().toList(), fromChannel);
+    }
+
+    private Compiled compiled(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
         checkInput(inputShape);
-        Key key = new Key(spec.targetTensor(), spec.rules(), spec.pooling(), spec.start(), spec.signals(),
-                Arrays.stream(inputShape).boxed().toList());
+        Key key = key(spec, inputShape, fromChannel);
         synchronized (sessions) {
             Compiled c = sessions.get(key);
             if (c == null) {
                 ShapeProbe probe = probe(spec.targetTensor(), inputShape);
                 CompiledBackward graph = BackwardCompiler.compile(model, spec.targetTensor(), spec.rules(),
-                        spec.pooling(), spec.start(), probe.shapes(), probe.smallValues(), spec.signals());
+                        spec.pooling(), spec.start(), probe.shapes(), probe.smallValues(), spec.signals(),
+                        fromChannel);
                 OrtSession session = OrtSessions.create(graph.model(), options, model.path());
                 c = new Compiled(graph, session);
                 sessions.put(key, c);
@@ -246,12 +296,42 @@ public final class BackwardEngine implements AutoCloseable {
         long[] selectionShape = new long[targetShape.length + 1];
         selectionShape[0] = b;
         System.arraycopy(targetShape, 0, selectionShape, 1, targetShape.length);
+        try (NativeTensor mask = NativeTensor.of(selection, 0, selection.length, selectionShape)) {
+            return execute(c, input, b, Map.of(g.selectionInput(), mask.tensor()), reconstruction, offset);
+        } catch (OrtException e) {
+            throw failed(e);
+        }
+    }
+
+    /** One run for selections {@code [from, to)} of {@code selections}, one channel each. */
+    private Chunk executeOneChannel(Compiled c, TensorValue input, OneChannelSelections selections, int from, int to,
+            float[] reconstruction, int offset) {
+        CompiledBackward g = c.graph();
+        long[] shape = g.targetShape();
+        shape[1] = 1;
+        int per = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        long[] selectionShape = new long[shape.length + 1];
+        selectionShape[0] = to - from;
+        System.arraycopy(shape, 0, selectionShape, 1, shape.length);
+        long[] channels = Arrays.copyOfRange(selections.channels(), from, to);
+        try (NativeTensor mask = NativeTensor.of(selections.values(), from * per, (to - from) * per, selectionShape);
+                OnnxTensor channel = OnnxTensor.createTensor(OrtSessions.environment(), channels)) {
+            return execute(c, input, to - from,
+                    Map.of(g.selectionInput(), mask.tensor(), g.channelInput(), channel), reconstruction, offset);
+        } catch (OrtException e) {
+            throw failed(e);
+        }
+    }
+
+    private Chunk execute(Compiled c, TensorValue input, int b, Map<String, OnnxTensor> selectionFeeds,
+            float[] reconstruction, int offset) throws OrtException {
+        CompiledBackward g = c.graph();
         long[] outputShape = input.shape();
         outputShape[0] = b;
         try (NativeTensor image = NativeTensor.of(input);
-                NativeTensor mask = NativeTensor.of(selection, 0, selection.length, selectionShape);
                 NativeTensor out = NativeTensor.output(outputShape)) {
-            Map<String, OnnxTensor> feeds = Map.of(g.imageInput(), image.tensor(), g.selectionInput(), mask.tensor());
+            Map<String, OnnxTensor> feeds = new HashMap<>(selectionFeeds);
+            feeds.put(g.imageInput(), image.tensor());
             Set<String> fetch = new LinkedHashSet<>();
             fetch.add(g.targetOutput());
             fetch.addAll(g.signalOutputs().values());
@@ -263,10 +343,12 @@ public final class BackwardEngine implements AutoCloseable {
                 g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, copy(output, result).withName(tensor)));
                 return new Chunk(target, signals);
             }
-        } catch (OrtException e) {
-            throw new EngineException(model.path() + ": ONNX Runtime failed to run the backward graph: "
-                    + e.getMessage().replaceAll("\\s+", " "), e);
         }
+    }
+
+    private EngineException failed(OrtException e) {
+        return new EngineException(model.path() + ": ONNX Runtime failed to run the backward graph: "
+                + e.getMessage().replaceAll("\\s+", " "), e);
     }
 
     /** What one run returns besides the reconstruction. */

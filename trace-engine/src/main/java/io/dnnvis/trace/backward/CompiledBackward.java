@@ -9,7 +9,10 @@ import java.util.Map;
  * @param model the ONNX model ONNX Runtime runs
  * @param imageInput the model input the signal goes back to
  * @param inputShape the static input shape it was compiled for
- * @param selectionInput the graph input holding the B start-signal selections, shape {@code [B] ++ targetShape}
+ * @param selectionInput the graph input holding the B start-signal selections, shape {@code [B] ++ targetShape},
+ *     or {@code [B] ++ targetShape} with one channel when the graph starts from one channel
+ * @param channelInput the graph input holding the channel of each selection (int64 {@code [B]}), or ""
+ *     when the selections have every channel
  * @param targetTensor the forward tensor whose neurons are visualized
  * @param targetShape its static shape
  * @param reconstructionOutput output of shape {@code [B * N, C, H, W]} (the signal at the input)
@@ -22,6 +25,7 @@ public record CompiledBackward(
         String imageInput,
         long[] inputShape,
         String selectionInput,
+        String channelInput,
         String targetTensor,
         long[] targetShape,
         String reconstructionOutput,
@@ -32,6 +36,11 @@ public record CompiledBackward(
         inputShape = inputShape.clone();
         targetShape = targetShape.clone();
         signalOutputs = Map.copyOf(signalOutputs);
+    }
+
+    /** Whether the selections are one channel each, given by {@link #channelInput}. */
+    public boolean startsFromChannel() {
+        return !channelInput.isEmpty();
     }
 
     @Override

@@ -669,6 +669,14 @@ class RuleAdjointTest {
      * directions v and two selections w (run as one batch of B = 2).
      */
     private static double discrepancy(Case c, RuleSet rules, Pooling pooling) {
+        return discrepancy(c, rules, pooling, false);
+    }
+
+    /**
+     * As above; with {@code oneChannel} each selection w is random in one channel (the first, the
+     * last) and zero elsewhere, as neurons are, so a Conv target starts from that channel alone.
+     */
+    private static double discrepancy(Case c, RuleSet rules, Pooling pooling, boolean oneChannel) {
         Random rnd = new Random(c.name().hashCode());
         ModelBuilder mb = ModelBuilder.create(c.opset()).name("adjoint");
         G g = new G(mb, rnd);
@@ -683,7 +691,12 @@ class RuleAdjointTest {
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
             long[] yShape = engine.shapes(y, c.shape()).get(y);
             int m = (int) count(yShape);
-            List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
+            List<float[]> ws = oneChannel
+                    ? List.of(inChannel(uniform(rnd, m, -1, 1), yShape, 0),
+                            inChannel(uniform(rnd, m, -1, 1), yShape, yShape[1] - 1))
+                    : List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
+            assertThat(engine.compile(spec, c.shape(), oneChannel).startsFromChannel())
+                    .as("%s starts from one channel", c.name()).isEqualTo(oneChannel);
             BackwardResult r = engine.run(spec, new TensorValue(x, c.shape(), x0), ws);
             long[] expectedShape = c.shape().clone();
             expectedShape[0] = 2;
@@ -709,6 +722,28 @@ class RuleAdjointTest {
             }
         }
         return worst;
+    }
+
+    /** {@code w} with every channel but {@code channel} zeroed ({@code shape [1, C, ...]}). */
+    private static float[] inChannel(float[] w, long[] shape, long channel) {
+        int plane = (int) (count(shape) / shape[1]);
+        float[] kept = new float[w.length];
+        System.arraycopy(w, (int) channel * plane, kept, (int) channel * plane, plane);
+        return kept;
+    }
+
+    /** The Conv cases whose backward pass can start from the selected channel alone. */
+    static Stream<Case> oneChannelConvolutions() {
+        return convolutions().stream().filter(c -> c.name().equals("Conv 3x3 pads 1")
+                || c.name().equals("Conv dilations 2") || c.name().startsWith("Conv SAME_") && c.name().endsWith(
+                        "even kernel") || c.name().equals("Conv with computed weights"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oneChannelConvolutions")
+    void adjointFromOneChannel(Case c) {
+        double worst = discrepancy(c, RuleSet.exact(), Pooling.SWITCH, true);
+        assertThat(worst).as("%s: largest |<Jv, w> - <v, J^T w>| / scale", c.name()).isLessThanOrEqualTo(c.tol());
     }
 
     private static float[] forward(BackwardEngine engine, String x, long[] shape, float[] value, String y) {

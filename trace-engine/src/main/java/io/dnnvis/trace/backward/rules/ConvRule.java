@@ -3,7 +3,7 @@ package io.dnnvis.trace.backward.rules;
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 
-import io.dnnvis.trace.backward.BackwardRule;
+import io.dnnvis.trace.backward.ChannelStartRule;
 import io.dnnvis.trace.backward.GraphEmitter;
 import io.dnnvis.trace.backward.RuleContext;
 import java.util.Arrays;
@@ -26,8 +26,14 @@ import java.util.List;
  * kernel tap: one Conv with {@code s² × C} output channels computes them all, DepthToSpace
  * interleaves them and a Slice cuts the padding off. About the same arithmetic (taps past the
  * kernel are zeros), but again on the fast Conv kernels.
+ *
+ * <p>When the backward pass starts at this Conv's output from one channel {@code c} per start
+ * signal (the usual neuron), only the weights {@code W[c]} take part: each tap of the kernel gives
+ * one shifted copy of the signal (a Conv with one-hot kernels, the columns), and a batched MatMul
+ * of the gathered {@code W[c] [I, taps]} with those columns is the transposed convolution, at
+ * {@code 1/O} of the arithmetic. Unit strides, one group.
  */
-public final class ConvRule implements BackwardRule {
+public final class ConvRule implements ChannelStartRule {
 
     @Override
     public void backward(RuleContext ctx) {
@@ -63,6 +69,54 @@ public final class ConvRule implements BackwardRule {
                 intsAttr("output_padding", pads[1]), intsAttr("kernel_shape", kernel),
                 intAttr("group", ctx.node().intAttribute("group", 1)));
         ctx.send(0, e.reshapeSignal(back, x));
+    }
+
+    @Override
+    public boolean startsFromChannel(RuleContext ctx) {
+        if (ctx.needsSignal(1) || ctx.needsSignal(2) || ctx.node().intAttribute("group", 1) != 1) {
+            return false;
+        }
+        long[] x = ctx.shape(ctx.input(0));
+        return x.length >= 3 && flippedPads(geometry(ctx)) != null;
+    }
+
+    @Override
+    public void backwardFromChannel(RuleContext ctx, String values, String channels) {
+        GraphEmitter e = ctx.emit();
+        long[] x = ctx.shape(ctx.input(0));
+        long[] w = ctx.shape(ctx.input(1));
+        long[] y = ctx.shape(ctx.output(0));
+        Geometry g = geometry(ctx);
+        long[] kernel = g.kernel();
+        int taps = Math.toIntExact(Arrays.stream(kernel).reduce(1, Math::multiplyExact));
+        // column t holds the signal shifted by tap t: a Conv whose kernel t is 1 at the flipped tap
+        float[] oneHot = new float[taps * taps];
+        for (int t = 0; t < taps; t++) {
+            oneHot[t * taps + (taps - 1 - t)] = 1f;
+        }
+        long[] kernelShape = new long[kernel.length + 2];
+        kernelShape[0] = taps;
+        kernelShape[1] = 1;
+        System.arraycopy(kernel, 0, kernelShape, 2, kernel.length);
+        long[] single = y.clone();
+        single[0] = -1;
+        single[1] = 1;
+        String columns = e.op("Conv", List.of(e.reshape(values, single), e.constant(kernelShape, oneHot)),
+                intsAttr("dilations", g.dilations()), intsAttr("pads", flippedPads(g)),
+                intsAttr("kernel_shape", kernel));
+        long positions = Arrays.stream(x, 2, x.length).reduce(1, Math::multiplyExact);
+        String picked = e.op("Gather", List.of(e.reshape(ctx.input(1), w[0], w[1], taps), channels),
+                intAttr("axis", 0));
+        String back = e.matmul(e.reshape(picked, -1, 1, w[1], taps), e.reshape(columns, -1, x[0], taps, positions));
+        ctx.send(0, e.reshapeSignal(back, x));
+    }
+
+    private static Geometry geometry(RuleContext ctx) {
+        long[] x = ctx.shape(ctx.input(0));
+        long[] w = ctx.shape(ctx.input(1));
+        long[] y = ctx.shape(ctx.output(0));
+        return Geometry.of(ctx, Arrays.copyOfRange(w, 2, w.length), Arrays.copyOfRange(x, 2, x.length),
+                Arrays.copyOfRange(y, 2, y.length));
     }
 
     /**

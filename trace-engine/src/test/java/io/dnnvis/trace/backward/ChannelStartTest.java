@@ -1,0 +1,123 @@
+package io.dnnvis.trace.backward;
+
+import static io.dnnvis.trace.backward.BackwardTestSupport.count;
+import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
+import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.testdata.TestData;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.Npy;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.rules.ReluRule;
+import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Starting the backward pass at a Conv target from the selected channel alone (a gathered weight
+ * slice and a batched MatMul) gives what the transposed convolution of the whole, mostly zero,
+ * start signal gives, on reference models; selections that span several channels take the whole
+ * graph. The adjoint of the one-channel start is checked against finite differences in
+ * {@link RuleAdjointTest#adjointFromOneChannel}.
+ */
+class ChannelStartTest {
+
+    private static final RuleSet DESALINET = RuleSet.exact().with("Relu", ReluRule.DESALINET).named("desalinet");
+
+    static Stream<Arguments> targets() {
+        return Stream.of(
+                Arguments.of("lenet", "conv2", true),
+                Arguments.of("alexnet-mini", "conv3", true),
+                // grouped convolution: the whole graph
+                Arguments.of("alexnet-mini", "conv4", false),
+                // not a Conv
+                Arguments.of("resnet-mini", "relu5", false));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targets")
+    void oneChannelStartEqualsTheWholeStart(String modelName, String layer, boolean startsFromChannel) {
+        OnnxModel model = OnnxModel.load(TestData.referenceModel(modelName));
+        TensorValue input = Npy.read(TestData.referenceInput(modelName), "x");
+        String target = model.graph().layer(layer).tensor();
+        try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults());
+                BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults())) {
+            whole.startFromChannels(false);
+            long[] shape = fast.shapes(target, input.shape()).get(target);
+            Random rnd = new Random(7);
+            int plane = (int) (count(shape) / shape[1]);
+            List<float[]> selections = new ArrayList<>();
+            for (int c : new int[] {0, (int) shape[1] - 1, 3}) {
+                float[] mask = new float[(int) count(shape)];
+                Arrays.fill(mask, c * plane, (c + 1) * plane, 1f);
+                selections.add(mask);
+            }
+            float[] position = new float[(int) count(shape)];
+            position[5 * plane + rnd.nextInt(plane)] = 1f;
+            selections.add(position);
+            selections.add(new float[(int) count(shape)]);
+            for (StartSignal start : StartSignal.values()) {
+                BackwardSpec spec = new BackwardSpec(target, DESALINET, Pooling.SWITCH, start, false);
+                assertThat(fast.compile(spec, input.shape(), true).startsFromChannel()).isEqualTo(startsFromChannel);
+                BackwardResult a = fast.run(spec, input, selections);
+                BackwardResult b = whole.run(spec, input, selections);
+                List<float[]> got = rows(a.reconstruction(), selections.size());
+                List<float[]> want = rows(b.reconstruction(), selections.size());
+                for (int k = 0; k < selections.size() - 1; k++) {
+                    assertThat(maxAbs(want.get(k))).as("selection %d reaches the input", k).isGreaterThan(0);
+                    assertClose(got.get(k), want.get(k), modelName + " " + layer + " " + start + " selection " + k);
+                }
+                assertThat(maxAbs(got.get(selections.size() - 1))).as("an empty selection").isZero();
+                assertThat(a.target().data()).containsExactly(b.target().data());
+            }
+            assertThat(whole.compile(new BackwardSpec(target, DESALINET, Pooling.SWITCH,
+                    StartSignal.ACTIVATION, false), input.shape(), true).startsFromChannel()).isFalse();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targets")
+    void aSelectionOverSeveralChannelsTakesTheWholeGraph(String modelName, String layer, boolean startsFromChannel) {
+        OnnxModel model = OnnxModel.load(TestData.referenceModel(modelName));
+        TensorValue input = Npy.read(TestData.referenceInput(modelName), "x");
+        String target = model.graph().layer(layer).tensor();
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] shape = engine.shapes(target, input.shape()).get(target);
+            int plane = (int) (count(shape) / shape[1]);
+            float[] one = new float[(int) count(shape)];
+            float[] two = new float[(int) count(shape)];
+            float[] both = new float[(int) count(shape)];
+            one[plane + 1] = 1f;
+            two[2 * plane + 2] = 1f;
+            both[plane + 1] = 1f;
+            both[2 * plane + 2] = 1f;
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+            List<float[]> parts = rows(engine.run(spec, input, List.of(one, two)).reconstruction(), 2);
+            float[] sum = engine.run(spec, input, List.of(both)).reconstruction().data();
+            assertThat(engine.compiledCount()).as("one-channel and whole graphs").isEqualTo(startsFromChannel ? 2 : 1);
+            float[] expected = new float[sum.length];
+            for (int i = 0; i < sum.length; i++) {
+                expected[i] = parts.get(0)[i] + parts.get(1)[i];
+            }
+            // the gradient is linear in the start signal: two channels at once are the sum of each
+            assertClose(sum, expected, modelName + " " + layer + " two channels");
+        }
+    }
+
+    private static void assertClose(float[] got, float[] want, String what) {
+        double bound = 1e-5 * maxAbs(want) + 1e-30;
+        for (int i = 0; i < want.length; i++) {
+            if (Math.abs(got[i] - want[i]) > bound) {
+                throw new AssertionError(what + ", element " + i + ": " + got[i] + " vs " + want[i] + " (bound "
+                        + bound + ")");
+            }
+        }
+    }
+}
