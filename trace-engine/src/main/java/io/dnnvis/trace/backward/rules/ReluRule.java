@@ -8,6 +8,10 @@ import io.dnnvis.trace.backward.RuleContext;
  * Relu, in the three flavours the backward nets differ by (the reference README's table):
  * SaliNet {@code g * [x > 0]} (the gradient), DeconvNet {@code max(g, 0)},
  * DeSaliNet {@code max(g, 0) * [x > 0]}.
+ *
+ * <p>The mask is read from the output {@code y = max(x, 0)} ({@code y > 0} exactly where {@code x > 0}):
+ * the forward Conv before the Relu then has one consumer, so ONNX Runtime fuses the Relu into it,
+ * and when a MaxPool follows, the mask shares the plain-layout copy of {@code y} the unpooling reads.
  */
 public final class ReluRule implements BackwardRule {
 
@@ -34,7 +38,7 @@ public final class ReluRule implements BackwardRule {
             s = e.relu(s);
         }
         if (forwardMask) {
-            s = e.mul(s, e.greaterMask(ctx.input(0), 0f));
+            s = e.mul(s, e.greaterMask(ctx.output(0), 0f));
         }
         ctx.send(0, s);
     }
