@@ -73,6 +73,11 @@ public final class NativeTensor implements AutoCloseable {
         floats.get(dest, offset, floats.remaining());
     }
 
+    /** The values, read in place (a view; ONNX Runtime may write them while the tensor is in a run). */
+    public FloatBuffer values() {
+        return buffer.asFloatBuffer();
+    }
+
     /** The number of values. */
     public int size() {
         return buffer.capacity() / Float.BYTES;

@@ -238,23 +238,37 @@ public final class BackwardCompiler {
         List<String> atInput = arriving.getOrDefault(imageInput.name(), List.of());
         String inputSignal = atInput.isEmpty() ? emit.zerosLikeBatch(startSignal, inputShape) : emit.sum(atInput);
         summed.put(imageInput.name(), inputSignal);
-        long[] reconstructionShape = inputShape.clone();
-        reconstructionShape[0] = -1;
-        String reconstruction = emit.op("Reshape", List.of(inputSignal, emit.longs(reconstructionShape)));
+        // a reconstruction interleaved from phases leaves the graph as its phases: the host interleaves
+        Optional<GraphEmitter.Phased> phased = exposeSignals || inputShape[0] != 1
+                ? Optional.empty() : emit.phased(inputSignal);
+        String reconstruction;
+        if (phased.isPresent()) {
+            reconstruction = phased.get().phases();
+        } else {
+            long[] reconstructionShape = inputShape.clone();
+            reconstructionShape[0] = -1;
+            reconstruction = emit.op("Reshape", List.of(inputSignal, emit.longs(reconstructionShape)));
+        }
         NodeProto rename = NodeProto.newBuilder().setOpType("Identity").setName(GraphEmitter.PREFIX + "output")
                 .addInput(reconstruction).addOutput(RECONSTRUCTION_OUTPUT).build();
         emit.raw(rename);
 
         GraphProto.Builder g = GraphProto.newBuilder().setName(source.getName() + "_backward");
-        g.addAllNode(emit.nodes());
+        List<NodeProto> live = live(emit.nodes(), Set.of(RECONSTRUCTION_OUTPUT, targetTensor),
+                exposeSignals ? summed.values() : List.of());
+        g.addAllNode(live);
         Set<String> used = new HashSet<>();
-        emit.nodes().forEach(p -> used.addAll(p.getInputList()));
+        live.forEach(p -> used.addAll(p.getInputList()));
         for (TensorProto t : source.getInitializerList()) {
             if (used.contains(t.getName())) {
                 g.addInitializer(t);
             }
         }
-        g.addAllInitializer(emit.initializers());
+        for (TensorProto t : emit.initializers()) {
+            if (used.contains(t.getName())) {
+                g.addInitializer(t);
+            }
+        }
         g.addInput(OnnxProtos.tensorInfo(imageInput.name(), DataType.FLOAT, inputShape));
         g.addInput(selectionInfo(selectionShape));
         if (oneChannel) {
@@ -273,8 +287,29 @@ public final class BackwardCompiler {
         }
         ModelProto compiled = model.runtimeProto().toBuilder().clearGraph().setGraph(g).build();
         return new CompiledBackward(compiled, imageInput.name(), inputShape, SELECTION_INPUT,
-                oneChannel ? CHANNEL_INPUT : "", targetTensor, targetShape, RECONSTRUCTION_OUTPUT, targetTensor,
-                signalOutputs);
+                oneChannel ? CHANNEL_INPUT : "", targetTensor, targetShape, RECONSTRUCTION_OUTPUT,
+                phased.map(GraphEmitter.Phased::layout).orElse(null), targetTensor, signalOutputs);
+    }
+
+    /** The nodes that the outputs need (emitted nodes whose results nothing reads are dropped). */
+    private static List<NodeProto> live(List<NodeProto> nodes, Set<String> outputs, java.util.Collection<String> more) {
+        Set<String> needed = new HashSet<>(outputs);
+        needed.addAll(more);
+        boolean[] keep = new boolean[nodes.size()];
+        for (int k = nodes.size() - 1; k >= 0; k--) {
+            NodeProto n = nodes.get(k);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) {
+                keep[k] = true;
+                needed.addAll(n.getInputList());
+            }
+        }
+        List<NodeProto> out = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            if (keep[k]) {
+                out.add(nodes.get(k));
+            }
+        }
+        return out;
     }
 
     /**

@@ -326,8 +326,12 @@ public final class BackwardEngine implements AutoCloseable {
     private Chunk execute(Compiled c, TensorValue input, int b, Map<String, OnnxTensor> selectionFeeds,
             float[] reconstruction, int offset) throws OrtException {
         CompiledBackward g = c.graph();
+        PhaseLayout phases = g.reconstructionPhases();
         long[] outputShape = input.shape();
         outputShape[0] = b;
+        if (phases != null) {
+            outputShape = phases.phaseShape(b);
+        }
         try (NativeTensor image = NativeTensor.of(input);
                 NativeTensor out = NativeTensor.output(outputShape)) {
             Map<String, OnnxTensor> feeds = new HashMap<>(selectionFeeds);
@@ -337,7 +341,11 @@ public final class BackwardEngine implements AutoCloseable {
             fetch.addAll(g.signalOutputs().values());
             try (OrtSession.Result result = c.session().run(feeds, fetch,
                     Map.of(g.reconstructionOutput(), out.tensor()))) {
-                out.copyTo(reconstruction, offset);
+                if (phases != null) {
+                    phases.interleave(out.values(), b, reconstruction, offset);
+                } else {
+                    out.copyTo(reconstruction, offset);
+                }
                 TensorValue target = copy(g.targetOutput(), result);
                 Map<String, TensorValue> signals = new LinkedHashMap<>();
                 g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, copy(output, result).withName(tensor)));

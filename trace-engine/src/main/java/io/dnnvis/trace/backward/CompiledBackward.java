@@ -15,7 +15,10 @@ import java.util.Map;
  *     when the selections have every channel
  * @param targetTensor the forward tensor whose neurons are visualized
  * @param targetShape its static shape
- * @param reconstructionOutput output of shape {@code [B * N, C, H, W]} (the signal at the input)
+ * @param reconstructionOutput output of shape {@code [B * N, C, H, W]} (the signal at the input), or its
+ *     phases when {@code reconstructionPhases} is set
+ * @param reconstructionPhases how the reconstruction output holds the reconstruction as phases, which
+ *     the host interleaves; null when it holds it as is
  * @param targetOutput output holding the forward value of the target tensor
  * @param signalOutputs forward tensor name to the output holding its signal ({@code [B] ++ shape}),
  *     when signals were requested
@@ -29,6 +32,7 @@ public record CompiledBackward(
         String targetTensor,
         long[] targetShape,
         String reconstructionOutput,
+        PhaseLayout reconstructionPhases,
         String targetOutput,
         Map<String, String> signalOutputs) {
 

@@ -7,7 +7,10 @@ import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -25,6 +28,7 @@ public final class GraphEmitter {
     private final Predicate<String> taken;
     private final List<NodeProto> nodes = new ArrayList<>();
     private final List<TensorProto> initializers = new ArrayList<>();
+    private final Map<String, Phased> phased = new HashMap<>();
     private int counter;
     private String scope = "";
 
@@ -163,7 +167,34 @@ public final class GraphEmitter {
 
     /** Reshape to a static shape ({@code -1} allowed once). */
     public String reshape(String x, long... shape) {
-        return op("Reshape", List.of(x, longs(shape)));
+        String out = op("Reshape", List.of(x, longs(shape)));
+        Phased p = phased.get(x);
+        if (p != null) {
+            phased.put(out, p); // same values in the same order
+        }
+        return out;
+    }
+
+    /** A tensor that the graph computes from its phases, which the host could interleave instead. */
+    record Phased(String phases, PhaseLayout layout) {
+    }
+
+    /**
+     * DepthToSpace (DCR) of {@code phases} and the crop of {@code layout}: the tensor the layout
+     * describes. Remembered, so that the compiler can leave the interleave to the host when this is
+     * the reconstruction.
+     */
+    public String interleave(String phases, PhaseLayout layout) {
+        String canvas = op("DepthToSpace", List.of(phases), OnnxProtos.intAttr("blocksize", layout.stride()));
+        String out = op("Slice", List.of(canvas, longs(layout.top(), layout.left()),
+                longs(layout.top() + layout.rows(), layout.left() + layout.cols()), longs(2, 3)));
+        phased.put(out, new Phased(phases, layout));
+        return out;
+    }
+
+    /** The phases {@code tensor} was interleaved from, if it was (through reshapes). */
+    Optional<Phased> phased(String tensor) {
+        return Optional.ofNullable(phased.get(tensor));
     }
 
     /** Reshape a signal to {@code [B] ++ shape}. */

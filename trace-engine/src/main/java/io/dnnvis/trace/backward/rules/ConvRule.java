@@ -5,6 +5,7 @@ import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 
 import io.dnnvis.trace.backward.ChannelStartRule;
 import io.dnnvis.trace.backward.GraphEmitter;
+import io.dnnvis.trace.backward.PhaseLayout;
 import io.dnnvis.trace.backward.RuleContext;
 import java.util.Arrays;
 import java.util.List;
@@ -212,10 +213,7 @@ public final class ConvRule implements ChannelStartRule {
         }
         String conv = e.op("Conv", List.of(signal, phases), intsAttr("pads", mh - 1, mw - 1, padEnd[0], padEnd[1]),
                 intsAttr("kernel_shape", mh, mw));
-        String canvas = e.op("DepthToSpace", List.of(conv), intAttr("blocksize", s));
-        long ph = g.padBegin()[0];
-        long pw = g.padBegin()[1];
-        return e.op("Slice", List.of(canvas, e.longs(ph, pw), e.longs(ph + x[2], pw + x[3]), e.longs(2, 3)));
+        return e.interleave(conv, new PhaseLayout(s, in, q[0], q[1], g.padBegin()[0], g.padBegin()[1], x[2], x[3]));
     }
 
     private static long ceilDiv(long a, long b) {
