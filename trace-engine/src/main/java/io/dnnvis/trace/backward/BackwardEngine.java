@@ -156,6 +156,7 @@ public final class BackwardEngine implements AutoCloseable {
                 throw new IllegalStateException("engine is closed");
             }
             input.requireFinite(model.path() + ": input '" + input.name() + "'");
+            checkInput(input.shape());
             long[] targetShape = shapes(spec.targetTensor(), input.shape()).get(spec.targetTensor());
             Optional<OneChannelSelections> oneChannel = spec.signals() || !startsFromChannel(spec, input.shape())
                     ? Optional.empty() : OneChannelSelections.of(selections, targetShape);
