@@ -9,7 +9,10 @@ package io.dnnvis.trace.backward;
  */
 public interface ChannelStartRule extends BackwardRule {
 
-    /** Whether this node (the target's producer) can start from one channel. */
+    /**
+     * Whether this node (the target's producer) can start from one channel. Asked before compiling:
+     * read the node, shapes and signal path from {@code ctx}, emit nothing (it has no emitter then).
+     */
     boolean startsFromChannel(RuleContext ctx);
 
     /**
