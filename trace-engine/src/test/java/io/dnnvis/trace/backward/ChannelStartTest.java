@@ -44,11 +44,11 @@ class ChannelStartTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("targets")
     void oneChannelStartEqualsTheWholeStart(String modelName, String layer, boolean startsFromChannel) {
-        OnnxModel model = OnnxModel.load(TestData.referenceModel(modelName));
-        TensorValue input = Npy.read(TestData.referenceInput(modelName), "x");
-        String target = model.graph().layer(layer).tensor();
-        try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults());
-                BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults())) {
+        Target t = Target.of(modelName, layer);
+        TensorValue input = t.input();
+        String target = t.tensor();
+        try (BackwardEngine fast = BackwardEngine.open(t.model(), EngineOptions.defaults());
+                BackwardEngine whole = BackwardEngine.open(t.model(), EngineOptions.defaults())) {
             whole.startFromChannels(false);
             long[] shape = fast.shapes(target, input.shape()).get(target);
             Random rnd = new Random(7);
@@ -85,10 +85,10 @@ class ChannelStartTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("targets")
     void aSelectionOverSeveralChannelsTakesTheWholeGraph(String modelName, String layer, boolean startsFromChannel) {
-        OnnxModel model = OnnxModel.load(TestData.referenceModel(modelName));
-        TensorValue input = Npy.read(TestData.referenceInput(modelName), "x");
-        String target = model.graph().layer(layer).tensor();
-        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+        Target t = Target.of(modelName, layer);
+        TensorValue input = t.input();
+        String target = t.tensor();
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults())) {
             long[] shape = engine.shapes(target, input.shape()).get(target);
             int plane = (int) (count(shape) / shape[1]);
             float[] one = new float[(int) count(shape)];
@@ -108,6 +108,15 @@ class ChannelStartTest {
             }
             // the gradient is linear in the start signal: two channels at once are the sum of each
             assertClose(sum, expected, modelName + " " + layer + " two channels");
+        }
+    }
+
+    /** A reference model, its reference input and the tensor of one of its layers. */
+    private record Target(OnnxModel model, TensorValue input, String tensor) {
+        static Target of(String modelName, String layer) {
+            OnnxModel model = OnnxModel.load(TestData.referenceModel(modelName));
+            return new Target(model, Npy.read(TestData.referenceInput(modelName), "x"),
+                    model.graph().layer(layer).tensor());
         }
     }
 
