@@ -82,13 +82,18 @@ public final class BackwardCompiler {
                 || !(rules.rule(producer.get().opType()).orElse(null) instanceof ChannelStartRule rule)) {
             return false;
         }
-        List<Node> forward = ancestors(graph, producer.get());
-        Set<String> carrying = signalPath(forward, graph.inputs().get(0).name()).carrying();
+        Set<String> carrying = signalPath(ancestors(graph, producer.get()), graph.inputs().get(0).name()).carrying();
         Map<String, long[]> shapeTable = new HashMap<>(shapes);
         graph.initializers().forEach((k, v) -> shapeTable.put(k, v.dims()));
-        Context ctx = new Context(model, producer.get(), null, shapeTable, Map.of(), carrying, new HashMap<>(),
+        return startsFromChannel(model, producer.get(), rule, shapeTable, carrying);
+    }
+
+    /** What {@link #canStartFromChannel} asks, once the signal path and the shape table are known. */
+    private static boolean startsFromChannel(OnnxModel model, Node producer, ChannelStartRule rule,
+            Map<String, long[]> shapeTable, Set<String> carrying) {
+        Context ctx = new Context(model, producer, null, shapeTable, Map.of(), carrying, new HashMap<>(),
                 Map.of(), Map.of(), Pooling.SWITCH);
-        return carrying.contains(targetTensor) && rule.startsFromChannel(ctx);
+        return carrying.contains(producer.output()) && rule.startsFromChannel(ctx);
     }
 
     /** The tensors that carry signal from the image input, and the nodes that produce them. */
@@ -189,8 +194,9 @@ public final class BackwardCompiler {
         Map<String, List<String>> arriving = new HashMap<>();
         Map<String, String> summed = new LinkedHashMap<>();
         Map<String, Tensor> constants = constants(graph, forward);
-        boolean oneChannel = fromChannel && !exposeSignals
-                && canStartFromChannel(model, targetTensor, rules, shapes);
+        boolean oneChannel = fromChannel && !exposeSignals && targetNode.output().equals(targetTensor)
+                && rules.rule(targetNode.opType()).orElse(null) instanceof ChannelStartRule rule
+                && startsFromChannel(model, targetNode, rule, shapeTable, carrying);
         long[] selectionShape = targetShape.clone();
         String startSignal;
         emit.scope("start");

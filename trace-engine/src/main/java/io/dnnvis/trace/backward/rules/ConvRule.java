@@ -90,11 +90,8 @@ public final class ConvRule implements ChannelStartRule {
         Geometry g = geometry(ctx);
         long[] kernel = g.kernel();
         int taps = Math.toIntExact(Arrays.stream(kernel).reduce(1, Math::multiplyExact));
-        // column t holds the signal shifted by tap t: a Conv whose kernel t is 1 at the flipped tap
-        float[] oneHot = new float[taps * taps];
-        for (int t = 0; t < taps; t++) {
-            oneHot[t * taps + (taps - 1 - t)] = 1f;
-        }
+        // column t holds the signal shifted by tap t: a Conv whose filter t is 1 at the flipped tap
+        float[] oneHot = Geometry.oneHotFilters(taps, true);
         long[] kernelShape = new long[kernel.length + 2];
         kernelShape[0] = taps;
         kernelShape[1] = 1;

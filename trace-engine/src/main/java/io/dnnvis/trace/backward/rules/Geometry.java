@@ -81,6 +81,19 @@ record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin
         return new long[][] {pads, outputPadding};
     }
 
+    /**
+     * {@code taps} filters over one input channel, filter {@code t} holding a single 1 at tap
+     * {@code t} (or, {@code mirrored}, at tap {@code taps - 1 - t}): a Conv with them copies the
+     * value under each tap of every window into a channel of its own (im2col).
+     */
+    static float[] oneHotFilters(int taps, boolean mirrored) {
+        float[] filters = new float[taps * taps];
+        for (int t = 0; t < taps; t++) {
+            filters[t * taps + (mirrored ? taps - 1 - t : t)] = 1f;
+        }
+        return filters;
+    }
+
     static long[] ones(int r) {
         long[] a = new long[r];
         Arrays.fill(a, 1);

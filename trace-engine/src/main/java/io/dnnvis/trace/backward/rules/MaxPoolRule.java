@@ -110,7 +110,7 @@ public final class MaxPoolRule implements BackwardRule {
         String oneHot = e.toFloat(e.op("Equal", List.of(e.reshape(position, n, c, 1, oh, ow),
                 e.longTensor(new long[] {kk, 1, 1}, range))));
         String spread = e.mul(e.reshape(signal, -1, n, c, 1, oh, ow), oneHot);
-        String kernel = e.constant(new long[] {kk, 1, kh, kw}, onePerWindowPosition(kk));
+        String kernel = e.constant(new long[] {kk, 1, kh, kw}, Geometry.oneHotFilters(kk, false));
         long[][] pads = g.transposedPads(new long[] {h, w}, new long[] {oh, ow});
         String placed = e.op("ConvTranspose", List.of(e.reshape(spread, -1, kk, oh, ow), kernel),
                 intsAttr("strides", g.strides()), intsAttr("dilations", g.dilations()), intsAttr("pads", pads[0]),
@@ -149,7 +149,8 @@ public final class MaxPoolRule implements BackwardRule {
             planes = e.op("Slice", List.of(planes, e.longs(skip[0], skip[1]), e.longs(Long.MAX_VALUE, Long.MAX_VALUE),
                     e.longs(2, 3)));
         }
-        String windows = e.op("Conv", List.of(planes, e.constant(new long[] {kk, 1, kh, kw}, onePerWindowPosition(kk))),
+        String filters = e.constant(new long[] {kk, 1, kh, kw}, Geometry.oneHotFilters(kk, false));
+        String windows = e.op("Conv", List.of(planes, filters),
                 intsAttr("kernel_shape", kh, kw), intsAttr("strides", g.strides()),
                 intsAttr("dilations", g.dilations()));
         for (int k = 0; k < 2; k++) {
@@ -186,15 +187,6 @@ public final class MaxPoolRule implements BackwardRule {
             dx = e.div(dx, e.longs(g.dilations()[1]));
         }
         return e.add(e.mul(dy, e.longs(g.kernel()[1])), dx);
-    }
-
-    /** A {@code [kk, 1, kh, kw]} kernel whose k-th filter holds a single 1 at window position k. */
-    private static float[] onePerWindowPosition(int kk) {
-        float[] kernel = new float[kk * kk];
-        for (int k = 0; k < kk; k++) {
-            kernel[k * kk + k] = 1f;
-        }
-        return kernel;
     }
 
     /** The first input position of each of the {@code count} windows along {@code axis}. */
