@@ -52,7 +52,11 @@ public final class Reconstruction {
         return result.reconstruction();
     }
 
-    /** The forward activation of the target layer. */
+    /**
+     * The forward activation of the target layer. When every neuron is one channel of a convolution
+     * the backward graph computes only those channels, and this is computed on the first call by a
+     * forward pass cut at the layer: call it before closing the {@link Visualizer}.
+     */
     public TensorValue activation() {
         return result.target();
     }

@@ -203,14 +203,15 @@ public final class BackwardCompiler {
         if (oneChannel) {
             // the target's producer sends back one channel per start signal itself
             selectionShape[1] = 1;
-            startSignal = start == StartSignal.ACTIVATION
-                    ? emit.mul(SELECTION_INPUT, channelOf(emit, targetTensor, targetShape))
-                    : emit.op("Identity", List.of(SELECTION_INPUT));
-            emit.scope(targetNode.name().isEmpty() ? targetTensor : targetNode.name());
+            // and computes the forward values of those channels alone: the target itself is not computed
+            ChannelStartRule rule = (ChannelStartRule) rules.rule(targetNode.opType()).orElseThrow();
             Context ctx = new Context(model, targetNode, emit, shapeTable, Map.of(), carrying, arriving, constants,
                     probedValues, pooling);
-            ((ChannelStartRule) rules.rule(targetNode.opType()).orElseThrow())
-                    .backwardFromChannel(ctx, startSignal, CHANNEL_INPUT);
+            startSignal = start == StartSignal.ACTIVATION
+                    ? emit.mul(SELECTION_INPUT, rule.forwardChannels(ctx, CHANNEL_INPUT))
+                    : emit.op("Identity", List.of(SELECTION_INPUT));
+            emit.scope(targetNode.name().isEmpty() ? targetTensor : targetNode.name());
+            rule.backwardFromChannel(ctx, startSignal, CHANNEL_INPUT);
         } else {
             startSignal = start == StartSignal.ACTIVATION
                     ? emit.mul(SELECTION_INPUT, targetTensor)
@@ -260,7 +261,10 @@ public final class BackwardCompiler {
         emit.raw(rename);
 
         GraphProto.Builder g = GraphProto.newBuilder().setName(source.getName() + "_backward");
-        List<NodeProto> live = live(emit.nodes(), Set.of(RECONSTRUCTION_OUTPUT, targetTensor),
+        // a one-channel start leaves the target out (the engine computes it when it is asked for)
+        String targetOutput = oneChannel ? "" : targetTensor;
+        List<NodeProto> live = live(emit.nodes(),
+                oneChannel ? Set.of(RECONSTRUCTION_OUTPUT) : Set.of(RECONSTRUCTION_OUTPUT, targetTensor),
                 exposeSignals ? summed.values() : List.of());
         g.addAllNode(live);
         Set<String> used = new HashSet<>();
@@ -281,7 +285,9 @@ public final class BackwardCompiler {
             g.addInput(channelInfo());
         }
         g.addOutput(ValueInfoProto.newBuilder().setName(RECONSTRUCTION_OUTPUT));
-        g.addOutput(ValueInfoProto.newBuilder().setName(targetTensor));
+        if (!targetOutput.isEmpty()) {
+            g.addOutput(ValueInfoProto.newBuilder().setName(targetOutput));
+        }
         Map<String, String> signalOutputs = new LinkedHashMap<>();
         if (exposeSignals) {
             for (Map.Entry<String, String> e : summed.entrySet()) {
@@ -294,7 +300,7 @@ public final class BackwardCompiler {
         ModelProto compiled = model.runtimeProto().toBuilder().clearGraph().setGraph(g).build();
         return new CompiledBackward(compiled, imageInput.name(), inputShape, SELECTION_INPUT,
                 oneChannel ? CHANNEL_INPUT : "", targetTensor, targetShape, RECONSTRUCTION_OUTPUT,
-                phased.map(GraphEmitter.Phased::layout).orElse(null), targetTensor, signalOutputs);
+                phased.map(GraphEmitter.Phased::layout).orElse(null), targetOutput, signalOutputs);
     }
 
     /** The nodes that the outputs need (emitted nodes whose results nothing reads are dropped). */
@@ -316,26 +322,6 @@ public final class BackwardCompiler {
             }
         }
         return out;
-    }
-
-    /**
-     * Channel {@code CHANNEL_INPUT[b]} of the forward tensor {@code t [N, C, ...]} for each start
-     * signal b, shape {@code [B, N, 1, ...]}.
-     */
-    private static String channelOf(GraphEmitter emit, String t, long[] shape) {
-        String picked = emit.op("Gather", List.of(t, CHANNEL_INPUT), OnnxProtos.intAttr("axis", 1));
-        long[] perm = new long[shape.length];
-        for (int k = 0; k < perm.length; k++) {
-            perm[k] = k;
-        }
-        perm[0] = 1;
-        perm[1] = 0;
-        long[] out = new long[shape.length + 1];
-        out[0] = -1;
-        out[1] = shape[0];
-        out[2] = 1;
-        System.arraycopy(shape, 2, out, 3, shape.length - 2);
-        return emit.reshape(emit.transpose(picked, perm), out);
     }
 
     private static ValueInfoProto channelInfo() {

@@ -14,17 +14,19 @@ import io.dnnvis.trace.OrtSessions;
 import io.dnnvis.trace.OrtTensors;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
+import io.dnnvis.trace.TruncatedForward;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * Compiles backward graphs and runs them on ONNX Runtime. One session is compiled and cached per
@@ -49,6 +51,8 @@ public final class BackwardEngine implements AutoCloseable {
     private final Tracer tracer;
     private final Map<Key, Compiled> sessions = new HashMap<>();
     private final Map<ProbeKey, ShapeProbe> probes = new HashMap<>();
+    /** Forward passes cut at a target, for targets a one-channel graph leaves out (see {@link BackwardResult}). */
+    private final Map<ProbeKey, TruncatedForward> forwards = new HashMap<>();
     /** Per general key: whether its target can start from one channel (see {@link ChannelStartRule}). */
     private final Map<Key, Boolean> startable = new HashMap<>();
     private boolean channelStarts = true;
@@ -175,7 +179,7 @@ public final class BackwardEngine implements AutoCloseable {
             }
             imageShape[0] = selections.size();
             TensorValue all = TensorValue.owning(c.graph().reconstructionOutput(), imageShape, reconstruction);
-            return merge(all, parts);
+            return merge(all, parts, () -> forwardValue(spec.targetTensor(), input));
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -338,7 +342,9 @@ public final class BackwardEngine implements AutoCloseable {
             Map<String, OnnxTensor> feeds = new HashMap<>(selectionFeeds);
             feeds.put(g.imageInput(), image.tensor());
             Set<String> fetch = new LinkedHashSet<>();
-            fetch.add(g.targetOutput());
+            if (!g.targetOutput().isEmpty()) {
+                fetch.add(g.targetOutput());
+            }
             fetch.addAll(g.signalOutputs().values());
             try (OrtSession.Result result = c.session().run(feeds, fetch,
                     Map.of(g.reconstructionOutput(), out.tensor()))) {
@@ -347,7 +353,7 @@ public final class BackwardEngine implements AutoCloseable {
                 } else {
                     out.copyTo(reconstruction, offset);
                 }
-                TensorValue target = copy(g.targetOutput(), result);
+                TensorValue target = g.targetOutput().isEmpty() ? null : copy(g.targetOutput(), result);
                 Map<String, TensorValue> signals = new LinkedHashMap<>();
                 g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, copy(output, result).withName(tensor)));
                 return new Chunk(target, signals);
@@ -360,17 +366,40 @@ public final class BackwardEngine implements AutoCloseable {
                 + e.getMessage().replaceAll("\\s+", " "), e);
     }
 
-    /** What one run returns besides the reconstruction. */
+    /** What one run returns besides the reconstruction; {@code target} is null when the graph leaves it out. */
     private record Chunk(TensorValue target, Map<String, TensorValue> signals) {
     }
 
-    /** The runs over consecutive groups of start signals as one result (the target is the same in each). */
-    private static BackwardResult merge(TensorValue reconstruction, List<Chunk> parts) {
+    /**
+     * The runs over consecutive groups of start signals as one result (the target is the same in
+     * each); {@code later} computes the target when the graph left it out.
+     */
+    private static BackwardResult merge(TensorValue reconstruction, List<Chunk> parts, Supplier<TensorValue> later) {
         Map<String, TensorValue> signals = new LinkedHashMap<>();
         for (String tensor : parts.get(0).signals().keySet()) {
             signals.put(tensor, TensorValue.concatFirstAxis(parts.stream().map(p -> p.signals().get(tensor)).toList()));
         }
-        return new BackwardResult(reconstruction, parts.get(0).target(), signals);
+        TensorValue target = parts.get(0).target();
+        return target == null ? BackwardResult.withTargetLater(reconstruction, later, signals)
+                : new BackwardResult(reconstruction, target, signals);
+    }
+
+    /** The forward value of {@code tensor} for {@code input}, from a cached forward pass cut there. */
+    private TensorValue forwardValue(String tensor, TensorValue input) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed; the target's value was not computed before");
+            }
+            ProbeKey key = new ProbeKey(tensor, Arrays.stream(input.shape()).boxed().toList());
+            TruncatedForward forward;
+            synchronized (forwards) {
+                forward = forwards.computeIfAbsent(key, k -> TruncatedForward.open(model, tensor, input.shape(), options));
+            }
+            return TensorValue.owning(tensor, forward.outputShape(), forward.run(input.data(), 1));
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     private static TensorValue copy(String name, OrtSession.Result result) {
@@ -390,6 +419,10 @@ public final class BackwardEngine implements AutoCloseable {
             synchronized (sessions) {
                 sessions.values().forEach(c -> OrtSessions.closeQuietly(c.session()));
                 sessions.clear();
+            }
+            synchronized (forwards) {
+                forwards.values().forEach(TruncatedForward::close);
+                forwards.clear();
             }
             tracer.close();
         } finally {

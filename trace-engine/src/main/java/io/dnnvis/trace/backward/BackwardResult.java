@@ -2,17 +2,67 @@ package io.dnnvis.trace.backward;
 
 import io.dnnvis.trace.TensorValue;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * The outcome of one run of a compiled backward graph.
+ * The outcome of one run of a compiled backward graph: the reconstruction, the forward value of the
+ * target, and the signals on the way back when they were requested.
  *
- * @param reconstruction the signal at the model input, {@code [B, C, H, W]}
- * @param target the forward value of the target tensor
- * @param signals the signal at each tensor on the path ({@code [B] ++ shape}), when requested
+ * <p>A graph that starts from one channel per neuron computes only those channels of the target;
+ * its result computes the whole target the first time {@link #target()} is asked for, by a forward
+ * pass cut at the target (the engine must still be open then).
  */
-public record BackwardResult(TensorValue reconstruction, TensorValue target, Map<String, TensorValue> signals) {
+public final class BackwardResult {
 
-    public BackwardResult {
-        signals = Map.copyOf(signals);
+    private final TensorValue reconstruction;
+    private final Map<String, TensorValue> signals;
+    private Supplier<TensorValue> targetSource; // null once the target is known
+    private TensorValue target;
+
+    /**
+     * @param reconstruction the signal at the model input, {@code [B, C, H, W]}
+     * @param target the forward value of the target tensor
+     * @param signals the signal at each tensor on the path ({@code [B] ++ shape}), when requested
+     */
+    public BackwardResult(TensorValue reconstruction, TensorValue target, Map<String, TensorValue> signals) {
+        this(reconstruction, signals, null, Objects.requireNonNull(target, "target"));
+    }
+
+    private BackwardResult(TensorValue reconstruction, Map<String, TensorValue> signals,
+            Supplier<TensorValue> targetSource, TensorValue target) {
+        this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
+        this.signals = Map.copyOf(signals);
+        this.targetSource = targetSource;
+        this.target = target;
+    }
+
+    /** A result whose target is computed by {@code target} when first asked for. */
+    static BackwardResult withTargetLater(TensorValue reconstruction, Supplier<TensorValue> target,
+            Map<String, TensorValue> signals) {
+        return new BackwardResult(reconstruction, signals, Objects.requireNonNull(target, "target"), null);
+    }
+
+    /** The signal at the model input, {@code [B, C, H, W]}. */
+    public TensorValue reconstruction() {
+        return reconstruction;
+    }
+
+    /**
+     * The forward value of the target tensor.
+     *
+     * @throws IllegalStateException when it still had to be computed and the engine is closed
+     */
+    public synchronized TensorValue target() {
+        if (target == null) {
+            target = targetSource.get();
+            targetSource = null;
+        }
+        return target;
+    }
+
+    /** The signal at each tensor on the path ({@code [B] ++ shape}), when requested; else empty. */
+    public Map<String, TensorValue> signals() {
+        return signals;
     }
 }

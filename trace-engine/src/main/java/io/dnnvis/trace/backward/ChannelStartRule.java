@@ -22,4 +22,14 @@ public interface ChannelStartRule extends BackwardRule {
      * @param channels the B channel indices (int64)
      */
     void backwardFromChannel(RuleContext ctx, String values, String channels);
+
+    /**
+     * Emits the forward values of channel {@code channels[b]} of output 0 for each start signal b,
+     * from the node's inputs, without the other channels: the target itself is then not computed
+     * in the backward graph (for a Conv: {@code 1/O} of its arithmetic).
+     *
+     * @param channels the B channel indices (int64)
+     * @return shape {@code [B] ++ shape(output(0))} with 1 channel
+     */
+    String forwardChannels(RuleContext ctx, String channels);
 }

@@ -19,7 +19,8 @@ import java.util.Map;
  *     phases when {@code reconstructionPhases} is set
  * @param reconstructionPhases how the reconstruction output holds the reconstruction as phases, which
  *     the host interleaves; null when it holds it as is
- * @param targetOutput output holding the forward value of the target tensor
+ * @param targetOutput output holding the forward value of the target tensor, or "" when the graph leaves
+ *     it out (a one-channel start computes only the selected channels)
  * @param signalOutputs forward tensor name to the output holding its signal ({@code [B] ++ shape}),
  *     when signals were requested
  */

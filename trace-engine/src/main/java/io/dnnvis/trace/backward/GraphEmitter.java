@@ -205,6 +205,25 @@ public final class GraphEmitter {
         return reshape(signal, full);
     }
 
+    /**
+     * {@code t [N, B, ...]}, channel b of each image of a tensor shaped {@code shape [N, C, ...]},
+     * as B signals {@code [B, N, 1, ...]}.
+     */
+    public String channelsFirst(String t, long[] shape) {
+        long[] perm = new long[shape.length];
+        for (int k = 0; k < perm.length; k++) {
+            perm[k] = k;
+        }
+        perm[0] = 1;
+        perm[1] = 0;
+        long[] out = new long[shape.length + 1];
+        out[0] = -1;
+        out[1] = shape[0];
+        out[2] = 1;
+        System.arraycopy(shape, 2, out, 3, shape.length - 2);
+        return reshape(transpose(t, perm), out);
+    }
+
     public String transpose(String x, long... perm) {
         return op("Transpose", List.of(x), OnnxProtos.intsAttr("perm", perm));
     }

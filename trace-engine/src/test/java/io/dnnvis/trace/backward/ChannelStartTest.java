@@ -4,18 +4,21 @@ import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
 import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.testdata.TestData;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.backward.rules.ReluRule;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -65,7 +68,13 @@ class ChannelStartTest {
             selections.add(new float[(int) count(shape)]);
             for (StartSignal start : StartSignal.values()) {
                 BackwardSpec spec = new BackwardSpec(target, DESALINET, Pooling.SWITCH, start, false);
-                assertThat(fast.compile(spec, input.shape(), true).startsFromChannel()).isEqualTo(startsFromChannel);
+                CompiledBackward graph = fast.compile(spec, input.shape(), true);
+                assertThat(graph.startsFromChannel()).isEqualTo(startsFromChannel);
+                // a one-channel graph computes the selected channels, not the target
+                boolean computesTarget = graph.model().getGraph().getNodeList().stream()
+                        .anyMatch(n -> n.getOutputList().contains(target));
+                assertThat(computesTarget).as("the graph computes the target").isEqualTo(!startsFromChannel);
+                assertThat(graph.targetOutput()).isEqualTo(startsFromChannel ? "" : target);
                 BackwardResult a = fast.run(spec, input, selections);
                 BackwardResult b = whole.run(spec, input, selections);
                 List<float[]> got = rows(a.reconstruction(), selections.size());
@@ -109,6 +118,31 @@ class ChannelStartTest {
             // the gradient is linear in the start signal: two channels at once are the sum of each
             assertClose(sum, expected, modelName + " " + layer + " two channels");
         }
+    }
+
+    @Test
+    void theTargetLeftOutOfTheGraphIsComputedWhenFirstAskedWhileTheEngineIsOpen() {
+        Target t = Target.of("alexnet-mini", "conv3");
+        TensorValue input = t.input();
+        BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION, false);
+        BackwardResult asked;
+        BackwardResult notAsked;
+        TensorValue expected;
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults());
+                Tracer tracer = Tracer.open(t.model())) {
+            expected = tracer.trace(input, List.of(t.tensor())).get(t.tensor());
+            long[] shape = engine.shapes(t.tensor(), input.shape()).get(t.tensor());
+            float[] mask = new float[(int) count(shape)];
+            Arrays.fill(mask, 0, (int) (count(shape) / shape[1]), 1f);
+            asked = engine.run(spec, input, List.of(mask));
+            notAsked = engine.run(spec, input, List.of(mask));
+            assertThat(engine.compile(spec, input.shape(), true).targetOutput()).isEmpty();
+            assertThat(asked.target().data()).containsExactly(expected.data());
+        }
+        assertThat(asked.target()).as("computed once, kept").isSameAs(asked.target());
+        assertThat(asked.target().shape()).containsExactly(expected.shape());
+        assertThatThrownBy(notAsked::target)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("engine is closed");
     }
 
     /** A reference model, its reference input and the tensor of one of its layers. */

@@ -7,6 +7,7 @@ import io.dnnvis.trace.backward.ChannelStartRule;
 import io.dnnvis.trace.backward.GraphEmitter;
 import io.dnnvis.trace.backward.PhaseLayout;
 import io.dnnvis.trace.backward.RuleContext;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -32,7 +33,9 @@ import java.util.List;
  * signal (the usual neuron), only the weights {@code W[c]} take part: each tap of the kernel gives
  * one shifted copy of the signal (a Conv with one-hot kernels, the columns), and a batched MatMul
  * of the gathered {@code W[c] [I, taps]} with those columns is the transposed convolution, at
- * {@code 1/O} of the arithmetic. Unit strides, one group.
+ * {@code 1/O} of the arithmetic. Unit strides, one group. The forward values of those channels,
+ * which the start signals need, come from a Conv with the gathered weights, so the graph does not
+ * compute the other channels of the target at all.
  */
 public final class ConvRule implements ChannelStartRule {
 
@@ -107,6 +110,27 @@ public final class ConvRule implements ChannelStartRule {
                 intAttr("axis", 0));
         String back = e.matmul(e.reshape(picked, -1, 1, w[1], taps), e.reshape(columns, -1, x[0], taps, positions));
         ctx.send(0, e.reshapeSignal(back, x));
+    }
+
+    @Override
+    public String forwardChannels(RuleContext ctx, String channels) {
+        GraphEmitter e = ctx.emit();
+        long[] y = ctx.shape(ctx.output(0));
+        Geometry g = geometry(ctx);
+        List<String> inputs = new ArrayList<>();
+        inputs.add(ctx.input(0));
+        inputs.add(e.op("Gather", List.of(ctx.input(1), channels), intAttr("axis", 0)));
+        if (ctx.node().inputs().size() > 2 && !ctx.input(2).isEmpty()) {
+            inputs.add(e.op("Gather", List.of(ctx.input(2), channels), intAttr("axis", 0)));
+        }
+        int r = g.rank();
+        long[] pads = new long[2 * r];
+        System.arraycopy(g.padBegin(), 0, pads, 0, r);
+        System.arraycopy(g.padEnd(), 0, pads, r, r);
+        // [N, B, ...]: the selected output channels of every image
+        String picked = e.op("Conv", inputs, intsAttr("kernel_shape", g.kernel()), intsAttr("strides", g.strides()),
+                intsAttr("dilations", g.dilations()), intsAttr("pads", pads));
+        return e.channelsFirst(picked, y);
     }
 
     private static Geometry geometry(RuleContext ctx) {
