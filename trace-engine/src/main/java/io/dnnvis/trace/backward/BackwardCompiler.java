@@ -91,8 +91,9 @@ public final class BackwardCompiler {
     /** What {@link #canStartFromChannel} asks, once the signal path and the shape table are known. */
     private static boolean startsFromChannel(OnnxModel model, Node producer, ChannelStartRule rule,
             Map<String, long[]> shapeTable, Set<String> carrying) {
-        Context ctx = new Context(model, producer, null, shapeTable, Map.of(), carrying, new HashMap<>(),
-                Map.of(), Map.of(), Pooling.SWITCH);
+        Compilation c = new Compilation(model, null, null, shapeTable, carrying, new HashMap<>(), new HashSet<>(),
+                Map.of(), Map.of(), Pooling.SWITCH, false);
+        Context ctx = new Context(c, producer, Map.of(), Set.of());
         return carrying.contains(producer.output()) && rule.startsFromChannel(ctx);
     }
 
@@ -194,6 +195,8 @@ public final class BackwardCompiler {
         Map<String, List<String>> arriving = new HashMap<>();
         Map<String, String> summed = new LinkedHashMap<>();
         Map<String, Tensor> constants = constants(graph, forward);
+        Compilation compilation = new Compilation(model, rules, emit, shapeTable, carrying, arriving, new HashSet<>(),
+                constants, probedValues, pooling, exposeSignals);
         boolean oneChannel = fromChannel && !exposeSignals && targetNode.output().equals(targetTensor)
                 && rules.rule(targetNode.opType()).orElse(null) instanceof ChannelStartRule rule
                 && startsFromChannel(model, targetNode, rule, shapeTable, carrying);
@@ -205,8 +208,7 @@ public final class BackwardCompiler {
             selectionShape[1] = 1;
             // and computes the forward values of those channels alone: the target itself is not computed
             ChannelStartRule rule = (ChannelStartRule) rules.rule(targetNode.opType()).orElseThrow();
-            Context ctx = new Context(model, targetNode, emit, shapeTable, Map.of(), carrying, arriving, constants,
-                    probedValues, pooling);
+            Context ctx = new Context(compilation, targetNode, Map.of(), Set.of());
             startSignal = start == StartSignal.ACTIVATION
                     ? emit.mul(SELECTION_INPUT, rule.forwardChannels(ctx, CHANNEL_INPUT))
                     : emit.op("Identity", List.of(SELECTION_INPUT));
@@ -222,6 +224,7 @@ public final class BackwardCompiler {
             Node n = signalNodes.get(k);
             Node view = ruleView.getOrDefault(n, n);
             Map<Integer, String> outSignals = new HashMap<>();
+            Set<Integer> maskedOutputs = new HashSet<>();
             for (int j = 0; j < view.outputs().size(); j++) {
                 List<String> terms = arriving.get(view.outputs().get(j));
                 if (terms != null && !terms.isEmpty()) {
@@ -229,14 +232,16 @@ public final class BackwardCompiler {
                     String s = emit.sum(terms);
                     outSignals.put(j, s);
                     summed.put(view.outputs().get(j), s);
+                    if (compilation.masked().containsAll(terms)) {
+                        maskedOutputs.add(j);
+                    }
                 }
             }
             if (outSignals.isEmpty()) {
                 continue;
             }
             emit.scope(n.name().isEmpty() ? n.output() : n.name());
-            Context ctx = new Context(model, view, emit, shapeTable, outSignals, carrying, arriving, constants,
-                    probedValues, pooling);
+            Context ctx = new Context(compilation, view, outSignals, maskedOutputs);
             rules.rule(n.opType()).orElseThrow().backward(ctx);
         }
 
@@ -373,32 +378,28 @@ public final class BackwardCompiler {
         return out;
     }
 
+    /**
+     * What every rule of one compilation shares: the model, the emitter, the shapes, the signal path,
+     * the signals arriving at each forward tensor, and which of them were sent already masked.
+     */
+    private record Compilation(OnnxModel model, RuleSet rules, GraphEmitter emit, Map<String, long[]> shapes,
+            Set<String> carrying, Map<String, List<String>> arriving, Set<String> masked,
+            Map<String, Tensor> constants, Map<String, TensorValue> probedValues, Pooling pooling,
+            boolean exposeSignals) {
+    }
+
     /** The context a rule sees for one node. */
     private static final class Context implements RuleContext {
-        private final OnnxModel model;
+        private final Compilation c;
         private final Node node;
-        private final GraphEmitter emit;
-        private final Map<String, long[]> shapes;
         private final Map<Integer, String> outSignals;
-        private final Set<String> carrying;
-        private final Map<String, List<String>> arriving;
-        private final Map<String, Tensor> constants;
-        private final Map<String, TensorValue> probedValues;
-        private final Pooling pooling;
+        private final Set<Integer> maskedOutputs;
 
-        Context(OnnxModel model, Node node, GraphEmitter emit, Map<String, long[]> shapes,
-                Map<Integer, String> outSignals, Set<String> carrying, Map<String, List<String>> arriving,
-                Map<String, Tensor> constants, Map<String, TensorValue> probedValues, Pooling pooling) {
-            this.model = model;
+        Context(Compilation c, Node node, Map<Integer, String> outSignals, Set<Integer> maskedOutputs) {
+            this.c = c;
             this.node = node;
-            this.emit = emit;
-            this.shapes = shapes;
             this.outSignals = outSignals;
-            this.carrying = carrying;
-            this.arriving = arriving;
-            this.constants = constants;
-            this.probedValues = probedValues;
-            this.pooling = pooling;
+            this.maskedOutputs = maskedOutputs;
         }
 
         @Override
@@ -408,12 +409,12 @@ public final class BackwardCompiler {
 
         @Override
         public GraphEmitter emit() {
-            return emit;
+            return c.emit();
         }
 
         @Override
         public long[] shape(String tensor) {
-            long[] s = shapes.get(tensor);
+            long[] s = c.shapes().get(tensor);
             if (s == null) {
                 throw unsupported("no static shape known for '" + tensor + "'");
             }
@@ -432,30 +433,56 @@ public final class BackwardCompiler {
                 return s;
             }
             String any = outSignals.values().iterator().next();
-            return emit.zerosLikeBatch(any, shape(output(outputIndex)));
+            return c.emit().zerosLikeBatch(any, shape(output(outputIndex)));
         }
 
         @Override
         public boolean needsSignal(int inputIndex) {
             String in = input(inputIndex);
-            return !in.isEmpty() && carrying.contains(in);
+            return !in.isEmpty() && c.carrying().contains(in);
         }
 
         @Override
         public void send(int inputIndex, String signal) {
             if (needsSignal(inputIndex)) {
-                arriving.computeIfAbsent(input(inputIndex), k -> new ArrayList<>()).add(signal);
+                c.arriving().computeIfAbsent(input(inputIndex), k -> new ArrayList<>()).add(signal);
             }
         }
 
         @Override
+        public boolean inputMasked(int inputIndex) {
+            if (c.exposeSignals() || c.rules() == null || !needsSignal(inputIndex)) {
+                return false;
+            }
+            String in = input(inputIndex);
+            return c.model().graph().producer(in)
+                    .filter(p -> p.outputs().indexOf(in) == 0)
+                    .flatMap(p -> c.rules().rule(p.opType()))
+                    .map(BackwardRule::masksNonPositiveOutput)
+                    .orElse(false);
+        }
+
+        @Override
+        public void sendMasked(int inputIndex, String signal) {
+            if (needsSignal(inputIndex)) {
+                c.masked().add(signal);
+                send(inputIndex, signal);
+            }
+        }
+
+        @Override
+        public boolean signalMasked(int outputIndex) {
+            return maskedOutputs.contains(outputIndex);
+        }
+
+        @Override
         public Optional<Tensor> constant(String tensor) {
-            Tensor known = constants.get(tensor);
+            Tensor known = c.constants().get(tensor);
             if (known != null) {
                 return Optional.of(known);
             }
-            TensorValue probed = probedValues.get(tensor);
-            if (probed == null || carrying.contains(tensor)) {
+            TensorValue probed = c.probedValues().get(tensor);
+            if (probed == null || c.carrying().contains(tensor)) {
                 return Optional.empty();
             }
             return Optional.of(asTensor(probed));
@@ -482,17 +509,17 @@ public final class BackwardCompiler {
 
         @Override
         public Pooling pooling() {
-            return pooling;
+            return c.pooling();
         }
 
         @Override
         public long opset() {
-            return model.opset();
+            return c.model().opset();
         }
 
         @Override
         public UnsupportedGraphException unsupported(String why) {
-            return new UnsupportedGraphException(model.path() + ": node " + node.describe() + ": " + why);
+            return new UnsupportedGraphException(c.model().path() + ": node " + node.describe() + ": " + why);
         }
     }
 }

@@ -13,4 +13,13 @@ package io.dnnvis.trace.backward;
 public interface BackwardRule {
 
     void backward(RuleContext ctx);
+
+    /**
+     * Whether this rule multiplies the signal arriving at output 0 by {@code [output 0 > 0]}, whatever
+     * else it does (a Relu's mask): the rules of the nodes that read that output may then leave out
+     * what they would send where it is not positive ({@link RuleContext#inputMasked}).
+     */
+    default boolean masksNonPositiveOutput() {
+        return false;
+    }
 }

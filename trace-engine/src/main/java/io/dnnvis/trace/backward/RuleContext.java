@@ -36,6 +36,23 @@ public interface RuleContext {
     /** Sends {@code signal} (shape {@code [B] ++ shape(input(i))}) to forward input {@code i}. */
     void send(int inputIndex, String signal);
 
+    /**
+     * Whether the rule of the node that produces forward input {@code i} zeroes the signal wherever
+     * that input is not positive ({@link BackwardRule#masksNonPositiveOutput}): this rule may then
+     * leave out what it would send there, and say so with {@link #sendMasked}. False when the
+     * compilation records the signal at every tensor (the recorded signals stay the plain ones).
+     */
+    boolean inputMasked(int inputIndex);
+
+    /**
+     * As {@link #send}, for a signal that is already zero wherever forward input {@code i} is not
+     * positive; when every signal arriving there is, the producer's rule may skip its mask.
+     */
+    void sendMasked(int inputIndex, String signal);
+
+    /** Whether every signal arriving at output {@code i} was sent by {@link #sendMasked}. */
+    boolean signalMasked(int outputIndex);
+
     /** The constant value of a tensor (initializer or Constant node output), if it has one. */
     Optional<Tensor> constant(String tensor);
 

@@ -6,6 +6,7 @@ import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.rules.ReluRule;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +55,78 @@ class MaxPoolTiesTest {
             float[] expected = firstMaxGradient(values, selection, (int) y[2], (int) y[3], kernel, stride, pad);
             assertThat(got).containsExactly(expected);
         }
+    }
+
+    /**
+     * Relu before the MaxPool, inputs with negatives and ties at 0 and above, signed start signals:
+     * with a Relu rule that masks ({@code [x > 0]}: SaliNet, DeSaliNet) the unpooling drops windows
+     * whose maximum is not positive and the Relu leaves its mask out, which must give exactly the
+     * plain unpooling followed by the full Relu rule; DeconvNet's Relu does not mask and keeps the
+     * plain unpooling. With the signals recorded, the signal at the Relu's output stays the plain one.
+     */
+    @ParameterizedTest(name = "{0}, kernel {1}, stride {2}, pad {3}")
+    @CsvSource({
+        "salinet, 3, 2, 1",
+        "desalinet, 3, 2, 1",
+        "deconvnet, 3, 2, 1",
+        "desalinet, 2, 2, 0",
+        "salinet, 3, 1, 1",
+    })
+    void aMaskingReluBeforeTheMaxPoolGetsExactlyThePlainResult(String method, int kernel, int stride, int pad) {
+        ReluRule relu = switch (method) {
+            case "salinet" -> ReluRule.GRADIENT;
+            case "desalinet" -> ReluRule.DESALINET;
+            default -> ReluRule.DECONVNET;
+        };
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", 1, C, H, W);
+        String rectified = b.relu(x);
+        String target = b.output(b.maxPool(rectified, kernel, stride, pad, false));
+        OnnxModel model = b.load();
+        Random rnd = new Random(method.hashCode() + kernel * 7L + stride * 3L + pad);
+        float[] values = new float[C * H * W];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (rnd.nextInt(4) - 2) * 0.5f; // -1, -0.5, 0 or 0.5: many windows all 0 after the Relu, ties at 0.5
+        }
+        TensorValue input = new TensorValue("x", new long[] {1, C, H, W}, values);
+        float[] y = new float[values.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = Math.max(values[i], 0f);
+        }
+        RuleSet rules = RuleSet.exact().with("Relu", relu).named(method);
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] pooled = engine.shapes(target, input.shape()).get(target);
+            float[] selection = new float[C * (int) (pooled[2] * pooled[3])];
+            for (int i = 0; i < selection.length; i++) {
+                selection[i] = rnd.nextInt(5) - 2; // signed: a rectifying rule then sees sums of both signs
+            }
+            float[] atY = firstMaxGradient(y, selection, (int) pooled[2], (int) pooled[3], kernel, stride, pad);
+            float[] expected = new float[atY.length];
+            for (int i = 0; i < atY.length; i++) {
+                float g = relu == ReluRule.GRADIENT ? atY[i] : Math.max(atY[i], 0f);
+                expected[i] = relu == ReluRule.DECONVNET || values[i] > 0 ? g : 0f;
+            }
+            BackwardSpec spec = new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, false);
+            float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
+            assertThat(withoutSignedZeros(got)).containsExactly(expected);
+            boolean masksAtY = engine.compile(spec, input.shape()).model().getGraph().getNodeList().stream()
+                    .anyMatch(n -> n.getOpType().equals("Greater") && n.getInputList().contains(rectified));
+            assertThat(masksAtY).as("the Relu's own mask").isFalse();
+
+            BackwardSpec recorded = new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, true);
+            BackwardResult withSignals = engine.run(recorded, input, List.of(selection));
+            assertThat(withoutSignedZeros(withSignals.reconstruction().data())).containsExactly(expected);
+            assertThat(withSignals.signals().get(rectified).data()).as("signal at the Relu output").containsExactly(atY);
+        }
+    }
+
+    /** The values with -0 as 0 (a mask multiplying a negative signal by 0 gives -0). */
+    private static float[] withoutSignedZeros(float[] values) {
+        float[] out = values.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += 0f;
+        }
+        return out;
     }
 
     /** Each window's signal added at its first maximum (row-major scan, padding never chosen). */

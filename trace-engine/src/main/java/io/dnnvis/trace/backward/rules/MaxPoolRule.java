@@ -45,11 +45,13 @@ public final class MaxPoolRule implements BackwardRule {
                 .orElseThrow(() -> ctx.unsupported("MaxPool without kernel_shape"));
         Geometry g = Geometry.of(ctx, kernel, Arrays.copyOfRange(x, 2, 4), Arrays.copyOfRange(y, 2, 4));
         String signal = ctx.signal(0).orElseThrow();
-        String back = switch (ctx.pooling()) {
-            case SWITCH -> toMaxima(ctx, g, signal, x, y);
-            case CENTER, SPREAD -> separable(ctx, g, signal, x, y, ctx.pooling() == Pooling.CENTER);
-        };
-        ctx.send(0, back);
+        if (ctx.pooling() != Pooling.SWITCH) {
+            ctx.send(0, separable(ctx, g, signal, x, y, ctx.pooling() == Pooling.CENTER));
+        } else if (ctx.inputMasked(0) && !needsIndices(ctx.pooling(), ctx.opset())) {
+            ctx.sendMasked(0, toMaxima(ctx, g, signal, x, y, true));
+        } else {
+            ctx.send(0, toMaxima(ctx, g, signal, x, y, false));
+        }
     }
 
     /** Centre and spread unpooling act on rows and columns independently. */
@@ -87,8 +89,13 @@ public final class MaxPoolRule implements BackwardRule {
      * phases of non-overlapping windows before). As fast for one neuron on AlexNet conv5 (11.9 ms
      * against 12.1 ms a run), 12 % slower for 64 neurons at once (364 ms against 325 ms): ONNX
      * Runtime's scatter runs on one thread.
+     *
+     * <p>With {@code positiveOnly}, windows whose maximum is not positive send nothing: the rule of
+     * the input's producer masks those positions anyway ({@link RuleContext#inputMasked}), and
+     * leaves its mask out when nothing else arrives.
      */
-    private static String toMaxima(RuleContext ctx, Geometry g, String signal, long[] x, long[] y) {
+    private static String toMaxima(RuleContext ctx, Geometry g, String signal, long[] x, long[] y,
+            boolean positiveOnly) {
         GraphEmitter e = ctx.emit();
         long n = x[0];
         long c = x[1];
@@ -101,10 +108,12 @@ public final class MaxPoolRule implements BackwardRule {
         int kk = (int) (kh * kw);
         String position = needsIndices(ctx.pooling(), ctx.opset())
                 ? positionsFromIndices(ctx, g, x, y)
-                : windowMaxima(ctx, g, x, y);
+                : windowMaxima(ctx, g, x, y, positiveOnly);
+        // window positions count from 1 after the sentinel of windowMaxima's positiveOnly
+        long first = positiveOnly ? 1 : 0;
         long[] range = new long[kk];
         for (int k = 0; k < kk; k++) {
-            range[k] = k;
+            range[k] = first + k;
         }
         // Equal + Cast: ONNX Runtime's OneHot takes about three times as long here
         String oneHot = e.toFloat(e.op("Equal", List.of(e.reshape(position, n, c, 1, oh, ow),
@@ -124,8 +133,12 @@ public final class MaxPoolRule implements BackwardRule {
      * input, padded where windows reach out with the lowest float (finite: times the kernel's
      * zeros it stays 0). ArgMax takes the first of equal values, as ONNX Runtime's MaxPool and
      * PyTorch do; the forward MaxPool then runs without Indices, in ONNX Runtime's blocked layout.
+     *
+     * <p>With {@code positiveOnly} a zero sentinel comes first (a filter of zeros) and the positions
+     * count from 1: a window whose values are all {@code <= 0} gets position 0, which is none of
+     * the window's, and the first of equal positive maxima is still the one chosen.
      */
-    private static String windowMaxima(RuleContext ctx, Geometry g, long[] x, long[] y) {
+    private static String windowMaxima(RuleContext ctx, Geometry g, long[] x, long[] y, boolean positiveOnly) {
         GraphEmitter e = ctx.emit();
         long[] size = {x[2], x[3]};
         long[] out = {y[2], y[3]};
@@ -149,7 +162,11 @@ public final class MaxPoolRule implements BackwardRule {
             planes = e.op("Slice", List.of(planes, e.longs(skip[0], skip[1]), e.longs(Long.MAX_VALUE, Long.MAX_VALUE),
                     e.longs(2, 3)));
         }
-        String filters = e.constant(new long[] {kk, 1, kh, kw}, Geometry.oneHotFilters(kk, false));
+        float[] oneHot = Geometry.oneHotFilters(kk, false);
+        int sentinels = positiveOnly ? 1 : 0;
+        float[] filterValues = new float[(kk + sentinels) * kk];
+        System.arraycopy(oneHot, 0, filterValues, sentinels * kk, oneHot.length);
+        String filters = e.constant(new long[] {kk + sentinels, 1, kh, kw}, filterValues);
         String windows = e.op("Conv", List.of(planes, filters),
                 intsAttr("kernel_shape", kh, kw), intsAttr("strides", g.strides()),
                 intsAttr("dilations", g.dilations()));
@@ -159,7 +176,8 @@ public final class MaxPoolRule implements BackwardRule {
                 windows = e.op("Slice", List.of(windows, e.longs(0), e.longs(out[k]), e.longs(2 + k)));
             }
         }
-        return e.op("ArgMax", List.of(e.reshape(windows, x[0], x[1], kk, out[0], out[1])), intAttr("axis", 2),
+        return e.op("ArgMax", List.of(e.reshape(windows, x[0], x[1], kk + sentinels, out[0], out[1])),
+                intAttr("axis", 2),
                 intAttr("keepdims", 0));
     }
 

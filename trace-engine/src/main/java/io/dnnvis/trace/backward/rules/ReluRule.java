@@ -12,6 +12,8 @@ import io.dnnvis.trace.backward.RuleContext;
  * <p>The mask is read from the output {@code y = max(x, 0)} ({@code y > 0} exactly where {@code x > 0}):
  * the forward Conv before the Relu then has one consumer, so ONNX Runtime fuses the Relu into it,
  * and when a MaxPool follows, the mask shares the plain-layout copy of {@code y} the unpooling reads.
+ * With the mask, a switch unpooling that reads {@code y} sends nothing where {@code y <= 0} (see
+ * {@link MaxPoolRule}), and the mask is then left out: its multiply would not change a value.
  */
 public final class ReluRule implements BackwardRule {
 
@@ -37,9 +39,15 @@ public final class ReluRule implements BackwardRule {
         if (rectify) {
             s = e.relu(s);
         }
-        if (forwardMask) {
+        // a signal already zero where y <= 0 (a switch unpooling that dropped such windows) keeps its values
+        if (forwardMask && !ctx.signalMasked(0)) {
             s = e.mul(s, e.greaterMask(ctx.output(0), 0f));
         }
         ctx.send(0, s);
+    }
+
+    @Override
+    public boolean masksNonPositiveOutput() {
+        return forwardMask;
     }
 }
