@@ -4,11 +4,10 @@ import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardResult;
 import io.dnnvis.trace.backward.BackwardSpec;
+import io.dnnvis.trace.backward.ChannelSelections;
 import io.dnnvis.trace.backward.Pooling;
 import io.dnnvis.trace.backward.StartSignal;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -116,11 +115,7 @@ public final class BackwardRequest {
         long[] targetShape = visualizer.engine().shapes(target.tensor(), input.shape()).get(target.tensor());
         int[] channels = channels(targetShape);
         checkPosition(targetShape);
-        List<float[]> selections = new ArrayList<>();
-        for (int c : channels) {
-            selections.add(selection(targetShape, c));
-        }
-        BackwardResult result = visualizer.engine().run(spec, input, selections);
+        BackwardResult result = visualizer.engine().run(spec, input, selections(targetShape, channels));
         return new Reconstruction(this, visualizer.model().graph(), target, channels, result);
     }
 
@@ -175,20 +170,23 @@ public final class BackwardRequest {
         }
     }
 
-    private float[] selection(long[] shape, int channel) {
-        int total = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
-        float[] mask = new float[total];
-        long batch = shape[0];
-        long channels = shape[1];
-        long plane = total / (batch * channels);
-        for (long n = 0; n < batch; n++) {
-            long base = (n * channels + channel) * plane;
-            if (yx != null) {
-                mask[(int) (base + yx[0] * shape[3] + yx[1])] = 1f;
-            } else {
-                Arrays.fill(mask, (int) base, (int) (base + plane), 1f);
+    /** Each neuron as its channel, selected over the whole map or at the position. */
+    private ChannelSelections selections(long[] shape, int[] channels) {
+        int map = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact) / shape[1]);
+        int plane = Math.toIntExact(map / shape[0]);
+        float[] values = new float[Math.multiplyExact(map, channels.length)];
+        long[] picked = new long[channels.length];
+        for (int b = 0; b < channels.length; b++) {
+            picked[b] = channels[b];
+            for (int n = 0; n < shape[0]; n++) {
+                int base = b * map + n * plane;
+                if (yx != null) {
+                    values[(int) (base + yx[0] * shape[3] + yx[1])] = 1f;
+                } else {
+                    Arrays.fill(values, base, base + plane, 1f);
+                }
             }
         }
-        return mask;
+        return new ChannelSelections(picked, values);
     }
 }

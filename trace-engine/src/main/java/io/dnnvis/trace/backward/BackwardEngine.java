@@ -156,33 +156,66 @@ public final class BackwardEngine implements AutoCloseable {
         }
         lifecycle.readLock().lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("engine is closed");
-            }
-            input.requireFinite(model.path() + ": input '" + input.name() + "'");
-            checkInput(input.shape());
-            long[] targetShape = shapes(spec.targetTensor(), input.shape()).get(spec.targetTensor());
-            Optional<OneChannelSelections> oneChannel = spec.signals() || !startsFromChannel(spec, input.shape())
-                    ? Optional.empty() : OneChannelSelections.of(selections, targetShape);
-            Compiled c = compiled(spec, input.shape(), oneChannel.isPresent());
-            int limit = batchLimit(spec.targetTensor(), input.shape());
-            long[] imageShape = input.shape();
-            int perImage = Math.toIntExact(Arrays.stream(imageShape).reduce(1, Math::multiplyExact));
-            float[] reconstruction = new float[Math.multiplyExact(perImage, selections.size())];
-            List<Chunk> parts = new ArrayList<>();
-            for (int from = 0; from < selections.size(); from += limit) {
-                int to = Math.min(selections.size(), from + limit);
-                List<float[]> chunk = selections.subList(from, to);
-                parts.add(oneChannel.isPresent()
-                        ? executeOneChannel(c, input, oneChannel.get(), from, to, reconstruction, from * perImage)
-                        : execute(c, input, chunk, reconstruction, from * perImage));
-            }
-            imageShape[0] = selections.size();
-            TensorValue all = TensorValue.owning(c.graph().reconstructionOutput(), imageShape, reconstruction);
-            return merge(all, parts, () -> forwardValue(spec.targetTensor(), input));
+            long[] targetShape = prepare(spec, input);
+            Optional<ChannelSelections> channels = startsFromChannel(spec, input.shape())
+                    ? ChannelSelections.of(selections, targetShape) : Optional.empty();
+            return channels.isPresent() ? runChunks(spec, input, channels.get(), null)
+                    : runChunks(spec, input, null, selections);
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /**
+     * Runs the backward graph of {@code spec} for B start signals that are one channel each, as
+     * they are where the target can start from one channel (no whole-target masks are made then).
+     *
+     * @throws IllegalArgumentException when a channel or the number of values does not fit the target
+     */
+    public BackwardResult run(BackwardSpec spec, TensorValue input, ChannelSelections selections) {
+        lifecycle.readLock().lock();
+        try {
+            long[] targetShape = prepare(spec, input);
+            selections.check(targetShape);
+            return startsFromChannel(spec, input.shape()) ? runChunks(spec, input, selections, null)
+                    : runChunks(spec, input, null, selections.masks(targetShape));
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Checks the engine and the input before a run; the target's shape. */
+    private long[] prepare(BackwardSpec spec, TensorValue input) {
+        if (closed) {
+            throw new IllegalStateException("engine is closed");
+        }
+        input.requireFinite(model.path() + ": input '" + input.name() + "'");
+        checkInput(input.shape());
+        return shapes(spec.targetTensor(), input.shape()).get(spec.targetTensor());
+    }
+
+    /**
+     * The runs for either one-channel {@code channels} (on the graph that starts from one channel)
+     * or whole-target {@code masks}, in chunks of at most {@link #batchLimit} selections.
+     */
+    private BackwardResult runChunks(BackwardSpec spec, TensorValue input, ChannelSelections channels,
+            List<float[]> masks) {
+        int count = channels != null ? channels.size() : masks.size();
+        Compiled c = compiled(spec, input.shape(), channels != null);
+        int limit = batchLimit(spec.targetTensor(), input.shape());
+        long[] imageShape = input.shape();
+        int perImage = Math.toIntExact(Arrays.stream(imageShape).reduce(1, Math::multiplyExact));
+        float[] reconstruction = new float[Math.multiplyExact(perImage, count)];
+        List<Chunk> parts = new ArrayList<>();
+        for (int from = 0; from < count; from += limit) {
+            int to = Math.min(count, from + limit);
+            parts.add(channels != null
+                    ? executeOneChannel(c, input, channels, from, to, reconstruction, from * perImage)
+                    : execute(c, input, masks.subList(from, to), reconstruction, from * perImage));
+        }
+        imageShape[0] = count;
+        TensorValue all = TensorValue.owning(c.graph().reconstructionOutput(), imageShape, reconstruction);
+        return merge(all, parts, () -> forwardValue(spec.targetTensor(), input));
     }
 
     /** The compiled graph for {@code spec} at {@code inputShape} (compiling it if needed). */
@@ -215,6 +248,9 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     private boolean startsFromChannel(BackwardSpec spec, long[] inputShape) {
+        if (spec.signals()) {
+            return false; // the signal at every tensor, the target's included, comes from the whole graph
+        }
         Key general = key(spec, inputShape, false);
         synchronized (sessions) {
             if (!channelStarts) {
@@ -309,7 +345,7 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     /** One run for selections {@code [from, to)} of {@code selections}, one channel each. */
-    private Chunk executeOneChannel(Compiled c, TensorValue input, OneChannelSelections selections, int from, int to,
+    private Chunk executeOneChannel(Compiled c, TensorValue input, ChannelSelections selections, int from, int to,
             float[] reconstruction, int offset) {
         CompiledBackward g = c.graph();
         long[] shape = g.targetShape();
@@ -318,8 +354,8 @@ public final class BackwardEngine implements AutoCloseable {
         long[] selectionShape = new long[shape.length + 1];
         selectionShape[0] = to - from;
         System.arraycopy(shape, 0, selectionShape, 1, shape.length);
-        long[] channels = Arrays.copyOfRange(selections.channels(), from, to);
-        try (NativeTensor mask = NativeTensor.of(selections.values(), from * per, (to - from) * per, selectionShape);
+        long[] channels = Arrays.copyOfRange(selections.channelsView(), from, to);
+        try (NativeTensor mask = NativeTensor.of(selections.valuesView(), from * per, (to - from) * per, selectionShape);
                 OnnxTensor channel = OnnxTensor.createTensor(OrtSessions.environment(), channels)) {
             return execute(c, input, to - from,
                     Map.of(g.selectionInput(), mask.tensor(), g.channelInput(), channel), reconstruction, offset);

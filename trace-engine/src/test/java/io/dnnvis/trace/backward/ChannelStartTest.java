@@ -120,6 +120,47 @@ class ChannelStartTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("targets")
+    void channelSelectionsGiveWhatTheirMasksGive(String modelName, String layer, boolean startsFromChannel) {
+        Target t = Target.of(modelName, layer);
+        TensorValue input = t.input();
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults())) {
+            long[] shape = engine.shapes(t.tensor(), input.shape()).get(t.tensor());
+            int map = (int) (count(shape) / shape[1]);
+            long[] channels = {2, 0, shape[1] - 1};
+            float[] values = new float[channels.length * map];
+            Random rnd = new Random(11);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = rnd.nextInt(3);
+            }
+            List<float[]> masks = new ArrayList<>();
+            for (int b = 0; b < channels.length; b++) {
+                float[] mask = new float[(int) count(shape)];
+                System.arraycopy(values, b * map, mask, (int) channels[b] * map, map);
+                masks.add(mask);
+            }
+            ChannelSelections selections = new ChannelSelections(channels, values);
+            for (boolean signals : new boolean[] {false, true}) {
+                BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION,
+                        signals);
+                BackwardResult byChannel = engine.run(spec, input, selections);
+                BackwardResult byMask = engine.run(spec, input, masks);
+                List<float[]> got = rows(byChannel.reconstruction(), channels.length);
+                List<float[]> want = rows(byMask.reconstruction(), channels.length);
+                for (int b = 0; b < channels.length; b++) {
+                    assertThat(got.get(b)).as("selection %d, signals %s", b, signals).containsExactly(want.get(b));
+                }
+                assertThat(byChannel.signals().keySet()).isEqualTo(byMask.signals().keySet());
+            }
+            BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ONES, false);
+            assertThatThrownBy(() -> engine.run(spec, input, new ChannelSelections(new long[] {shape[1]},
+                    new float[map]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channel");
+            assertThatThrownBy(() -> engine.run(spec, input, new ChannelSelections(new long[] {0},
+                    new float[map + 1]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("values");
+        }
+    }
+
     @Test
     void theTargetLeftOutOfTheGraphIsComputedWhenFirstAskedWhileTheEngineIsOpen() {
         Target t = Target.of("alexnet-mini", "conv3");
