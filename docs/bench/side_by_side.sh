@@ -13,9 +13,10 @@ dnnvis() { "$here/dnnvis" bench "$@" --threads "$threads" --json; }
 torch_gb() { /usr/bin/python3 "$here/docs/bench/pytorch_guided_backprop.py" --threads "$threads" "$@"; }
 run() { local name="$1"; shift; echo "== $name" >&2; "$@" | tee -a "$out/$name.jsonl"; }
 
-run alexnet-one      dnnvis builtin:alexnet --layer conv5 --method desalinet --neuron 10 --warmup 100 --repeat 30
-run alexnet-one      torch_gb --model alexnet --layer-index 10 --neuron 10 --repeat 30
-run alexnet-one      torch_gb --model alexnet --layer-index 10 --neuron 10 --repeat 30 --freeze
+# one neuron: medians of a few hundred calls (30 were too few on this VM to average out a disturbance)
+run alexnet-one      dnnvis builtin:alexnet --layer conv5 --method desalinet --neuron 10 --warmup 100 --repeat 300
+run alexnet-one      torch_gb --model alexnet --layer-index 10 --neuron 10 --repeat 100
+run alexnet-one      torch_gb --model alexnet --layer-index 10 --neuron 10 --repeat 100 --freeze
 run alexnet-all      dnnvis builtin:alexnet --layer conv5 --method desalinet --neuron all --warmup 1 --repeat 5
 run alexnet-all      torch_gb --model alexnet --layer-index 10 --all --repeat 5
 run alexnet-occl     dnnvis builtin:alexnet --layer conv5 --method occlusion --window 15 --stride 8 --warmup 1 --repeat 3
