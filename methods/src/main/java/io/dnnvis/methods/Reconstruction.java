@@ -53,9 +53,10 @@ public final class Reconstruction {
     }
 
     /**
-     * The forward activation of the target layer. When every neuron is one channel of a convolution
-     * the backward graph computes only those channels, and this is computed on the first call by a
-     * forward pass cut at the layer: call it before closing the {@link Visualizer}.
+     * The forward activation of the target layer. Where the backward pass starts from the neurons'
+     * channels alone (a Conv layer with one group and unit strides, no signals recorded) the backward
+     * graph computes only those channels, and this is computed on the first call by a forward pass
+     * cut at the layer: call it before closing the {@link Visualizer}.
      */
     public TensorValue activation() {
         return result.target();

@@ -91,7 +91,7 @@ public final class BackwardCompiler {
     /** What {@link #canStartFromChannel} asks, once the signal path and the shape table are known. */
     private static boolean startsFromChannel(OnnxModel model, Node producer, ChannelStartRule rule,
             Map<String, long[]> shapeTable, Set<String> carrying) {
-        Compilation c = new Compilation(model, null, null, shapeTable, carrying, new HashMap<>(), new HashSet<>(),
+        Compilation c = new Compilation(model, null, null, shapeTable, carrying, new HashMap<>(), new HashMap<>(),
                 Map.of(), Map.of(), Pooling.SWITCH, false);
         Context ctx = new Context(c, producer, Map.of(), Set.of());
         return carrying.contains(producer.output()) && rule.startsFromChannel(ctx);
@@ -195,7 +195,7 @@ public final class BackwardCompiler {
         Map<String, List<String>> arriving = new HashMap<>();
         Map<String, String> summed = new LinkedHashMap<>();
         Map<String, Tensor> constants = constants(graph, forward);
-        Compilation compilation = new Compilation(model, rules, emit, shapeTable, carrying, arriving, new HashSet<>(),
+        Compilation compilation = new Compilation(model, rules, emit, shapeTable, carrying, arriving, new HashMap<>(),
                 constants, probedValues, pooling, exposeSignals);
         boolean oneChannel = fromChannel && !exposeSignals && targetNode.output().equals(targetTensor)
                 && rules.rule(targetNode.opType()).orElse(null) instanceof ChannelStartRule rule
@@ -232,7 +232,7 @@ public final class BackwardCompiler {
                     String s = emit.sum(terms);
                     outSignals.put(j, s);
                     summed.put(view.outputs().get(j), s);
-                    if (compilation.masked().containsAll(terms)) {
+                    if (compilation.masked().getOrDefault(view.outputs().get(j), Set.of()).containsAll(terms)) {
                         maskedOutputs.add(j);
                     }
                 }
@@ -380,10 +380,12 @@ public final class BackwardCompiler {
 
     /**
      * What every rule of one compilation shares: the model, the emitter, the shapes, the signal path,
-     * the signals arriving at each forward tensor, and which of them were sent already masked.
+     * the signals arriving at each forward tensor, and, per forward tensor, those of them that were
+     * sent already masked (per tensor: a rule may pass one signal on unchanged to another tensor,
+     * where it is not masked).
      */
     private record Compilation(OnnxModel model, RuleSet rules, GraphEmitter emit, Map<String, long[]> shapes,
-            Set<String> carrying, Map<String, List<String>> arriving, Set<String> masked,
+            Set<String> carrying, Map<String, List<String>> arriving, Map<String, Set<String>> masked,
             Map<String, Tensor> constants, Map<String, TensorValue> probedValues, Pooling pooling,
             boolean exposeSignals) {
     }
@@ -465,7 +467,7 @@ public final class BackwardCompiler {
         @Override
         public void sendMasked(int inputIndex, String signal) {
             if (needsSignal(inputIndex)) {
-                c.masked().add(signal);
+                c.masked().computeIfAbsent(input(inputIndex), k -> new HashSet<>()).add(signal);
                 send(inputIndex, signal);
             }
         }

@@ -432,6 +432,10 @@ public final class BackwardEngine implements AutoCloseable {
             synchronized (forwards) {
                 forward = forwards.computeIfAbsent(key, k -> TruncatedForward.open(model, tensor, input.shape(), options));
             }
+            if (!forward.tensor().equals(tensor)) {
+                throw new EngineException(model.path() + ": '" + tensor + "' names another layer's tensor ('"
+                        + forward.tensor() + "'); its value cannot be computed");
+            }
             return TensorValue.owning(tensor, forward.outputShape(), forward.run(input.data(), 1));
         } finally {
             lifecycle.readLock().unlock();

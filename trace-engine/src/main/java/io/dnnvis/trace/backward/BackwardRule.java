@@ -15,9 +15,10 @@ public interface BackwardRule {
     void backward(RuleContext ctx);
 
     /**
-     * Whether this rule multiplies the signal arriving at output 0 by {@code [output 0 > 0]}, whatever
-     * else it does (a Relu's mask): the rules of the nodes that read that output may then leave out
-     * what they would send where it is not positive ({@link RuleContext#inputMasked}).
+     * Whether the signal this rule sends back is zero wherever output 0 is not positive, whatever
+     * arrives (a Relu's mask by {@code [output 0 > 0]}): the rules of the nodes that read that output
+     * may then leave out what they would send there ({@link RuleContext#inputMasked}), and this rule
+     * may skip its mask when all that arrives was sent so ({@link RuleContext#signalMasked}).
      */
     default boolean masksNonPositiveOutput() {
         return false;

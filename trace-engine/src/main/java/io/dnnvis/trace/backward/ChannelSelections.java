@@ -46,6 +46,23 @@ public record ChannelSelections(long[] channels, float[] values) {
         return values.clone();
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChannelSelections other && Arrays.equals(channels, other.channels)
+                && Arrays.equals(values, other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(channels) + Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+        return "ChannelSelections[channels=" + Arrays.toString(channels) + ", " + perSelection()
+                + " values each]";
+    }
+
     /** The values without a copy, for the engine. */
     float[] valuesView() {
         return values;
@@ -69,7 +86,7 @@ public record ChannelSelections(long[] channels, float[] values) {
             throw new IllegalArgumentException("the target has shape " + Arrays.toString(targetShape)
                     + "; channel selections need a channel axis");
         }
-        long per = Arrays.stream(targetShape).reduce(1, Math::multiplyExact) / targetShape[1];
+        long per = Arrays.stream(targetShape, 2, targetShape.length).reduce(targetShape[0], Math::multiplyExact);
         if (perSelection() != per) {
             throw new IllegalArgumentException("each selection has " + perSelection() + " values, a channel of "
                     + Arrays.toString(targetShape) + " has " + per);

@@ -50,7 +50,7 @@ public interface RuleContext {
      */
     void sendMasked(int inputIndex, String signal);
 
-    /** Whether every signal arriving at output {@code i} was sent by {@link #sendMasked}. */
+    /** Whether every signal arriving at output {@code i} was sent to it by {@link #sendMasked}. */
     boolean signalMasked(int outputIndex);
 
     /** The constant value of a tensor (initializer or Constant node output), if it has one. */

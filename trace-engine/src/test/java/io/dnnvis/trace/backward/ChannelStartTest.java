@@ -141,6 +141,9 @@ class ChannelStartTest {
                 masks.add(mask);
             }
             ChannelSelections selections = new ChannelSelections(channels, values);
+            assertThat(selections).isEqualTo(new ChannelSelections(selections.channels(), selections.values()))
+                    .hasSameHashCodeAs(new ChannelSelections(channels.clone(), values.clone()))
+                    .isNotEqualTo(new ChannelSelections(new long[] {2, 0, 1}, values));
             for (boolean signals : new boolean[] {false, true}) {
                 BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION,
                         signals);

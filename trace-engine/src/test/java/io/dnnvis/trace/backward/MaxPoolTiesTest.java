@@ -120,6 +120,48 @@ class MaxPoolTiesTest {
         }
     }
 
+    /**
+     * A signal the unpooling sent masked for the Relu before it, passed on unchanged by that Relu
+     * (SaliNet, mask left out) and by an Add, reaches an earlier Relu under the same name: that Relu
+     * must still apply its own mask ({@code x + 0.75 > 0} is not {@code x > 0}). Checked against the
+     * graph that records the signals, where no mask is left out.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"salinet", "desalinet"})
+    void aMaskedSignalPassedOnUnchangedIsMaskedAgainByAnEarlierRelu(String method) {
+        ReluRule relu = method.equals("salinet") ? ReluRule.GRADIENT : ReluRule.DESALINET;
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", 1, C, H, W);
+        String shift = b.initializer("shift", new long[] {1}, new float[] {0.75f});
+        String shifted = b.add(b.relu(x), shift);
+        String target = b.output(b.maxPool(b.relu(shifted), 2, 2, 0, false));
+        OnnxModel model = b.load();
+        Random rnd = new Random(method.hashCode());
+        float[] values = new float[C * H * W];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (rnd.nextInt(5) - 3) * 0.5f; // -1.5 to 0.5: x + 0.75 > 0 where x > 0 is not
+        }
+        TensorValue input = new TensorValue("x", new long[] {1, C, H, W}, values);
+        RuleSet rules = RuleSet.exact().with("Relu", relu).named(method);
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] pooled = engine.shapes(target, input.shape()).get(target);
+            float[] selection = new float[C * (int) (pooled[2] * pooled[3])];
+            for (int i = 0; i < selection.length; i++) {
+                selection[i] = rnd.nextInt(5) - 2;
+            }
+            float[] got = engine.run(new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, false), input,
+                    List.of(selection)).reconstruction().data();
+            float[] plain = engine.run(new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, true), input,
+                    List.of(selection)).reconstruction().data();
+            assertThat(withoutSignedZeros(got)).containsExactly(withoutSignedZeros(plain));
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] <= 0) {
+                    assertThat(got[i]).as("where x <= 0, element %d", i).isZero();
+                }
+            }
+        }
+    }
+
     /** The values with -0 as 0 (a mask multiplying a negative signal by 0 gives -0). */
     private static float[] withoutSignedZeros(float[] values) {
         float[] out = values.clone();
