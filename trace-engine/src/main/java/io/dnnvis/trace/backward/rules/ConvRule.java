@@ -120,7 +120,7 @@ public final class ConvRule implements ChannelStartRule {
         List<String> inputs = new ArrayList<>();
         inputs.add(ctx.input(0));
         inputs.add(e.op("Gather", List.of(ctx.input(1), channels), intAttr("axis", 0)));
-        if (ctx.node().inputs().size() > 2 && !ctx.input(2).isEmpty()) {
+        if (!ctx.input(2).isEmpty()) { // the bias
             inputs.add(e.op("Gather", List.of(ctx.input(2), channels), intAttr("axis", 0)));
         }
         int r = g.rank();
