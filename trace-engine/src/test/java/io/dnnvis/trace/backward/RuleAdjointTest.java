@@ -8,6 +8,7 @@ import static io.dnnvis.trace.backward.BackwardTestSupport.absDot;
 import static io.dnnvis.trace.backward.BackwardTestSupport.axpy;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.dot;
+import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
 import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
 import static io.dnnvis.trace.backward.BackwardTestSupport.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -744,6 +745,45 @@ class RuleAdjointTest {
     void adjointFromOneChannel(Case c) {
         double worst = discrepancy(c, RuleSet.exact(), Pooling.SWITCH, true);
         assertThat(worst).as("%s: largest |<Jv, w> - <v, J^T w>| / scale", c.name()).isLessThanOrEqualTo(c.tol());
+    }
+
+    /**
+     * With the activation as start signal, the one-channel graph computes the selected channels of
+     * the target itself (a Conv with the gathered weights and bias: pads, dilations, automatic
+     * padding, computed weights); it must give what the whole graph gives from the whole target.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("oneChannelConvolutions")
+    void theSelectedChannelsOfTheTargetAreItsForwardValues(Case c) {
+        Random rnd = new Random(c.name().hashCode() + 1);
+        ModelBuilder mb = ModelBuilder.create(c.opset()).name("channels");
+        String x = mb.input("x", c.shape());
+        String y = c.body().build(new G(mb, rnd), x);
+        mb.output(y);
+        OnnxModel model = mb.load();
+        TensorValue input = new TensorValue(x, c.shape(), c.x().make(rnd, (int) count(c.shape())));
+        BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, false);
+        try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults());
+                BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults())) {
+            whole.startFromChannels(false);
+            long[] yShape = fast.shapes(y, c.shape()).get(y);
+            int m = (int) count(yShape);
+            List<float[]> ws = List.of(inChannel(uniform(rnd, m, 0.5f, 1f), yShape, 0),
+                    inChannel(uniform(rnd, m, 0.5f, 1f), yShape, yShape[1] - 1));
+            assertThat(fast.compile(spec, c.shape(), true).startsFromChannel()).isTrue();
+            List<float[]> got = rows(fast.run(spec, input, ws).reconstruction(), 2);
+            List<float[]> want = rows(whole.run(spec, input, ws).reconstruction(), 2);
+            for (int k = 0; k < 2; k++) {
+                float[] g = got.get(k);
+                float[] w = want.get(k);
+                double bound = 1e-5 * maxAbs(w) + 1e-30;
+                assertThat(maxAbs(w)).as("reaches the input").isGreaterThan(0);
+                for (int i = 0; i < w.length; i++) {
+                    assertThat((double) Math.abs(g[i] - w[i])).as("%s selection %d element %d", c.name(), k, i)
+                            .isLessThanOrEqualTo(bound);
+                }
+            }
+        }
     }
 
     private static float[] forward(BackwardEngine engine, String x, long[] shape, float[] value, String y) {
