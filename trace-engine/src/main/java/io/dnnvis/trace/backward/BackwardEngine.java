@@ -430,7 +430,19 @@ public final class BackwardEngine implements AutoCloseable {
             ProbeKey key = new ProbeKey(tensor, Arrays.stream(input.shape()).boxed().toList());
             TruncatedForward forward;
             synchronized (forwards) {
-                forward = forwards.computeIfAbsent(key, k -> TruncatedForward.open(model, tensor, input.shape(), options));
+                forward = forwards.get(key);
+            }
+            if (forward == null) {
+                // opened outside the lock: a first target() of one layer does not hold up another's
+                TruncatedForward opened = TruncatedForward.open(model, tensor, input.shape(), options);
+                synchronized (forwards) {
+                    forward = forwards.putIfAbsent(key, opened);
+                }
+                if (forward == null) {
+                    forward = opened;
+                } else {
+                    opened.close(); // another thread opened it meanwhile
+                }
             }
             if (!forward.tensor().equals(tensor)) {
                 throw new EngineException(model.path() + ": '" + tensor + "' names another layer's tensor ('"

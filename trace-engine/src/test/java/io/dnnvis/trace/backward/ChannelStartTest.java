@@ -17,6 +17,9 @@ import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -187,6 +190,37 @@ class ChannelStartTest {
         assertThat(asked.target().shape()).containsExactly(expected.shape());
         assertThatThrownBy(notAsked::target)
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("engine is closed");
+    }
+
+    @Test
+    void targetsLeftOutAreComputedRightFromSeveralThreadsAtOnce() throws Exception {
+        Target t = Target.of("alexnet-mini", "conv3");
+        TensorValue input = t.input();
+        BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION, false);
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults());
+                Tracer tracer = Tracer.open(t.model())) {
+            float[] expected = tracer.trace(input, List.of(t.tensor())).get(t.tensor()).data();
+            long[] shape = engine.shapes(t.tensor(), input.shape()).get(t.tensor());
+            int map = (int) (count(shape) / shape[1]);
+            List<BackwardResult> results = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                float[] values = new float[map];
+                Arrays.fill(values, 1f);
+                results.add(engine.run(spec, input, new ChannelSelections(new long[] {k}, values)));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<TensorValue>> asked = new ArrayList<>();
+                for (BackwardResult r : results) {
+                    asked.add(pool.submit(r::target));
+                }
+                for (Future<TensorValue> f : asked) {
+                    assertThat(f.get().data()).containsExactly(expected);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
     }
 
     /** A reference model, its reference input and the tensor of one of its layers. */
