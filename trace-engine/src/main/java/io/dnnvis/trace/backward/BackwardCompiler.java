@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -78,23 +79,36 @@ public final class BackwardCompiler {
             Map<String, long[]> shapes) {
         Graph graph = model.graph();
         Optional<Node> producer = graph.producer(targetTensor);
-        if (graph.inputs().size() != 1 || producer.isEmpty() || !producer.get().output().equals(targetTensor)
-                || !(rules.rule(producer.get().opType()).orElse(null) instanceof ChannelStartRule rule)) {
+        if (graph.inputs().size() != 1 || producer.isEmpty()) {
             return false;
         }
         Set<String> carrying = signalPath(ancestors(graph, producer.get()), graph.inputs().get(0).name()).carrying();
-        Map<String, long[]> shapeTable = new HashMap<>(shapes);
-        graph.initializers().forEach((k, v) -> shapeTable.put(k, v.dims()));
-        return startsFromChannel(model, producer.get(), rule, shapeTable, carrying);
+        return channelStart(model, targetTensor, producer.get(), rules, shapeTable(graph, shapes), carrying)
+                .isPresent();
     }
 
-    /** What {@link #canStartFromChannel} asks, once the signal path and the shape table are known. */
-    private static boolean startsFromChannel(OnnxModel model, Node producer, ChannelStartRule rule,
-            Map<String, long[]> shapeTable, Set<String> carrying) {
+    /**
+     * The rule that starts the backward pass of {@code targetTensor} from one channel, when its
+     * producer's rule is a {@link ChannelStartRule} that can (what {@link #canStartFromChannel} asks,
+     * once the signal path and the shape table are known).
+     */
+    private static Optional<ChannelStartRule> channelStart(OnnxModel model, String targetTensor, Node producer,
+            RuleSet rules, Map<String, long[]> shapeTable, Set<String> carrying) {
+        if (!producer.output().equals(targetTensor) || !carrying.contains(targetTensor)
+                || !(rules.rule(producer.opType()).orElse(null) instanceof ChannelStartRule rule)) {
+            return Optional.empty();
+        }
         Compilation c = new Compilation(model, null, null, shapeTable, carrying, new HashMap<>(), new HashMap<>(),
                 Map.of(), Map.of(), Pooling.SWITCH, false);
-        Context ctx = new Context(c, producer, Map.of(), Set.of());
-        return carrying.contains(producer.output()) && rule.startsFromChannel(ctx);
+        return rule.startsFromChannel(new Context(c, producer, Map.of(), Set.of())) ? Optional.of(rule)
+                : Optional.empty();
+    }
+
+    /** The probed shapes of the forward tensors, and the dims of the initializers. */
+    private static Map<String, long[]> shapeTable(Graph graph, Map<String, long[]> shapes) {
+        Map<String, long[]> table = new HashMap<>(shapes);
+        graph.initializers().forEach((k, v) -> table.put(k, v.dims()));
+        return table;
     }
 
     /** The tensors that carry signal from the image input, and the nodes that produce them. */
@@ -167,8 +181,7 @@ public final class BackwardCompiler {
         GraphEmitter emit = new GraphEmitter(model.opset(), names);
 
         // forward part, with MaxPool indices exposed where switch unpooling reads them
-        Map<String, long[]> shapeTable = new HashMap<>(shapes);
-        graph.initializers().forEach((k, v) -> shapeTable.put(k, v.dims()));
+        Map<String, long[]> shapeTable = shapeTable(graph, shapes);
         Map<Node, Node> ruleView = new HashMap<>();
         for (Node n : forward) {
             NodeProto proto = source.getNode(n.fileIndex());
@@ -197,9 +210,9 @@ public final class BackwardCompiler {
         Map<String, Tensor> constants = constants(graph, forward);
         Compilation compilation = new Compilation(model, rules, emit, shapeTable, carrying, arriving, new HashMap<>(),
                 constants, probedValues, pooling, exposeSignals);
-        boolean oneChannel = fromChannel && !exposeSignals && targetNode.output().equals(targetTensor)
-                && rules.rule(targetNode.opType()).orElse(null) instanceof ChannelStartRule rule
-                && startsFromChannel(model, targetNode, rule, shapeTable, carrying);
+        Optional<ChannelStartRule> channelStart = fromChannel && !exposeSignals
+                ? channelStart(model, targetTensor, targetNode, rules, shapeTable, carrying) : Optional.empty();
+        boolean oneChannel = channelStart.isPresent();
         long[] selectionShape = targetShape.clone();
         String startSignal;
         emit.scope("start");
@@ -207,7 +220,7 @@ public final class BackwardCompiler {
             // the target's producer sends back one channel per start signal itself
             selectionShape[1] = 1;
             // and computes the forward values of those channels alone: the target itself is not computed
-            ChannelStartRule rule = (ChannelStartRule) rules.rule(targetNode.opType()).orElseThrow();
+            ChannelStartRule rule = channelStart.get();
             Context ctx = new Context(compilation, targetNode, Map.of(), Set.of());
             startSignal = start == StartSignal.ACTIVATION
                     ? emit.mul(SELECTION_INPUT, rule.forwardChannels(ctx, CHANNEL_INPUT))
@@ -309,7 +322,7 @@ public final class BackwardCompiler {
     }
 
     /** The nodes that the outputs need (emitted nodes whose results nothing reads are dropped). */
-    private static List<NodeProto> live(List<NodeProto> nodes, Set<String> outputs, java.util.Collection<String> more) {
+    private static List<NodeProto> live(List<NodeProto> nodes, Set<String> outputs, Collection<String> more) {
         Set<String> needed = new HashSet<>(outputs);
         needed.addAll(more);
         boolean[] keep = new boolean[nodes.size()];
