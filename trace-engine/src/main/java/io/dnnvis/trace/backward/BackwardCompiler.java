@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Compiles "forward graph + target tensor + rule set" into ONE ONNX model: the forward graph
@@ -287,16 +288,10 @@ public final class BackwardCompiler {
         g.addAllNode(live);
         Set<String> used = new HashSet<>();
         live.forEach(p -> used.addAll(p.getInputList()));
-        for (TensorProto t : source.getInitializerList()) {
-            if (used.contains(t.getName())) {
-                g.addInitializer(t);
-            }
-        }
-        for (TensorProto t : emit.initializers()) {
-            if (used.contains(t.getName())) {
-                g.addInitializer(t);
-            }
-        }
+        // the model's initializers and the emitted ones, as far as the live nodes read them
+        Stream.concat(source.getInitializerList().stream(), emit.initializers().stream())
+                .filter(t -> used.contains(t.getName()))
+                .forEach(g::addInitializer);
         g.addInput(OnnxProtos.tensorInfo(imageInput.name(), DataType.FLOAT, inputShape));
         g.addInput(selectionInfo(selectionShape));
         if (oneChannel) {
