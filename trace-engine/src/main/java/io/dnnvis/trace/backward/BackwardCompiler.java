@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -69,7 +70,7 @@ public final class BackwardCompiler {
     public static CompiledBackward compile(OnnxModel model, String targetTensor, RuleSet rules, Pooling pooling,
             StartSignal start, Map<String, long[]> shapes, Map<String, TensorValue> probedValues,
             boolean exposeSignals) {
-        return compile(model, targetTensor, rules, pooling, start, shapes, probedValues, exposeSignals, false);
+        return compile(model, targetTensor, rules, pooling, start, shapes, probedValues, exposeSignals, false, false);
     }
 
     /**
@@ -100,7 +101,7 @@ public final class BackwardCompiler {
             return Optional.empty();
         }
         Compilation c = new Compilation(model, null, null, shapeTable, carrying, new HashMap<>(), new HashMap<>(),
-                Map.of(), Map.of(), Pooling.SWITCH, false);
+                Map.of(), Map.of(), Pooling.SWITCH, false, false, new AtomicBoolean());
         return rule.startsFromChannel(new Context(c, producer, Map.of(), Set.of())) ? Optional.of(rule)
                 : Optional.empty();
     }
@@ -136,11 +137,12 @@ public final class BackwardCompiler {
      * As {@link #compile(OnnxModel, String, RuleSet, Pooling, StartSignal, Map, Map, boolean)}; with
      * {@code fromChannel} (and no signals exposed) the graph starts from one channel per start signal
      * where {@link #canStartFromChannel} allows: its selection input then has one channel, and
-     * {@link #CHANNEL_INPUT} says which.
+     * {@link #CHANNEL_INPUT} says which. With {@code oneSignal} the graph is meant for one start signal
+     * per run (see {@link RuleContext#oneSignal}); it stays right for any number.
      */
     public static CompiledBackward compile(OnnxModel model, String targetTensor, RuleSet rules, Pooling pooling,
             StartSignal start, Map<String, long[]> shapes, Map<String, TensorValue> probedValues,
-            boolean exposeSignals, boolean fromChannel) {
+            boolean exposeSignals, boolean fromChannel, boolean oneSignal) {
         Graph graph = model.graph();
         if (graph.inputs().size() != 1) {
             throw new UnsupportedGraphException(model.path() + ": backward nets need a model with one input, this one has "
@@ -210,7 +212,7 @@ public final class BackwardCompiler {
         Map<String, String> summed = new LinkedHashMap<>();
         Map<String, Tensor> constants = constants(graph, forward);
         Compilation compilation = new Compilation(model, rules, emit, shapeTable, carrying, arriving, new HashMap<>(),
-                constants, probedValues, pooling, exposeSignals);
+                constants, probedValues, pooling, exposeSignals, oneSignal, new AtomicBoolean());
         Optional<ChannelStartRule> channelStart = fromChannel && !exposeSignals
                 ? channelStart(model, targetTensor, targetNode, rules, shapeTable, carrying) : Optional.empty();
         boolean oneChannel = channelStart.isPresent();
@@ -313,7 +315,8 @@ public final class BackwardCompiler {
         ModelProto compiled = model.runtimeProto().toBuilder().clearGraph().setGraph(g).build();
         return new CompiledBackward(compiled, imageInput.name(), inputShape, SELECTION_INPUT,
                 oneChannel ? CHANNEL_INPUT : "", targetTensor, targetShape, RECONSTRUCTION_OUTPUT,
-                phased.map(GraphEmitter.Phased::layout).orElse(null), targetOutput, signalOutputs);
+                phased.map(GraphEmitter.Phased::layout).orElse(null), targetOutput, signalOutputs,
+                compilation.signalCountAsked().get());
     }
 
     /** The nodes that the outputs need (emitted nodes whose results nothing reads are dropped). */
@@ -395,7 +398,7 @@ public final class BackwardCompiler {
     private record Compilation(OnnxModel model, RuleSet rules, GraphEmitter emit, Map<String, long[]> shapes,
             Set<String> carrying, Map<String, List<String>> arriving, Map<String, Set<String>> masked,
             Map<String, Tensor> constants, Map<String, TensorValue> probedValues, Pooling pooling,
-            boolean exposeSignals) {
+            boolean exposeSignals, boolean oneSignal, AtomicBoolean signalCountAsked) {
     }
 
     /** The context a rule sees for one node. */
@@ -520,6 +523,12 @@ public final class BackwardCompiler {
         @Override
         public Pooling pooling() {
             return c.pooling();
+        }
+
+        @Override
+        public boolean oneSignal() {
+            c.signalCountAsked().set(true);
+            return c.oneSignal();
         }
 
         @Override

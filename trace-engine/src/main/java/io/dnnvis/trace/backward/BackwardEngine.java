@@ -17,7 +17,9 @@ import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.TruncatedForward;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +38,7 @@ import java.util.function.Supplier;
 public final class BackwardEngine implements AutoCloseable {
 
     private record Key(String target, RuleSet rules, Pooling pooling, StartSignal start, boolean signals,
-            List<Long> inputShape, boolean fromChannel) {
+            List<Long> inputShape, boolean fromChannel, boolean oneSignal) {
     }
 
     private record Compiled(CompiledBackward graph, OrtSession session) {
@@ -201,7 +203,8 @@ public final class BackwardEngine implements AutoCloseable {
     private BackwardResult runChunks(BackwardSpec spec, TensorValue input, ChannelSelections channels,
             List<float[]> masks) {
         int count = channels != null ? channels.size() : masks.size();
-        Compiled c = compiled(spec, input.shape(), channels != null);
+        // a single neuron gets the graph made for one signal (faster), larger sets the one made for many
+        Compiled c = compiled(spec, input.shape(), channels != null, count == 1);
         int limit = batchLimit(spec.targetTensor(), input.shape());
         long[] imageShape = input.shape();
         int perImage = Math.toIntExact(Arrays.stream(imageShape).reduce(1, Math::multiplyExact));
@@ -226,12 +229,20 @@ public final class BackwardEngine implements AutoCloseable {
     /**
      * The compiled graph for {@code spec} at {@code inputShape}; with {@code fromChannel}, the one that
      * starts from one channel per selection where the target allows it (what {@link #run} uses for
-     * the usual one-channel neurons).
+     * the usual one-channel neurons), for several selections per run.
      */
     public CompiledBackward compile(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
+        return compile(spec, inputShape, fromChannel, false);
+    }
+
+    /**
+     * As {@link #compile(BackwardSpec, long[], boolean)}; with {@code oneSignal}, the graph made for one
+     * selection per run, which {@link #run} uses for a single neuron (see {@link RuleContext#oneSignal}).
+     */
+    public CompiledBackward compile(BackwardSpec spec, long[] inputShape, boolean fromChannel, boolean oneSignal) {
         lifecycle.readLock().lock();
         try {
-            return compiled(spec, inputShape, fromChannel && startsFromChannel(spec, inputShape)).graph();
+            return compiled(spec, inputShape, fromChannel && startsFromChannel(spec, inputShape), oneSignal).graph();
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -251,7 +262,7 @@ public final class BackwardEngine implements AutoCloseable {
         if (spec.signals()) {
             return false; // the signal at every tensor, the target's included, comes from the whole graph
         }
-        Key general = key(spec, inputShape, false);
+        Key general = key(spec, inputShape, false, false);
         synchronized (sessions) {
             if (!channelStarts) {
                 return false;
@@ -266,27 +277,46 @@ public final class BackwardEngine implements AutoCloseable {
         }
     }
 
-    private static Key key(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
+    private static Key key(BackwardSpec spec, long[] inputShape, boolean fromChannel, boolean oneSignal) {
         return new Key(spec.targetTensor(), spec.rules(), spec.pooling(), spec.start(), spec.signals(),
-                Arrays.stream(inputShape).boxed().toList(), fromChannel);
+                Arrays.stream(inputShape).boxed().toList(), fromChannel, oneSignal);
     }
 
-    private Compiled compiled(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
+    /**
+     * The compiled graph and session for one key. The graphs for one signal and for many are the
+     * same unless a rule chose its form by the count: then one session serves both keys.
+     */
+    private Compiled compiled(BackwardSpec spec, long[] inputShape, boolean fromChannel, boolean oneSignal) {
         checkInput(inputShape);
-        Key key = key(spec, inputShape, fromChannel);
+        Key key = key(spec, inputShape, fromChannel, oneSignal);
+        Key otherCount = key(spec, inputShape, fromChannel, !oneSignal);
         synchronized (sessions) {
             Compiled c = sessions.get(key);
             if (c == null) {
-                ShapeProbe probe = probe(spec.targetTensor(), inputShape);
-                CompiledBackward graph = BackwardCompiler.compile(model, spec.targetTensor(), spec.rules(),
-                        spec.pooling(), spec.start(), probe.shapes(), probe.smallValues(), spec.signals(),
-                        fromChannel);
-                OrtSession session = OrtSessions.create(graph.model(), options, model.path());
-                c = new Compiled(graph, session);
+                Compiled other = sessions.get(otherCount);
+                if (other != null && !other.graph().dependsOnSignalCount()) {
+                    c = other;
+                } else {
+                    ShapeProbe probe = probe(spec.targetTensor(), inputShape);
+                    CompiledBackward graph = BackwardCompiler.compile(model, spec.targetTensor(), spec.rules(),
+                            spec.pooling(), spec.start(), probe.shapes(), probe.smallValues(), spec.signals(),
+                            fromChannel, oneSignal);
+                    c = new Compiled(graph, OrtSessions.create(graph.model(), options, model.path()));
+                    if (!graph.dependsOnSignalCount()) {
+                        sessions.put(otherCount, c);
+                    }
+                }
                 sessions.put(key, c);
             }
             return c;
         }
+    }
+
+    /** The cached sessions, each once (one may serve two keys). */
+    private Set<Compiled> distinctSessions() {
+        Set<Compiled> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        distinct.addAll(sessions.values());
+        return distinct;
     }
 
     private void checkInput(long[] shape) {
@@ -469,7 +499,7 @@ public final class BackwardEngine implements AutoCloseable {
             }
             closed = true;
             synchronized (sessions) {
-                sessions.values().forEach(c -> OrtSessions.closeQuietly(c.session()));
+                distinctSessions().forEach(c -> OrtSessions.closeQuietly(c.session()));
                 sessions.clear();
             }
             synchronized (forwards) {
@@ -485,7 +515,7 @@ public final class BackwardEngine implements AutoCloseable {
     /** How many compiled sessions are cached. */
     public int compiledCount() {
         synchronized (sessions) {
-            return sessions.size();
+            return distinctSessions().size();
         }
     }
 }

@@ -23,6 +23,9 @@ import java.util.Map;
  *     it out (a one-channel start computes only the selected channels)
  * @param signalOutputs forward tensor name to the output holding its signal ({@code [B] ++ shape}),
  *     when signals were requested
+ * @param dependsOnSignalCount whether a rule chose its form by the number of signals per run
+ *     ({@link RuleContext#oneSignal}); when not, the graph compiled for one signal and the one compiled
+ *     for many are the same
  */
 public record CompiledBackward(
         ModelProto model,
@@ -35,7 +38,8 @@ public record CompiledBackward(
         String reconstructionOutput,
         PhaseLayout reconstructionPhases,
         String targetOutput,
-        Map<String, String> signalOutputs) {
+        Map<String, String> signalOutputs,
+        boolean dependsOnSignalCount) {
 
     public CompiledBackward {
         inputShape = inputShape.clone();

@@ -59,6 +59,15 @@ public interface RuleContext {
     /** The MaxPool unpooling variant of this compilation. */
     Pooling pooling();
 
+    /**
+     * Whether the graph is compiled for one start signal per run (a single neuron): a rule may then
+     * take a form that is faster for one signal but holds more memory per signal. The graph must
+     * stay right for any number of signals. Asking is noted: a graph whose rules never ask serves
+     * one signal and many alike ({@link CompiledBackward#dependsOnSignalCount}), so ask only where
+     * the answer changes the form.
+     */
+    boolean oneSignal();
+
     /** The default-domain opset of the model. */
     long opset();
 

@@ -118,15 +118,22 @@ class BatchedNeuronsTest {
             fresh.run(spec, input, List.of(channel(3)));
             assertThat(fresh.compiledCount()).isEqualTo(1);
             fresh.run(spec, input, List.of(channel(10)));
+            assertThat(fresh.compiledCount()).as("another single neuron").isEqualTo(1);
+            // alexnet-mini's 3x3 poolings with stride 2 unpool in another form for one signal (MaxPoolRule)
             fresh.run(spec, input, List.of(channel(42), channel(3)));
+            assertThat(fresh.compiledCount()).as("several neurons: the graph made for many").isEqualTo(2);
             fresh.run(spec, input, List.of(channel(0), channel(1), channel(2), channel(5)));
             // an equal spec (same rule set) built anew hits the same session too
             fresh.run(new BackwardSpec(target, spec.rules(), Pooling.SWITCH, StartSignal.ACTIVATION, false),
                     input, List.of(channel(7)));
-            assertThat(fresh.compiledCount()).isEqualTo(1);
-            fresh.run(new BackwardSpec(target, RuleSet.exact(), Pooling.CENTER, StartSignal.ACTIVATION, false),
-                    input, List.of(channel(7)));
-            assertThat(fresh.compiledCount()).as("another pooling is another graph").isEqualTo(2);
+            assertThat(fresh.compiledCount()).isEqualTo(2);
+            BackwardSpec center = new BackwardSpec(target, RuleSet.exact(), Pooling.CENTER, StartSignal.ACTIVATION,
+                    false);
+            fresh.run(center, input, List.of(channel(7)));
+            assertThat(fresh.compiledCount()).as("another pooling is another graph").isEqualTo(3);
+            fresh.run(center, input, List.of(channel(7), channel(8)));
+            assertThat(fresh.compiledCount()).as("centre unpooling: one graph for one neuron and for many")
+                    .isEqualTo(3);
         }
     }
 

@@ -2,13 +2,22 @@ package io.dnnvis.trace.backward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.OrtSessions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.rules.ReluRule;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -54,6 +63,67 @@ class MaxPoolTiesTest {
             float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
             float[] expected = firstMaxGradient(values, selection, (int) y[2], (int) y[3], kernel, stride, pad);
             assertThat(got).containsExactly(expected);
+        }
+    }
+
+    /**
+     * The two forms of switch unpooling on the same ties, each graph run here with three signals at
+     * once: the graph for several signals, and the one for a single signal, which scatters into
+     * parity planes where windows overlap (it must stay right for any number of signals). Where
+     * windows do not overlap both scatter; where they overlap more than one neighbour neither does.
+     */
+    @ParameterizedTest(name = "kernel {0}, stride {1}, pad {2}, ceil {3}")
+    @CsvSource({
+        "3, 2, 1, false, ConvTranspose, MaxUnpool",
+        "3, 2, 0, true, ConvTranspose, MaxUnpool",
+        "2, 2, 0, false, MaxUnpool, MaxUnpool",
+        "3, 1, 1, false, ConvTranspose, ConvTranspose",
+    })
+    void bothGraphsSendEachSignalOfABatchToItsFirstMaxima(int kernel, int stride, int pad, boolean ceil,
+            String manySignalsForm, String oneSignalForm) throws OrtException {
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", 1, C, H, W);
+        String target = b.output(b.maxPool(x, kernel, stride, pad, ceil));
+        OnnxModel model = b.load();
+        Random rnd = new Random(kernel * 7L + stride * 3L + pad + (ceil ? 1 : 0));
+        float[] values = new float[C * H * W];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rnd.nextInt(3) * 0.5f;
+        }
+        BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] y = engine.shapes(target, new long[] {1, C, H, W}).get(target);
+            int cells = C * (int) (y[2] * y[3]);
+            int signals = 3;
+            float[] selections = new float[signals * cells];
+            for (int i = 0; i < selections.length; i++) {
+                selections[i] = 1 + rnd.nextInt(5);
+            }
+            for (boolean oneSignal : new boolean[] {false, true}) {
+                CompiledBackward graph = engine.compile(spec, new long[] {1, C, H, W}, false, oneSignal);
+                assertThat(graph.model().getGraph().getNodeList()).as("unpooling of the graph for %s",
+                        oneSignal ? "one signal" : "several signals")
+                        .anyMatch(n -> n.getOpType().equals(oneSignal ? oneSignalForm : manySignalsForm));
+                try (OrtSession session = OrtSessions.create(graph.model(), EngineOptions.defaults(), model.path());
+                        OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(values),
+                                new long[] {1, C, H, W});
+                        OnnxTensor selection = OnnxTensor.createTensor(env, FloatBuffer.wrap(selections),
+                                new long[] {signals, 1, C, y[2], y[3]});
+                        OrtSession.Result result = session.run(Map.of(graph.imageInput(), image,
+                                graph.selectionInput(), selection), Set.of(graph.reconstructionOutput()))) {
+                    float[] got = ((OnnxTensor) result.get(0)).getFloatBuffer().array();
+                    assertThat(got).hasSize(signals * values.length);
+                    for (int k = 0; k < signals; k++) {
+                        float[] expected = firstMaxGradient(values,
+                                Arrays.copyOfRange(selections, k * cells, (k + 1) * cells), (int) y[2], (int) y[3],
+                                kernel, stride, pad);
+                        assertThat(Arrays.copyOfRange(got, k * values.length, (k + 1) * values.length))
+                                .as("signal %d of the graph for %s", k, oneSignal ? "one signal" : "several signals")
+                                .containsExactly(expected);
+                    }
+                }
+            }
         }
     }
 

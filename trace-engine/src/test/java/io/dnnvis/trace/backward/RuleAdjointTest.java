@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -723,6 +724,38 @@ class RuleAdjointTest {
             }
         }
         return worst;
+    }
+
+    /**
+     * A single neuron runs on the graph made for one signal (MaxPool's switch unpooling may take
+     * another form there): each selection run alone must give its row of the batched run, whose
+     * adjointness {@link #adjoint} checks.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pooling")
+    void eachSignalAloneGivesItsRowOfTheBatch(Case c) {
+        Random rnd = new Random(c.name().hashCode() + 2);
+        ModelBuilder mb = ModelBuilder.create(c.opset()).name("alone");
+        String x = mb.input("x", c.shape());
+        String y = c.body().build(new G(mb, rnd), x);
+        mb.output(y);
+        OnnxModel model = mb.load();
+        TensorValue input = new TensorValue(x, c.shape(), c.x().make(rnd, (int) count(c.shape())));
+        BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            int m = (int) count(engine.shapes(y, c.shape()).get(y));
+            List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
+            List<float[]> batched = rows(engine.run(spec, input, ws).reconstruction(), 2);
+            for (int k = 0; k < ws.size(); k++) {
+                float[] alone = engine.run(spec, input, List.of(ws.get(k))).reconstruction().data();
+                float[] row = batched.get(k);
+                assertThat(alone).hasSameSizeAs(row);
+                for (int i = 0; i < row.length; i++) {
+                    assertThat(alone[i]).as("%s, signal %d, element %d", c.name(), k, i)
+                            .isCloseTo(row[i], Offset.offset(1e-5f * (1 + Math.abs(row[i]))));
+                }
+            }
+        }
     }
 
     /** {@code w} with every channel but {@code channel} zeroed ({@code shape [1, C, ...]}). */
