@@ -735,12 +735,10 @@ class RuleAdjointTest {
     @MethodSource("pooling")
     void eachSignalAloneGivesItsRowOfTheBatch(Case c) {
         Random rnd = new Random(c.name().hashCode() + 2);
-        ModelBuilder mb = ModelBuilder.create(c.opset()).name("alone");
-        String x = mb.input("x", c.shape());
-        String y = c.body().build(new G(mb, rnd), x);
-        mb.output(y);
-        OnnxModel model = mb.load();
-        TensorValue input = new TensorValue(x, c.shape(), c.x().make(rnd, (int) count(c.shape())));
+        Built b = Built.of(c, rnd, "alone");
+        OnnxModel model = b.model();
+        String y = b.output();
+        TensorValue input = new TensorValue(b.input(), c.shape(), c.x().make(rnd, (int) count(c.shape())));
         BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
             int m = (int) count(engine.shapes(y, c.shape()).get(y));
@@ -755,6 +753,17 @@ class RuleAdjointTest {
                             .isCloseTo(row[i], Offset.offset(1e-5f * (1 + Math.abs(row[i]))));
                 }
             }
+        }
+    }
+
+    /** A case's model: its input, the case's nodes (constants drawn from {@code rnd}), its output. */
+    private record Built(OnnxModel model, String input, String output) {
+        static Built of(Case c, Random rnd, String name) {
+            ModelBuilder mb = ModelBuilder.create(c.opset()).name(name);
+            String x = mb.input("x", c.shape());
+            String y = c.body().build(new G(mb, rnd), x);
+            mb.output(y);
+            return new Built(mb.load(), x, y);
         }
     }
 
@@ -789,12 +798,10 @@ class RuleAdjointTest {
     @MethodSource("oneChannelConvolutions")
     void theSelectedChannelsOfTheTargetAreItsForwardValues(Case c) {
         Random rnd = new Random(c.name().hashCode() + 1);
-        ModelBuilder mb = ModelBuilder.create(c.opset()).name("channels");
-        String x = mb.input("x", c.shape());
-        String y = c.body().build(new G(mb, rnd), x);
-        mb.output(y);
-        OnnxModel model = mb.load();
-        TensorValue input = new TensorValue(x, c.shape(), c.x().make(rnd, (int) count(c.shape())));
+        Built b = Built.of(c, rnd, "channels");
+        OnnxModel model = b.model();
+        String y = b.output();
+        TensorValue input = new TensorValue(b.input(), c.shape(), c.x().make(rnd, (int) count(c.shape())));
         BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, false);
         try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults());
                 BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults())) {
