@@ -737,8 +737,8 @@ class RuleAdjointTest {
         Random rnd = new Random(c.name().hashCode() + 2);
         Built b = Built.of(c, rnd, "alone");
         OnnxModel model = b.model();
+        TensorValue input = b.input();
         String y = b.output();
-        TensorValue input = new TensorValue(b.input(), c.shape(), c.x().make(rnd, (int) count(c.shape())));
         BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
             int m = (int) count(engine.shapes(y, c.shape()).get(y));
@@ -756,14 +756,14 @@ class RuleAdjointTest {
         }
     }
 
-    /** A case's model: its input, the case's nodes (constants drawn from {@code rnd}), its output. */
-    private record Built(OnnxModel model, String input, String output) {
+    /** A case's model (its constants and then an input value drawn from {@code rnd}) and its output. */
+    private record Built(OnnxModel model, TensorValue input, String output) {
         static Built of(Case c, Random rnd, String name) {
             ModelBuilder mb = ModelBuilder.create(c.opset()).name(name);
             String x = mb.input("x", c.shape());
             String y = c.body().build(new G(mb, rnd), x);
             mb.output(y);
-            return new Built(mb.load(), x, y);
+            return new Built(mb.load(), new TensorValue(x, c.shape(), c.x().make(rnd, (int) count(c.shape()))), y);
         }
     }
 
@@ -800,8 +800,8 @@ class RuleAdjointTest {
         Random rnd = new Random(c.name().hashCode() + 1);
         Built b = Built.of(c, rnd, "channels");
         OnnxModel model = b.model();
+        TensorValue input = b.input();
         String y = b.output();
-        TensorValue input = new TensorValue(b.input(), c.shape(), c.x().make(rnd, (int) count(c.shape())));
         BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, false);
         try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults());
                 BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults())) {
