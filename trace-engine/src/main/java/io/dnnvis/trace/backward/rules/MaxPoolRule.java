@@ -101,6 +101,11 @@ public final class MaxPoolRule implements BackwardRule {
      */
     private static String toMaxima(RuleContext ctx, Geometry g, String signal, long[] x, long[] y,
             boolean positiveOnly) {
+        boolean fromIndices = needsIndices(ctx.pooling(), ctx.opset());
+        long planes = planesAlong(g, 0) * planesAlong(g, 1);
+        if (!fromIndices && (planes == 1 || planes <= MAX_PLANES && ctx.oneSignal())) {
+            return scatterToMaxima(ctx, g, signal, windowMaxima(ctx, g, x, y, positiveOnly), x, y, positiveOnly);
+        }
         GraphEmitter e = ctx.emit();
         long n = x[0];
         long c = x[1];
@@ -111,13 +116,7 @@ public final class MaxPoolRule implements BackwardRule {
         long kh = g.kernel()[0];
         long kw = g.kernel()[1];
         int kk = (int) (kh * kw);
-        long planes = planesAlong(g, 0) * planesAlong(g, 1);
-        if (!needsIndices(ctx.pooling(), ctx.opset()) && (planes == 1 || planes <= MAX_PLANES && ctx.oneSignal())) {
-            return scatterToMaxima(ctx, g, signal, windowMaxima(ctx, g, x, y, positiveOnly), x, y, positiveOnly);
-        }
-        String position = needsIndices(ctx.pooling(), ctx.opset())
-                ? positionsFromIndices(ctx, g, x, y)
-                : windowMaxima(ctx, g, x, y, positiveOnly);
+        String position = fromIndices ? positionsFromIndices(ctx, g, x, y) : windowMaxima(ctx, g, x, y, positiveOnly);
         // window positions count from 1 after the sentinel of windowMaxima's positiveOnly
         long first = positiveOnly ? 1 : 0;
         long[] range = new long[kk];
