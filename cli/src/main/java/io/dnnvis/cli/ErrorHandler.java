@@ -2,7 +2,7 @@ package io.dnnvis.cli;
 
 import io.dnnvis.methods.BadRequestException;
 import io.dnnvis.onnx.InvalidModelException;
-import io.dnnvis.trace.backward.UnsupportedGraphException;
+import io.dnnvis.trace.UnsupportedGraphException;
 import io.dnnvis.onnx.UnknownLayerException;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;

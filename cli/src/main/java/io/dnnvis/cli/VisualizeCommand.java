@@ -11,7 +11,7 @@ import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.backward.Pooling;
+import io.dnnvis.trace.backward.rules.Pooling;
 import io.dnnvis.trace.backward.StartSignal;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;

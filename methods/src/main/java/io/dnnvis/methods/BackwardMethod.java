@@ -1,6 +1,6 @@
 package io.dnnvis.methods;
 
-import io.dnnvis.trace.backward.RuleSet;
+import io.dnnvis.trace.backward.rules.RuleSet;
 import java.util.Locale;
 
 /** The three backward nets, by name. */

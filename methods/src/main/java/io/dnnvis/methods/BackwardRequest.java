@@ -5,7 +5,7 @@ import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardResult;
 import io.dnnvis.trace.backward.BackwardSpec;
 import io.dnnvis.trace.backward.ChannelSelections;
-import io.dnnvis.trace.backward.Pooling;
+import io.dnnvis.trace.backward.rules.Pooling;
 import io.dnnvis.trace.backward.StartSignal;
 import java.util.Arrays;
 import java.util.Optional;
@@ -111,7 +111,7 @@ public final class BackwardRequest {
     /** Runs the request on one input image {@code [1, C, H, W]}. */
     public Reconstruction run(TensorValue input) {
         Layer target = target();
-        BackwardSpec spec = new BackwardSpec(target.tensor(), method.rules(), pooling, start, signals);
+        BackwardSpec spec = new BackwardSpec(target.tensor(), method.rules().withPooling(pooling), start, signals);
         long[] targetShape = visualizer.engine().shapes(target.tensor(), input.shape()).get(target.tensor());
         int[] channels = channels(targetShape);
         checkPosition(targetShape);

@@ -1,6 +1,6 @@
 package io.dnnvis.methods;
 
-import io.dnnvis.trace.backward.RuleSet;
+import io.dnnvis.trace.backward.rules.RuleSet;
 
 /**
  * SaliNet (Simonyan et al. 2013): gradient saliency. Every op sends back its exact

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dnnvis.testdata.TestData;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.backward.Pooling;
+import io.dnnvis.trace.backward.rules.Pooling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

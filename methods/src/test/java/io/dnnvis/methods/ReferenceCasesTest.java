@@ -7,7 +7,7 @@ import io.dnnvis.testdata.TestData;
 import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.backward.Pooling;
+import io.dnnvis.trace.backward.rules.Pooling;
 import io.dnnvis.trace.backward.StartSignal;
 import java.nio.file.Path;
 import java.util.HashMap;

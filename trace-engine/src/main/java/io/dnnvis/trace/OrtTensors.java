@@ -1,5 +1,9 @@
 package io.dnnvis.trace;
 
+import io.dnnvis.onnx.DataType;
+import io.dnnvis.onnx.Tensor;
+import java.nio.ByteOrder;
+
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.TensorInfo;
@@ -54,6 +58,38 @@ public final class OrtTensors {
                     + ", which dnnvis cannot read");
         }
         return TensorValue.owning(name, shape, data);
+    }
+
+    /**
+     * The tensor as an ONNX tensor of its own element type (an int64 shape stays int64, a float
+     * with integral values stays float), for values the compiler folds into constants.
+     */
+    public static Tensor toTensor(String name, OnnxTensor tensor) {
+        DataType type = switch (tensor.getInfo().onnxType) {
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> DataType.FLOAT;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> DataType.DOUBLE;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> DataType.INT64;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FLOAT16;
+            default -> throw new EngineException("tensor '" + name + "' has type " + tensor.getInfo().onnxType
+                    + ", which dnnvis cannot read");
+        };
+        ByteBuffer bytes = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
+        ByteBuffer little = ByteBuffer.allocate(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            little.put(bytes);
+        } else {
+            for (int k = 0; k < bytes.remaining(); k += type.byteSize()) {
+                for (int b = type.byteSize() - 1; b >= 0; b--) {
+                    little.put(bytes.get(bytes.position() + k + b));
+                }
+            }
+        }
+        little.flip();
+        return new Tensor(name, type, tensor.getInfo().getShape(), little);
     }
 
     /**

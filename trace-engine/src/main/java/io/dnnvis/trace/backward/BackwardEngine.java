@@ -15,73 +15,95 @@ import io.dnnvis.trace.OrtTensors;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.TruncatedForward;
+import io.dnnvis.trace.backward.graph.GraphOutput;
+import io.dnnvis.trace.backward.graph.PhaseLayout;
+import io.dnnvis.trace.backward.passes.PassSelection;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 
 /**
  * Compiles backward graphs and runs them on ONNX Runtime. One session is compiled and cached per
- * (target, rule set, pooling, start, signals, input shape); visualizing another neuron of the same
- * layer, or many at once, reuses it. Thread-safe; {@link #close()} waits for runs in flight.
+ * (spec, input shape, compile options); visualizing another neuron of the same layer, or many at
+ * once, reuses it. Thread-safe: different keys compile in parallel, a key compiles once; at most
+ * {@link #MAX_SESSIONS} sessions are kept, the least recently used closed. {@link #close()} waits
+ * for runs in flight.
  */
 public final class BackwardEngine implements AutoCloseable {
 
-    private record Key(String target, RuleSet rules, Pooling pooling, StartSignal start, boolean signals,
-            List<Long> inputShape, boolean fromChannel, boolean oneSignal) {
+    private record Key(BackwardSpec spec, List<Long> inputShape, CompileOptions options) {
     }
 
-    private record Compiled(CompiledBackward graph, OrtSession session) {
+    private record ShapeKey(String target, List<Long> inputShape) {
     }
 
-    private record ProbeKey(String target, List<Long> inputShape) {
-    }
+    /** Sessions kept at most (each holds a compiled graph and ONNX Runtime's plan for it). */
+    public static final int MAX_SESSIONS = 16;
+
+    /** Native memory one backward run may take for its batched signals (about). */
+    public static final long BATCH_BYTES = 1L << 30;
+
+    /**
+     * Start signals per run at most. Measured on AlexNet conv5 (2 cores): per neuron 5.8 ms in
+     * batches of 16 or 64, 8.4 ms in one batch of 256 (memory traffic), and a first run of 8.5 s
+     * instead of 1.9 s.
+     */
+    public static final int MAX_BATCH = 64;
 
     private final OnnxModel model;
     private final EngineOptions options;
+    private final PassSelection passes;
     private final int maxBatch;
     private final Tracer tracer;
-    private final Map<Key, Compiled> sessions = new HashMap<>();
-    private final Map<ProbeKey, ShapeProbe> probes = new HashMap<>();
+    private final SessionCache<Key> sessions;
+    private final Memo<ShapeKey, ShapeProbe> probes = new Memo<>();
     /** Forward passes cut at a target, for targets a one-channel graph leaves out (see {@link BackwardResult}). */
-    private final Map<ProbeKey, TruncatedForward> forwards = new HashMap<>();
-    /** Per general key: whether its target can start from one channel (see {@link ChannelStartRule}). */
-    private final Map<Key, Boolean> startable = new HashMap<>();
-    private boolean channelStarts = true;
+    private final Memo<ShapeKey, TruncatedForward> forwards = new Memo<>();
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private BackwardEngine(OnnxModel model, EngineOptions options, int maxBatch) {
-        this.model = model;
-        this.options = options;
-        this.maxBatch = maxBatch;
-        this.tracer = Tracer.open(model, options);
-    }
-
-    public static BackwardEngine open(OnnxModel model, EngineOptions options) {
-        return new BackwardEngine(model, options, MAX_BATCH);
-    }
-
-    /** An engine that runs at most {@code maxBatch} start signals together (tests of the splitting). */
-    static BackwardEngine open(OnnxModel model, EngineOptions options, int maxBatch) {
+    private BackwardEngine(OnnxModel model, EngineOptions options, PassSelection passes, int maxBatch,
+            int maxSessions) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
         }
-        return new BackwardEngine(model, options, maxBatch);
+        this.model = model;
+        this.options = options;
+        this.passes = passes;
+        this.maxBatch = maxBatch;
+        this.sessions = new SessionCache<>(maxSessions);
+        this.tracer = Tracer.open(model, options);
+    }
+
+    /** An engine with the passes of {@link PassSelection#fromSystemProperty()} (all, unless set otherwise). */
+    public static BackwardEngine open(OnnxModel model, EngineOptions options) {
+        return open(model, options, PassSelection.fromSystemProperty());
+    }
+
+    /** An engine whose compilations may run the {@code passes} given (none: the exact graphs). */
+    public static BackwardEngine open(OnnxModel model, EngineOptions options, PassSelection passes) {
+        return new BackwardEngine(model, options, passes, MAX_BATCH, MAX_SESSIONS);
+    }
+
+    /** An engine that runs at most {@code maxBatch} signals together and keeps {@code maxSessions} sessions (tests). */
+    static BackwardEngine open(OnnxModel model, EngineOptions options, PassSelection passes, int maxBatch,
+            int maxSessions) {
+        return new BackwardEngine(model, options, passes, maxBatch, maxSessions);
     }
 
     public OnnxModel model() {
         return model;
+    }
+
+    public PassSelection passes() {
+        return passes;
     }
 
     /** The forward tracer of the same model (shares nothing native with the backward sessions). */
@@ -98,19 +120,19 @@ public final class BackwardEngine implements AutoCloseable {
         return probe(model.graph().layer(target).tensor(), inputShape).shapes();
     }
 
+    private ShapeProbe probe(String targetTensor, long[] inputShape) {
+        return probes.get(new ShapeKey(targetTensor, boxed(inputShape)),
+                k -> ShapeProbe.run(model, targetTensor, singleInput().name(), inputShape, options));
+    }
+
     /**
      * About how many bytes of native memory one selection (one neuron) adds to a run of the backward
      * graph for {@code target}: every tensor the target depends on, as a forward value and a signal.
-     * Callers split large neuron sets into runs that fit.
      */
     public long bytesPerSelection(String target, long[] inputShape) {
         long floats = 0;
         for (long[] shape : shapes(target, inputShape).values()) {
-            long n = 1;
-            for (long d : shape) {
-                n = Math.multiplyExact(n, d);
-            }
-            floats = Math.addExact(floats, n);
+            floats = Math.addExact(floats, Arrays.stream(shape).reduce(1, Math::multiplyExact));
         }
         return Math.multiplyExact(floats, 2L * Float.BYTES);
     }
@@ -125,28 +147,6 @@ public final class BackwardEngine implements AutoCloseable {
         return (int) Math.max(1, Math.min(maxBatch, fit));
     }
 
-    /** Native memory one backward run may take for its batched signals (about). */
-    public static final long BATCH_BYTES = 1L << 30;
-
-    /**
-     * Start signals per run at most. Measured on AlexNet conv5 (2 cores): per neuron 5.8 ms in
-     * batches of 16 or 64, 8.4 ms in one batch of 256 (memory traffic), and a first run of 8.5 s
-     * instead of 1.9 s.
-     */
-    public static final int MAX_BATCH = 64;
-
-    private ShapeProbe probe(String targetTensor, long[] inputShape) {
-        ProbeKey key = new ProbeKey(targetTensor, Arrays.stream(inputShape).boxed().toList());
-        synchronized (probes) {
-            ShapeProbe p = probes.get(key);
-            if (p == null) {
-                p = ShapeProbe.run(model, targetTensor, singleInput().name(), inputShape, options);
-                probes.put(key, p);
-            }
-            return p;
-        }
-    }
-
     /**
      * Runs the backward graph of {@code spec} for B start signals at once.
      *
@@ -156,167 +156,117 @@ public final class BackwardEngine implements AutoCloseable {
         if (selections.isEmpty()) {
             throw new IllegalArgumentException("no neurons selected");
         }
-        lifecycle.readLock().lock();
-        try {
+        return whileOpen(() -> {
             long[] targetShape = prepare(spec, input);
-            Optional<ChannelSelections> channels = startsFromChannel(spec, input.shape())
-                    ? ChannelSelections.of(selections, targetShape) : Optional.empty();
-            return channels.isPresent() ? runChunks(spec, input, channels.get(), null)
-                    : runChunks(spec, input, null, selections);
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+            Selections masks = Selections.ofMasks(selections, targetShape);
+            return runAll(spec, input, masks, options(selections.size(), false));
+        });
     }
 
     /**
-     * Runs the backward graph of {@code spec} for B start signals that are one channel each, as
-     * they are where the target can start from one channel (no whole-target masks are made then).
+     * Runs the backward graph of {@code spec} for B start signals that are one channel each, as the
+     * library's neurons are (where the target allows, the graph then starts from those channels).
      *
      * @throws IllegalArgumentException when a channel or the number of values does not fit the target
      */
     public BackwardResult run(BackwardSpec spec, TensorValue input, ChannelSelections selections) {
-        lifecycle.readLock().lock();
-        try {
+        return whileOpen(() -> {
             long[] targetShape = prepare(spec, input);
             selections.check(targetShape);
-            return startsFromChannel(spec, input.shape()) ? runChunks(spec, input, selections, null)
-                    : runChunks(spec, input, null, selections.masks(targetShape));
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+            return runAll(spec, input, Selections.ofChannels(selections, targetShape),
+                    options(selections.size(), !spec.signals()));
+        });
+    }
+
+    private CompileOptions options(int signals, boolean channelSelections) {
+        return new CompileOptions(passes, signals == 1, channelSelections);
+    }
+
+    /**
+     * The compiled graph for {@code spec} at {@code inputShape}, as {@link #run} would use it for
+     * selections of one channel each ({@code channelSelections}) or of any kind, and for one signal
+     * per run or many.
+     */
+    public CompiledBackward compile(BackwardSpec spec, long[] inputShape, boolean channelSelections,
+            boolean oneSignal) {
+        return whileOpen(() -> {
+            checkInput(inputShape);
+            try (SessionCache<Key>.Lease lease = lease(spec, inputShape,
+                    new CompileOptions(passes, oneSignal, channelSelections && !spec.signals()))) {
+                return lease.graph();
+            }
+        });
+    }
+
+    /** The compiled graph for whole-target selections, many per run. */
+    public CompiledBackward compile(BackwardSpec spec, long[] inputShape) {
+        return compile(spec, inputShape, false, false);
+    }
+
+    /** How many compiled sessions are cached. */
+    public int compiledCount() {
+        return sessions.size();
     }
 
     /** Checks the engine and the input before a run; the target's shape. */
     private long[] prepare(BackwardSpec spec, TensorValue input) {
-        if (closed) {
-            throw new IllegalStateException("engine is closed");
-        }
         input.requireFinite(model.path() + ": input '" + input.name() + "'");
         checkInput(input.shape());
         return shapes(spec.targetTensor(), input.shape()).get(spec.targetTensor());
     }
 
     /**
-     * The runs for either one-channel {@code channels} (on the graph that starts from one channel)
-     * or whole-target {@code masks}, in chunks of at most {@link #batchLimit} selections.
+     * The session for a key, compiling it if needed. A graph no pass chose by the signal count serves
+     * one signal and many alike: the other count's key then maps to the same session.
      */
-    private BackwardResult runChunks(BackwardSpec spec, TensorValue input, ChannelSelections channels,
-            List<float[]> masks) {
-        int count = channels != null ? channels.size() : masks.size();
-        // a single neuron gets the graph made for one signal (faster), larger sets the one made for many
-        Compiled c = compiled(spec, input.shape(), channels != null, count == 1);
-        int limit = batchLimit(spec.targetTensor(), input.shape());
-        long[] imageShape = input.shape();
-        int perImage = Math.toIntExact(Arrays.stream(imageShape).reduce(1, Math::multiplyExact));
-        float[] reconstruction = new float[Math.multiplyExact(perImage, count)];
-        List<Chunk> parts = new ArrayList<>();
-        for (int from = 0; from < count; from += limit) {
-            int to = Math.min(count, from + limit);
-            parts.add(channels != null
-                    ? executeOneChannel(c, input, channels, from, to, reconstruction, from * perImage)
-                    : execute(c, input, masks.subList(from, to), reconstruction, from * perImage));
+    private SessionCache<Key>.Lease lease(BackwardSpec spec, long[] inputShape, CompileOptions compileOptions) {
+        Key key = new Key(spec, boxed(inputShape), compileOptions);
+        SessionCache<Key>.Lease lease = sessions.acquire(key, k -> {
+            ShapeProbe probe = probe(spec.targetTensor(), inputShape);
+            CompiledBackward graph = BackwardCompiler.compile(model, spec, probe.shapes(), probe.smallValues(),
+                    compileOptions);
+            return new SessionCache.Compiled(graph, OrtSessions.create(graph.model(), options, model.path()));
+        });
+        if (!lease.graph().dependsOnSignalCount()) {
+            sessions.alias(new Key(spec, key.inputShape(), compileOptions.withOneSignal(!compileOptions.oneSignal())),
+                    lease);
         }
-        imageShape[0] = count;
-        TensorValue all = TensorValue.owning(c.graph().reconstructionOutput(), imageShape, reconstruction);
-        return merge(all, parts, () -> forwardValue(spec.targetTensor(), input));
+        return lease;
     }
 
-    /** The compiled graph for {@code spec} at {@code inputShape} (compiling it if needed). */
-    public CompiledBackward compile(BackwardSpec spec, long[] inputShape) {
-        return compile(spec, inputShape, false);
+    /** Every selection, in runs of at most {@link #batchLimit} signals, joined in order. */
+    private BackwardResult runAll(BackwardSpec spec, TensorValue input, Selections selections,
+            CompileOptions compileOptions) {
+        try (SessionCache<Key>.Lease lease = lease(spec, input.shape(), compileOptions)) {
+            CompiledBackward g = lease.graph();
+            Selections fed = g.startsFromChannel() ? selections : selections.asMasks();
+            int count = fed.count();
+            int limit = batchLimit(spec.targetTensor(), input.shape());
+            GraphOutput first = g.sourceOutputs().get(0);
+            long[] firstShape = shapes(spec.targetTensor(), input.shape()).get(first.about()).clone();
+            int perSignal = Math.toIntExact(Arrays.stream(firstShape).reduce(1, Math::multiplyExact));
+            float[] reconstruction = new float[Math.multiplyExact(perSignal, count)];
+            List<Chunk> parts = new ArrayList<>();
+            for (int from = 0; from < count; from += limit) {
+                int to = Math.min(count, from + limit);
+                parts.add(execute(lease, input, fed, from, to, reconstruction, from * perSignal));
+            }
+            firstShape[0] = (long) count * firstShape[0];
+            TensorValue all = TensorValue.owning(first.tensor(), firstShape, reconstruction);
+            return merge(g, all, parts, spec.targetTensor(), input);
+        }
     }
 
-    /**
-     * The compiled graph for {@code spec} at {@code inputShape}; with {@code fromChannel}, the one that
-     * starts from one channel per selection where the target allows it (what {@link #run} uses for
-     * the usual one-channel neurons), for several selections per run.
-     */
-    public CompiledBackward compile(BackwardSpec spec, long[] inputShape, boolean fromChannel) {
-        return compile(spec, inputShape, fromChannel, false);
-    }
-
-    /**
-     * As {@link #compile(BackwardSpec, long[], boolean)}; with {@code oneSignal}, the graph made for one
-     * selection per run, which {@link #run} uses for a single neuron (see {@link RuleContext#oneSignal}).
-     */
-    public CompiledBackward compile(BackwardSpec spec, long[] inputShape, boolean fromChannel, boolean oneSignal) {
+    private <T> T whileOpen(java.util.function.Supplier<T> work) {
         lifecycle.readLock().lock();
         try {
-            return compiled(spec, inputShape, fromChannel && startsFromChannel(spec, inputShape), oneSignal).graph();
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            return work.get();
         } finally {
             lifecycle.readLock().unlock();
         }
-    }
-
-    /**
-     * Turns starting from one channel off (on by default): every run then uses the graph that takes
-     * whole selections. For comparing the two.
-     */
-    void startFromChannels(boolean on) {
-        synchronized (sessions) {
-            channelStarts = on;
-        }
-    }
-
-    private boolean startsFromChannel(BackwardSpec spec, long[] inputShape) {
-        if (spec.signals()) {
-            return false; // the signal at every tensor, the target's included, comes from the whole graph
-        }
-        Key general = key(spec, inputShape, false, false);
-        synchronized (sessions) {
-            if (!channelStarts) {
-                return false;
-            }
-            Boolean known = startable.get(general);
-            if (known == null) {
-                known = BackwardCompiler.canStartFromChannel(model, spec.targetTensor(), spec.rules(),
-                        probe(spec.targetTensor(), inputShape).shapes());
-                startable.put(general, known);
-            }
-            return known;
-        }
-    }
-
-    private static Key key(BackwardSpec spec, long[] inputShape, boolean fromChannel, boolean oneSignal) {
-        return new Key(spec.targetTensor(), spec.rules(), spec.pooling(), spec.start(), spec.signals(),
-                Arrays.stream(inputShape).boxed().toList(), fromChannel, oneSignal);
-    }
-
-    /**
-     * The compiled graph and session for one key. The graphs for one signal and for many are the
-     * same unless a rule chose its form by the count: then one session serves both keys.
-     */
-    private Compiled compiled(BackwardSpec spec, long[] inputShape, boolean fromChannel, boolean oneSignal) {
-        checkInput(inputShape);
-        Key key = key(spec, inputShape, fromChannel, oneSignal);
-        Key otherCount = key(spec, inputShape, fromChannel, !oneSignal);
-        synchronized (sessions) {
-            Compiled c = sessions.get(key);
-            if (c == null) {
-                Compiled other = sessions.get(otherCount);
-                if (other != null && !other.graph().dependsOnSignalCount()) {
-                    c = other;
-                } else {
-                    ShapeProbe probe = probe(spec.targetTensor(), inputShape);
-                    CompiledBackward graph = BackwardCompiler.compile(model, spec.targetTensor(), spec.rules(),
-                            spec.pooling(), spec.start(), probe.shapes(), probe.smallValues(), spec.signals(),
-                            fromChannel, oneSignal);
-                    c = new Compiled(graph, OrtSessions.create(graph.model(), options, model.path()));
-                    if (!graph.dependsOnSignalCount()) {
-                        sessions.put(otherCount, c);
-                    }
-                }
-                sessions.put(key, c);
-            }
-            return c;
-        }
-    }
-
-    /** The cached sessions, each once (one may serve two keys). */
-    private Set<Compiled> distinctSessions() {
-        Set<Compiled> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-        distinct.addAll(sessions.values());
-        return distinct;
     }
 
     private void checkInput(long[] shape) {
@@ -347,141 +297,85 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     /**
-     * One run for {@code selections}; the reconstruction goes straight from ONNX Runtime's output
-     * buffer into {@code reconstruction} at {@code offset}, the result holds the rest.
+     * One run for selections {@code [from, to)}; the first source's signal goes straight from ONNX
+     * Runtime's output buffer into {@code reconstruction} at {@code offset} (interleaved from its
+     * phases where the graph leaves that to the host), the chunk holds the rest.
      */
-    private Chunk execute(Compiled c, TensorValue input, List<float[]> selections, float[] reconstruction,
-            int offset) {
-        CompiledBackward g = c.graph();
-        long[] targetShape = g.targetShape();
-        int per = Math.toIntExact(Arrays.stream(targetShape).reduce(1, Math::multiplyExact));
-        int b = selections.size();
-        float[] selection = new float[Math.multiplyExact(b, per)];
-        for (int k = 0; k < b; k++) {
-            float[] s = selections.get(k);
-            if (s.length != per) {
-                throw new IllegalArgumentException("selection " + k + " has " + s.length + " values, the target has " + per);
-            }
-            System.arraycopy(s, 0, selection, k * per, per);
-        }
-        long[] selectionShape = new long[targetShape.length + 1];
-        selectionShape[0] = b;
-        System.arraycopy(targetShape, 0, selectionShape, 1, targetShape.length);
-        try (NativeTensor mask = NativeTensor.of(selection, 0, selection.length, selectionShape)) {
-            return execute(c, input, b, Map.of(g.selectionInput(), mask.tensor()), reconstruction, offset);
-        } catch (OrtException e) {
-            throw failed(e);
-        }
-    }
-
-    /** One run for selections {@code [from, to)} of {@code selections}, one channel each. */
-    private Chunk executeOneChannel(Compiled c, TensorValue input, ChannelSelections selections, int from, int to,
+    private Chunk execute(SessionCache<Key>.Lease lease, TensorValue input, Selections selections, int from, int to,
             float[] reconstruction, int offset) {
-        CompiledBackward g = c.graph();
-        long[] shape = g.targetShape();
-        shape[1] = 1;
-        int per = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
-        long[] selectionShape = new long[shape.length + 1];
-        selectionShape[0] = to - from;
-        System.arraycopy(shape, 0, selectionShape, 1, shape.length);
-        long[] channels = Arrays.copyOfRange(selections.channelsView(), from, to);
-        try (NativeTensor mask = NativeTensor.of(selections.valuesView(), from * per, (to - from) * per, selectionShape);
-                OnnxTensor channel = OnnxTensor.createTensor(OrtSessions.environment(), channels)) {
-            return execute(c, input, to - from,
-                    Map.of(g.selectionInput(), mask.tensor(), g.channelInput(), channel), reconstruction, offset);
-        } catch (OrtException e) {
-            throw failed(e);
-        }
-    }
-
-    private Chunk execute(Compiled c, TensorValue input, int b, Map<String, OnnxTensor> selectionFeeds,
-            float[] reconstruction, int offset) throws OrtException {
-        CompiledBackward g = c.graph();
-        PhaseLayout phases = g.reconstructionPhases();
+        CompiledBackward g = lease.graph();
+        int b = to - from;
+        GraphOutput first = g.sourceOutputs().get(0);
+        PhaseLayout phases = first.layout();
         long[] outputShape = input.shape();
         outputShape[0] = b;
         if (phases != null) {
             outputShape = phases.phaseShape(b);
         }
         try (NativeTensor image = NativeTensor.of(input);
+                Selections.Feed feed = selections.feed(from, to);
                 NativeTensor out = NativeTensor.output(outputShape)) {
-            Map<String, OnnxTensor> feeds = new HashMap<>(selectionFeeds);
+            Map<String, OnnxTensor> feeds = new HashMap<>();
             feeds.put(g.imageInput(), image.tensor());
-            Set<String> fetch = new LinkedHashSet<>();
-            if (!g.targetOutput().isEmpty()) {
-                fetch.add(g.targetOutput());
+            feeds.put(g.start().selection(), feed.selection());
+            if (g.startsFromChannel()) {
+                feeds.put(g.start().channel(), feed.channels());
             }
-            fetch.addAll(g.signalOutputs().values());
-            try (OrtSession.Result result = c.session().run(feeds, fetch,
-                    Map.of(g.reconstructionOutput(), out.tensor()))) {
+            Set<String> fetch = new LinkedHashSet<>();
+            g.outputs().stream().map(GraphOutput::tensor).filter(t -> !t.equals(first.tensor())).forEach(fetch::add);
+            try (OrtSession.Result result = lease.session().run(feeds, fetch, Map.of(first.tensor(), out.tensor()))) {
                 if (phases != null) {
                     phases.interleave(out.values(), b, reconstruction, offset);
                 } else {
                     out.copyTo(reconstruction, offset);
                 }
-                TensorValue target = g.targetOutput().isEmpty() ? null : copy(g.targetOutput(), result);
-                Map<String, TensorValue> signals = new LinkedHashMap<>();
-                g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, copy(output, result).withName(tensor)));
-                return new Chunk(target, signals);
+                Map<String, TensorValue> values = new LinkedHashMap<>();
+                for (String t : fetch) {
+                    values.put(t, copy(t, result));
+                }
+                return new Chunk(values);
             }
+        } catch (OrtException e) {
+            throw new EngineException(model.path() + ": ONNX Runtime failed to run the backward graph: "
+                    + e.getMessage().replaceAll("\\s+", " "), e);
         }
     }
 
-    private EngineException failed(OrtException e) {
-        return new EngineException(model.path() + ": ONNX Runtime failed to run the backward graph: "
-                + e.getMessage().replaceAll("\\s+", " "), e);
+    /** The outputs of one run other than the first source's, by output name. */
+    private record Chunk(Map<String, TensorValue> values) {
     }
 
-    /** What one run returns besides the reconstruction; {@code target} is null when the graph leaves it out. */
-    private record Chunk(TensorValue target, Map<String, TensorValue> signals) {
-    }
-
-    /**
-     * The runs over consecutive groups of start signals as one result (the target is the same in
-     * each); {@code later} computes the target when the graph left it out.
-     */
-    private static BackwardResult merge(TensorValue reconstruction, List<Chunk> parts, Supplier<TensorValue> later) {
+    /** The runs over consecutive groups of start signals as one result (the target is the same in each). */
+    private BackwardResult merge(CompiledBackward g, TensorValue reconstruction, List<Chunk> parts, String target,
+            TensorValue input) {
+        Map<String, TensorValue> sources = new LinkedHashMap<>();
+        List<GraphOutput> sourceOutputs = g.sourceOutputs();
+        sources.put(sourceOutputs.get(0).about(), reconstruction.withName(sourceOutputs.get(0).about()));
+        for (GraphOutput o : sourceOutputs.subList(1, sourceOutputs.size())) {
+            sources.put(o.about(), joined(parts, o.tensor()).withName(o.about()));
+        }
         Map<String, TensorValue> signals = new LinkedHashMap<>();
-        for (String tensor : parts.get(0).signals().keySet()) {
-            signals.put(tensor, TensorValue.concatFirstAxis(parts.stream().map(p -> p.signals().get(tensor)).toList()));
-        }
-        TensorValue target = parts.get(0).target();
-        return target == null ? BackwardResult.withTargetLater(reconstruction, later, signals)
-                : new BackwardResult(reconstruction, target, signals);
+        g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, joined(parts, output).withName(tensor)));
+        String targetOutput = g.targetOutput();
+        TensorValue targetValue = targetOutput.isEmpty() ? null : parts.get(0).values().get(targetOutput);
+        return BackwardResult.of(reconstruction, sources, signals, targetValue, () -> forwardValue(target, input));
+    }
+
+    private static TensorValue joined(List<Chunk> parts, String output) {
+        return TensorValue.concatFirstAxis(parts.stream().map(p -> p.values().get(output)).toList());
     }
 
     /** The forward value of {@code tensor} for {@code input}, from a cached forward pass cut there. */
     private TensorValue forwardValue(String tensor, TensorValue input) {
-        lifecycle.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("engine is closed; the target's value was not computed before");
-            }
-            ProbeKey key = new ProbeKey(tensor, Arrays.stream(input.shape()).boxed().toList());
-            TruncatedForward forward;
-            synchronized (forwards) {
-                forward = forwards.get(key);
-            }
-            if (forward == null) {
-                // opened outside the lock: a first target() of one layer does not hold up another's
-                TruncatedForward opened = TruncatedForward.open(model, tensor, input.shape(), options);
-                synchronized (forwards) {
-                    forward = forwards.putIfAbsent(key, opened);
-                }
-                if (forward == null) {
-                    forward = opened;
-                } else {
-                    opened.close(); // another thread opened it meanwhile
-                }
-            }
+        return whileOpen(() -> {
+            TruncatedForward forward = forwards.get(new ShapeKey(tensor, boxed(input.shape())),
+                    k -> TruncatedForward.open(model, tensor, input.shape(), options));
             if (!forward.tensor().equals(tensor)) {
                 throw new EngineException(model.path() + ": '" + tensor + "' names another layer's tensor ('"
                         + forward.tensor() + "'); its value cannot be computed");
             }
             return TensorValue.owning(tensor, forward.outputShape(), forward.run(input.data(), 1));
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+        });
     }
 
     private static TensorValue copy(String name, OrtSession.Result result) {
@@ -489,7 +383,11 @@ public final class BackwardEngine implements AutoCloseable {
         return OrtTensors.copy(name, (OnnxTensor) v);
     }
 
-    /** Closes every cached session and the tracer; waits for runs in flight. Idempotent. */
+    private static List<Long> boxed(long[] shape) {
+        return Arrays.stream(shape).boxed().toList();
+    }
+
+    /** Closes every cached session, forward pass and the tracer; waits for runs in flight. Idempotent. */
     @Override
     public void close() {
         lifecycle.writeLock().lock();
@@ -498,24 +396,11 @@ public final class BackwardEngine implements AutoCloseable {
                 return;
             }
             closed = true;
-            synchronized (sessions) {
-                distinctSessions().forEach(c -> OrtSessions.closeQuietly(c.session()));
-                sessions.clear();
-            }
-            synchronized (forwards) {
-                forwards.values().forEach(TruncatedForward::close);
-                forwards.clear();
-            }
+            sessions.close();
+            forwards.values().forEach(TruncatedForward::close);
             tracer.close();
         } finally {
             lifecycle.writeLock().unlock();
-        }
-    }
-
-    /** How many compiled sessions are cached. */
-    public int compiledCount() {
-        synchronized (sessions) {
-            return distinctSessions().size();
         }
     }
 }

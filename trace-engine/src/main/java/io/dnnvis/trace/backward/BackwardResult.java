@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 public final class BackwardResult {
 
     private final TensorValue reconstruction;
+    private final Map<String, TensorValue> sources;
     private final Map<String, TensorValue> signals;
     private Supplier<TensorValue> targetSource; // null once the target is known
     private TensorValue target;
@@ -26,26 +27,36 @@ public final class BackwardResult {
      * @param signals the signal at each tensor on the path ({@code [B] ++ shape}), when requested
      */
     public BackwardResult(TensorValue reconstruction, TensorValue target, Map<String, TensorValue> signals) {
-        this(reconstruction, signals, null, Objects.requireNonNull(target, "target"));
+        this(reconstruction, Map.of(), signals, null, Objects.requireNonNull(target, "target"));
     }
 
-    private BackwardResult(TensorValue reconstruction, Map<String, TensorValue> signals,
-            Supplier<TensorValue> targetSource, TensorValue target) {
+    private BackwardResult(TensorValue reconstruction, Map<String, TensorValue> sources,
+            Map<String, TensorValue> signals, Supplier<TensorValue> targetSource, TensorValue target) {
         this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
+        this.sources = Map.copyOf(sources);
         this.signals = Map.copyOf(signals);
         this.targetSource = targetSource;
         this.target = target;
     }
 
-    /** A result whose target is computed by {@code target} when first asked for. */
-    static BackwardResult withTargetLater(TensorValue reconstruction, Supplier<TensorValue> target,
-            Map<String, TensorValue> signals) {
-        return new BackwardResult(reconstruction, signals, Objects.requireNonNull(target, "target"), null);
+    /**
+     * A result with the signal at every source; {@code target} is the target's value, or null when
+     * {@code later} computes it when first asked for.
+     */
+    static BackwardResult of(TensorValue reconstruction, Map<String, TensorValue> sources,
+            Map<String, TensorValue> signals, TensorValue target, Supplier<TensorValue> later) {
+        return target != null ? new BackwardResult(reconstruction, sources, signals, null, target)
+                : new BackwardResult(reconstruction, sources, signals, Objects.requireNonNull(later, "later"), null);
     }
 
-    /** The signal at the model input, {@code [B, C, H, W]}. */
+    /** The signal at the first source (the model input unless the spec names sources), {@code [B, C, H, W]}. */
     public TensorValue reconstruction() {
         return reconstruction;
+    }
+
+    /** The signal at each source of the spec, {@code [B * N, ...]}, by source tensor (the model input by default). */
+    public Map<String, TensorValue> atSources() {
+        return sources;
     }
 
     /**

@@ -1,55 +1,37 @@
 package io.dnnvis.trace.backward;
 
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
+import io.dnnvis.trace.backward.graph.GraphOutput;
+import io.dnnvis.trace.backward.graph.PhaseLayout;
+import io.dnnvis.trace.backward.graph.StartInput;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A compiled backward graph: the forward graph truncated at the target plus the inverse chain.
+ * A compiled backward graph: the forward graph truncated at the target plus the inverse chain, and
+ * how to feed and read it.
  *
  * @param model the ONNX model ONNX Runtime runs
- * @param imageInput the model input the signal goes back to
+ * @param imageInput the model input
  * @param inputShape the static input shape it was compiled for
- * @param selectionInput the graph input holding the B start-signal selections, shape {@code [B] ++ targetShape},
- *     or {@code [B] ++ targetShape} with one channel when the graph starts from one channel
- * @param channelInput the graph input holding the channel of each selection (int64 {@code [B]}), or ""
- *     when the selections have every channel
- * @param targetTensor the forward tensor whose neurons are visualized
+ * @param start how the start signals are fed
+ * @param targetTensor the forward tensor whose neurons start the signal
  * @param targetShape its static shape
- * @param reconstructionOutput output of shape {@code [B * N, C, H, W]} (the signal at the input), or its
- *     phases when {@code reconstructionPhases} is set
- * @param reconstructionPhases how the reconstruction output holds the reconstruction as phases, which
- *     the host interleaves; null when it holds it as is
- * @param targetOutput output holding the forward value of the target tensor, or "" when the graph leaves
- *     it out (a one-channel start computes only the selected channels)
- * @param signalOutputs forward tensor name to the output holding its signal ({@code [B] ++ shape}),
- *     when signals were requested
- * @param dependsOnSignalCount whether a rule chose its form by the number of signals per run
- *     ({@link RuleContext#oneSignal}); when not, the graph compiled for one signal and the one compiled
- *     for many are the same
+ * @param outputs what the graph's outputs hold
+ * @param passes the rewrite passes that changed the graph, in order
+ * @param dependsOnSignalCount whether a pass chose its form by the number of signals per run; when
+ *     not, the graph compiled for one signal and the one compiled for many are the same
  */
-public record CompiledBackward(
-        ModelProto model,
-        String imageInput,
-        long[] inputShape,
-        String selectionInput,
-        String channelInput,
-        String targetTensor,
-        long[] targetShape,
-        String reconstructionOutput,
-        PhaseLayout reconstructionPhases,
-        String targetOutput,
-        Map<String, String> signalOutputs,
+public record CompiledBackward(ModelProto model, String imageInput, long[] inputShape, StartInput start,
+        String targetTensor, long[] targetShape, List<GraphOutput> outputs, List<String> passes,
         boolean dependsOnSignalCount) {
 
     public CompiledBackward {
         inputShape = inputShape.clone();
         targetShape = targetShape.clone();
-        signalOutputs = Map.copyOf(signalOutputs);
-    }
-
-    /** Whether the selections are one channel each, given by {@link #channelInput}. */
-    public boolean startsFromChannel() {
-        return !channelInput.isEmpty();
+        outputs = List.copyOf(outputs);
+        passes = List.copyOf(passes);
     }
 
     @Override
@@ -60,5 +42,39 @@ public record CompiledBackward(
     @Override
     public long[] targetShape() {
         return targetShape.clone();
+    }
+
+    /** Whether each selection is one channel, fed by {@link StartInput#channel}. */
+    public boolean startsFromChannel() {
+        return start.oneChannel();
+    }
+
+    /** The outputs holding the signal at the sources, in the spec's order (the model input first by default). */
+    public List<GraphOutput> sourceOutputs() {
+        return outputs.stream().filter(o -> o.role() == GraphOutput.Role.SOURCE_SIGNAL).toList();
+    }
+
+    /** The output holding the target's forward value, or "" when the graph leaves it out. */
+    public String targetOutput() {
+        return outputs.stream().filter(o -> o.role() == GraphOutput.Role.TARGET).map(GraphOutput::tensor)
+                .findFirst().orElse("");
+    }
+
+    /** Forward tensor to the output holding its recorded signal ({@code [B] ++ shape}). */
+    public Map<String, String> signalOutputs() {
+        Map<String, String> out = new LinkedHashMap<>();
+        outputs.stream().filter(o -> o.role() == GraphOutput.Role.RECORDED_SIGNAL)
+                .forEach(o -> out.put(o.about(), o.tensor()));
+        return out;
+    }
+
+    /** The output holding the signal at the first source. */
+    public String reconstructionOutput() {
+        return sourceOutputs().get(0).tensor();
+    }
+
+    /** How the first source's output holds its signal as phases, or null when it holds it as is. */
+    public PhaseLayout reconstructionPhases() {
+        return sourceOutputs().get(0).layout();
     }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.Tensor;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
@@ -13,7 +14,6 @@ import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.ModelRewrites;
 import io.dnnvis.trace.OrtSessions;
 import io.dnnvis.trace.OrtTensors;
-import io.dnnvis.trace.TensorValue;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,9 +28,10 @@ import java.util.Map;
  *
  * @param shapes tensor name to shape, the input included
  * @param smallValues the values of tensors with at most {@link #SMALL_VALUE_LIMIT} elements (shape
- *     computations: Slice starts, Reshape targets...), which the compiler may fold into constants
+ *     computations: Slice starts, Reshape targets...) with their element types, which the compiler
+ *     may fold into constants
  */
-record ShapeProbe(Map<String, long[]> shapes, Map<String, TensorValue> smallValues) {
+record ShapeProbe(Map<String, long[]> shapes, Map<String, Tensor> smallValues) {
 
     /** Tensors this small keep their probed values. */
     static final int SMALL_VALUE_LIMIT = 64;
@@ -56,7 +57,7 @@ record ShapeProbe(Map<String, long[]> shapes, Map<String, TensorValue> smallValu
         }
         ModelProto probed = ModelRewrites.exposeOutputs(truncated, exposed);
         Map<String, long[]> shapes = new HashMap<>();
-        Map<String, TensorValue> small = new HashMap<>();
+        Map<String, Tensor> small = new HashMap<>();
         shapes.put(inputName, inputShape.clone());
         boolean feedsInput = truncated.getGraph().getInputList().stream()
                 .map(ValueInfoProto::getName).anyMatch(inputName::equals);
@@ -71,7 +72,7 @@ record ShapeProbe(Map<String, long[]> shapes, Map<String, TensorValue> smallValu
                 long[] shape = tensor.getInfo().getShape();
                 shapes.put(e.getKey(), shape);
                 if (tensor.getInfo().getNumElements() <= SMALL_VALUE_LIMIT) {
-                    small.put(e.getKey(), OrtTensors.copy(e.getKey(), tensor));
+                    small.put(e.getKey(), OrtTensors.toTensor(e.getKey(), tensor));
                 }
             }
         } catch (OrtException e) {

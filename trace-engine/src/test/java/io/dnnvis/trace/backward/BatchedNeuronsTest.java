@@ -1,5 +1,8 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.passes.PassSelection;
+import io.dnnvis.trace.backward.rules.RuleSet;
+import io.dnnvis.trace.backward.rules.Pooling;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
 import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
@@ -77,7 +80,7 @@ class BatchedNeuronsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void oneBatchedRunEqualsOneRunPerNeuron(String label, RuleSet rules, StartSignal start) {
-        BackwardSpec spec = new BackwardSpec(target, rules, Pooling.SWITCH, start, false);
+        BackwardSpec spec = new BackwardSpec(target, rules, start, false);
         List<float[]> selections = new ArrayList<>();
         for (int c : CHANNELS) {
             selections.add(channel(c));
@@ -113,7 +116,7 @@ class BatchedNeuronsTest {
     @Test
     void theSessionIsCompiledOncePerSpec() {
         try (BackwardEngine fresh = BackwardEngine.open(model, EngineOptions.defaults())) {
-            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, false);
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ACTIVATION, false);
             assertThat(fresh.compiledCount()).isZero();
             fresh.run(spec, input, List.of(channel(3)));
             assertThat(fresh.compiledCount()).isEqualTo(1);
@@ -124,10 +127,10 @@ class BatchedNeuronsTest {
             assertThat(fresh.compiledCount()).as("several neurons: the graph made for many").isEqualTo(2);
             fresh.run(spec, input, List.of(channel(0), channel(1), channel(2), channel(5)));
             // an equal spec (same rule set) built anew hits the same session too
-            fresh.run(new BackwardSpec(target, spec.rules(), Pooling.SWITCH, StartSignal.ACTIVATION, false),
+            fresh.run(new BackwardSpec(target, spec.rules(), StartSignal.ACTIVATION, false),
                     input, List.of(channel(7)));
             assertThat(fresh.compiledCount()).isEqualTo(2);
-            BackwardSpec center = new BackwardSpec(target, RuleSet.exact(), Pooling.CENTER, StartSignal.ACTIVATION,
+            BackwardSpec center = new BackwardSpec(target, RuleSet.exact().withPooling(Pooling.CENTER), StartSignal.ACTIVATION,
                     false);
             fresh.run(center, input, List.of(channel(7)));
             assertThat(fresh.compiledCount()).as("another pooling is another graph").isEqualTo(3);
@@ -142,9 +145,9 @@ class BatchedNeuronsTest {
         try (BackwardEngine fresh = BackwardEngine.open(model, EngineOptions.defaults())) {
             RuleSet deconv = RuleSet.exact().with("Relu", ReluRule.DECONVNET);
             assertThat(deconv.name()).isEqualTo(RuleSet.exact().name());
-            float[] exact = fresh.run(new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION,
+            float[] exact = fresh.run(new BackwardSpec(target, RuleSet.exact(), StartSignal.ACTIVATION,
                     false), input, List.of(channel(10))).reconstruction().data();
-            float[] deconvnet = fresh.run(new BackwardSpec(target, deconv, Pooling.SWITCH, StartSignal.ACTIVATION,
+            float[] deconvnet = fresh.run(new BackwardSpec(target, deconv, StartSignal.ACTIVATION,
                     false), input, List.of(channel(10))).reconstruction().data();
             assertThat(deconvnet).isNotEqualTo(exact);
             assertThat(fresh.compiledCount()).isEqualTo(2);
@@ -158,9 +161,9 @@ class BatchedNeuronsTest {
         for (int c : channels) {
             selections.add(channel(c));
         }
-        BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, true);
+        BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ACTIVATION, true);
         BackwardResult whole = engine.run(spec, input, selections);
-        try (BackwardEngine small = BackwardEngine.open(model, EngineOptions.defaults(), 2)) {
+        try (BackwardEngine small = BackwardEngine.open(model, EngineOptions.defaults(), PassSelection.fromSystemProperty(), 2, BackwardEngine.MAX_SESSIONS)) {
             assertThat(small.batchLimit(target, input.shape())).isEqualTo(2);
             BackwardResult pieces = small.run(spec, input, selections);
 

@@ -1,5 +1,7 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.passes.PassSelection;
+import io.dnnvis.trace.backward.rules.RuleSet;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
 import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
@@ -53,9 +55,9 @@ class ChannelStartTest {
         Target t = Target.of(modelName, layer);
         TensorValue input = t.input();
         String target = t.tensor();
-        try (BackwardEngine fast = BackwardEngine.open(t.model(), EngineOptions.defaults());
-                BackwardEngine whole = BackwardEngine.open(t.model(), EngineOptions.defaults())) {
-            whole.startFromChannels(false);
+        try (BackwardEngine fast = BackwardEngine.open(t.model(), EngineOptions.defaults(), PassSelection.ALL);
+                BackwardEngine whole = BackwardEngine.open(t.model(), EngineOptions.defaults(),
+                        PassSelection.ALL.without("channel-start"))) {
             long[] shape = fast.shapes(target, input.shape()).get(target);
             Random rnd = new Random(7);
             int plane = (int) (count(shape) / shape[1]);
@@ -70,8 +72,8 @@ class ChannelStartTest {
             selections.add(position);
             selections.add(new float[(int) count(shape)]);
             for (StartSignal start : StartSignal.values()) {
-                BackwardSpec spec = new BackwardSpec(target, DESALINET, Pooling.SWITCH, start, false);
-                CompiledBackward graph = fast.compile(spec, input.shape(), true);
+                BackwardSpec spec = new BackwardSpec(target, DESALINET, start, false);
+                CompiledBackward graph = fast.compile(spec, input.shape(), true, false);
                 assertThat(graph.startsFromChannel()).isEqualTo(startsFromChannel);
                 // a one-channel graph computes the selected channels, not the target
                 boolean computesTarget = graph.model().getGraph().getNodeList().stream()
@@ -89,8 +91,8 @@ class ChannelStartTest {
                 assertThat(maxAbs(got.get(selections.size() - 1))).as("an empty selection").isZero();
                 assertThat(a.target().data()).containsExactly(b.target().data());
             }
-            assertThat(whole.compile(new BackwardSpec(target, DESALINET, Pooling.SWITCH,
-                    StartSignal.ACTIVATION, false), input.shape(), true).startsFromChannel()).isFalse();
+            assertThat(whole.compile(new BackwardSpec(target, DESALINET,
+                    StartSignal.ACTIVATION, false), input.shape(), true, false).startsFromChannel()).isFalse();
         }
     }
 
@@ -110,7 +112,7 @@ class ChannelStartTest {
             two[2 * plane + 2] = 1f;
             both[plane + 1] = 1f;
             both[2 * plane + 2] = 1f;
-            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
             List<float[]> parts = rows(engine.run(spec, input, List.of(one, two)).reconstruction(), 2);
             // two signals, as above: the graphs for one signal are not what this counts
             float[] sum = rows(engine.run(spec, input, List.of(both, both)).reconstruction(), 2).get(0);
@@ -149,7 +151,7 @@ class ChannelStartTest {
                     .hasSameHashCodeAs(new ChannelSelections(channels.clone(), values.clone()))
                     .isNotEqualTo(new ChannelSelections(new long[] {2, 0, 1}, values));
             for (boolean signals : new boolean[] {false, true}) {
-                BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION,
+                BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, StartSignal.ACTIVATION,
                         signals);
                 BackwardResult byChannel = engine.run(spec, input, selections);
                 BackwardResult byMask = engine.run(spec, input, masks);
@@ -160,7 +162,7 @@ class ChannelStartTest {
                 }
                 assertThat(byChannel.signals().keySet()).isEqualTo(byMask.signals().keySet());
             }
-            BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ONES, false);
+            BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, StartSignal.ONES, false);
             assertThatThrownBy(() -> engine.run(spec, input, new ChannelSelections(new long[] {shape[1]},
                     new float[map]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channel");
             assertThatThrownBy(() -> engine.run(spec, input, new ChannelSelections(new long[] {0},
@@ -172,7 +174,7 @@ class ChannelStartTest {
     void theTargetLeftOutOfTheGraphIsComputedWhenFirstAskedWhileTheEngineIsOpen() {
         Target t = Target.of("alexnet-mini", "conv3");
         TensorValue input = t.input();
-        BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION, false);
+        BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, StartSignal.ACTIVATION, false);
         BackwardResult asked;
         BackwardResult notAsked;
         TensorValue expected;
@@ -184,7 +186,7 @@ class ChannelStartTest {
             Arrays.fill(mask, 0, (int) (count(shape) / shape[1]), 1f);
             asked = engine.run(spec, input, List.of(mask));
             notAsked = engine.run(spec, input, List.of(mask));
-            assertThat(engine.compile(spec, input.shape(), true).targetOutput()).isEmpty();
+            assertThat(engine.compile(spec, input.shape(), true, false).targetOutput()).isEmpty();
             assertThat(asked.target().data()).containsExactly(expected.data());
         }
         assertThat(asked.target()).as("computed once, kept").isSameAs(asked.target());
@@ -197,7 +199,7 @@ class ChannelStartTest {
     void targetsLeftOutAreComputedRightFromSeveralThreadsAtOnce() throws Exception {
         Target t = Target.of("alexnet-mini", "conv3");
         TensorValue input = t.input();
-        BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, Pooling.SWITCH, StartSignal.ACTIVATION, false);
+        BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, StartSignal.ACTIVATION, false);
         try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults());
                 Tracer tracer = Tracer.open(t.model())) {
             float[] expected = tracer.trace(input, List.of(t.tensor())).get(t.tensor()).data();

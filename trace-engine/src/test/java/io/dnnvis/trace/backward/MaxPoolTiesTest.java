@@ -1,5 +1,7 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.passes.PassSelection;
+import io.dnnvis.trace.backward.rules.RuleSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OnnxTensor;
@@ -59,7 +61,7 @@ class MaxPoolTiesTest {
             for (int i = 0; i < selection.length; i++) {
                 selection[i] = 1 + rnd.nextInt(5); // a different weight per window shows which window sent what
             }
-            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
             float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
             float[] expected = firstMaxGradient(values, selection, (int) y[2], (int) y[3], kernel, stride, pad);
             assertThat(got).containsExactly(expected);
@@ -90,9 +92,9 @@ class MaxPoolTiesTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = rnd.nextInt(3) * 0.5f;
         }
-        BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+        BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults(), PassSelection.ALL)) {
             long[] y = engine.shapes(target, new long[] {1, C, H, W}).get(target);
             int cells = C * (int) (y[2] * y[3]);
             int signals = 3;
@@ -111,7 +113,7 @@ class MaxPoolTiesTest {
                         OnnxTensor selection = OnnxTensor.createTensor(env, FloatBuffer.wrap(selections),
                                 new long[] {signals, 1, C, y[2], y[3]});
                         OrtSession.Result result = session.run(Map.of(graph.imageInput(), image,
-                                graph.selectionInput(), selection), Set.of(graph.reconstructionOutput()))) {
+                                graph.start().selection(), selection), Set.of(graph.reconstructionOutput()))) {
                     float[] got = ((OnnxTensor) result.get(0)).getFloatBuffer().array();
                     assertThat(got).hasSize(signals * values.length);
                     for (int k = 0; k < signals; k++) {
@@ -164,7 +166,7 @@ class MaxPoolTiesTest {
             y[i] = Math.max(values[i], 0f);
         }
         RuleSet rules = RuleSet.exact().with("Relu", relu).named(method);
-        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults(), PassSelection.ALL)) {
             long[] pooled = engine.shapes(target, input.shape()).get(target);
             float[] selection = new float[C * (int) (pooled[2] * pooled[3])];
             for (int i = 0; i < selection.length; i++) {
@@ -176,14 +178,14 @@ class MaxPoolTiesTest {
                 float g = relu == ReluRule.GRADIENT ? atY[i] : Math.max(atY[i], 0f);
                 expected[i] = relu == ReluRule.DECONVNET || values[i] > 0 ? g : 0f;
             }
-            BackwardSpec spec = new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, false);
+            BackwardSpec spec = new BackwardSpec(target, rules, StartSignal.ONES, false);
             float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
             assertThat(withoutSignedZeros(got)).containsExactly(expected);
             boolean masksAtY = engine.compile(spec, input.shape()).model().getGraph().getNodeList().stream()
                     .anyMatch(n -> n.getOpType().equals("Greater") && n.getInputList().contains(rectified));
             assertThat(masksAtY).as("the Relu's own mask").isFalse();
 
-            BackwardSpec recorded = new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, true);
+            BackwardSpec recorded = new BackwardSpec(target, rules, StartSignal.ONES, true);
             BackwardResult withSignals = engine.run(recorded, input, List.of(selection));
             assertThat(withoutSignedZeros(withSignals.reconstruction().data())).containsExactly(expected);
             assertThat(withSignals.signals().get(rectified).data()).as("signal at the Relu output").containsExactly(atY);
@@ -219,9 +221,9 @@ class MaxPoolTiesTest {
             for (int i = 0; i < selection.length; i++) {
                 selection[i] = rnd.nextInt(5) - 2;
             }
-            float[] got = engine.run(new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, false), input,
+            float[] got = engine.run(new BackwardSpec(target, rules, StartSignal.ONES, false), input,
                     List.of(selection)).reconstruction().data();
-            float[] plain = engine.run(new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, true), input,
+            float[] plain = engine.run(new BackwardSpec(target, rules, StartSignal.ONES, true), input,
                     List.of(selection)).reconstruction().data();
             assertThat(withoutSignedZeros(got)).containsExactly(withoutSignedZeros(plain));
             for (int i = 0; i < values.length; i++) {

@@ -1,5 +1,6 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.graph.PhaseLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

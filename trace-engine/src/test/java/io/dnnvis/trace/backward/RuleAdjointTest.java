@@ -1,5 +1,8 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.passes.PassSelection;
+import io.dnnvis.trace.backward.rules.RuleSet;
+import io.dnnvis.trace.backward.rules.Pooling;
 import static io.dnnvis.onnx.build.OnnxProtos.floatAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
@@ -688,7 +691,7 @@ class RuleAdjointTest {
         OnnxModel model = mb.load();
         int n = (int) count(c.shape());
         float[] x0 = c.x().make(rnd, n);
-        BackwardSpec spec = new BackwardSpec(y, rules, pooling, StartSignal.ONES, false);
+        BackwardSpec spec = new BackwardSpec(y, rules.withPooling(pooling), StartSignal.ONES, false);
         double worst = 0;
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
             long[] yShape = engine.shapes(y, c.shape()).get(y);
@@ -697,8 +700,9 @@ class RuleAdjointTest {
                     ? List.of(inChannel(uniform(rnd, m, -1, 1), yShape, 0),
                             inChannel(uniform(rnd, m, -1, 1), yShape, yShape[1] - 1))
                     : List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
-            assertThat(engine.compile(spec, c.shape(), oneChannel).startsFromChannel())
-                    .as("%s starts from one channel", c.name()).isEqualTo(oneChannel);
+            assertThat(engine.compile(spec, c.shape(), oneChannel, false).startsFromChannel())
+                    .as("%s starts from one channel", c.name())
+                    .isEqualTo(oneChannel && engine.passes().allows("channel-start"));
             BackwardResult r = engine.run(spec, new TensorValue(x, c.shape(), x0), ws);
             long[] expectedShape = c.shape().clone();
             expectedShape[0] = 2;
@@ -739,7 +743,7 @@ class RuleAdjointTest {
         OnnxModel model = b.model();
         TensorValue input = b.input();
         String y = b.output();
-        BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+        BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false);
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
             int m = (int) count(engine.shapes(y, c.shape()).get(y));
             List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
@@ -802,15 +806,15 @@ class RuleAdjointTest {
         OnnxModel model = b.model();
         TensorValue input = b.input();
         String y = b.output();
-        BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), Pooling.SWITCH, StartSignal.ACTIVATION, false);
-        try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults());
-                BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults())) {
-            whole.startFromChannels(false);
+        BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), StartSignal.ACTIVATION, false);
+        try (BackwardEngine fast = BackwardEngine.open(model, EngineOptions.defaults(), PassSelection.ALL);
+                BackwardEngine whole = BackwardEngine.open(model, EngineOptions.defaults(),
+                        PassSelection.ALL.without("channel-start"))) {
             long[] yShape = fast.shapes(y, c.shape()).get(y);
             int m = (int) count(yShape);
             List<float[]> ws = List.of(inChannel(uniform(rnd, m, 0.5f, 1f), yShape, 0),
                     inChannel(uniform(rnd, m, 0.5f, 1f), yShape, yShape[1] - 1));
-            assertThat(fast.compile(spec, c.shape(), true).startsFromChannel()).isTrue();
+            assertThat(fast.compile(spec, c.shape(), true, false).startsFromChannel()).isTrue();
             List<float[]> got = rows(fast.run(spec, input, ws).reconstruction(), 2);
             List<float[]> want = rows(whole.run(spec, input, ws).reconstruction(), 2);
             for (int k = 0; k < 2; k++) {
@@ -888,7 +892,7 @@ class RuleAdjointTest {
             long[] yShape = engine.shapes(y, p.shape()).get(y);
             int m = (int) count(yShape);
             List<float[]> ws = List.of(uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1), uniform(rnd, m, -1, 1));
-            BackwardResult r = engine.run(new BackwardSpec(y, RuleSet.exact(), pooling, StartSignal.ONES, false),
+            BackwardResult r = engine.run(new BackwardSpec(y, RuleSet.exact().withPooling(pooling), StartSignal.ONES, false),
                     new TensorValue(x, p.shape(), x0), ws);
             List<float[]> got = rows(r.reconstruction(), ws.size());
             for (int k = 0; k < ws.size(); k++) {

@@ -1,5 +1,6 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.rules.RuleSet;
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 import static io.dnnvis.trace.backward.BackwardTestSupport.absDot;
@@ -162,7 +163,7 @@ class SaliNetFiniteDifferenceTest {
     private static double worstError(String label, Net net, String target, RuleSet rules) {
         Random rnd = new Random(label.hashCode());
         float[] x0 = uniform(rnd, (int) count(INPUT), -1, 1);
-        BackwardSpec spec = new BackwardSpec(target, rules, Pooling.SWITCH, StartSignal.ONES, false);
+        BackwardSpec spec = new BackwardSpec(target, rules, StartSignal.ONES, false);
         double worst = 0;
         try (BackwardEngine engine = BackwardEngine.open(net.builder().load(), EngineOptions.defaults())) {
             int m = (int) count(engine.shapes(target, INPUT).get(target));

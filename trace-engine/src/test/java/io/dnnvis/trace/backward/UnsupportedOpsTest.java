@@ -1,5 +1,7 @@
 package io.dnnvis.trace.backward;
 
+import io.dnnvis.trace.backward.rules.RuleSet;
+import io.dnnvis.trace.UnsupportedGraphException;
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.uniform;
@@ -23,7 +25,7 @@ class UnsupportedOpsTest {
     private static final long[] INPUT = {1, 3, 6, 6};
 
     private static BackwardSpec saliNet(String target) {
-        return new BackwardSpec(target, RuleSet.exact(), Pooling.SWITCH, StartSignal.ONES, false);
+        return new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
     }
 
     /** The list of nodes at the end of the message, after the target's name. */

@@ -1,7 +1,7 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 import java.util.List;
 
 /** The exact derivatives of the smooth and piecewise-linear activations (one class each). */

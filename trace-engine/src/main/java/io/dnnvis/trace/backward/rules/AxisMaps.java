@@ -1,6 +1,6 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.GraphEmitter;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
 
 /**
  * Linear maps that act along one axis at a time (slicing, padding, nearest/linear resizing,

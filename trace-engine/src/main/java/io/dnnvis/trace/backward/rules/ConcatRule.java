@@ -1,7 +1,7 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** Concat: each input gets its slice of the signal. */
 public final class ConcatRule implements BackwardRule {

@@ -1,12 +1,13 @@
 package io.dnnvis.trace.backward.rules;
 
+import io.dnnvis.trace.backward.graph.Geometry;
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 
 import io.dnnvis.onnx.Node;
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,7 +1,8 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
+import io.dnnvis.trace.backward.graph.BackwardRule;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * THE table of backward rules: ONNX op type to the rule that sends a signal back through it as
@@ -10,7 +11,7 @@ import java.util.Map;
  * {@code RuleAdjointTest} then checks it against ONNX Runtime's forward pass.
  *
  * <p>Methods override a few entries (Relu, LRN) in {@code io.dnnvis.methods}; MaxPool's
- * unpooling variant is a compile option read by {@link MaxPoolRule}.
+ * unpooling variant is the {@link MaxPoolRule} of the rule set ({@link RuleSet#withPooling}).
  */
 public final class ExactRules {
 
@@ -33,7 +34,7 @@ public final class ExactRules {
             Map.entry("Tanh", new ActivationRules.Tanh()),
             Map.entry("Elu", new ActivationRules.Elu()),
             Map.entry("Softmax", new SoftmaxRule()),
-            Map.entry("MaxPool", new MaxPoolRule()),
+            Map.entry("MaxPool", MaxPoolRule.SWITCH),
             Map.entry("AveragePool", new AveragePoolRule()),
             Map.entry("GlobalAveragePool", new GlobalAveragePoolRule()),
             Map.entry("GlobalMaxPool", new GlobalMaxPoolRule()),
@@ -60,6 +61,12 @@ public final class ExactRules {
             Map.entry("ReduceSum", new ReduceRule(false)),
             Map.entry("Resize", RESIZE),
             Map.entry("Upsample", RESIZE));
+
+    /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
+    public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",
+            "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Not", "And", "Or", "Xor", "NonZero",
+            "ConstantOfShape", "Range", "EyeLike", "RandomNormal", "RandomUniform", "RandomNormalLike",
+            "RandomUniformLike", "IsNaN", "IsInf", "Sign", "Floor", "Ceil", "Round");
 
     private ExactRules() {
     }

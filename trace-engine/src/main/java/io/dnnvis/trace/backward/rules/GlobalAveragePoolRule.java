@@ -1,8 +1,8 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** GlobalAveragePool: the signal divided by the spatial size, spread over every position. */
 public final class GlobalAveragePoolRule implements BackwardRule {

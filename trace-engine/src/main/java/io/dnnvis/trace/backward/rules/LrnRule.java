@@ -2,9 +2,9 @@ package io.dnnvis.trace.backward.rules;
 
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** MatMul (numpy semantics, both operands of rank 2 or more): {@code g B^T} and {@code A^T g}. */
 public final class MatMulRule implements BackwardRule {

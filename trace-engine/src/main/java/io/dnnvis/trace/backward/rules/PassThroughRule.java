@@ -1,7 +1,7 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** Identity, Dropout (inference), and float-to-float Cast: the signal passes unchanged. */
 public final class PassThroughRule implements BackwardRule {

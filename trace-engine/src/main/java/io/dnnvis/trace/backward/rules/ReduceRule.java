@@ -1,8 +1,8 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** ReduceSum and ReduceMean: the signal is broadcast back over the reduced axes (divided by their size for the mean). */
 public final class ReduceRule implements BackwardRule {

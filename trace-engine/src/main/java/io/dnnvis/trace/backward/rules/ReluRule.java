@@ -1,8 +1,9 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.GraphEmitter;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
+import io.dnnvis.trace.backward.graph.Site;
 
 /**
  * Relu, in the three flavours the backward nets differ by (the reference README's table):
@@ -12,8 +13,7 @@ import io.dnnvis.trace.backward.RuleContext;
  * <p>The mask is read from the output {@code y = max(x, 0)} ({@code y > 0} exactly where {@code x > 0}):
  * the forward Conv before the Relu then has one consumer, so ONNX Runtime fuses the Relu into it,
  * and when a MaxPool follows, the mask shares the plain-layout copy of {@code y} the unpooling reads.
- * With the mask, a switch unpooling that reads {@code y} sends nothing where {@code y <= 0} (see
- * {@link MaxPoolRule}), and the mask is then left out: its multiply would not change a value.
+ * The mask is noted as a {@link Site.PositiveMask}.
  */
 public final class ReluRule implements BackwardRule {
 
@@ -39,15 +39,16 @@ public final class ReluRule implements BackwardRule {
         if (rectify) {
             s = e.relu(s);
         }
-        // a signal already zero where y <= 0 (a switch unpooling that dropped such windows) keeps its values
-        if (forwardMask && !ctx.signalMasked(0)) {
-            s = e.mul(s, e.greaterMask(ctx.output(0), 0f));
+        if (forwardMask) {
+            String masked = e.mul(s, e.greaterMask(ctx.output(0), 0f));
+            ctx.note(new Site.PositiveMask(masked, s, ctx.output(0)));
+            s = masked;
         }
         ctx.send(0, s);
     }
 
     @Override
-    public boolean masksNonPositiveOutput() {
-        return forwardMask;
+    public String toString() {
+        return forwardMask ? (rectify ? "Relu[desalinet]" : "Relu[gradient]") : "Relu[deconvnet]";
     }
 }

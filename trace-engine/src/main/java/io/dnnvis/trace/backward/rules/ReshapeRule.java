@@ -1,7 +1,7 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** Reshape, Flatten, Squeeze, Unsqueeze: the signal takes the input's shape back. */
 public final class ReshapeRule implements BackwardRule {

@@ -1,8 +1,8 @@
 package io.dnnvis.trace.backward.rules;
 
 import io.dnnvis.onnx.Tensor;
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.RuleContext;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.dnnvis.trace.backward.rules;
 
-import io.dnnvis.trace.backward.BackwardRule;
-import io.dnnvis.trace.backward.RuleContext;
+import io.dnnvis.trace.backward.graph.BackwardRule;
+import io.dnnvis.trace.backward.graph.RuleContext;
 
 /** Transpose: the inverse permutation, the signal axis staying first. */
 public final class TransposeRule implements BackwardRule {

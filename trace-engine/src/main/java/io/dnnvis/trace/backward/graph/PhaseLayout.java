@@ -1,4 +1,4 @@
-package io.dnnvis.trace.backward;
+package io.dnnvis.trace.backward.graph;
 
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;

@@ -1,16 +1,15 @@
-package io.dnnvis.trace.backward.rules;
+package io.dnnvis.trace.backward.graph;
 
 import io.dnnvis.onnx.Node;
-import io.dnnvis.trace.backward.RuleContext;
 import java.util.Arrays;
 
 /**
  * Sliding-window geometry of Conv / pooling nodes (kernel, strides, dilations, explicit pads
  * after resolving {@code auto_pad}) from their attributes and the static shapes.
  */
-record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] padEnd) {
+public record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] padEnd) {
 
-    int rank() {
+    public int rank() {
         return kernel.length;
     }
 
@@ -19,7 +18,7 @@ record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin
      * @param in spatial input size
      * @param out spatial output size
      */
-    static Geometry of(RuleContext ctx, long[] kernel, long[] in, long[] out) {
+    public static Geometry of(RuleContext ctx, long[] kernel, long[] in, long[] out) {
         Node n = ctx.node();
         int r = kernel.length;
         long[] strides = n.intsAttribute("strides").orElse(ones(r));
@@ -56,7 +55,7 @@ record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin
     }
 
     /** The first input row of output window {@code o} along axis {@code k} (may be negative: padding). */
-    long start(int k, long o) {
+    public long start(int k, long o) {
         return o * strides[k] - padBegin[k];
     }
 
@@ -64,7 +63,7 @@ record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin
      * Pads (begin ++ end) and output_padding for a ConvTranspose that maps the window outputs of
      * size {@code out} back onto exactly {@code in} positions.
      */
-    long[][] transposedPads(long[] in, long[] out) {
+    public long[][] transposedPads(long[] in, long[] out) {
         int r = rank();
         long[] pads = new long[2 * r];
         long[] outputPadding = new long[r];
@@ -82,11 +81,29 @@ record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin
     }
 
     /**
+     * Pads of the convolution that equals this one's transpose: {@code d(k-1) - pad} at each end;
+     * null when a stride is not 1 or a pad exceeds {@code d(k-1)} (then only a ConvTranspose is it).
+     */
+    public long[] transposeAsConvPads() {
+        int r = rank();
+        long[] pads = new long[2 * r];
+        for (int k = 0; k < r; k++) {
+            long reach = dilations[k] * (kernel[k] - 1);
+            pads[k] = reach - padBegin[k];
+            pads[r + k] = reach - padEnd[k];
+            if (strides[k] != 1 || pads[k] < 0 || pads[r + k] < 0) {
+                return null;
+            }
+        }
+        return pads;
+    }
+
+    /**
      * {@code taps} filters over one input channel, filter {@code t} holding a single 1 at tap
      * {@code t} (or, {@code mirrored}, at tap {@code taps - 1 - t}): a Conv with them copies the
      * value under each tap of every window into a channel of its own (im2col).
      */
-    static float[] oneHotFilters(int taps, boolean mirrored) {
+    public static float[] oneHotFilters(int taps, boolean mirrored) {
         float[] filters = new float[taps * taps];
         for (int t = 0; t < taps; t++) {
             filters[t * taps + (mirrored ? taps - 1 - t : t)] = 1f;
@@ -94,7 +111,7 @@ record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin
         return filters;
     }
 
-    static long[] ones(int r) {
+    public static long[] ones(int r) {
         long[] a = new long[r];
         Arrays.fill(a, 1);
         return a;

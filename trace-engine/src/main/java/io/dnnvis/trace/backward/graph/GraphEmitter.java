@@ -1,66 +1,47 @@
-package io.dnnvis.trace.backward;
+package io.dnnvis.trace.backward.graph;
 
 import io.dnnvis.onnx.DataType;
 import io.dnnvis.onnx.build.OnnxProtos;
 import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
 import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
-import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Predicate;
+import java.util.Locale;
 
 /**
- * Appends ONNX nodes and constants to the graph being compiled, with fresh names that cannot
- * collide with the model's, and opset-aware helpers for the ops whose signature changed across
- * opsets (ReduceSum, ReduceMean, Slice, Unsqueeze, Clip...). Rules emit through it.
+ * Adds ONNX nodes and constants to a {@link BackwardGraph}, with fresh names that cannot collide
+ * with the model's, and opset-aware helpers for the ops whose signature changed across opsets
+ * (ReduceSum, ReduceMean, Slice, Unsqueeze, Clip...). Rules and passes emit through it.
  */
 public final class GraphEmitter {
 
     /** Prefix of every name the compiler makes. */
     public static final String PREFIX = "dnnvis/";
 
-    private final long opset;
-    private final Predicate<String> taken;
-    private final List<NodeProto> nodes = new ArrayList<>();
-    private final List<TensorProto> initializers = new ArrayList<>();
-    private final Map<String, Phased> phased = new HashMap<>();
-    private int counter;
+    private final BackwardGraph graph;
+    /** Where the next node goes (-1: at the end). */
+    private int cursor;
     private String scope = "";
 
-    GraphEmitter(long opset, Set<String> existingNames) {
-        this.opset = opset;
-        this.taken = existingNames::contains;
+    GraphEmitter(BackwardGraph graph, int cursor) {
+        this.graph = graph;
+        this.cursor = cursor;
     }
 
     public long opset() {
-        return opset;
+        return graph.opset();
     }
 
     /** Names the nodes that follow after the forward node they belong to (readable graphs). */
-    void scope(String forwardNode) {
+    public GraphEmitter scope(String forwardNode) {
         this.scope = forwardNode;
-    }
-
-    List<NodeProto> nodes() {
-        return nodes;
-    }
-
-    List<TensorProto> initializers() {
-        return initializers;
+        return this;
     }
 
     /** A fresh tensor name. */
     public String fresh(String hint) {
-        String name;
-        do {
-            name = PREFIX + hint + "_" + (counter++);
-        } while (taken.test(name));
-        return name;
+        return graph.fresh(PREFIX + hint);
     }
 
     /** Emits one node with one output and returns the output's name. */
@@ -72,30 +53,25 @@ public final class GraphEmitter {
     public List<String> ops(String opType, List<String> inputs, int outputs, AttributeProto... attributes) {
         List<String> outs = new ArrayList<>(outputs);
         for (int k = 0; k < outputs; k++) {
-            outs.add(fresh(opType.toLowerCase(java.util.Locale.ROOT)));
+            outs.add(fresh(opType.toLowerCase(Locale.ROOT)));
         }
         NodeProto.Builder n = NodeProto.newBuilder()
                 .setOpType(opType)
-                .setName(PREFIX + "bwd" + (scope.isEmpty() ? "" : "[" + scope + "]") + "/" + opType + "_" + (counter++))
+                .setName(fresh("bwd" + (scope.isEmpty() ? "" : "[" + scope + "]") + "/" + opType))
                 .addAllInput(inputs)
                 .addAllOutput(outs);
         for (AttributeProto a : attributes) {
             n.addAttribute(a);
         }
-        nodes.add(n.build());
+        cursor = graph.insert(cursor, n.build());
         return outs;
-    }
-
-    /** Emits a node whose outputs are already named (used to re-emit forward nodes). */
-    void raw(NodeProto node) {
-        nodes.add(node);
     }
 
     // ---- constants ------------------------------------------------------------------------
 
     public String constant(long[] dims, float[] values) {
         String name = fresh("const");
-        initializers.add(OnnxProtos.floatTensor(name, dims, values));
+        graph.addConstant(OnnxProtos.floatTensor(name, dims, values));
         return name;
     }
 
@@ -105,13 +81,13 @@ public final class GraphEmitter {
 
     public String longs(long... values) {
         String name = fresh("ints");
-        initializers.add(OnnxProtos.longTensor(name, new long[] {values.length}, values));
+        graph.addConstant(OnnxProtos.longTensor(name, new long[] {values.length}, values));
         return name;
     }
 
     public String longTensor(long[] dims, long[] values) {
         String name = fresh("ints");
-        initializers.add(OnnxProtos.longTensor(name, dims, values));
+        graph.addConstant(OnnxProtos.longTensor(name, dims, values));
         return name;
     }
 
@@ -167,34 +143,19 @@ public final class GraphEmitter {
 
     /** Reshape to a static shape ({@code -1} allowed once). */
     public String reshape(String x, long... shape) {
-        String out = op("Reshape", List.of(x, longs(shape)));
-        Phased p = phased.get(x);
-        if (p != null) {
-            phased.put(out, p); // same values in the same order
-        }
-        return out;
-    }
-
-    /** A tensor that the graph computes from its phases, which the host could interleave instead. */
-    record Phased(String phases, PhaseLayout layout) {
+        return op("Reshape", List.of(x, longs(shape)));
     }
 
     /**
      * DepthToSpace (DCR) of {@code phases} and the crop of {@code layout}: the tensor the layout
-     * describes. Remembered, so that the compiler can leave the interleave to the host when this is
-     * the reconstruction.
+     * describes, noted as an {@link Site.Interleave} (a pass may leave the interleave to the host).
      */
     public String interleave(String phases, PhaseLayout layout) {
         String canvas = op("DepthToSpace", List.of(phases), OnnxProtos.intAttr("blocksize", layout.stride()));
         String out = op("Slice", List.of(canvas, longs(layout.top(), layout.left()),
                 longs(layout.top() + layout.rows(), layout.left() + layout.cols()), longs(2, 3)));
-        phased.put(out, new Phased(phases, layout));
+        graph.note(new Site.Interleave(out, phases, layout));
         return out;
-    }
-
-    /** The phases {@code tensor} was interleaved from, if it was (through reshapes). */
-    Optional<Phased> phased(String tensor) {
-        return Optional.ofNullable(phased.get(tensor));
     }
 
     /** Reshape a signal to {@code [B] ++ shape}. */
@@ -239,7 +200,7 @@ public final class GraphEmitter {
 
     /** ReduceSum over {@code axes}, keeping dims. */
     public String reduceSum(String x, long... axes) {
-        if (opset >= 13) {
+        if (opset() >= 13) {
             return op("ReduceSum", List.of(x, longs(axes)), OnnxProtos.intAttr("keepdims", 1));
         }
         return op("ReduceSum", List.of(x), OnnxProtos.intsAttr("axes", axes), OnnxProtos.intAttr("keepdims", 1));
@@ -247,7 +208,7 @@ public final class GraphEmitter {
 
     /** ReduceMean over {@code axes}, keeping dims. */
     public String reduceMean(String x, long... axes) {
-        if (opset >= 18) {
+        if (opset() >= 18) {
             return op("ReduceMean", List.of(x, longs(axes)), OnnxProtos.intAttr("keepdims", 1));
         }
         return op("ReduceMean", List.of(x), OnnxProtos.intsAttr("axes", axes), OnnxProtos.intAttr("keepdims", 1));
@@ -255,7 +216,7 @@ public final class GraphEmitter {
 
     /** Elements {@code [start, end)} along {@code axis}. */
     public String slice(String x, long axis, long start, long end) {
-        if (opset >= 10) {
+        if (opset() >= 10) {
             return op("Slice", List.of(x, longs(start), longs(end), longs(axis)));
         }
         return op("Slice", List.of(x), OnnxProtos.intsAttr("starts", start), OnnxProtos.intsAttr("ends", end),

@@ -1,4 +1,4 @@
-package io.dnnvis.trace.backward;
+package io.dnnvis.trace;
 
 /** The path from the input to the target holds ops (or op settings) that no backward rule handles. */
 public final class UnsupportedGraphException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.dnnvis.trace.backward;
+package io.dnnvis.trace.backward.rules;
 
 import java.util.Locale;
 

@@ -1,0 +1,59 @@
+package io.dnnvis.trace.backward;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Values computed once per key: the first thread to ask computes, others asking meanwhile wait for
+ * it, different keys compute in parallel; a failed computation is forgotten (the next ask tries
+ * again). Thread-safe.
+ */
+final class Memo<K, V> {
+
+    private final ConcurrentHashMap<K, CompletableFuture<V>> values = new ConcurrentHashMap<>();
+
+    V get(K key, Function<K, V> compute) {
+        CompletableFuture<V> mine = new CompletableFuture<>();
+        CompletableFuture<V> known = values.putIfAbsent(key, mine);
+        if (known == null) {
+            try {
+                mine.complete(compute.apply(key));
+            } catch (RuntimeException | Error e) {
+                values.remove(key, mine);
+                mine.completeExceptionally(e);
+            }
+            known = mine;
+        }
+        try {
+            return known.join();
+        } catch (CompletionException e) {
+            throw Memo.unwrap(e);
+        }
+    }
+
+    /** The exception a computation failed with, as thrown on the thread that ran it. */
+    static RuntimeException unwrap(CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+            return r;
+        }
+        if (e.getCause() instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(e.getCause());
+    }
+
+    /** The values computed so far. */
+    List<V> values() {
+        List<V> out = new ArrayList<>();
+        values.values().forEach(f -> {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                out.add(f.join());
+            }
+        });
+        return out;
+    }
+}
