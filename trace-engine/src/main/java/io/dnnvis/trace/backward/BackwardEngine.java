@@ -150,7 +150,8 @@ public final class BackwardEngine implements AutoCloseable {
     /**
      * Runs the backward graph of {@code spec} for B start signals at once.
      *
-     * @param selections B row-major masks of the target's shape: 1 where a neuron is selected
+     * @param selections B row-major masks of the target's shape: 1 where a neuron is selected (masks
+     *     that are each zero but in one channel run as {@link ChannelSelections} do)
      */
     public BackwardResult run(BackwardSpec spec, TensorValue input, List<float[]> selections) {
         if (selections.isEmpty()) {
@@ -158,8 +159,8 @@ public final class BackwardEngine implements AutoCloseable {
         }
         return whileOpen(() -> {
             long[] targetShape = prepare(spec, input);
-            Selections masks = Selections.ofMasks(selections, targetShape);
-            return runAll(spec, input, masks, options(selections.size(), false));
+            Selections given = Selections.ofMasks(selections, targetShape);
+            return runAll(spec, input, given, options(selections.size(), given.oneChannelEach() && !spec.signals()));
         });
     }
 
@@ -216,8 +217,8 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     /**
-     * The session for a key, compiling it if needed. A graph no pass chose by the signal count serves
-     * one signal and many alike: the other count's key then maps to the same session.
+     * The session for a key, compiling it if needed; the keys whose graph is the same map to the same
+     * session ({@link #servedAlike}).
      */
     private SessionCache<Key>.Lease lease(BackwardSpec spec, long[] inputShape, CompileOptions compileOptions) {
         Key key = new Key(spec, boxed(inputShape), compileOptions);
@@ -227,11 +228,28 @@ public final class BackwardEngine implements AutoCloseable {
                     compileOptions);
             return new SessionCache.Compiled(graph, OrtSessions.create(graph.model(), options, model.path()));
         });
-        if (!lease.graph().dependsOnSignalCount()) {
-            sessions.alias(new Key(spec, key.inputShape(), compileOptions.withOneSignal(!compileOptions.oneSignal())),
-                    lease);
+        for (CompileOptions same : servedAlike(compileOptions, lease.graph())) {
+            sessions.alias(new Key(spec, key.inputShape(), same), lease);
         }
         return lease;
+    }
+
+    /**
+     * The other options whose graph is this one: with the other signal count where no pass chose
+     * its form by the count, and for selections of any kind where the graph takes whole-target ones.
+     */
+    private static List<CompileOptions> servedAlike(CompileOptions given, CompiledBackward graph) {
+        List<CompileOptions> same = new ArrayList<>();
+        for (boolean one : new boolean[] {given.oneSignal(), !given.oneSignal()}) {
+            for (boolean channels : new boolean[] {given.channelSelections(), !given.channelSelections()}) {
+                boolean countOk = one == given.oneSignal() || !graph.dependsOnSignalCount();
+                boolean kindOk = channels == given.channelSelections() || !graph.startsFromChannel();
+                if (countOk && kindOk && !(one == given.oneSignal() && channels == given.channelSelections())) {
+                    same.add(new CompileOptions(given.passes(), one, channels));
+                }
+            }
+        }
+        return same;
     }
 
     /** Every selection, in runs of at most {@link #batchLimit} signals, joined in order. */

@@ -36,6 +36,11 @@ abstract sealed class Selections {
 
     abstract int count();
 
+    /** Whether every selection is one channel of the target (a graph may then start from it). */
+    final boolean oneChannelEach() {
+        return this instanceof Channels;
+    }
+
     /** The same selections as whole-target masks. */
     abstract Selections asMasks();
 

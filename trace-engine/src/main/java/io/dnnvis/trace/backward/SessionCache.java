@@ -15,7 +15,8 @@ import java.util.function.Function;
 /**
  * Compiled graphs and their ONNX Runtime sessions by key: one future per key, so that a key is
  * compiled once however many threads ask, while different keys compile in parallel; at most
- * {@code capacity} keys, the least recently used evicted. A session is closed when no key maps to it
+ * {@code capacity} sessions, the least recently used key evicted first (several keys may share one
+ * session). A session is closed when no key maps to it
  * any more and no run holds it ({@link Lease}). Thread-safe.
  *
  * @param <K> the key (a value type)
@@ -134,7 +135,7 @@ final class SessionCache<K> implements AutoCloseable {
 
     private void evictOverCapacityLocked() {
         Iterator<Entry> it = entries.values().iterator();
-        while (entries.size() > capacity && it.hasNext()) {
+        while (distinct(entries.values()).size() > capacity && it.hasNext()) {
             Entry eldest = it.next();
             it.remove();
             eldest.keys--;
