@@ -2,12 +2,12 @@ package io.dnnvis.onnx;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.onnx.build.OnnxProtos;
 import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
+import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -37,18 +37,22 @@ class AttributeChecksTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void refused(Case c) {
-        ModelBuilder b = ModelBuilder.create(13);
-        String x = b.input("x", 1, 3, 8, 8);
-        List<String> inputs = c.op().equals("Conv")
-                ? List.of(x, b.randomInitializer("w", new Random(1), 1, 4, 3, 3, 3))
-                : List.of(x);
-        AttributeProto kernel = OnnxProtos.intsAttr("kernel_shape", 3, 3);
-        String y = c.attribute().getName().equals("kernel_shape") ? b.node(c.op(), inputs, c.attribute())
-                : b.node(c.op(), inputs, kernel, c.attribute());
-        b.output(y);
-        byte[] bytes = b.toBytes();
-        Path name = Path.of("bad.onnx");
         String node = c.op() + "_1";
+        NodeProto.Builder n = NodeProto.newBuilder().setName(node).setOpType(c.op()).addInput("x").addOutput("y");
+        ModelProto.Builder m = TinyModels.reluModel();
+        m.getGraphBuilder().clearNode().clearOutput()
+                .addOutput(OnnxProtos.tensorInfoUnknownShape("y", DataType.FLOAT));
+        if (c.op().equals("Conv")) {
+            long[] weights = {4, 3, 3, 3};
+            n.addInput("w");
+            m.getGraphBuilder().addInitializer(TinyModels.floatTensor("w", weights, new float[4 * 3 * 3 * 3]));
+        }
+        if (!c.attribute().getName().equals("kernel_shape")) {
+            n.addAttribute(OnnxProtos.intsAttr("kernel_shape", 3, 3));
+        }
+        m.getGraphBuilder().addNode(n.addAttribute(c.attribute()));
+        byte[] bytes = m.build().toByteArray();
+        Path name = Path.of("bad.onnx");
         assertThatThrownBy(() -> OnnxModel.fromBytes(bytes, name, LoadOptions.defaults()))
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessage("bad.onnx: node '" + node + "' (" + c.op() + "): " + c.problem());

@@ -2,8 +2,8 @@ package io.dnnvis.methods.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.testdata.TestData;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import io.dnnvis.methods.Predictions;
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.testdata.TestData;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.TensorValue;

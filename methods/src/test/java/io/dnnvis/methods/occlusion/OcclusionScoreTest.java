@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.testdata.TestData;
 import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.EngineOptions;

@@ -1,6 +1,6 @@
 package io.dnnvis.trace.backward;
 
-import io.dnnvis.onnx.build.ModelBuilder;
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
 import io.dnnvis.trace.TensorValue;
 import java.util.ArrayList;

@@ -16,8 +16,8 @@ import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
 import static io.dnnvis.trace.backward.BackwardTestSupport.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;

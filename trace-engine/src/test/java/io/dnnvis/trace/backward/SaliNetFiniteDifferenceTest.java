@@ -11,7 +11,7 @@ import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
 import static io.dnnvis.trace.backward.BackwardTestSupport.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dnnvis.onnx.build.ModelBuilder;
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.rules.ReluRule;

@@ -8,8 +8,8 @@ import static io.dnnvis.trace.backward.BackwardTestSupport.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.build.ModelBuilder;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.dnnvis.onnx.build;
+package io.dnnvis.modelbuild;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,7 @@ import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Tensor;
 import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.onnx.build.OnnxProtos;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import java.io.IOException;
 import java.nio.file.Path;

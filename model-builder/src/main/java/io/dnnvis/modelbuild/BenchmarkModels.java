@@ -1,4 +1,4 @@
-package io.dnnvis.onnx.build;
+package io.dnnvis.modelbuild;
 
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;

@@ -1,4 +1,4 @@
-package io.dnnvis.onnx.build;
+package io.dnnvis.modelbuild;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.dnnvis.onnx.build;
+package io.dnnvis.modelbuild;
 
 import static io.dnnvis.onnx.build.OnnxProtos.floatAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
@@ -8,6 +8,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.dnnvis.onnx.DataType;
 import io.dnnvis.onnx.LoadOptions;
 import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.build.OnnxProtos;
 import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
 import io.dnnvis.onnx.proto.OnnxProto.GraphProto;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
