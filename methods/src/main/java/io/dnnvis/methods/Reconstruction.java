@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;

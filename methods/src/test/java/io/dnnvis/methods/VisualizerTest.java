@@ -3,6 +3,7 @@ package io.dnnvis.methods;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.testdata.TestData;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;

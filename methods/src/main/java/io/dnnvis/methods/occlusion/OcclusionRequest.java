@@ -1,6 +1,8 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ClassLabels;
+import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
@@ -327,7 +329,7 @@ public final class OcclusionRequest {
         if (n.position().isEmpty()) {
             return new ScoreReader(n.channel() * plane, plane);
         }
-        Target.GridPoint p = n.position().get();
+        GridPoint p = n.position().get();
         if (shape.length != 4) {
             throw new BadRequestException("a position needs a 4-D layer, '" + layer + "' has shape "
                     + Arrays.toString(shape));

@@ -1,6 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.render.SaliencyMap;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;

@@ -3,7 +3,7 @@ package io.dnnvis.methods.occlusion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.onnx.UnknownLayerException;
 import io.dnnvis.testdata.TestData;
