@@ -3,7 +3,7 @@ package io.dnnvis.cli;
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.BackwardRequest;
 import io.dnnvis.methods.Visualizer;
-import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
@@ -166,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options)) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            OcclusionRequest request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
+            OcclusionBuilder request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
             OcclusionResult first = request.run(input);
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             Timing timing = Timing.of(() -> request.run(input), warmup, repeat, memory);

@@ -1,8 +1,12 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.occlusion.OcclusionBuilder;
+import io.dnnvis.methods.occlusion.OcclusionEngine;
 import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionResult;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.backward.BackwardEngine;
 import java.nio.file.Path;
@@ -24,12 +28,12 @@ public final class Visualizer implements AutoCloseable {
 
     private final OnnxModel model;
     private final BackwardEngine engine;
-    private final EngineOptions options;
+    private final OcclusionEngine occlusion;
 
     private Visualizer(OnnxModel model, EngineOptions options) {
         this.model = model;
-        this.options = options;
         this.engine = BackwardEngine.open(model, options);
+        this.occlusion = OcclusionEngine.open(model, options, engine::shapes);
     }
 
     public static Visualizer open(Path modelFile) {
@@ -77,12 +81,22 @@ public final class Visualizer implements AutoCloseable {
      * An occlusion request on this model (layer occlusion, or score occlusion with a target):
      * {@code vis.occlusion().layer("conv5").window(15).stride(8).run(input)}.
      */
-    public OcclusionRequest occlusion() {
-        return OcclusionRequest.of(model, options, engine::shapes);
+    public OcclusionBuilder occlusion() {
+        return occlusion.builder();
     }
 
+    /** Runs an occlusion request on one input image {@code [1, C, H, W]}. */
+    public OcclusionResult run(OcclusionRequest request, TensorValue input) {
+        return occlusion.run(request, input);
+    }
+
+    /** Closes the occlusion and backward sessions; waits for runs in flight. */
     @Override
     public void close() {
-        engine.close();
+        try {
+            occlusion.close();
+        } finally {
+            engine.close();
+        }
     }
 }
