@@ -1,7 +1,7 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.BackwardMethod;
-import io.dnnvis.methods.BackwardRequest;
+import io.dnnvis.methods.BackwardBuilder;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
@@ -149,12 +149,12 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options)) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            BackwardRequest request = vis.method(m).layer(layer);
+            BackwardBuilder request = vis.method(m).layer(layer);
             request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
                     : request.neurons(VisualizeCommand.parseNeurons(neurons));
             int count = request.run(input).neurons().length;
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            BackwardRequest timed = request;
+            BackwardBuilder timed = request;
             Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("neurons", count);

@@ -21,19 +21,25 @@ import java.nio.file.Path;
  * }
  * }</pre>
  *
- * <p>Thread-safe: requests may run from many threads at once; compiled sessions are shared.
- * Closing waits for runs in flight.
+ * <p>Requests are values ({@link BackwardRequest}, {@link OcclusionRequest}), built fluently from
+ * {@link #desalinet()} etc. and {@link #occlusion()} or made directly and passed to {@code run};
+ * results hold their values and stay usable after {@link #close()}.
+ *
+ * <p>Thread-safe: requests may run from many threads at once; compiled and truncated sessions are
+ * shared. Closing waits for runs in flight.
  */
 public final class Visualizer implements AutoCloseable {
 
     private final OnnxModel model;
-    private final BackwardEngine engine;
+    private final BackwardEngine backward;
+    private final Reconstructor reconstructor;
     private final OcclusionEngine occlusion;
 
     private Visualizer(OnnxModel model, EngineOptions options) {
         this.model = model;
-        this.engine = BackwardEngine.open(model, options);
-        this.occlusion = OcclusionEngine.open(model, options, engine::shapes);
+        this.backward = BackwardEngine.open(model, options);
+        this.reconstructor = new Reconstructor(model.graph(), backward);
+        this.occlusion = OcclusionEngine.open(model, options, backward::shapes);
     }
 
     public static Visualizer open(Path modelFile) {
@@ -54,27 +60,41 @@ public final class Visualizer implements AutoCloseable {
 
     /** The forward tracer of this model (predictions, activations). */
     public Tracer tracer() {
-        return engine.tracer();
+        return backward.tracer();
     }
 
     BackwardEngine engine() {
-        return engine;
+        return backward;
     }
 
-    public BackwardRequest deconvnet() {
+    public BackwardBuilder deconvnet() {
         return method(BackwardMethod.DECONVNET);
     }
 
-    public BackwardRequest salinet() {
+    public BackwardBuilder salinet() {
         return method(BackwardMethod.SALINET);
     }
 
-    public BackwardRequest desalinet() {
+    public BackwardBuilder desalinet() {
         return method(BackwardMethod.DESALINET);
     }
 
-    public BackwardRequest method(BackwardMethod method) {
-        return BackwardRequest.start(this, method);
+    public BackwardBuilder method(BackwardMethod method) {
+        return BackwardBuilder.on(this, method);
+    }
+
+    /** Runs a backward-net request on one input image {@code [1, C, H, W]}. */
+    public Reconstruction run(BackwardRequest request, TensorValue input) {
+        return reconstructor.run(request, input);
+    }
+
+    /**
+     * Fails as {@link #run(BackwardRequest, TensorValue)} would on {@code input} for a missing layer,
+     * neuron or position, without running anything but the (cached) shape probe: lets a caller
+     * refuse a request before other work.
+     */
+    public void check(BackwardRequest request, TensorValue input) {
+        reconstructor.check(request, input);
     }
 
     /**
@@ -96,7 +116,7 @@ public final class Visualizer implements AutoCloseable {
         try {
             occlusion.close();
         } finally {
-            engine.close();
+            backward.close();
         }
     }
 }
