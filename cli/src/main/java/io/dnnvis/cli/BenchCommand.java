@@ -1,9 +1,9 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.BackwardMethod;
-import io.dnnvis.methods.BackwardRequest;
+import io.dnnvis.methods.BackwardBuilder;
 import io.dnnvis.methods.Visualizer;
-import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
 import io.dnnvis.modelbuild.BenchmarkModels;
 import io.dnnvis.onnx.Layer;
@@ -149,12 +149,12 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options)) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            BackwardRequest request = vis.method(m).layer(layer);
+            BackwardBuilder request = vis.method(m).layer(layer);
             request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
                     : request.neurons(VisualizeCommand.parseNeurons(neurons));
             int count = request.run(input).neurons().length;
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            BackwardRequest timed = request;
+            BackwardBuilder timed = request;
             Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("neurons", count);
@@ -166,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options)) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            OcclusionRequest request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
+            OcclusionBuilder request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
             OcclusionResult first = request.run(input);
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             Timing timing = Timing.of(() -> request.run(input), warmup, repeat, memory);

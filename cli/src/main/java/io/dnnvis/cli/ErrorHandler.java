@@ -1,6 +1,6 @@
 package io.dnnvis.cli;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.onnx.InvalidModelException;
 import io.dnnvis.trace.UnsupportedGraphException;
 import io.dnnvis.onnx.UnknownLayerException;

@@ -3,7 +3,7 @@ package io.dnnvis.cli;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.occlusion.BatchPlan;
 import io.dnnvis.methods.occlusion.Fill;
-import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
 import io.dnnvis.methods.occlusion.Target;
 import io.dnnvis.methods.render.HeatmapStyle;
@@ -138,7 +138,7 @@ final class OcclusionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         OcclusionResult result;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
-            OcclusionRequest request = vis.occlusion().window(window).stride(stride).fill(occluder).target(score)
+            OcclusionBuilder request = vis.occlusion().window(window).stride(stride).fill(occluder).target(score)
                     .batch(batch == null ? 0 : batch);
             if (layer != null) {
                 request = request.layer(layer);
@@ -232,7 +232,7 @@ final class OcclusionCommand implements Callable<Integer> {
                 .orElse("layer occlusion of " + describe(r.layer()));
         String grid = r.isScoreOcclusion() ? "" : " (" + s[1] + "x" + s[2] + ")";
         return String.format("%s: %d windows%s of %dx%d, stride %d, fill %s, batch %d%s in %d ms", what, r.windows(),
-                grid, window, window, stride, fill, r.batch(), r.batched() ? "" : " (one image per run)",
+                grid, window, window, stride, fill, r.batch(), r.batchable() ? "" : " (one image per run)",
                 r.elapsed().toMillis());
     }
 

@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.methods.BackwardBuilder;
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.BackwardRequest;
 import io.dnnvis.methods.Reconstruction;
@@ -130,21 +131,21 @@ final class VisualizeCommand implements Callable<Integer> {
             int[] chosen = chooseNeurons(vis, target, tensor);
             List<BackwardRequest> requests = new ArrayList<>();
             for (BackwardMethod m : methods) {
-                BackwardRequest request = vis.method(m).layer(layer).pooling(unpooling).start(startSignal);
+                BackwardBuilder request = vis.method(m).layer(layer).pooling(unpooling).start(startSignal);
                 request = chosen == null ? request.allNeurons() : request.neurons(chosen);
                 if (position != null) {
-                    request = request.at(position[0], position[1]);
+                    request = request.position(position[0], position[1]);
                 }
-                requests.add(request);
+                requests.add(request.request());
             }
-            requests.get(0).check(tensor); // a neuron or position that does not exist: refused before any output
+            vis.check(requests.get(0), tensor); // a neuron or position that does not exist: refused before any output
             if (PredictCommand.classifies(model)) {
                 PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
             }
             for (BackwardRequest request : requests) {
                 BackwardMethod m = request.method();
                 long t0 = System.nanoTime();
-                Reconstruction r = request.run(tensor);
+                Reconstruction r = vis.run(request, tensor);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 results.put(m, r);
                 out.printf("%s %s (%s): %d neuron%s in %d ms%n", m.label(), describe(target), target.op(),

@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.trace.backward.rules.RuleSet;
 import java.util.Locale;
 

@@ -1,11 +1,11 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ClassLabels;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 /** The model's top classes for one input: users check what the model sees before the pictures. */
@@ -30,26 +30,13 @@ public final class Predictions {
                     + "' has " + java.util.Arrays.toString(shape));
         }
         float[] probabilities = isDistribution(scores) ? scores.clone() : softmax(scores);
-        List<String> labels = labels(model).orElse(List.of());
+        List<String> labels = ClassLabels.of(model);
         return IntStream.range(0, scores.length).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparing(i -> i))
                 .limit(k)
                 .map(i -> new Prediction(i, i < labels.size() ? labels.get(i) : Integer.toString(i), scores[i],
                         probabilities[i]))
                 .toList();
-    }
-
-    /** The class labels in the model's metadata ({@code labels}: comma- or newline-separated). */
-    public static Optional<List<String>> labels(OnnxModel model) {
-        String text = model.metadata().get("labels");
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : text.split(text.contains("\n") ? "\n" : ",")) {
-            out.add(s.strip());
-        }
-        return Optional.of(List.copyOf(out));
     }
 
     private static boolean isDistribution(float[] v) {

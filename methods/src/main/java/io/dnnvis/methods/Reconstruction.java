@@ -1,88 +1,92 @@
 package io.dnnvis.methods;
 
-import io.dnnvis.onnx.Graph;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.backward.BackwardResult;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The result of a backward-net request: one reconstruction per neuron, stacked on the first axis
- * ({@code [B, C, H, W]}), the target layer's forward activation, and, when requested, the signal at
- * every tensor on the way back.
+ * The result of a backward-net run: one reconstruction per neuron, stacked on the first axis
+ * ({@code [B, C, H, W]}), and, when the request asked for them, the target layer's forward
+ * activation and the signal at every tensor on the way back. Holds its values: usable after the
+ * {@link Visualizer} is closed.
+ *
+ * @param request what ran
+ * @param layer the target layer
+ * @param neurons the channel of each reconstruction, in order
+ * @param tensor all reconstructions, {@code [B, C, H, W]}
+ * @param activation the target layer's forward value; null unless the request asked {@code withActivation()}
+ * @param signals the signals on the way back (none unless the request asked {@code withSignals()})
  */
-public final class Reconstruction {
+public record Reconstruction(BackwardRequest request, Layer layer, int[] neurons, TensorValue tensor,
+        TensorValue activation, Signals signals) {
 
-    private final BackwardRequest request;
-    private final Layer layer;
-    private final int[] neurons;
-    private final BackwardResult result;
-    private final Graph graph;
-
-    Reconstruction(BackwardRequest request, Graph graph, Layer layer, int[] neurons, BackwardResult result) {
-        this.request = request;
-        this.graph = graph;
-        this.layer = layer;
-        this.neurons = neurons.clone();
-        this.result = result;
+    public Reconstruction {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(tensor, "tensor");
+        Objects.requireNonNull(signals, "signals");
+        neurons = neurons.clone();
     }
 
-    public BackwardRequest request() {
-        return request;
-    }
-
-    public Layer layer() {
-        return layer;
-    }
-
-    /** The channel of each reconstruction, in order. */
+    /** The channel of each reconstruction, in order, as a copy. */
+    @Override
     public int[] neurons() {
         return neurons.clone();
     }
 
-    /** All reconstructions, {@code [B, C, H, W]}, as a new ND4J array. */
+    /** All reconstructions as a new ND4J array: {@code tensor().toINDArray()}. */
     public INDArray values() {
-        return result.reconstruction().toINDArray();
-    }
-
-    /** All reconstructions as a host tensor. */
-    public TensorValue tensor() {
-        return result.reconstruction();
+        return tensor.toINDArray();
     }
 
     /**
-     * The forward activation of the target layer. Where the backward pass starts from the neurons'
-     * channels alone (a Conv layer with one group and unit strides, no signals recorded) the backward
-     * graph computes only those channels, and this is computed on the first call by a forward pass
-     * cut at the layer: call it before closing the {@link Visualizer}.
+     * The forward activation of the target layer, computed during the run.
+     *
+     * @throws BadRequestException unless the request asked {@code withActivation()}
      */
+    @Override
     public TensorValue activation() {
-        return result.target();
+        if (activation == null) {
+            throw new BadRequestException("the activation of layer '" + request.layer()
+                    + "' was not kept (request withActivation())");
+        }
+        return activation;
     }
 
-    /** Tensors whose signal was recorded (empty unless the request asked {@code withSignals()}). */
+    /** Tensors whose signal was recorded, sorted (empty unless the request asked {@code withSignals()}). */
     public List<String> signalTensors() {
-        return List.copyOf(result.signals().keySet());
+        return signals.tensors();
     }
 
     /**
      * The signal arriving at a tensor on the way back, {@code [B] ++ shape}: a layer's output (by
      * alias, node name or tensor name) or the model input.
+     *
+     * @throws BadRequestException when none was recorded there
      */
-    public INDArray signal(String layerOrTensor) {
-        String tensor = result.signals().containsKey(layerOrTensor) ? layerOrTensor
-                : graph.findLayer(layerOrTensor).map(Layer::tensor).orElse(layerOrTensor);
-        TensorValue v = result.signals().get(tensor);
-        if (v == null) {
-            throw new BadRequestException("no signal recorded for '" + layerOrTensor
-                    + "' (request withSignals(), and name a layer between the input and the target)");
-        }
-        return v.toINDArray();
+    public TensorValue signal(String layerOrTensor) {
+        return signals.get(layerOrTensor);
     }
 
-    public Map<String, TensorValue> signals() {
-        return result.signals();
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Reconstruction r && request.equals(r.request) && layer.equals(r.layer)
+                && Arrays.equals(neurons, r.neurons) && tensor.equals(r.tensor)
+                && Objects.equals(activation, r.activation) && signals.equals(r.signals);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(request, layer, Arrays.hashCode(neurons), tensor, activation, signals);
+    }
+
+    @Override
+    public String toString() {
+        return "Reconstruction[" + request + ", neurons " + Arrays.toString(neurons) + ", "
+                + Arrays.toString(tensor.shape()) + "]";
     }
 }

@@ -1,8 +1,12 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.occlusion.OcclusionBuilder;
+import io.dnnvis.methods.occlusion.OcclusionEngine;
 import io.dnnvis.methods.occlusion.OcclusionRequest;
+import io.dnnvis.methods.occlusion.OcclusionResult;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.backward.BackwardEngine;
 import java.nio.file.Path;
@@ -17,19 +21,25 @@ import java.nio.file.Path;
  * }
  * }</pre>
  *
- * <p>Thread-safe: requests may run from many threads at once; compiled sessions are shared.
- * Closing waits for runs in flight.
+ * <p>Requests are values ({@link BackwardRequest}, {@link OcclusionRequest}), built fluently from
+ * {@link #desalinet()} etc. and {@link #occlusion()} or made directly and passed to {@code run};
+ * results hold their values and stay usable after {@link #close()}.
+ *
+ * <p>Thread-safe: requests may run from many threads at once; compiled and truncated sessions are
+ * shared. Closing waits for runs in flight.
  */
 public final class Visualizer implements AutoCloseable {
 
     private final OnnxModel model;
-    private final BackwardEngine engine;
-    private final EngineOptions options;
+    private final BackwardEngine backward;
+    private final Reconstructor reconstructor;
+    private final OcclusionEngine occlusion;
 
     private Visualizer(OnnxModel model, EngineOptions options) {
         this.model = model;
-        this.options = options;
-        this.engine = BackwardEngine.open(model, options);
+        this.backward = BackwardEngine.open(model, options);
+        this.reconstructor = new Reconstructor(model.graph(), backward);
+        this.occlusion = OcclusionEngine.open(model, options, backward::shapes);
     }
 
     public static Visualizer open(Path modelFile) {
@@ -50,39 +60,63 @@ public final class Visualizer implements AutoCloseable {
 
     /** The forward tracer of this model (predictions, activations). */
     public Tracer tracer() {
-        return engine.tracer();
+        return backward.tracer();
     }
 
     BackwardEngine engine() {
-        return engine;
+        return backward;
     }
 
-    public BackwardRequest deconvnet() {
+    public BackwardBuilder deconvnet() {
         return method(BackwardMethod.DECONVNET);
     }
 
-    public BackwardRequest salinet() {
+    public BackwardBuilder salinet() {
         return method(BackwardMethod.SALINET);
     }
 
-    public BackwardRequest desalinet() {
+    public BackwardBuilder desalinet() {
         return method(BackwardMethod.DESALINET);
     }
 
-    public BackwardRequest method(BackwardMethod method) {
-        return BackwardRequest.start(this, method);
+    public BackwardBuilder method(BackwardMethod method) {
+        return BackwardBuilder.on(this, method);
+    }
+
+    /** Runs a backward-net request on one input image {@code [1, C, H, W]}. */
+    public Reconstruction run(BackwardRequest request, TensorValue input) {
+        return reconstructor.run(request, input);
+    }
+
+    /**
+     * Fails as {@link #run(BackwardRequest, TensorValue)} would on {@code input} for a missing layer,
+     * neuron or position, without running anything but the (cached) shape probe: lets a caller
+     * refuse a request before other work.
+     */
+    public void check(BackwardRequest request, TensorValue input) {
+        reconstructor.check(request, input);
     }
 
     /**
      * An occlusion request on this model (layer occlusion, or score occlusion with a target):
      * {@code vis.occlusion().layer("conv5").window(15).stride(8).run(input)}.
      */
-    public OcclusionRequest occlusion() {
-        return OcclusionRequest.of(model, options, engine::shapes);
+    public OcclusionBuilder occlusion() {
+        return occlusion.builder();
     }
 
+    /** Runs an occlusion request on one input image {@code [1, C, H, W]}. */
+    public OcclusionResult run(OcclusionRequest request, TensorValue input) {
+        return occlusion.run(request, input);
+    }
+
+    /** Closes the occlusion and backward sessions; waits for runs in flight. */
     @Override
     public void close() {
-        engine.close();
+        try {
+            occlusion.close();
+        } finally {
+            backward.close();
+        }
     }
 }

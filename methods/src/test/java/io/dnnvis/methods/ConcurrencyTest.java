@@ -28,7 +28,7 @@ class ConcurrencyTest {
                     v -> v.deconvnet().layer("conv2").neurons(7).pooling(Pooling.SPREAD).run(input),
                     v -> v.salinet().layer("gemm1").neurons(5).run(input),
                     v -> v.desalinet().layer("conv1").neurons(3).pooling(Pooling.CENTER).run(input),
-                    v -> v.deconvnet().layer("conv2").neurons(12).at(6, 6).run(input));
+                    v -> v.deconvnet().layer("conv2").neurons(12).position(6, 6).run(input));
             List<float[]> sequential = new ArrayList<>();
             for (Function<Visualizer, Reconstruction> r : requests) {
                 sequential.add(r.apply(vis).tensor().data());

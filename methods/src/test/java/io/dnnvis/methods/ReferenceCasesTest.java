@@ -35,13 +35,13 @@ class ReferenceCasesTest {
     void matchesTheReference(Manifest.ReferenceCase c) {
         Visualizer vis = OPEN.computeIfAbsent(c.model(), Visualizer::open);
         TensorValue input = Npy.read(c.input(), "input");
-        BackwardRequest request = vis.method(BackwardMethod.parse(c.method()))
+        BackwardBuilder request = vis.method(BackwardMethod.parse(c.method()))
                 .layer(c.layer().tensor())
                 .neurons(c.channel().orElseThrow())
                 .pooling(Pooling.parse(c.pooling()))
                 .start(StartSignal.parse(c.start()));
         if (c.yx().isPresent()) {
-            request = request.at(c.yx().get()[0], c.yx().get()[1]);
+            request = request.position(c.yx().get()[0], c.yx().get()[1]);
         }
         Reconstruction r = request.run(input);
         TensorValue expected = Npy.read(c.expected(), "expected");

@@ -3,6 +3,7 @@ package io.dnnvis.methods;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.testdata.TestData;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
@@ -30,10 +31,10 @@ class VisualizerTest {
 
     @Test
     void signalsAlongTheWayAreAvailableOnRequest() {
-        Reconstruction r = vis.desalinet().layer("conv2").neurons(5, 7).withSignals().run(input);
+        Reconstruction r = vis.desalinet().layer("conv2").neurons(5, 7).withSignals().withActivation().run(input);
         String conv2 = vis.model().graph().layer("conv2").tensor();
         String relu1 = vis.model().graph().layer("relu1").tensor();
-        INDArray atTarget = r.signal(conv2);
+        INDArray atTarget = r.signal(conv2).toINDArray();
         assertThat(atTarget.shape()).containsExactly(2, 1, 16, 10, 10);
         // the start signal is the activation of the selected channel, zero elsewhere
         float[] activation = r.activation().data();
@@ -41,8 +42,9 @@ class VisualizerTest {
         assertThat(atTarget.getFloat(0, 0, 4, 3, 4)).isZero();
         assertThat(atTarget.getFloat(1, 0, 7, 0, 0)).isEqualTo(activation[(7 * 10) * 10]);
         assertThat(r.signal(relu1).shape()).containsExactly(2, 1, 8, 28, 28);
-        assertThat(r.signal("relu1").equalsWithEps(r.signal(relu1), 0)).isTrue();
-        INDArray atInput = r.signal(vis.model().graph().inputs().get(0).name());
+        assertThat(r.signal("relu1")).isEqualTo(r.signal(relu1));
+        assertThat(r.signal("RELU1")).as("aliases in any case, as layers are found").isEqualTo(r.signal(relu1));
+        INDArray atInput = r.signal(vis.model().graph().inputs().get(0).name()).toINDArray();
         assertThat(atInput.reshape(2, 3, 32, 32).equalsWithEps(r.values(), 0)).isTrue();
         assertThat(r.signalTensors()).contains(conv2, relu1);
     }
@@ -68,9 +70,9 @@ class VisualizerTest {
 
     @Test
     void requestsAreImmutableAndReusable() {
-        BackwardRequest base = vis.desalinet().layer("conv2");
-        BackwardRequest one = base.neurons(1);
-        BackwardRequest two = base.neurons(2);
+        BackwardBuilder base = vis.desalinet().layer("conv2");
+        BackwardBuilder one = base.neurons(1);
+        BackwardBuilder two = base.neurons(2);
         assertThat(one.run(input).neurons()).containsExactly(1);
         assertThat(two.run(input).neurons()).containsExactly(2);
         assertThat(one.run(input).values().equalsWithEps(one.run(input).values(), 0)).isTrue();
@@ -81,7 +83,7 @@ class VisualizerTest {
         assertThatThrownBy(() -> vis.salinet().layer("conv2").neurons(16).run(input))
                 .isInstanceOf(BadRequestException.class)
                 .hasMessage("neuron 16 does not exist in layer 'conv2' (channels 0..15)");
-        assertThatThrownBy(() -> vis.salinet().layer("gemm1").neurons(1).at(0, 0).run(input))
+        assertThatThrownBy(() -> vis.salinet().layer("gemm1").neurons(1).position(0, 0).run(input))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("needs a 4-D layer");
         assertThatThrownBy(() -> vis.salinet().layer("conv2").run(input))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("no neurons");

@@ -9,7 +9,7 @@ import java.util.Map;
  * its target values, plus, on ONNX Runtime's side, every tensor the target depends on (the input
  * included) at batch 1, as probed on the graph cut at the target. That over-counts (ONNX Runtime
  * reuses buffers between layers) rather than under-counts. The batch is capped so that batch x
- * that stays under {@link OcclusionRequest#MEMORY_BUDGET}, the Java arrays under a quarter of the
+ * that stays under {@link #MEMORY_BUDGET}, the Java arrays under a quarter of the
  * heap, and every Java array under {@link #MAX_ARRAY} elements; one image always runs.
  *
  * @param requested the batch asked for; 0 for automatic
@@ -21,10 +21,34 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
 
     /** Elements of the longest Java array every JVM allocates. */
     public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** A default batch keeps a batch's input and target tensors under this many bytes. */
+    public static final long BATCH_BYTES = 64L << 20;
+    /**
+     * The largest default batch. On CPU, throughput stops growing at a few images per run and drops
+     * beyond ~16 as the intermediate activations leave the caches (alexnet-mini conv5, 784 windows on
+     * 2 cores: 4.1 s at 4, 4.3 s at 16, 5.2 s at 64, 5.5 s at 128).
+     */
+    public static final int MAX_DEFAULT_BATCH = 16;
+    /**
+     * About how many bytes the occluded images of one run may take, Java arrays and ONNX Runtime's
+     * tensors together: larger batches, asked for or not, are cut down to fit.
+     */
+    public static final long MEMORY_BUDGET = 1L << 30;
 
     /** Whether an explicit batch was more than fits and {@link #images} is smaller. */
     public boolean reduced() {
         return requested > limit;
+    }
+
+    /**
+     * The plan under {@link #MEMORY_BUDGET} and a quarter of this JVM's heap.
+     *
+     * @param shapes every tensor the target depends on at batch 1 (empty when unknown)
+     */
+    static BatchPlan withinMemory(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes) {
+        long heap = Runtime.getRuntime().maxMemory();
+        long heapBudget = heap == Long.MAX_VALUE ? MEMORY_BUDGET : heap / 4;
+        return of(requested, inputShape, targetShape, shapes, MEMORY_BUDGET, heapBudget);
     }
 
     /**
@@ -51,7 +75,13 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
         long fit = Math.min(budget / bytes, heapBudget / javaBytes);
         fit = Math.min(fit, MAX_ARRAY / Math.max(in, out));
         int limit = (int) Math.max(1, Math.min(Integer.MAX_VALUE, fit));
-        int wanted = requested > 0 ? requested : OcclusionRequest.defaultBatch(inputShape, targetShape);
+        int wanted = requested > 0 ? requested : defaultBatch(inputShape, targetShape);
         return new BatchPlan(requested, Math.min(wanted, limit), limit, bytes);
+    }
+
+    /** The default batch: as many images as keep a batch's input and target tensors under {@link #BATCH_BYTES}. */
+    static int defaultBatch(long[] inputShape, long[] targetShape) {
+        long perImage = Float.BYTES * Math.max(Sweep.count(inputShape), Sweep.count(targetShape));
+        return (int) Math.max(1, Math.min(MAX_DEFAULT_BATCH, BATCH_BYTES / Math.max(1, perImage)));
     }
 }

@@ -1,6 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.trace.TensorValue;
 import java.util.Locale;
 

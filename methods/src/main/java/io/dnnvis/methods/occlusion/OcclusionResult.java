@@ -1,76 +1,68 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.render.SaliencyMap;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The result of an {@link OcclusionRequest}: layer occlusion's {@code [C, Hs, Ws]} norm changes or
- * score occlusion's {@code [H, W]} map, with the run's statistics. Immutable.
+ * The result of an occlusion run: layer occlusion's {@code [C, Hs, Ws]} norm changes or score
+ * occlusion's {@code [H, W]} map, with the run's statistics. Holds its values: usable after the
+ * engine (or Visualizer) is closed.
+ *
+ * @param request what ran
+ * @param layer the layer whose tensor was watched (for a class target: the layer producing the model output)
+ * @param tensor the values: {@code [C, Hs, Ws]} or {@code [H, W]}
+ * @param windows how many windows (occluded images) were evaluated
+ * @param batchPlan how the batch was chosen: requested, fitting limit, estimated bytes per image
+ * @param batchable false when the model's graph pins its batch and the images ran one at a time
+ * @param elapsed wall time of the run (with the truncated session's creation on the first run of a layer)
  */
-public final class OcclusionResult {
+public record OcclusionResult(OcclusionRequest request, Layer layer, TensorValue tensor, int windows,
+        BatchPlan batchPlan, boolean batchable, Duration elapsed) {
 
-    private final OcclusionRequest request;
-    private final Layer layer;
-    private final TensorValue values;
-    private final int windows;
-    private final BatchPlan plan;
-    private final boolean batched;
-    private final Duration elapsed;
-
-    OcclusionResult(OcclusionRequest request, Layer layer, TensorValue values, int windows, BatchPlan plan,
-            boolean batched, Duration elapsed) {
-        this.request = request;
-        this.layer = layer;
-        this.values = values;
-        this.windows = windows;
-        this.plan = plan;
-        this.batched = batched;
-        this.elapsed = elapsed;
+    public OcclusionResult {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(tensor, "tensor");
+        Objects.requireNonNull(batchPlan, "batchPlan");
+        Objects.requireNonNull(elapsed, "elapsed");
     }
 
-    public OcclusionRequest request() {
-        return request;
+    /** The values as a new ND4J array: {@code tensor().toINDArray()}. */
+    public INDArray values() {
+        return tensor.toINDArray();
     }
 
-    /** The layer whose tensor was watched (for a class target: the layer producing the model output). */
-    public Layer layer() {
-        return layer;
+    public long[] shape() {
+        return tensor.shape();
     }
 
     /** The score target, empty for layer occlusion. */
     public Optional<Target> target() {
-        return request.targetScore();
+        return request.target();
     }
 
     /** Whether this is score occlusion ({@code [H, W]}) rather than layer occlusion ({@code [C, Hs, Ws]}). */
     public boolean isScoreOcclusion() {
-        return request.targetScore().isPresent();
+        return request.isScoreOcclusion();
     }
 
-    /** The values as a host tensor: {@code [C, Hs, Ws]} or {@code [H, W]}. */
-    public TensorValue tensor() {
-        return values;
-    }
-
-    /** The values as a new ND4J array: {@code [C, Hs, Ws]} or {@code [H, W]}. */
-    public INDArray values() {
-        return values.toINDArray();
-    }
-
-    public long[] shape() {
-        return values.shape();
+    /** Images per ONNX Runtime run: the batch used, {@code batchPlan().images()}. */
+    public int batch() {
+        return batchPlan.images();
     }
 
     /** Number of channels of layer occlusion (1 for score occlusion). */
     public int channels() {
-        return isScoreOcclusion() ? 1 : (int) values.shape()[0];
+        return isScoreOcclusion() ? 1 : (int) tensor.shape()[0];
     }
 
     /**
@@ -78,12 +70,12 @@ public final class OcclusionResult {
      * changes summed ({@code [Hs, Ws]}).
      */
     public SaliencyMap map() {
-        long[] s = values.shape();
+        long[] s = tensor.shape();
+        float[] data = tensor.data();
         if (isScoreOcclusion()) {
-            return SaliencyMap.of(values.data(), (int) s[0], (int) s[1]);
+            return SaliencyMap.of(data, (int) s[0], (int) s[1]);
         }
         int cells = (int) (s[1] * s[2]);
-        float[] data = values.data();
         float[] sum = new float[cells];
         for (int c = 0; c < s[0]; c++) {
             for (int p = 0; p < cells; p++) {
@@ -93,18 +85,18 @@ public final class OcclusionResult {
         return SaliencyMap.of(sum, (int) s[1], (int) s[2]);
     }
 
-    /** Channel {@code c}'s norm change of layer occlusion, {@code [Hs, Ws]}. */
+    /** Channel {@code c}'s norm change of layer occlusion, {@code [Hs, Ws]}; score occlusion's map. */
     public SaliencyMap map(int channel) {
         if (isScoreOcclusion()) {
             return map();
         }
-        long[] s = values.shape();
+        long[] s = tensor.shape();
         if (channel < 0 || channel >= s[0]) {
             throw new BadRequestException("channel " + channel + " does not exist in layer '" + layer.alias()
                     + "' (channels 0.." + (s[0] - 1) + ")");
         }
         int cells = (int) (s[1] * s[2]);
-        float[] one = java.util.Arrays.copyOfRange(values.data(), channel * cells, (channel + 1) * cells);
+        float[] one = Arrays.copyOfRange(tensor.data(), channel * cells, (channel + 1) * cells);
         return SaliencyMap.of(one, (int) s[1], (int) s[2]);
     }
 
@@ -114,9 +106,8 @@ public final class OcclusionResult {
      */
     public int[] strongestChannels(int count) {
         int channels = channels();
-        long[] s = values.shape();
-        int cells = isScoreOcclusion() ? values.data().length : (int) (s[1] * s[2]);
-        float[] data = values.data();
+        float[] data = tensor.data();
+        int cells = data.length / channels;
         double[] strength = new double[channels];
         for (int c = 0; c < channels; c++) {
             for (int p = c * cells; p < (c + 1) * cells; p++) {
@@ -128,30 +119,5 @@ public final class OcclusionResult {
         return IntStream.range(0, channels).boxed()
                 .sorted(Comparator.comparingDouble((Integer c) -> -strength[c]).thenComparingInt(c -> c))
                 .limit(Math.max(0, count)).mapToInt(Integer::intValue).toArray();
-    }
-
-    /** How many windows (occluded images) were evaluated. */
-    public int windows() {
-        return windows;
-    }
-
-    /** Images per ONNX Runtime call. */
-    public int batch() {
-        return plan.images();
-    }
-
-    /** How the batch was chosen: requested, fitting limit, estimated bytes per image. */
-    public BatchPlan batchPlan() {
-        return plan;
-    }
-
-    /** False when the model's graph pins its batch and images ran one at a time. */
-    public boolean batched() {
-        return batched;
-    }
-
-    /** Wall time of the run, session creation included. */
-    public Duration elapsed() {
-        return elapsed;
     }
 }

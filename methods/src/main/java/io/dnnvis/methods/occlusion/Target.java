@@ -1,6 +1,7 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.GridPoint;
 import java.util.Optional;
 
 /**
@@ -44,14 +45,6 @@ public sealed interface Target permits Target.ClassScore, Target.NeuronScore {
         @Override
         public String toString() {
             return "neuron:" + channel + position.map(p -> "," + p.y() + "," + p.x()).orElse("");
-        }
-    }
-
-    /** A position (row y, column x) in a layer's map. */
-    record GridPoint(int y, int x) {
-        @Override
-        public String toString() {
-            return y + "," + x;
         }
     }
 

@@ -3,7 +3,7 @@ package io.dnnvis.methods.occlusion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.testdata.TestData;
@@ -43,7 +43,7 @@ class BatchPlanTest {
         BatchPlan small = BatchPlan.of(10, in, out, shapes, GIB, GIB);
         assertThat(small.images()).isEqualTo(10);
         assertThat(small.reduced()).isFalse();
-        assertThat(BatchPlan.of(0, in, out, shapes, GIB, GIB).images()).isEqualTo(OcclusionRequest.MAX_DEFAULT_BATCH);
+        assertThat(BatchPlan.of(0, in, out, shapes, GIB, GIB).images()).isEqualTo(BatchPlan.MAX_DEFAULT_BATCH);
         // the default batch is cut too: 16 images do not fit in 10 of them
         assertThat(BatchPlan.of(0, in, out, shapes, 10 * 62464L, GIB).images()).isEqualTo(10);
         // the Java arrays (4 * 4672 bytes per image) under their own budget
@@ -78,7 +78,7 @@ class BatchPlanTest {
     void lenetConv2WithAHugeBatchRunsTheBudgetsWorthAndGivesTheSameResult() {
         TensorValue input = Npy.read(TestData.referenceInput("lenet"), "input");
         try (Visualizer lenet = Visualizer.open(TestData.referenceModel("lenet"))) {
-            OcclusionRequest request = lenet.occlusion().layer("conv2").window(5).stride(4);
+            OcclusionBuilder request = lenet.occlusion().layer("conv2").window(5).stride(4);
             BatchPlan plan = request.batch(1_000_000).batchPlan(input);
             assertThat(plan.bytesPerImage()).isEqualTo(LENET_CONV2_BYTES);
             // 1 GiB / 93824 bytes (the heap budget, a quarter of the tests' -Xmx4g, allows 57456)
@@ -102,21 +102,27 @@ class BatchPlanTest {
         OnnxModel model = OnnxModel.load(TestData.referenceModel("lenet"));
         TensorValue input = Npy.read(TestData.referenceInput("lenet"), "input");
         String conv2 = model.graph().layer("conv2").tensor();
-        OcclusionRequest request = OcclusionRequest.of(model, EngineOptions.defaults(),
-                (tensor, shape) -> Map.of(tensor, new long[] {1, 64, 8192, 8192})).layer("conv2").window(5).stride(4);
-        assertThatThrownBy(() -> request.batchPlan(input)).isInstanceOf(BadRequestException.class)
-                .hasMessage("layer '" + conv2 + "' has shape [1, 64, 8192, 8192], more values per image than one"
-                        + " Java array holds");
+        try (OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(),
+                (tensor, shape) -> Map.of(tensor, new long[] {1, 64, 8192, 8192}))) {
+            OcclusionBuilder request = engine.builder().layer("conv2").window(5).stride(4);
+            assertThatThrownBy(() -> request.batchPlan(input)).isInstanceOf(BadRequestException.class)
+                    .hasMessage("layer '" + conv2 + "' has shape [1, 64, 8192, 8192], more values per image than one"
+                            + " Java array holds");
+            assertThat(engine.openedForwards()).as("refused from the probed shape alone").isZero();
+        }
     }
 
     @Test
     void shapesThatCannotBeProbedFallBackToTheInputAndTarget() {
         OnnxModel model = OnnxModel.load(TestData.referenceModel("lenet"));
         TensorValue input = Npy.read(TestData.referenceInput("lenet"), "input");
-        OcclusionRequest request = OcclusionRequest.of(model, EngineOptions.defaults(), (tensor, shape) -> {
+        try (OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), (tensor, shape) -> {
             throw new EngineException("probe failed");
-        }).layer("conv2").window(5).stride(4);
-        assertThat(request.batchPlan(input).bytesPerImage()).isEqualTo(2L * 4 * (3072 + 1600));
-        assertThat(request.run(input).batch()).isEqualTo(OcclusionRequest.MAX_DEFAULT_BATCH);
+        })) {
+            OcclusionBuilder request = engine.builder().layer("conv2").window(5).stride(4);
+            assertThat(request.batchPlan(input).bytesPerImage()).isEqualTo(2L * 4 * (3072 + 1600));
+            assertThat(request.run(input).batch()).isEqualTo(BatchPlan.MAX_DEFAULT_BATCH);
+            assertThat(engine.openedForwards()).as("the plan's shape came from the run's session").isEqualTo(1);
+        }
     }
 }

@@ -37,7 +37,7 @@ class OcclusionReferenceTest {
             assertThat(r.tensor().shape()).containsExactly(expected.shape());
             assertThat(r.values().shape()).containsExactly(expected.shape());
             assertThat(r.layer().alias()).isEqualTo(c.layer().alias());
-            assertThat(r.batched()).isTrue();
+            assertThat(r.batchable()).isTrue();
             assertThat(r.windows()).isEqualTo((int) (expected.shape()[1] * expected.shape()[2]));
             assertThat(Tolerance.relativeError(r.tensor().data(), expected.data())).as(c.id())
                     .isLessThanOrEqualTo(1e-4);
@@ -49,13 +49,13 @@ class OcclusionReferenceTest {
         Manifest.ReferenceCase c = cases().filter(k -> k.id().startsWith("resnet-mini")).findFirst().orElseThrow();
         TensorValue input = Npy.read(c.input(), "input");
         try (Visualizer vis = Visualizer.open(c.model())) {
-            OcclusionRequest request = vis.occlusion().layer(c.layer().alias()).window(c.window().orElseThrow())
+            OcclusionBuilder request = vis.occlusion().layer(c.layer().alias()).window(c.window().orElseThrow())
                     .stride(c.stride().orElseThrow());
             OcclusionResult one = request.batch(1).run(input);
             OcclusionResult large = request.batch(100).run(input);
             assertThat(one.batch()).isEqualTo(1);
             assertThat(large.batch()).isEqualTo(100);
-            assertThat(large.batched()).isTrue();
+            assertThat(large.batchable()).isTrue();
             assertThat(large.windows()).isEqualTo(256);
             float[] a = one.tensor().data();
             float[] b = large.tensor().data();

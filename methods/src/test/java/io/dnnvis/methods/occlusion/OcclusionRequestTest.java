@@ -3,7 +3,7 @@ package io.dnnvis.methods.occlusion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dnnvis.methods.BadRequestException;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.onnx.UnknownLayerException;
 import io.dnnvis.testdata.TestData;
@@ -92,10 +92,10 @@ class OcclusionRequestTest {
 
     @Test
     void theDefaultBatchKeepsABatchUnder64MegabytesAndAtMost16Images() {
-        assertThat(OcclusionRequest.defaultBatch(new long[] {1, 3, 32, 32}, new long[] {1, 16, 10, 10})).isEqualTo(16);
-        assertThat(OcclusionRequest.defaultBatch(new long[] {1, 3, 224, 224}, new long[] {1, 256, 112, 112}))
+        assertThat(BatchPlan.defaultBatch(new long[] {1, 3, 32, 32}, new long[] {1, 16, 10, 10})).isEqualTo(16);
+        assertThat(BatchPlan.defaultBatch(new long[] {1, 3, 224, 224}, new long[] {1, 256, 112, 112}))
                 .isEqualTo((int) ((64L << 20) / (4L * 256 * 112 * 112)));
-        assertThat(OcclusionRequest.defaultBatch(new long[] {1, 3, 4096, 4096}, new long[] {1, 1})).isEqualTo(1);
+        assertThat(BatchPlan.defaultBatch(new long[] {1, 3, 4096, 4096}, new long[] {1, 1})).isEqualTo(1);
     }
 
     @Test
@@ -143,7 +143,7 @@ class OcclusionRequestTest {
 
     @Test
     void badRequestsAreRefusedWithAMessage() {
-        OcclusionRequest ok = lenet.occlusion().layer("conv2").window(5).stride(2);
+        OcclusionBuilder ok = lenet.occlusion().layer("conv2").window(5).stride(2);
         assertRefused(ok.window(4), "window must be odd and positive, got 4");
         assertRefused(ok.window(-3), "window must be odd and positive, got -3");
         assertRefused(ok.stride(0), "stride must be positive, got 0");
@@ -162,7 +162,7 @@ class OcclusionRequestTest {
         assertThatThrownBy(() -> ok.layer("conv9").run(input)).isInstanceOf(UnknownLayerException.class);
     }
 
-    private static void assertRefused(OcclusionRequest request, String message) {
+    private static void assertRefused(OcclusionBuilder request, String message) {
         assertThatThrownBy(() -> request.run(input)).isInstanceOf(BadRequestException.class)
                 .hasMessageContaining(message);
     }

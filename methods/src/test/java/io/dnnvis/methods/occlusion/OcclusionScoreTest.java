@@ -119,7 +119,7 @@ class OcclusionScoreTest {
     void pixelsNoWindowCoversAreNaNAndTheLastWindowIsCutAtTheBorder() {
         TensorValue image = positiveImage();
         try (Visualizer vis = Visualizer.open(regionModel(), EngineOptions.defaults())) {
-            OcclusionRequest r = vis.occlusion().fill(Fill.zero()).target(Target.classLabel("TOTAL"));
+            OcclusionBuilder r = vis.occlusion().fill(Fill.zero()).target(Target.classLabel("TOTAL"));
             // window 1, stride 2: starts 0, 2, 4, 6, 8 -> odd rows and columns uncovered
             float[] gaps = r.window(1).stride(2).run(image).tensor().data();
             for (int p = 0; p < 81; p++) {

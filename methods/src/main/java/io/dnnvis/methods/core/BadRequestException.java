@@ -1,4 +1,4 @@
-package io.dnnvis.methods;
+package io.dnnvis.methods.core;
 
 /** A visualization request that cannot be served: a neuron out of range, a bad position, no neurons. */
 public final class BadRequestException extends RuntimeException {

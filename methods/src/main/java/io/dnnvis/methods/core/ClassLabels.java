@@ -1,26 +1,36 @@
-package io.dnnvis.methods.occlusion;
+package io.dnnvis.methods.core;
 
-import io.dnnvis.methods.BadRequestException;
-import io.dnnvis.methods.Predictions;
 import io.dnnvis.onnx.OnnxModel;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Class indices from a number or from the model's metadata {@code labels} (comma-separated). */
-final class ClassLabels {
+/**
+ * The class labels of a model's metadata {@code labels} (comma- or newline-separated), and class
+ * indices named by a number or a label.
+ */
+public final class ClassLabels {
 
     /** The metadata key holding the class labels. */
-    static final String KEY = "labels";
+    public static final String KEY = "labels";
 
     private ClassLabels() {
     }
 
     /** The labels of the model, in class order; empty when the metadata has none. */
-    static List<String> of(OnnxModel model) {
-        return Predictions.labels(model).orElse(List.of());
+    public static List<String> of(OnnxModel model) {
+        String text = model.metadata().get(KEY);
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String s : text.split(text.contains("\n") ? "\n" : ",")) {
+            out.add(s.strip());
+        }
+        return List.copyOf(out);
     }
 
     /** The class index that {@code key} names (a number, else a label), checked against {@code classes}. */
-    static int resolve(OnnxModel model, String key, int classes) {
+    public static int resolve(OnnxModel model, String key, int classes) {
         int index;
         try {
             index = Integer.parseInt(key);

@@ -1,0 +1,116 @@
+package io.dnnvis.methods.occlusion;
+
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.TensorValue;
+import java.util.List;
+import java.util.Optional;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Builds an {@link OcclusionRequest} fluently and runs it on the engine it came from:
+ *
+ * <pre>{@code
+ * OcclusionResult r = vis.occlusion().layer("conv5").window(15).stride(8).run(input);
+ * INDArray change = r.values();                       // [C, Hs, Ws]
+ * BufferedImage heat = r.map(r.strongestChannels(1)[0]).heatmap(HeatmapStyle.defaults(), 224, 224);
+ * }</pre>
+ *
+ * <p>Immutable: each setter returns a new builder, so one can be kept, varied and run again.
+ * Nothing is checked before {@link #request()}, which every other terminal method calls first.
+ * Defaults: no layer, window or stride (they must be given), the input's mean as fill, layer
+ * occlusion, an automatic batch, no progress listener.
+ */
+public final class OcclusionBuilder {
+
+    private final OcclusionEngine engine;
+    private final String layer;
+    private final int window;
+    private final int stride;
+    private final Fill fill;
+    private final Target target;
+    private final int batch;
+    private final OcclusionProgress progress;
+
+    private OcclusionBuilder(OcclusionEngine engine, String layer, int window, int stride, Fill fill, Target target,
+            int batch, OcclusionProgress progress) {
+        this.engine = engine;
+        this.layer = layer;
+        this.window = window;
+        this.stride = stride;
+        this.fill = fill;
+        this.target = target;
+        this.batch = batch;
+        this.progress = progress;
+    }
+
+    static OcclusionBuilder on(OcclusionEngine engine) {
+        return new OcclusionBuilder(engine, null, 0, 0, Fill.mean(), null, 0, OcclusionProgress.NONE);
+    }
+
+    /** The layer to watch: alias ({@code conv5}), node name or tensor name. Not needed for a class target. */
+    public OcclusionBuilder layer(String nameOrAlias) {
+        return new OcclusionBuilder(engine, nameOrAlias, window, stride, fill, target, batch, progress);
+    }
+
+    /** The window size k in pixels: odd and positive. */
+    public OcclusionBuilder window(int k) {
+        return new OcclusionBuilder(engine, layer, k, stride, fill, target, batch, progress);
+    }
+
+    /** The distance s between windows in pixels: positive. */
+    public OcclusionBuilder stride(int s) {
+        return new OcclusionBuilder(engine, layer, window, s, fill, target, batch, progress);
+    }
+
+    /** What the window is painted with (default: the input's mean). */
+    public OcclusionBuilder fill(Fill f) {
+        return new OcclusionBuilder(engine, layer, window, stride, f, target, batch, progress);
+    }
+
+    /** Score occlusion of this target instead of layer occlusion; null returns to layer occlusion. */
+    public OcclusionBuilder target(Target t) {
+        return new OcclusionBuilder(engine, layer, window, stride, fill, t, batch, progress);
+    }
+
+    /** Occluded images per ONNX Runtime run; 0 (the default) picks from the layer's size. */
+    public OcclusionBuilder batch(int images) {
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, images, progress);
+    }
+
+    /** Told after every batch how many windows are done (not part of the request: it watches a run). */
+    public OcclusionBuilder progress(OcclusionProgress listener) {
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch,
+                listener == null ? OcclusionProgress.NONE : listener);
+    }
+
+    /**
+     * The request as a value.
+     *
+     * @throws io.dnnvis.methods.core.BadRequestException when a setting is out of range or missing
+     */
+    public OcclusionRequest request() {
+        return new OcclusionRequest(Optional.ofNullable(layer), window, stride, fill, Optional.ofNullable(target),
+                batch);
+    }
+
+    /** Runs the request on one input image {@code [1, C, H, W]}. */
+    public OcclusionResult run(TensorValue input) {
+        return engine.run(request(), input, progress);
+    }
+
+    /** Runs the request on one input image {@code [1, C, H, W]}. */
+    public OcclusionResult run(INDArray input) {
+        List<ValueInfo> inputs = engine.model().graph().inputs();
+        return run(TensorValue.of(inputs.isEmpty() ? "input" : inputs.get(0).name(), input));
+    }
+
+    /** {@link OcclusionEngine#batchPlan} of this request. */
+    public BatchPlan batchPlan(TensorValue input) {
+        return engine.batchPlan(request(), input);
+    }
+
+    /** {@link OcclusionEngine#layerShape} of this request. */
+    public long[] layerShape(TensorValue input) {
+        return engine.layerShape(request(), input);
+    }
+}

@@ -1,0 +1,266 @@
+package io.dnnvis.methods.occlusion;
+
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.onnx.Dim;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.EngineException;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.TruncatedForward;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * Runs occlusion requests on one model. The occluded images run in batches through the forward
+ * graph truncated at the watched tensor; one such session is opened per (watched tensor, input
+ * shape), the first time a run needs it, and serves every later run (another window, stride, fill
+ * or target of the same layer included). A model with a static batch of 1 is batched when its
+ * graph allows it, else run one image at a time.
+ *
+ * <p>Thread-safe: runs may come from many threads at once, and a session is opened once even when
+ * several threads ask for it together. {@link #close()} waits for runs in flight and frees the
+ * sessions.
+ */
+public final class OcclusionEngine implements AutoCloseable {
+
+    /**
+     * The static shapes of a tensor and of every tensor it depends on, for an input shape (batch 1):
+     * e.g. {@code BackwardEngine::shapes}, whose probes are cached. Used to size batches; it may
+     * throw an {@link EngineException}, and the batch is then sized from the input and target alone.
+     */
+    @FunctionalInterface
+    public interface ShapeSource {
+        Map<String, long[]> shapes(String tensor, long[] inputShape);
+    }
+
+    private record ForwardKey(String tensor, List<Long> inputShape) {
+    }
+
+    private final OnnxModel model;
+    private final EngineOptions options;
+    private final ShapeSource shapes;
+    private final Map<ForwardKey, LazyForward> forwards = new ConcurrentHashMap<>();
+    private final AtomicInteger openedForwards = new AtomicInteger();
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private OcclusionEngine(OnnxModel model, EngineOptions options, ShapeSource shapes) {
+        this.model = model;
+        this.options = options;
+        this.shapes = shapes;
+    }
+
+    /** An engine for {@code model}; opens no session before the first run. */
+    public static OcclusionEngine open(OnnxModel model, EngineOptions options, ShapeSource shapes) {
+        return new OcclusionEngine(model, options, shapes);
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    /** A fluent builder of requests that run on this engine. */
+    public OcclusionBuilder builder() {
+        return OcclusionBuilder.on(this);
+    }
+
+    /** Runs {@code request} on one input image {@code [1, C, H, W]}. */
+    public OcclusionResult run(OcclusionRequest request, TensorValue input) {
+        return run(request, input, OcclusionProgress.NONE);
+    }
+
+    /**
+     * Runs {@code request} on one input image {@code [1, C, H, W]}, telling {@code progress} after
+     * every batch how many windows are done.
+     *
+     * @throws BadRequestException when the layer, the target or the input does not fit the model
+     * @throws java.util.concurrent.CancellationException when the thread is interrupted between batches
+     */
+    public OcclusionResult run(OcclusionRequest request, TensorValue input, OcclusionProgress progress) {
+        return whileOpen(() -> {
+            long t0 = System.nanoTime();
+            long[] inputShape = checkInput(input);
+            Layer watched = watchedLayer(request);
+            TruncatedForward forward = forward(watched, inputShape);
+            long[] targetShape = forward.outputShape();
+            BatchPlan plan = plan(request, inputShape, watched, targetShape, probedShapes(watched, inputShape));
+            OcclusionMethod method = method(request, targetShape);
+            Occluder occluder = new Occluder(input, request.fill());
+            WindowGrid grid = method.grid(occluder.height(), occluder.width());
+            TensorValue values = method.run(forward, occluder, grid, plan.images(), progress);
+            return new OcclusionResult(request, watched, values, grid.count(), plan, forward.batchable(),
+                    Duration.ofNanos(System.nanoTime() - t0));
+        });
+    }
+
+    /**
+     * The batch a run of {@code request} on {@code input} would use, without occluding anything:
+     * the requested (or default) batch cut down to what fits in {@link BatchPlan#MEMORY_BUDGET}, a
+     * quarter of the Java heap and one Java array. Lets a caller say so before a long run; fails as
+     * {@link #run} would for a layer, a target or an input that do not fit the model.
+     */
+    public BatchPlan batchPlan(OcclusionRequest request, TensorValue input) {
+        return whileOpen(() -> {
+            long[] inputShape = checkInput(input);
+            Layer watched = watchedLayer(request);
+            Map<String, long[]> probed = probedShapes(watched, inputShape);
+            long[] targetShape = targetShape(watched, inputShape, probed);
+            method(request, targetShape);
+            return plan(request, inputShape, watched, targetShape, probed);
+        });
+    }
+
+    /**
+     * The shape of the watched tensor for one image (the model output for a class target), checking
+     * the request's layer and the input without occluding anything: e.g. to check channel numbers
+     * before a long run.
+     */
+    public long[] layerShape(OcclusionRequest request, TensorValue input) {
+        return whileOpen(() -> {
+            long[] inputShape = checkInput(input);
+            Layer watched = watchedLayer(request);
+            return targetShape(watched, inputShape, probedShapes(watched, inputShape));
+        });
+    }
+
+    /** How many truncated forward sessions this engine has opened (tests of the reuse). */
+    int openedForwards() {
+        return openedForwards.get();
+    }
+
+    /** Frees every session; waits for runs in flight. Idempotent. */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                forwards.values().forEach(LazyForward::close);
+                forwards.clear();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private <T> T whileOpen(Supplier<T> work) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the occlusion engine of " + model.fileName() + " is closed");
+            }
+            return work.get();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private TruncatedForward forward(Layer watched, long[] inputShape) {
+        ForwardKey key = new ForwardKey(watched.tensor(), Arrays.stream(inputShape).boxed().toList());
+        return forwards.computeIfAbsent(key, LazyForward::new).get();
+    }
+
+    /** The algorithm of the request, checked against the watched tensor's shape. */
+    private OcclusionMethod method(OcclusionRequest request, long[] targetShape) {
+        return request.isScoreOcclusion() ? ScoreOcclusion.of(model, request, targetShape)
+                : LayerOcclusion.of(request, targetShape);
+    }
+
+    private BatchPlan plan(OcclusionRequest request, long[] inputShape, Layer watched, long[] targetShape,
+            Map<String, long[]> probed) {
+        if (Sweep.count(targetShape) > BatchPlan.MAX_ARRAY) {
+            throw new BadRequestException("layer '" + watched.tensor() + "' has shape " + Arrays.toString(targetShape)
+                    + ", more values per image than one Java array holds");
+        }
+        return BatchPlan.withinMemory(request.batch(), inputShape, targetShape, probed);
+    }
+
+    /** The shapes of every tensor the watched one depends on; empty when they cannot be probed. */
+    private Map<String, long[]> probedShapes(Layer watched, long[] inputShape) {
+        try {
+            return shapes.shapes(watched.tensor(), inputShape);
+        } catch (EngineException e) {
+            return Map.of(); // the plan then counts the input and the target alone
+        }
+    }
+
+    /** The watched tensor's shape: probed, else from its (cached) truncated forward pass. */
+    private long[] targetShape(Layer watched, long[] inputShape, Map<String, long[]> probed) {
+        long[] probedShape = probed.get(watched.tensor());
+        return probedShape != null ? probedShape.clone() : forward(watched, inputShape).outputShape();
+    }
+
+    private Layer watchedLayer(OcclusionRequest request) {
+        if (request.target().orElse(null) instanceof Target.ClassScore) {
+            List<ValueInfo> outputs = model.graph().outputs();
+            if (outputs.isEmpty()) {
+                throw new BadRequestException(model.fileName() + ": the model has no output for a class target");
+            }
+            return model.graph().layer(outputs.get(0).name());
+        }
+        return model.graph().layer(request.layer().orElseThrow());
+    }
+
+    private long[] checkInput(TensorValue input) {
+        long[] shape = input.shape();
+        if (shape.length != 4 || shape[0] != 1) {
+            throw new BadRequestException("occlusion needs one input image [1, C, H, W], got shape "
+                    + Arrays.toString(shape));
+        }
+        List<ValueInfo> inputs = model.graph().inputs();
+        if (inputs.size() != 1) {
+            throw new BadRequestException(model.fileName() + ": the model has " + inputs.size()
+                    + " inputs; occlusion needs one");
+        }
+        Optional<List<Dim>> declared = inputs.get(0).shape();
+        if (declared.isPresent()) {
+            List<Dim> dims = declared.get();
+            boolean fits = dims.size() == 4;
+            for (int k = 1; fits && k < 4; k++) {
+                fits = !dims.get(k).isFixed() || dims.get(k).value() == shape[k];
+            }
+            if (!fits) {
+                throw new BadRequestException("input shape " + Arrays.toString(shape)
+                        + " does not fit the model's input " + inputs.get(0).name() + " " + dims);
+            }
+        }
+        return shape;
+    }
+
+    /** A truncated forward pass opened on first use, by one thread while the others asking wait. */
+    private final class LazyForward {
+
+        private final ForwardKey key;
+        private TruncatedForward forward;
+
+        LazyForward(ForwardKey key) {
+            this.key = key;
+        }
+
+        synchronized TruncatedForward get() {
+            if (forward == null) {
+                long[] inputShape = key.inputShape().stream().mapToLong(Long::longValue).toArray();
+                forward = TruncatedForward.open(model, key.tensor(), inputShape, options);
+                openedForwards.incrementAndGet();
+            }
+            return forward;
+        }
+
+        synchronized void close() {
+            if (forward != null) {
+                forward.close();
+                forward = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.dnnvis.methods.occlusion;
+
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.TruncatedForward;
+
+/**
+ * Captum's {@code Occlusion}: windows start at 0, s, 2s, ... with the last cut at the border; each
+ * pixel gets the mean drop of the target score over the windows covering it (NaN where none does),
+ * {@code [H, W]}.
+ */
+final class ScoreOcclusion implements OcclusionMethod {
+
+    private final int window;
+    private final int stride;
+    private final ScoreReader reader;
+
+    private ScoreOcclusion(int window, int stride, ScoreReader reader) {
+        this.window = window;
+        this.stride = stride;
+        this.reader = reader;
+    }
+
+    /** Score occlusion of {@code request}'s target, read from values of {@code shape} per image. */
+    static ScoreOcclusion of(OnnxModel model, OcclusionRequest request, long[] shape) {
+        return new ScoreOcclusion(request.window(), request.stride(),
+                ScoreReader.of(model, request.target().orElseThrow(), request.layer().orElse(""), shape));
+    }
+
+    @Override
+    public WindowGrid grid(int height, int width) {
+        return WindowGrid.cornerAligned(height, width, window, stride);
+    }
+
+    @Override
+    public TensorValue run(TruncatedForward forward, Occluder occluder, WindowGrid grid, int batch,
+            OcclusionProgress progress) {
+        int h = occluder.height();
+        int w = occluder.width();
+        double base = reader.score(forward.run(occluder.original(), 1), 0);
+        double[] sum = new double[h * w];
+        int[] covered = new int[h * w];
+        Sweep.run(forward, occluder, grid, batch, progress, (k, outputs, offset) -> {
+            double drop = base - reader.score(outputs, offset);
+            WindowGrid.Window win = grid.window(k);
+            for (int y = win.top(); y < win.bottom(); y++) {
+                for (int x = win.left(); x < win.right(); x++) {
+                    sum[y * w + x] += drop;
+                    covered[y * w + x]++;
+                }
+            }
+        });
+        float[] map = new float[h * w];
+        for (int p = 0; p < map.length; p++) {
+            map[p] = covered[p] == 0 ? Float.NaN : (float) (sum[p] / covered[p]);
+        }
+        return TensorValue.owning("occlusion", new long[] {h, w}, map);
+    }
+}
