@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** No two packages of the methods module depend on each other, directly or around a circle. */
+/**
+ * No two packages depend on each other, directly or around a circle: in the methods module, and
+ * across every module's main sources; the backward compiler's packages are layered.
+ */
 class PackageCyclesTest {
 
     private static final String METHODS = "io.dnnvis.methods";
@@ -28,6 +32,27 @@ class PackageCyclesTest {
         assertThat(graph.dependencies(METHODS + ".occlusion")).contains(METHODS + ".core", METHODS + ".render")
                 .doesNotContain(METHODS);
         assertThat(graph.dependencies(METHODS + ".core")).noneMatch(p -> p.startsWith(METHODS));
+        List<Set<String>> cycles = graph.cycles();
+        String described = cycles.stream().map(graph::describe).collect(Collectors.joining());
+        assertThat(cycles).as("package cycles:%s", described).isEmpty();
+    }
+
+    @Test
+    void theProjectsPackagesFormNoCycleAndTheBackwardPackagesAreLayered() {
+        Path root = TestData.root().toAbsolutePath().normalize().getParent();
+        PackageGraph graph = PackageGraph.of("io.dnnvis", Stream.of("onnx-import", "model-builder", "trace-engine",
+                "methods", "cli").map(m -> root.resolve(m).resolve("src/main/java")).toArray(Path[]::new));
+        String backward = "io.dnnvis.trace.backward";
+        assertThat(graph.packages()).contains(backward, backward + ".graph", backward + ".rules",
+                backward + ".passes", "io.dnnvis.trace", "io.dnnvis.onnx", "io.dnnvis.cli");
+        // rules see the rule API only; passes see it and the rules; the compiler sees all three
+        assertThat(graph.dependencies(backward + ".graph")).noneMatch(p -> p.startsWith(backward + "."));
+        assertThat(graph.dependencies(backward + ".rules")).filteredOn(p -> p.startsWith(backward))
+                .containsExactly(backward + ".graph");
+        assertThat(graph.dependencies(backward + ".passes")).filteredOn(p -> p.startsWith(backward))
+                .containsExactlyInAnyOrder(backward + ".graph", backward + ".rules");
+        assertThat(graph.dependencies(backward)).contains(backward + ".graph", backward + ".rules",
+                backward + ".passes");
         List<Set<String>> cycles = graph.cycles();
         String described = cycles.stream().map(graph::describe).collect(Collectors.joining());
         assertThat(cycles).as("package cycles:%s", described).isEmpty();
