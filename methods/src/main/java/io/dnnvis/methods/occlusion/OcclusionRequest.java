@@ -7,6 +7,7 @@ import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.TruncatedForward;
 import io.dnnvis.trace.backward.BackwardEngine;
@@ -227,7 +228,7 @@ public final class OcclusionRequest {
     private Map<String, long[]> probedShapes(Layer watched, long[] inputShape) {
         try {
             return shapes.shapes(watched.tensor(), inputShape);
-        } catch (EngineException e) {
+        } catch (EngineException | ModelRefusedException e) {
             return Map.of(); // the plan then counts the input and the target alone
         }
     }
