@@ -20,10 +20,8 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -60,7 +58,6 @@ final class BenchCommand implements Callable<Integer> {
     private static final String BUILTIN = "builtin:";
     private static final String OCCLUSION = "occlusion";
     private static final double NANOS_PER_MS = 1e6;
-    private static final double BYTES_PER_MB = 1024.0 * 1024.0;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file, or builtin:alexnet|vgg16|resnet50.")
     String modelArg;
@@ -133,8 +130,8 @@ final class BenchCommand implements Callable<Integer> {
                     : timeBackward(model, backward, input, options, memory);
             OptionalLong rss = MemoryWatch.peakRssBytes();
             Forward forward = timeForward(model, input, options, memory);
-            Report report = new Report(model.fileName(), target, occlusion ? OCCLUSION : backward.label(), measured,
-                    forward, shape, common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
+            BenchReport report = new BenchReport(model.fileName(), target, occlusion ? OCCLUSION : backward.label(),
+                    measured, forward, shape, common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
             PrintWriter out = spec.commandLine().getOut();
             out.println(json ? report.json() : report.text());
             out.flush();
@@ -156,9 +153,7 @@ final class BenchCommand implements Callable<Integer> {
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardRequest timed = request;
             Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("neurons", count);
-            return new Measured(sessionMs, openMs, timing, extra);
+            return new Measured(sessionMs, openMs, timing, new BenchReport.Reconstructions(count));
         }
     }
 
@@ -170,12 +165,8 @@ final class BenchCommand implements Callable<Integer> {
             OcclusionResult first = request.run(input);
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             Timing timing = Timing.of(() -> request.run(input), warmup, repeat, memory);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("window", window);
-            extra.put("stride", stride);
-            extra.put("windows", first.windows());
-            extra.put("batch", first.batch());
-            return new Measured(sessionMs, openMs, timing, extra);
+            return new Measured(sessionMs, openMs, timing,
+                    new BenchReport.Occlusion(window, stride, first.windows(), first.batch()));
         }
     }
 
@@ -295,80 +286,11 @@ final class BenchCommand implements Callable<Integer> {
      * The visualization's first call (of which {@code openMs} opening the {@link Visualizer}) and timed
      * calls, plus what describes the work (neurons, windows).
      */
-    record Measured(double sessionMs, double openMs, Timing timing, Map<String, Object> extra) {
+    record Measured(double sessionMs, double openMs, Timing timing, BenchReport.Work work) {
     }
 
     /** The forward-only baseline: opening its session (with a batch probe) and its timed runs. */
     record Forward(double sessionMs, Timing timing) {
-    }
-
-    /** Everything one bench run prints. */
-    record Report(String model, Layer layer, String method, Measured measured, Forward forward, long[] inputShape,
-            int threads, int warmup, int repeat, long peakHeapBytes, OptionalLong peakRssBytes) {
-
-        String json() {
-            StringBuilder b = new StringBuilder("{");
-            b.append("\"model\":").append(Json.string(model));
-            b.append(",\"layer\":").append(Json.string(layer.alias().isEmpty() ? layer.tensor() : layer.alias()));
-            b.append(",\"method\":").append(Json.string(method));
-            measured.extra().forEach((k, v) -> b.append(",\"").append(k).append("\":").append(v));
-            b.append(",\"input_shape\":").append(Json.array(inputShape));
-            b.append(",\"threads\":").append(threads);
-            b.append(",\"warmup\":").append(warmup);
-            b.append(",\"repeat\":").append(repeat);
-            b.append(",\"session_ms\":").append(number(measured.sessionMs()));
-            b.append(",\"median_ms\":").append(number(measured.timing().medianMs()));
-            b.append(",\"min_ms\":").append(number(measured.timing().minMs()));
-            b.append(",\"max_ms\":").append(number(measured.timing().maxMs()));
-            b.append(",\"forward_median_ms\":").append(number(forward.timing().medianMs()));
-            b.append(",\"open_ms\":").append(number(measured.openMs()));
-            b.append(",\"forward_session_ms\":").append(number(forward.sessionMs()));
-            b.append(",\"peak_heap_mb\":").append(number(peakHeapBytes / BYTES_PER_MB));
-            b.append(",\"peak_rss_mb\":").append(peakRssBytes.isPresent()
-                    ? number(peakRssBytes.getAsLong() / BYTES_PER_MB) : "null");
-            b.append(",\"rss_after_warmup_mb\":").append(megabytesOrNull(measured.timing().rssAfterWarmupBytes()));
-            b.append(",\"rss_end_mb\":").append(megabytesOrNull(measured.timing().rssEndBytes()));
-            return b.append('}').toString();
-        }
-
-        String text() {
-            Timing t = measured.timing();
-            StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "bench %s %s (%s) %s %s, input %s, threads %s%n", model,
-                    layer.alias().isEmpty() ? layer.tensor() : layer.alias(), layer.op(), method, describe(measured.extra()),
-                    Arrays.toString(inputShape), threads == 0 ? "auto" : threads));
-            b.append(String.format(Locale.ROOT, "first call  %10.2f ms  (open %.2f ms, then compile + session build"
-                    + " + run)%n", measured.sessionMs(), measured.openMs()));
-            b.append(String.format(Locale.ROOT, "median      %10.2f ms  (min %.2f, max %.2f; %d runs after %d warm-up)%n",
-                    t.medianMs(), t.minMs(), t.maxMs(), repeat, warmup));
-            double floor = forward.timing().medianMs();
-            b.append(String.format(Locale.ROOT, "forward     %10.2f ms  (median, forward graph truncated at the layer;"
-                    + " the call above is %.2fx this; its session took %.2f ms)%n", floor, t.medianMs() / floor,
-                    forward.sessionMs()));
-            b.append(String.format(Locale.ROOT, "peak heap   %10.1f MB%n", peakHeapBytes / BYTES_PER_MB));
-            b.append(peakRssBytes.isPresent()
-                    ? String.format(Locale.ROOT, "peak RSS    %10.1f MB", peakRssBytes.getAsLong() / BYTES_PER_MB)
-                    : "peak RSS           n/a");
-            if (t.rssAfterWarmupBytes() >= 0 && t.rssEndBytes() >= 0) {
-                b.append(String.format(Locale.ROOT, "%nRSS         %10.1f MB after the warm-up, %.1f MB after the last call",
-                        t.rssAfterWarmupBytes() / BYTES_PER_MB, t.rssEndBytes() / BYTES_PER_MB));
-            }
-            return b.toString();
-        }
-
-        private static String describe(Map<String, Object> extra) {
-            StringBuilder b = new StringBuilder();
-            extra.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
-            return b.toString();
-        }
-
-        private static String megabytesOrNull(long bytes) {
-            return bytes < 0 ? "null" : number(bytes / BYTES_PER_MB);
-        }
-
-        private static String number(double v) {
-            return String.format(Locale.ROOT, "%.3f", v);
-        }
     }
 
     /**
