@@ -56,7 +56,6 @@ final class BenchCommand implements Callable<Integer> {
     /** Seed of the random input. */
     static final long INPUT_SEED = 42;
     private static final String BUILTIN = "builtin:";
-    private static final String OCCLUSION = "occlusion";
     private static final double NANOS_PER_MS = 1e6;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file, or builtin:alexnet|vgg16|resnet50.")
@@ -68,31 +67,33 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "desalinet", paramLabel = "deconvnet|salinet|desalinet|occlusion",
             description = "What to time (default: ${DEFAULT-VALUE}).")
-    String method;
+    BenchMethod method;
 
-    @Option(names = "--neuron", defaultValue = "0", paramLabel = "N[,N...]|all",
+    @Option(names = "--neuron", defaultValue = "0", paramLabel = "N[,N...]|all", converter = Neurons.ListedOrAll.class,
             description = "Channels to reconstruct in one call, or all of them (default: ${DEFAULT-VALUE}).")
-    String neurons;
+    Neurons neurons;
 
-    @Option(names = "--window", paramLabel = "K", description = "Occlusion: window size in pixels (odd).")
+    @Option(names = "--window", paramLabel = "K", converter = Bounded.OddPositive.class,
+            description = "Occlusion: window size in pixels (odd).")
     Integer window;
 
-    @Option(names = "--stride", paramLabel = "S", description = "Occlusion: distance between windows in pixels.")
+    @Option(names = "--stride", paramLabel = "S", converter = Bounded.Positive.class,
+            description = "Occlusion: distance between windows in pixels.")
     Integer stride;
 
-    @Option(names = "--batch", defaultValue = "0", paramLabel = "B",
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "B", converter = Bounded.NotNegative.class,
             description = "Occlusion: occluded images per ONNX Runtime run; 0 = automatic (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--input-shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W",
             description = "Input shape (default: the model's, dynamic dimensions = 1).")
-    ShapeConverter.Shape inputShape;
+    InputShape inputShape;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W",
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", converter = Bounded.NotNegative.class,
             description = "Untimed calls after the first one (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--repeat", defaultValue = "10", paramLabel = "R",
+    @Option(names = "--repeat", defaultValue = "10", paramLabel = "R", converter = Bounded.Positive.class,
             description = "Timed calls (default: ${DEFAULT-VALUE}).")
     int repeat;
 
@@ -107,16 +108,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (repeat < 1) {
-            throw new UserException("--repeat must be at least 1, got " + repeat);
-        }
-        if (warmup < 0) {
-            throw new UserException("--warmup must not be negative, got " + warmup);
-        }
-        boolean occlusion = method.strip().equalsIgnoreCase(OCCLUSION);
-        BackwardMethod backward = occlusion ? null : BackwardMethod.parse(method);
-        if (occlusion) {
-            checkOcclusionOptions();
+        if (method == BenchMethod.OCCLUSION && (window == null || stride == null)) {
+            throw new UserException("--method occlusion needs --window K and --stride S");
         }
         EngineOptions options = common.engineOptions();
         Path file = resolveModel();
@@ -125,13 +118,13 @@ final class BenchCommand implements Callable<Integer> {
             Layer target = model.graph().layer(layer);
             long[] shape = inputShape(model);
             TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
-            Measured measured = occlusion
-                    ? timeOcclusion(model, input, options, memory)
-                    : timeBackward(model, backward, input, options, memory);
+            Measured measured = method.backward()
+                    .map(backward -> timeBackward(model, backward, input, options, memory))
+                    .orElseGet(() -> timeOcclusion(model, input, options, memory));
             OptionalLong rss = MemoryWatch.peakRssBytes();
             Forward forward = timeForward(model, input, options, memory);
-            BenchReport report = new BenchReport(model.fileName(), target, occlusion ? OCCLUSION : backward.label(),
-                    measured, forward, shape, common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
+            BenchReport report = new BenchReport(model.fileName(), target, method.label(), measured, forward, shape,
+                    common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
             PrintWriter out = spec.commandLine().getOut();
             out.println(json ? report.json() : report.text());
             out.flush();
@@ -147,8 +140,8 @@ final class BenchCommand implements Callable<Integer> {
         try (Visualizer vis = Visualizer.open(model, options)) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardRequest request = vis.method(m).layer(layer);
-            request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
-                    : request.neurons(VisualizeCommand.parseNeurons(neurons));
+            request = neurons instanceof Neurons.Listed listed ? request.neurons(listed.channels())
+                    : request.allNeurons();
             int count = request.run(input).neurons().length;
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardRequest timed = request;
@@ -184,21 +177,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- arguments
-
-    private void checkOcclusionOptions() {
-        if (window == null || stride == null) {
-            throw new UserException("--method occlusion needs --window K and --stride S");
-        }
-        if (window <= 0 || window % 2 == 0) {
-            throw new UserException("--window must be odd and positive, got " + window);
-        }
-        if (stride <= 0) {
-            throw new UserException("--stride must be positive, got " + stride);
-        }
-        if (batch < 0) {
-            throw new UserException("--batch must not be negative, got " + batch);
-        }
-    }
 
     /** The model file, generating a builtin model into the cache first if needed. */
     private Path resolveModel() {

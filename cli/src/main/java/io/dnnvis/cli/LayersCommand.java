@@ -33,9 +33,9 @@ final class LayersCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--input-shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W",
             description = "Shape of the first input (default: its declared shape, dynamic dimensions = 1).")
-    ShapeConverter.Shape inputShape;
+    InputShape inputShape;
 
     @Mixin
     CommonOptions common;

@@ -29,7 +29,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ImageOptions input;
 
-    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "How many classes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", defaultValue = "5", paramLabel = "K", converter = Bounded.Positive.class,
+            description = "How many classes (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -43,9 +44,6 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (top <= 0) {
-            throw new UserException("--top must be positive, got " + top);
-        }
         OnnxModel model = common.loadModel(modelFile);
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         List<Predictions.Prediction> predictions;

@@ -120,7 +120,7 @@ class LayersCommandTest {
         assertThat(missing.oneErrorLine()).as(missing.err()).isTrue();
         CliRun device = CliRun.of("layers", TestData.referenceModel("lenet").toString(), "--device", "tpu");
         assertThat(device.code()).isEqualTo(2);
-        assertThat(device.err()).isEqualTo("error: unknown execution provider 'tpu' (cpu or cuda)"
+        assertThat(device.err()).isEqualTo("error: --device: unknown execution provider 'tpu' (cpu or cuda)"
                 + System.lineSeparator());
     }
 
