@@ -20,10 +20,8 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -58,9 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Seed of the random input. */
     static final long INPUT_SEED = 42;
     private static final String BUILTIN = "builtin:";
-    private static final String OCCLUSION = "occlusion";
     private static final double NANOS_PER_MS = 1e6;
-    private static final double BYTES_PER_MB = 1024.0 * 1024.0;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file, or builtin:alexnet|vgg16|resnet50.")
     String modelArg;
@@ -71,31 +67,33 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "desalinet", paramLabel = "deconvnet|salinet|desalinet|occlusion",
             description = "What to time (default: ${DEFAULT-VALUE}).")
-    String method;
+    BenchMethod method;
 
-    @Option(names = "--neuron", defaultValue = "0", paramLabel = "N[,N...]|all",
+    @Option(names = "--neuron", defaultValue = "0", paramLabel = "N[,N...]|all", converter = Neurons.ListedOrAll.class,
             description = "Channels to reconstruct in one call, or all of them (default: ${DEFAULT-VALUE}).")
-    String neurons;
+    Neurons neurons;
 
-    @Option(names = "--window", paramLabel = "K", description = "Occlusion: window size in pixels (odd).")
+    @Option(names = "--window", paramLabel = "K", converter = Bounded.OddPositive.class,
+            description = "Occlusion: window size in pixels (odd).")
     Integer window;
 
-    @Option(names = "--stride", paramLabel = "S", description = "Occlusion: distance between windows in pixels.")
+    @Option(names = "--stride", paramLabel = "S", converter = Bounded.Positive.class,
+            description = "Occlusion: distance between windows in pixels.")
     Integer stride;
 
-    @Option(names = "--batch", defaultValue = "0", paramLabel = "B",
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "B", converter = Bounded.NotNegative.class,
             description = "Occlusion: occluded images per ONNX Runtime run; 0 = automatic (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--input-shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W",
             description = "Input shape (default: the model's, dynamic dimensions = 1).")
-    ShapeConverter.Shape inputShape;
+    InputShape inputShape;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W",
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", converter = Bounded.NotNegative.class,
             description = "Untimed calls after the first one (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--repeat", defaultValue = "10", paramLabel = "R",
+    @Option(names = "--repeat", defaultValue = "10", paramLabel = "R", converter = Bounded.Positive.class,
             description = "Timed calls (default: ${DEFAULT-VALUE}).")
     int repeat;
 
@@ -110,16 +108,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (repeat < 1) {
-            throw new UserException("--repeat must be at least 1, got " + repeat);
-        }
-        if (warmup < 0) {
-            throw new UserException("--warmup must not be negative, got " + warmup);
-        }
-        boolean occlusion = method.strip().equalsIgnoreCase(OCCLUSION);
-        BackwardMethod backward = occlusion ? null : BackwardMethod.parse(method);
-        if (occlusion) {
-            checkOcclusionOptions();
+        if (method == BenchMethod.OCCLUSION && (window == null || stride == null)) {
+            throw new UserException("--method occlusion needs --window K and --stride S");
         }
         EngineOptions options = common.engineOptions();
         Path file = resolveModel();
@@ -128,13 +118,13 @@ final class BenchCommand implements Callable<Integer> {
             Layer target = model.graph().layer(layer);
             long[] shape = inputShape(model);
             TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
-            Measured measured = occlusion
-                    ? timeOcclusion(model, input, options, memory)
-                    : timeBackward(model, backward, input, options, memory);
+            Measured measured = method.backward()
+                    .map(backward -> timeBackward(model, backward, input, options, memory))
+                    .orElseGet(() -> timeOcclusion(model, input, options, memory));
             OptionalLong rss = MemoryWatch.peakRssBytes();
             Forward forward = timeForward(model, input, options, memory);
-            Report report = new Report(model.fileName(), target, occlusion ? OCCLUSION : backward.label(), measured,
-                    forward, shape, common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
+            BenchReport report = new BenchReport(model.fileName(), target, method.label(), measured, forward, shape,
+                    common.threads, warmup, repeat, memory.peakHeapBytes(), rss);
             PrintWriter out = spec.commandLine().getOut();
             out.println(json ? report.json() : report.text());
             out.flush();
@@ -150,15 +140,13 @@ final class BenchCommand implements Callable<Integer> {
         try (Visualizer vis = Visualizer.open(model, options)) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardBuilder request = vis.method(m).layer(layer);
-            request = neurons.strip().equalsIgnoreCase("all") ? request.allNeurons()
-                    : request.neurons(VisualizeCommand.parseNeurons(neurons));
+            request = neurons instanceof Neurons.Listed listed ? request.neurons(listed.channels())
+                    : request.allNeurons();
             int count = request.run(input).neurons().length;
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardBuilder timed = request;
             Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("neurons", count);
-            return new Measured(sessionMs, openMs, timing, extra);
+            return new Measured(sessionMs, openMs, timing, new BenchReport.Reconstructions(count));
         }
     }
 
@@ -170,12 +158,8 @@ final class BenchCommand implements Callable<Integer> {
             OcclusionResult first = request.run(input);
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             Timing timing = Timing.of(() -> request.run(input), warmup, repeat, memory);
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("window", window);
-            extra.put("stride", stride);
-            extra.put("windows", first.windows());
-            extra.put("batch", first.batch());
-            return new Measured(sessionMs, openMs, timing, extra);
+            return new Measured(sessionMs, openMs, timing,
+                    new BenchReport.Occlusion(window, stride, first.windows(), first.batch()));
         }
     }
 
@@ -193,21 +177,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- arguments
-
-    private void checkOcclusionOptions() {
-        if (window == null || stride == null) {
-            throw new UserException("--method occlusion needs --window K and --stride S");
-        }
-        if (window <= 0 || window % 2 == 0) {
-            throw new UserException("--window must be odd and positive, got " + window);
-        }
-        if (stride <= 0) {
-            throw new UserException("--stride must be positive, got " + stride);
-        }
-        if (batch < 0) {
-            throw new UserException("--batch must not be negative, got " + batch);
-        }
-    }
 
     /** The model file, generating a builtin model into the cache first if needed. */
     private Path resolveModel() {
@@ -295,80 +264,11 @@ final class BenchCommand implements Callable<Integer> {
      * The visualization's first call (of which {@code openMs} opening the {@link Visualizer}) and timed
      * calls, plus what describes the work (neurons, windows).
      */
-    record Measured(double sessionMs, double openMs, Timing timing, Map<String, Object> extra) {
+    record Measured(double sessionMs, double openMs, Timing timing, BenchReport.Work work) {
     }
 
     /** The forward-only baseline: opening its session (with a batch probe) and its timed runs. */
     record Forward(double sessionMs, Timing timing) {
-    }
-
-    /** Everything one bench run prints. */
-    record Report(String model, Layer layer, String method, Measured measured, Forward forward, long[] inputShape,
-            int threads, int warmup, int repeat, long peakHeapBytes, OptionalLong peakRssBytes) {
-
-        String json() {
-            StringBuilder b = new StringBuilder("{");
-            b.append("\"model\":").append(Json.string(model));
-            b.append(",\"layer\":").append(Json.string(layer.alias().isEmpty() ? layer.tensor() : layer.alias()));
-            b.append(",\"method\":").append(Json.string(method));
-            measured.extra().forEach((k, v) -> b.append(",\"").append(k).append("\":").append(v));
-            b.append(",\"input_shape\":").append(Json.array(inputShape));
-            b.append(",\"threads\":").append(threads);
-            b.append(",\"warmup\":").append(warmup);
-            b.append(",\"repeat\":").append(repeat);
-            b.append(",\"session_ms\":").append(number(measured.sessionMs()));
-            b.append(",\"median_ms\":").append(number(measured.timing().medianMs()));
-            b.append(",\"min_ms\":").append(number(measured.timing().minMs()));
-            b.append(",\"max_ms\":").append(number(measured.timing().maxMs()));
-            b.append(",\"forward_median_ms\":").append(number(forward.timing().medianMs()));
-            b.append(",\"open_ms\":").append(number(measured.openMs()));
-            b.append(",\"forward_session_ms\":").append(number(forward.sessionMs()));
-            b.append(",\"peak_heap_mb\":").append(number(peakHeapBytes / BYTES_PER_MB));
-            b.append(",\"peak_rss_mb\":").append(peakRssBytes.isPresent()
-                    ? number(peakRssBytes.getAsLong() / BYTES_PER_MB) : "null");
-            b.append(",\"rss_after_warmup_mb\":").append(megabytesOrNull(measured.timing().rssAfterWarmupBytes()));
-            b.append(",\"rss_end_mb\":").append(megabytesOrNull(measured.timing().rssEndBytes()));
-            return b.append('}').toString();
-        }
-
-        String text() {
-            Timing t = measured.timing();
-            StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "bench %s %s (%s) %s %s, input %s, threads %s%n", model,
-                    layer.alias().isEmpty() ? layer.tensor() : layer.alias(), layer.op(), method, describe(measured.extra()),
-                    Arrays.toString(inputShape), threads == 0 ? "auto" : threads));
-            b.append(String.format(Locale.ROOT, "first call  %10.2f ms  (open %.2f ms, then compile + session build"
-                    + " + run)%n", measured.sessionMs(), measured.openMs()));
-            b.append(String.format(Locale.ROOT, "median      %10.2f ms  (min %.2f, max %.2f; %d runs after %d warm-up)%n",
-                    t.medianMs(), t.minMs(), t.maxMs(), repeat, warmup));
-            double floor = forward.timing().medianMs();
-            b.append(String.format(Locale.ROOT, "forward     %10.2f ms  (median, forward graph truncated at the layer;"
-                    + " the call above is %.2fx this; its session took %.2f ms)%n", floor, t.medianMs() / floor,
-                    forward.sessionMs()));
-            b.append(String.format(Locale.ROOT, "peak heap   %10.1f MB%n", peakHeapBytes / BYTES_PER_MB));
-            b.append(peakRssBytes.isPresent()
-                    ? String.format(Locale.ROOT, "peak RSS    %10.1f MB", peakRssBytes.getAsLong() / BYTES_PER_MB)
-                    : "peak RSS           n/a");
-            if (t.rssAfterWarmupBytes() >= 0 && t.rssEndBytes() >= 0) {
-                b.append(String.format(Locale.ROOT, "%nRSS         %10.1f MB after the warm-up, %.1f MB after the last call",
-                        t.rssAfterWarmupBytes() / BYTES_PER_MB, t.rssEndBytes() / BYTES_PER_MB));
-            }
-            return b.toString();
-        }
-
-        private static String describe(Map<String, Object> extra) {
-            StringBuilder b = new StringBuilder();
-            extra.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
-            return b.toString();
-        }
-
-        private static String megabytesOrNull(long bytes) {
-            return bytes < 0 ? "null" : number(bytes / BYTES_PER_MB);
-        }
-
-        private static String number(double v) {
-            return String.format(Locale.ROOT, "%.3f", v);
-        }
     }
 
     /**

@@ -20,6 +20,6 @@ public final class DnnvisCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command (try 'dnnvis --help')");
+        throw new ParameterException(spec.commandLine(), "missing command");
     }
 }

@@ -1,63 +1,80 @@
 package io.dnnvis.cli;
 
-import io.dnnvis.methods.core.BadRequestException;
-import io.dnnvis.onnx.InvalidModelException;
-import io.dnnvis.trace.UnsupportedGraphException;
-import io.dnnvis.onnx.UnknownLayerException;
-import io.dnnvis.trace.BadInputException;
+import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.EngineException;
-import io.dnnvis.trace.ModelRefusedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * Maps every failure to an exit code and one line on stderr, in one place: user errors (bad
- * model, input, layer, option) exit 2; everything else exits 1, with the stack trace only under
- * {@code --verbose}.
+ * Maps every failure to an exit code and one line on stderr, in one place. Bad input exits 2: a
+ * command line picocli refuses, an option value that does not convert (the line names the option),
+ * or a {@link UserErrorException} (bad model, input, layer, option, output path). Everything else
+ * exits 1, with the stack trace only under {@code --verbose}.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
 
     static final int FAILURE = 1;
     static final int BAD_INPUT = 2;
 
+    /** picocli starts some of its messages with this; the line says "error: " already. */
+    private static final String PICOCLI_PREFIX = "Error: ";
+
     @Override
     public int handleParseException(ParameterException e, String[] args) {
-        CommandLine cmd = e.getCommandLine();
-        PrintWriter err = cmd.getErr();
-        err.println("error: " + oneLine(e.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName()
-                + " --help')");
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("error: " + describe(e));
         err.flush();
         return BAD_INPUT;
     }
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
-        int code = exitCode(e);
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof ParameterException pe) {
             return handleParseException(pe, new String[0]);
         }
-        err.println("error: " + (code == FAILURE && !(e instanceof EngineException) ? "internal error: " : "")
-                + oneLine(message));
-        if (verbose(parsed)) {
-            e.printStackTrace(err);
+        PrintWriter err = cmd.getErr();
+        int code = exitCode(e);
+        String message = oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        if (code == BAD_INPUT) {
+            err.println("error: " + message);
+        } else {
+            // ONNX Runtime's failures are the engine's, not a dnnvis bug
+            err.println("error: " + (e instanceof EngineException ? "" : "internal error: ") + message);
+            if (verbose(parsed)) {
+                e.printStackTrace(err);
+            }
         }
         err.flush();
         return code;
     }
 
+    /** 2 for what the user gave wrong, 1 for the rest. */
     static int exitCode(Throwable e) {
-        if (e instanceof InvalidModelException || e instanceof UnknownLayerException || e instanceof BadInputException
-                || e instanceof ModelRefusedException || e instanceof UserException || e instanceof BadRequestException
-                || e instanceof UnsupportedGraphException) {
-            return BAD_INPUT;
+        return e instanceof UserErrorException ? BAD_INPUT : FAILURE;
+    }
+
+    /**
+     * The line for a refused command line: {@code --option: problem} for a value that does not
+     * convert (the problem lists what is valid), else picocli's message and where to find help.
+     */
+    static String describe(ParameterException e) {
+        ArgSpec arg = e.getArgSpec();
+        if (arg != null && e.getCause() instanceof TypeConversionException bad) {
+            String name = arg instanceof OptionSpec option ? option.longestName() : arg.paramLabel();
+            return name + ": " + oneLine(bad.getMessage());
         }
-        return FAILURE;
+        String message = oneLine(e.getMessage());
+        if (message.startsWith(PICOCLI_PREFIX)) {
+            message = message.substring(PICOCLI_PREFIX.length());
+        }
+        return message + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')";
     }
 
     private static boolean verbose(ParseResult parsed) {

@@ -3,6 +3,7 @@ package io.dnnvis.cli;
 import io.dnnvis.methods.render.Colormap;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Scaling;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /** The heat-map options of commands that draw saliency maps: colormap, scaling, clipping, opacity. */
@@ -10,7 +11,7 @@ final class HeatmapOptions {
 
     @Option(names = "--cmap", defaultValue = "bwr", paramLabel = "NAME",
             description = "Heat-map colormap: bwr, jet, viridis or gray (default: ${DEFAULT-VALUE}).")
-    String cmap;
+    Colormap cmap;
 
     @Option(names = "--alpha", defaultValue = "0.5", paramLabel = "A",
             description = "Opacity of the heat map over the input in composites, 0..1 (default: ${DEFAULT-VALUE}).")
@@ -27,58 +28,39 @@ final class HeatmapOptions {
     boolean minMax;
 
     @Option(names = "--range", paramLabel = "LO,HI", description = "Scale a fixed value range (no clipping).")
-    String range;
+    ValueRange range;
 
     @Option(names = "--clip", defaultValue = "2", paramLabel = "PCT",
             description = "Share of extreme values, in percent, that saturate the colormap (default: ${DEFAULT-VALUE}).")
     double clipPercent;
 
+    /** The style these options describe; the style itself checks alpha, clipping and range. */
     HeatmapStyle style() {
         int chosen = (centering ? 1 : 0) + (absolute ? 1 : 0) + (minMax ? 1 : 0) + (range != null ? 1 : 0);
         if (chosen > 1) {
             throw new UserException("give at most one of --centering, --absolute, --min-max and --range");
         }
+        HeatmapStyle colored = HeatmapStyle.defaults().withColormap(cmap);
+        HeatmapStyle blended = checked("--alpha", () -> colored.withAlpha(alpha));
+        HeatmapStyle clipped = checked("--clip", () -> blended.withClipPercent(clipPercent));
+        if (absolute) {
+            return clipped.withScaling(Scaling.ABSOLUTE);
+        }
+        if (minMax) {
+            return clipped.withScaling(Scaling.MIN_MAX);
+        }
+        if (range != null) {
+            return checked("--range", () -> clipped.withRange(range.low(), range.high()));
+        }
+        return clipped.withScaling(Scaling.CENTERED);
+    }
+
+    /** The style {@code step} makes, or the style's refusal as a user error naming {@code option}. */
+    private static HeatmapStyle checked(String option, Supplier<HeatmapStyle> step) {
         try {
-            HeatmapStyle style = HeatmapStyle.defaults().withColormap(Colormap.parse(cmap)).withAlpha(alpha)
-                    .withClipPercent(clipPercent);
-            if (absolute) {
-                return style.withScaling(Scaling.ABSOLUTE);
-            }
-            if (minMax) {
-                return style.withScaling(Scaling.MIN_MAX);
-            }
-            if (range != null) {
-                double[] bounds = parseRange(range);
-                return style.withRange(bounds[0], bounds[1]);
-            }
-            return style.withScaling(Scaling.CENTERED);
+            return step.get();
         } catch (IllegalArgumentException e) {
-            throw new UserException(optionOf(e.getMessage()) + e.getMessage());
+            throw new UserException(option + ": " + e.getMessage());
         }
-    }
-
-    private static double[] parseRange(String text) {
-        String[] parts = text.split(",");
-        if (parts.length == 2) {
-            try {
-                return new double[] {Double.parseDouble(parts[0].strip()), Double.parseDouble(parts[1].strip())};
-            } catch (NumberFormatException e) {
-                // the message below
-            }
-        }
-        throw new IllegalArgumentException("range '" + text + "' is not LO,HI");
-    }
-
-    private static String optionOf(String message) {
-        if (message.startsWith("alpha")) {
-            return "--alpha: ";
-        }
-        if (message.startsWith("outlier")) {
-            return "--clip: ";
-        }
-        if (message.startsWith("range")) {
-            return "--range: ";
-        }
-        return "--cmap: ";
     }
 }

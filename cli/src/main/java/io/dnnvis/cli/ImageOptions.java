@@ -31,14 +31,14 @@ final class ImageOptions {
 
     @Option(names = "--preprocess", paramLabel = "PRESET",
             description = "unit, imagenet, caffe, inception or raw (default: from the model's metadata, else imagenet).")
-    String preprocess;
+    Preprocessing preprocess;
 
     @Option(names = "--resize", defaultValue = "crop", paramLabel = "MODE",
             description = "crop (shorter side, centre crop), fit (pad) or stretch (default: ${DEFAULT-VALUE}).")
-    String resize;
+    ResizeMode resize;
 
     @Option(names = "--input-size", paramLabel = "HxW", description = "Input size for models with a dynamic size.")
-    String inputSize;
+    ImageSize inputSize;
 
     @Option(names = "--max-pixels", defaultValue = "" + ImageReading.DEFAULT_MAX_PIXELS, paramLabel = "N",
             description = "Refuse larger images before decoding them (default: ${DEFAULT-VALUE}).")
@@ -62,34 +62,12 @@ final class ImageOptions {
             String name = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
             return new Loaded(Npy.read(source.npy, name), Optional.empty(), source.npy);
         }
-        Preprocessing preset = preprocess == null ? null : parse(() -> Preprocessing.parse(preprocess));
-        ResizeMode mode = parse(() -> ResizeMode.parse(resize));
-        int[] size = inputSize == null ? null : parseSize(inputSize);
-        ImageInput in = ImageInput.load(source.image, model, new ImageInput.Options(preset, mode, size, maxPixels));
+        int[] size = inputSize == null ? null : inputSize.toArray();
+        ImageInput in = ImageInput.load(source.image, model, new ImageInput.Options(preprocess, resize, size, maxPixels));
         if (!in.notice().isEmpty()) {
             err.println(in.notice());
             err.flush();
         }
         return new Loaded(in.tensor(), Optional.of(in.picture()), source.image);
-    }
-
-    private static int[] parseSize(String text) {
-        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
-        try {
-            if (parts.length == 2) {
-                return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new UserException("--input-size: '" + text + "' is not a size like 224x224");
-    }
-
-    private static <T> T parse(java.util.function.Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.dnnvis.trace.Tracer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,9 +33,9 @@ final class LayersCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--input-shape", paramLabel = "N,C,H,W", converter = ShapeConverter.class,
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W",
             description = "Shape of the first input (default: its declared shape, dynamic dimensions = 1).")
-    ShapeConverter.Shape inputShape;
+    InputShape inputShape;
 
     @Mixin
     CommonOptions common;
@@ -51,7 +52,7 @@ final class LayersCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            printJson(table, out);
+            out.println(Json.write(LayersJson.of(table)));
         } else {
             printTable(model, table, out);
         }
@@ -59,24 +60,22 @@ final class LayersCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printJson(LayerTable table, PrintWriter out) {
-        StringBuilder b = new StringBuilder("{\"inputs\":[");
-        for (int k = 0; k < table.inputs().size(); k++) {
-            LayerTable.Input in = table.inputs().get(k);
-            b.append(k == 0 ? "" : ",").append("{\"name\":").append(Json.string(in.name()))
-                    .append(",\"shape\":").append(Json.array(in.shape())).append('}');
+    /** {@code layers --json}: the inputs and every node, in the file's order. */
+    record LayersJson(List<InputJson> inputs, List<LayerJson> layers) {
+
+        static LayersJson of(LayerTable table) {
+            return new LayersJson(table.inputs().stream().map(in -> new InputJson(in.name(), in.shape())).toList(),
+                    table.rows().stream()
+                            .map(r -> new LayerJson(r.alias(), r.node(), r.op(), r.tensor(), r.shape())).toList());
         }
-        b.append("],\"layers\":[");
-        for (int k = 0; k < table.rows().size(); k++) {
-            LayerTable.Row r = table.rows().get(k);
-            b.append(k == 0 ? "" : ",")
-                    .append("{\"alias\":").append(Json.string(r.alias()))
-                    .append(",\"node\":").append(Json.string(r.node()))
-                    .append(",\"op\":").append(Json.string(r.op()))
-                    .append(",\"tensor\":").append(Json.string(r.tensor()))
-                    .append(",\"shape\":").append(Json.array(r.shape())).append('}');
-        }
-        out.println(b.append("]}"));
+    }
+
+    /** An input: its name and the shape the table ran with. */
+    record InputJson(String name, long[] shape) {
+    }
+
+    /** A node: alias (empty where none), node name, op, output tensor and its shape. */
+    record LayerJson(String alias, String node, String op, String tensor, long[] shape) {
     }
 
     private static void printTable(OnnxModel model, LayerTable table, PrintWriter out) {

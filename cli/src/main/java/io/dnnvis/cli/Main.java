@@ -23,6 +23,7 @@ public final class Main {
         // ("EOFException") when memory runs short and then leaves its temporary file behind
         ImageIO.setUseCache(false);
         CommandLine cl = new CommandLine(new DnnvisCommand());
+        ValueTypes.registerOn(cl);
         ErrorHandler handler = new ErrorHandler();
         cl.setExecutionExceptionHandler(handler);
         cl.setParameterExceptionHandler(handler);

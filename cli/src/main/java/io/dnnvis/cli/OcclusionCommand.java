@@ -15,7 +15,6 @@ import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -54,26 +53,28 @@ final class OcclusionCommand implements Callable<Integer> {
             description = "Layer to watch: alias (conv5), node name or tensor name; not needed with --target class:K.")
     String layer;
 
-    @Option(names = "--window", required = true, paramLabel = "K", description = "Window size in pixels (odd).")
+    @Option(names = "--window", required = true, paramLabel = "K", converter = Bounded.OddPositive.class,
+            description = "Window size in pixels (odd).")
     int window;
 
-    @Option(names = "--stride", required = true, paramLabel = "S", description = "Distance between windows in pixels.")
+    @Option(names = "--stride", required = true, paramLabel = "S", converter = Bounded.Positive.class,
+            description = "Distance between windows in pixels.")
     int stride;
 
     @Option(names = "--fill", defaultValue = "mean", paramLabel = "mean|zero|channel-mean|NUMBER",
             description = "What covers the window: the input's mean, 0, each channel's mean or a number (default: ${DEFAULT-VALUE}).")
-    String fill;
+    Fill fill;
 
     @Option(names = "--target", paramLabel = "class:K|neuron:C[,Y,X]",
             description = "Score occlusion of a class logit of the model output (K: index, or label from the model's "
                     + "'labels' metadata) or of a neuron of --layer (its map's sum without Y,X).")
-    String target;
+    Target target;
 
-    @Option(names = "--channel", paramLabel = "C[,C...]",
+    @Option(names = "--channel", paramLabel = "C", split = "\\s*,\\s*", splitSynopsisLabel = ",",
             description = "Layer occlusion: channels to draw (default: the " + DEFAULT_CHANNELS + " that change most).")
-    String channels;
+    int[] channels;
 
-    @Option(names = "--batch", paramLabel = "B",
+    @Option(names = "--batch", paramLabel = "B", converter = Bounded.Positive.class,
             description = "Occluded images per ONNX Runtime run (default: from the layer's size, at most 16; "
                     + "a batch that would take more than about 1 GiB is reduced, with a note).")
     Integer batch;
@@ -102,24 +103,12 @@ final class OcclusionCommand implements Callable<Integer> {
         if (saveNpy == null && outputDir == null) {
             throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
         }
-        if (window <= 0 || window % 2 == 0) {
-            throw new UserException("--window must be odd and positive, got " + window);
-        }
-        if (stride <= 0) {
-            throw new UserException("--stride must be positive, got " + stride);
-        }
-        if (batch != null && batch <= 0) {
-            throw new UserException("--batch must be positive, got " + batch);
-        }
-        Target score = target == null ? null : Target.parse(target);
-        if (score != null && channels != null) {
+        if (target != null && channels != null) {
             throw new UserException("--channel is for layer occlusion; with --target the result is one map");
         }
-        if (layer == null && !(score instanceof Target.ClassScore)) {
+        if (layer == null && !(target instanceof Target.ClassScore)) {
             throw new UserException("--layer is required (except with --target class:K)");
         }
-        int[] chosen = channels == null ? null : parseChannels(channels);
-        Fill occluder = Fill.parse(fill);
         HeatmapStyle style = heatmap.style();
         if (saveNpy != null) {
             OutputPaths.requireParentFolder(saveNpy);
@@ -138,13 +127,13 @@ final class OcclusionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         OcclusionResult result;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
-            OcclusionBuilder request = vis.occlusion().window(window).stride(stride).fill(occluder).target(score)
+            OcclusionBuilder request = vis.occlusion().window(window).stride(stride).fill(fill).target(target)
                     .batch(batch == null ? 0 : batch);
             if (layer != null) {
                 request = request.layer(layer);
             }
-            if (chosen != null) {
-                checkChannels(request.layerShape(tensor), chosen);
+            if (channels != null) {
+                checkChannels(request.layerShape(tensor), channels);
             }
             BatchPlan plan = request.batchPlan(tensor); // also refuses bad settings before any output
             if (PredictCommand.classifies(model)) {
@@ -160,7 +149,7 @@ final class OcclusionCommand implements Callable<Integer> {
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
         }
         if (dir != null) {
-            writePictures(dir, loaded, result, chosen, style, inputs, out);
+            writePictures(dir, loaded, result, channels, style, inputs, out);
         }
         out.flush();
         return 0;
@@ -249,18 +238,5 @@ final class OcclusionCommand implements Callable<Integer> {
                         + "' (channels 0.." + (count - 1) + ")");
             }
         }
-    }
-
-    private static int[] parseChannels(String text) {
-        String[] parts = text.split(",");
-        int[] out = new int[parts.length];
-        for (int k = 0; k < parts.length; k++) {
-            try {
-                out[k] = Integer.parseInt(parts[k].strip());
-            } catch (NumberFormatException e) {
-                throw new UserException("--channel: '" + text + "' is not a list of channel numbers");
-            }
-        }
-        return out;
     }
 }

@@ -29,7 +29,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ImageOptions input;
 
-    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "How many classes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", defaultValue = "5", paramLabel = "K", converter = Bounded.Positive.class,
+            description = "How many classes (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -43,9 +44,6 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (top <= 0) {
-            throw new UserException("--top must be positive, got " + top);
-        }
         OnnxModel model = common.loadModel(modelFile);
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         List<Predictions.Prediction> predictions;
@@ -54,19 +52,25 @@ final class PredictCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            StringBuilder b = new StringBuilder("{\"predictions\":[");
-            for (int k = 0; k < predictions.size(); k++) {
-                Predictions.Prediction p = predictions.get(k);
-                b.append(k == 0 ? "" : ",").append("{\"index\":").append(p.index()).append(",\"label\":")
-                        .append(Json.string(p.label())).append(",\"score\":").append(p.score())
-                        .append(",\"probability\":").append(p.probability()).append('}');
-            }
-            out.println(b.append("]}"));
+            out.println(Json.write(PredictionsJson.of(predictions)));
         } else {
             print(predictions, out);
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code predict --json}: {@code {"predictions": [{"index", "label", "score", "probability"}, ...]}}. */
+    record PredictionsJson(List<PredictionJson> predictions) {
+
+        static PredictionsJson of(List<Predictions.Prediction> predictions) {
+            return new PredictionsJson(predictions.stream()
+                    .map(p -> new PredictionJson(p.index(), p.label(), p.score(), p.probability())).toList());
+        }
+    }
+
+    /** One class: its index in the model output, its label, logit and softmax probability. */
+    record PredictionJson(int index, String label, float score, float probability) {
     }
 
     /** Whether the model looks like a classifier: one output of shape [N, classes]. */

@@ -1,7 +1,12 @@
 package io.dnnvis.cli;
 
-/** A problem with what the user asked for (option values, output paths): exit code 2, one line. */
-final class UserException extends RuntimeException {
+import io.dnnvis.onnx.UserErrorException;
+
+/**
+ * A user error the command line finds itself (option combinations, output paths): like the
+ * library's, one line and exit code 2.
+ */
+final class UserException extends UserErrorException {
 
     UserException(String message) {
         super(message);

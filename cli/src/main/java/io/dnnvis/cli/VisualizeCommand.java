@@ -6,6 +6,7 @@ import io.dnnvis.methods.BackwardRequest;
 import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.render.Figure;
+import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
 import io.dnnvis.methods.render.SaliencyMap;
 import io.dnnvis.onnx.Layer;
@@ -61,23 +62,23 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "desalinet", paramLabel = "METHOD",
             description = "deconvnet, salinet, desalinet or all (default: ${DEFAULT-VALUE}).")
-    String method;
+    VisualizeMethod method;
 
     @Option(names = "--neuron", required = true, paramLabel = "N[,N...]|all|top:K",
             description = "Channels (units of a 2-D layer) to visualize, all of them, or the K with the strongest "
                     + "activation for this input; one reconstruction each.")
-    String neurons;
+    Neurons neurons;
 
     @Option(names = "--yx", paramLabel = "Y,X", description = "Only the neuron at this position of each channel's map.")
-    String yx;
+    Position yx;
 
     @Option(names = "--start", defaultValue = "activation", paramLabel = "activation|ones",
             description = "Start signal: the neuron's activation or 1 (default: ${DEFAULT-VALUE}).")
-    String start;
+    StartSignal start;
 
     @Option(names = "--pooling", defaultValue = "switch", paramLabel = "switch|center|spread",
             description = "MaxPool unpooling (default: ${DEFAULT-VALUE}).")
-    String pooling;
+    Pooling pooling;
 
     @Option(names = "--save-npy", paramLabel = "FILE",
             description = "Write the reconstructions, float32 [B,C,H,W]; with --method all one file per method (FILE-method.npy).")
@@ -104,16 +105,14 @@ final class VisualizeCommand implements Callable<Integer> {
         if (saveNpy == null && outputDir == null) {
             throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
         }
-        List<BackwardMethod> methods = methods();
+        List<BackwardMethod> methods = method.methods();
+        HeatmapStyle style = heatmap ? heatmapStyle.style() : null; // a bad style is refused before any output
         if (saveNpy != null) {
             for (BackwardMethod m : methods) {
                 OutputPaths.requireParentFolder(npyFile(methods, m));
             }
         }
         Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
-        Pooling unpooling = parse(() -> Pooling.parse(pooling));
-        StartSignal startSignal = parse(() -> StartSignal.parse(start));
-        int[] position = yx == null ? null : parsePosition(yx);
         OnnxModel model = common.loadModel(modelFile);
         PrintWriter out = spec.commandLine().getOut();
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
@@ -131,10 +130,10 @@ final class VisualizeCommand implements Callable<Integer> {
             int[] chosen = chooseNeurons(vis, target, tensor);
             List<BackwardRequest> requests = new ArrayList<>();
             for (BackwardMethod m : methods) {
-                BackwardBuilder request = vis.method(m).layer(layer).pooling(unpooling).start(startSignal);
+                BackwardBuilder request = vis.method(m).layer(layer).pooling(pooling).start(start);
                 request = chosen == null ? request.allNeurons() : request.neurons(chosen);
-                if (position != null) {
-                    request = request.position(position[0], position[1]);
+                if (yx != null) {
+                    request = request.position(yx.y(), yx.x());
                 }
                 requests.add(request.request());
             }
@@ -162,14 +161,14 @@ final class VisualizeCommand implements Callable<Integer> {
             }
         }
         if (outputDir != null) {
-            writePictures(dir, model, target, loaded, results, inputs, out);
+            writePictures(dir, model, target, loaded, results, style, inputs, out);
         }
         out.flush();
         return 0;
     }
 
     private void writePictures(Path dir, OnnxModel model, Layer target, ImageOptions.Loaded loaded,
-            Map<BackwardMethod, Reconstruction> results, List<Path> inputs, PrintWriter out) {
+            Map<BackwardMethod, Reconstruction> results, HeatmapStyle style, List<Path> inputs, PrintWriter out) {
         TensorValue input = loaded.tensor();
         long[] shape = input.shape();
         int c = (int) shape[1];
@@ -187,15 +186,15 @@ final class VisualizeCommand implements Callable<Integer> {
                 float[] one = Arrays.copyOfRange(data, k * plane, (k + 1) * plane);
                 Path file = dir.resolve(m.label() + "_" + layerName + "_n" + channels[k]
                         + (heatmap ? "_heatmap" : "") + ".png");
-                OutputPaths.write(file, Images.png(panel(one, c, h, w, inputPicture)), inputs);
+                OutputPaths.write(file, Images.png(panel(one, c, h, w, inputPicture, style)), inputs);
                 out.printf("wrote %s%n", file);
             }
             return;
         }
         List<String> columns = new ArrayList<>(List.of("input"));
         results.keySet().forEach(m -> columns.add(m.title()));
-        String title = model.fileName() + "  " + target.alias() + " (" + target.op() + ")" + "  pooling " + pooling
-                + ", start " + start;
+        String title = model.fileName() + "  " + target.alias() + " (" + target.op() + ")" + "  pooling " + pooling.label()
+                + ", start " + start.label();
         int perFigure = rowsPerFigure(columns.size(), h, w);
         int figures = (channels.length + perFigure - 1) / perFigure;
         for (int f = 0; f < figures; f++) {
@@ -207,7 +206,7 @@ final class VisualizeCommand implements Callable<Integer> {
                 List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
                 for (Reconstruction r : results.values()) {
                     float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
-                    panels.add(panel(one, c, h, w, inputPicture));
+                    panels.add(panel(one, c, h, w, inputPicture, style));
                 }
                 figure.row("neuron " + channels[k], panels);
             }
@@ -272,12 +271,13 @@ final class VisualizeCommand implements Callable<Integer> {
                 neurons.size() > 10 ? ", ..." : "");
     }
 
-    /** One reconstruction as a picture: gray 128 +- max|v|, or a heat map of |v| over the input. */
-    private BufferedImage panel(float[] chw, int c, int h, int w, BufferedImage inputPicture) {
-        if (!heatmap) {
+    /** One reconstruction as a picture: gray 128 +- max|v|, or (with a style) a heat map of |v| over the input. */
+    private static BufferedImage panel(float[] chw, int c, int h, int w, BufferedImage inputPicture,
+            HeatmapStyle style) {
+        if (style == null) {
             return Images.signedGray(chw, c, h, w);
         }
-        return SaliencyMap.fromReconstruction(chw, c, h, w).compose(inputPicture, heatmapStyle.style());
+        return SaliencyMap.fromReconstruction(chw, c, h, w).compose(inputPicture, style);
     }
 
     private static String describe(Layer target) {
@@ -286,31 +286,14 @@ final class VisualizeCommand implements Callable<Integer> {
 
     /** The channels --neuron names; null for all. */
     private int[] chooseNeurons(Visualizer vis, Layer target, TensorValue tensor) {
-        String text = neurons.strip().toLowerCase(java.util.Locale.ROOT);
-        if (text.equals("all")) {
-            return null;
+        if (neurons instanceof Neurons.Listed listed) {
+            return listed.channels();
         }
-        if (!text.startsWith("top:")) {
-            return parseNeurons(neurons);
+        if (neurons instanceof Neurons.Strongest top) {
+            TensorValue activation = vis.tracer().trace(tensor, List.of(target.tensor())).get(target.tensor());
+            return Strongest.channels(activation, top.count());
         }
-        int k;
-        try {
-            k = Integer.parseInt(text.substring(4).strip());
-        } catch (NumberFormatException e) {
-            throw new UserException("--neuron: '" + neurons + "' is not top:K");
-        }
-        if (k <= 0) {
-            throw new UserException("--neuron top:K needs K > 0");
-        }
-        TensorValue activation = vis.tracer().trace(tensor, List.of(target.tensor())).get(target.tensor());
-        return Strongest.channels(activation, k);
-    }
-
-    private List<BackwardMethod> methods() {
-        if (method.strip().equalsIgnoreCase("all")) {
-            return List.of(BackwardMethod.DECONVNET, BackwardMethod.SALINET, BackwardMethod.DESALINET);
-        }
-        return List.of(BackwardMethod.parse(method));
+        return null;
     }
 
     /** The --save-npy file of method {@code m}: FILE itself, or FILE-method.npy for --method all. */
@@ -326,36 +309,4 @@ final class VisualizeCommand implements Callable<Integer> {
         return file.resolveSibling(stem + "-" + suffix + ext);
     }
 
-    static int[] parseNeurons(String text) {
-        String[] parts = text.split(",");
-        int[] out = new int[parts.length];
-        for (int k = 0; k < parts.length; k++) {
-            try {
-                out[k] = Integer.parseInt(parts[k].strip());
-            } catch (NumberFormatException e) {
-                throw new UserException("--neuron: '" + text + "' is not a list of channel numbers or 'all'");
-            }
-        }
-        return out;
-    }
-
-    private static int[] parsePosition(String text) {
-        String[] parts = text.split(",");
-        if (parts.length != 2) {
-            throw new UserException("--yx: '" + text + "' is not a position Y,X");
-        }
-        try {
-            return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
-        } catch (NumberFormatException e) {
-            throw new UserException("--yx: '" + text + "' is not a position Y,X");
-        }
-    }
-
-    private static <T> T parse(java.util.function.Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
-        }
-    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnnvis.testdata.TestData;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,10 @@ class BenchCommandTest {
     private static final String LENET = TestData.referenceModel("lenet").toString();
     private static final List<String> TIMES = List.of("median_ms", "forward_median_ms", "session_ms", "min_ms",
             "max_ms");
+    /** The keys after the work's (docs/performance.md), in order. */
+    private static final List<String> MEASURES = List.of("input_shape", "threads", "warmup", "repeat", "session_ms",
+            "median_ms", "min_ms", "max_ms", "forward_median_ms", "open_ms", "forward_session_ms", "peak_heap_mb",
+            "peak_rss_mb", "rss_after_warmup_mb", "rss_end_mb");
 
     @Test
     void desaliNetJsonHasEveryKeyAndSaneNumbers() throws Exception {
@@ -37,6 +42,9 @@ class BenchCommandTest {
         assertThat(json.get("neurons").asInt()).isEqualTo(2);
         assertThat(json.get("method").asText()).isEqualTo("desalinet");
         assertThat(json.get("layer").asText()).isEqualTo("conv2");
+        assertThat(fieldNames(json)).containsExactlyElementsOf(keys("neurons"));
+        assertThat(json.get("input_shape").toString()).isEqualTo("[1,3,32,32]");
+        assertThat(run.out()).as("times with three decimals").containsPattern("\"median_ms\":\\d+\\.\\d{3},");
     }
 
     @Test
@@ -49,9 +57,26 @@ class BenchCommandTest {
         assertThat(occlusion.code()).as(occlusion.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(occlusion.out());
         assertThat(json.get("windows").asInt()).isPositive();
+        assertThat(fieldNames(json)).containsExactlyElementsOf(keys("window", "stride", "windows", "batch"));
+        assertThat(json.get("window").asInt()).isEqualTo(5);
+        assertThat(json.get("stride").asInt()).isEqualTo(8);
+        assertThat(json.get("method").asText()).isEqualTo("occlusion");
         assertThat(json.get("median_ms").asDouble()).isPositive();
         assertThat(all.code()).as(all.err()).isZero();
         assertThat(all.out()).contains("first call", "median", "forward", "peak heap", "peak RSS", "salinet");
+    }
+
+    private static List<String> keys(String... work) {
+        List<String> keys = new ArrayList<>(List.of("model", "layer", "method"));
+        keys.addAll(List.of(work));
+        keys.addAll(MEASURES);
+        return keys;
+    }
+
+    private static List<String> fieldNames(JsonNode json) {
+        List<String> names = new ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

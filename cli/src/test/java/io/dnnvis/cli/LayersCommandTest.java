@@ -53,6 +53,22 @@ class LayersCommandTest {
                 "maxpool2", "maxpool3", "gemm1", "gemm2", "gemm3");
         assertThat(root.get("inputs").get(0).get("name").asText()).isEqualTo("input");
         assertThat(root.get("inputs").get(0).get("shape").toString()).isEqualTo("[1,3,224,224]");
+        List<String> keys = new ArrayList<>();
+        root.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("inputs", "layers");
+        for (JsonNode layer : root.get("layers")) {
+            List<String> fields = new ArrayList<>();
+            layer.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).containsExactly("alias", "node", "op", "tensor", "shape");
+        }
+    }
+
+    @Test
+    void jsonEscapesNamesFromTheModel() throws Exception {
+        String name = "in\"put\\\n\u0001\u2028";
+        JsonNode input = new ObjectMapper().readTree(Json.write(new LayersCommand.InputJson(name, new long[] {1, 3})));
+        assertThat(input.get("name").asText()).isEqualTo(name);
+        assertThat(input.get("shape").toString()).isEqualTo("[1,3]");
     }
 
     @Test
@@ -104,7 +120,7 @@ class LayersCommandTest {
         assertThat(missing.oneErrorLine()).as(missing.err()).isTrue();
         CliRun device = CliRun.of("layers", TestData.referenceModel("lenet").toString(), "--device", "tpu");
         assertThat(device.code()).isEqualTo(2);
-        assertThat(device.err()).isEqualTo("error: unknown execution provider 'tpu' (cpu or cuda)"
+        assertThat(device.err()).isEqualTo("error: --device: unknown execution provider 'tpu' (cpu or cuda)"
                 + System.lineSeparator());
     }
 

@@ -147,13 +147,13 @@ class OcclusionCommandTest {
     void userErrorsExitTwoWithOneLine() throws Exception {
         String out = dir.resolve("o.npy").toString();
         assertBadInput(run("--layer", "conv2", "--window", "4", "--stride", "2", "--save-npy", out),
-                "--window must be odd and positive, got 4");
+                "--window: must be odd and positive, got 4");
         assertBadInput(run("--layer", "conv2", "--window", "-5", "--stride", "2", "--save-npy", out),
-                "--window must be odd and positive");
+                "--window: must be odd and positive, got -5");
         assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "0", "--save-npy", out),
-                "--stride must be positive, got 0");
+                "--stride: must be positive, got 0");
         assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--batch", "0", "--save-npy", out),
-                "--batch must be positive, got 0");
+                "--batch: must be positive, got 0");
         assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2"), "nothing to write");
         assertBadInput(run("--layer", "conv2", "--window", "5", "--stride", "2", "--fill", "median", "--save-npy", out),
                 "unknown fill 'median'");

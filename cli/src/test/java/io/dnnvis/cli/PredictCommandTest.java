@@ -8,6 +8,8 @@ import io.dnnvis.testdata.TestData;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +29,13 @@ class PredictCommandTest {
         assertThat(p.get(0).get("label").asText()).isEqualTo("R");
         assertThat(p.get(0).get("index").asInt()).isEqualTo(17);
         assertThat(p.get(0).get("probability").asDouble()).isGreaterThan(p.get(1).get("probability").asDouble());
+        for (JsonNode one : p) {
+            List<String> keys = new ArrayList<>();
+            one.fieldNames().forEachRemaining(keys::add);
+            assertThat(keys).containsExactly("index", "label", "score", "probability");
+            assertThat(one.get("score").isNumber()).isTrue();
+        }
+        assertThat(p.get(0).get("score").asDouble()).isGreaterThan(p.get(1).get("score").asDouble());
         assertThat(run.err()).isEmpty();
     }
 

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * A model file that dnnvis refuses: unreadable, not ONNX, malformed, unsafe or unsupported.
  * The message is one line, {@code "<file>: <problem>"}, fit to show a user as is.
  */
-public final class InvalidModelException extends RuntimeException {
+public final class InvalidModelException extends UserErrorException {
 
     private final transient Path file;
     private final String problem;

@@ -3,7 +3,7 @@ package io.dnnvis.onnx;
 import java.util.List;
 
 /** A layer name that is no alias, node name or tensor name of the model; lists the nearest names. */
-public final class UnknownLayerException extends RuntimeException {
+public final class UnknownLayerException extends UserErrorException {
 
     private final String requested;
     private final List<String> suggestions;

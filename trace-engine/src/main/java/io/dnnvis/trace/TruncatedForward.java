@@ -67,7 +67,7 @@ public final class TruncatedForward implements AutoCloseable {
                 out[0] = 1;
                 return new TruncatedForward(model, tensor, name, inputShape.clone(), dynamic, true, out);
             }
-        } catch (EngineException | OrtException e) {
+        } catch (EngineException | ModelRefusedException | OrtException e) {
             // the graph pins its batch (e.g. a Reshape to a constant shape): run one input at a time
         }
         if (dynamic != null) {

@@ -6,6 +6,7 @@ import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.EngineException;
+import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.TruncatedForward;
@@ -36,7 +37,7 @@ public final class OcclusionEngine implements AutoCloseable {
     /**
      * The static shapes of a tensor and of every tensor it depends on, for an input shape (batch 1):
      * e.g. {@code BackwardEngine::shapes}, whose probes are cached. Used to size batches; it may
-     * throw an {@link EngineException}, and the batch is then sized from the input and target alone.
+     * throw an {@link EngineException} or {@link ModelRefusedException}, and the batch is then sized from the input and target alone.
      */
     @FunctionalInterface
     public interface ShapeSource {
@@ -189,7 +190,7 @@ public final class OcclusionEngine implements AutoCloseable {
     private Map<String, long[]> probedShapes(Layer watched, long[] inputShape) {
         try {
             return shapes.shapes(watched.tensor(), inputShape);
-        } catch (EngineException e) {
+        } catch (EngineException | ModelRefusedException e) {
             return Map.of(); // the plan then counts the input and the target alone
         }
     }
