@@ -267,7 +267,7 @@ public final class BackwardEngine implements AutoCloseable {
             List<Chunk> parts = new ArrayList<>();
             for (int from = 0; from < count; from += limit) {
                 int to = Math.min(count, from + limit);
-                parts.add(execute(lease, input, fed, from, to, reconstruction, from * perSignal));
+                parts.add(execute(lease, input, fed, from, to, firstShape, reconstruction, from * perSignal));
             }
             firstShape[0] = (long) count * firstShape[0];
             TensorValue all = TensorValue.owning(first.tensor(), firstShape, reconstruction);
@@ -315,18 +315,19 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     /**
-     * One run for selections {@code [from, to)}; the first source's signal goes straight from ONNX
+     * One run for selections {@code [from, to)}; the first source's signal (one signal's shape:
+     * {@code firstShape}) goes straight from ONNX
      * Runtime's output buffer into {@code reconstruction} at {@code offset} (interleaved from its
      * phases where the graph leaves that to the host), the chunk holds the rest.
      */
     private Chunk execute(SessionCache<Key>.Lease lease, TensorValue input, Selections selections, int from, int to,
-            float[] reconstruction, int offset) {
+            long[] firstShape, float[] reconstruction, int offset) {
         CompiledBackward g = lease.graph();
         int b = to - from;
         GraphOutput first = g.sourceOutputs().get(0);
         PhaseLayout phases = first.layout();
-        long[] outputShape = input.shape();
-        outputShape[0] = b;
+        long[] outputShape = firstShape.clone();
+        outputShape[0] = b * firstShape[0];
         if (phases != null) {
             outputShape = phases.phaseShape(b);
         }
