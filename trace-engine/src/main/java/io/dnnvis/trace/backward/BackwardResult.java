@@ -1,6 +1,8 @@
 package io.dnnvis.trace.backward;
 
 import io.dnnvis.trace.TensorValue;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -33,7 +35,7 @@ public final class BackwardResult {
     private BackwardResult(TensorValue reconstruction, Map<String, TensorValue> sources,
             Map<String, TensorValue> signals, Supplier<TensorValue> targetSource, TensorValue target) {
         this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
-        this.sources = Map.copyOf(sources);
+        this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources)); // in the spec's order
         this.signals = Map.copyOf(signals);
         this.targetSource = targetSource;
         this.target = target;

@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * slice and a batched MatMul) gives what the transposed convolution of the whole, mostly zero,
  * start signal gives, on reference models; selections that span several channels take the whole
  * graph. The adjoint of the one-channel start is checked against finite differences in
- * {@link RuleAdjointTest#adjointFromOneChannel}.
+ * {@link RuleAdjointTest#adjointFromOneChannel}. The engines here run every pass, whatever
+ * {@code dnnvis.passes} says: the one-channel start is a pass.
  */
 class ChannelStartTest {
 
@@ -102,7 +103,7 @@ class ChannelStartTest {
         Target t = Target.of(modelName, layer);
         TensorValue input = t.input();
         String target = t.tensor();
-        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults())) {
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults(), PassSelection.ALL)) {
             long[] shape = engine.shapes(target, input.shape()).get(target);
             int plane = (int) (count(shape) / shape[1]);
             float[] one = new float[(int) count(shape)];
@@ -131,7 +132,7 @@ class ChannelStartTest {
     void channelSelectionsGiveWhatTheirMasksGive(String modelName, String layer, boolean startsFromChannel) {
         Target t = Target.of(modelName, layer);
         TensorValue input = t.input();
-        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults())) {
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults(), PassSelection.ALL)) {
             long[] shape = engine.shapes(t.tensor(), input.shape()).get(t.tensor());
             int map = (int) (count(shape) / shape[1]);
             long[] channels = {2, 0, shape[1] - 1};
@@ -178,7 +179,7 @@ class ChannelStartTest {
         BackwardResult asked;
         BackwardResult notAsked;
         TensorValue expected;
-        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults());
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults(), PassSelection.ALL);
                 Tracer tracer = Tracer.open(t.model())) {
             expected = tracer.trace(input, List.of(t.tensor())).get(t.tensor());
             long[] shape = engine.shapes(t.tensor(), input.shape()).get(t.tensor());
@@ -200,7 +201,7 @@ class ChannelStartTest {
         Target t = Target.of("alexnet-mini", "conv3");
         TensorValue input = t.input();
         BackwardSpec spec = new BackwardSpec(t.tensor(), DESALINET, StartSignal.ACTIVATION, false);
-        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults());
+        try (BackwardEngine engine = BackwardEngine.open(t.model(), EngineOptions.defaults(), PassSelection.ALL);
                 Tracer tracer = Tracer.open(t.model())) {
             float[] expected = tracer.trace(input, List.of(t.tensor())).get(t.tensor()).data();
             long[] shape = engine.shapes(t.tensor(), input.shape()).get(t.tensor());
