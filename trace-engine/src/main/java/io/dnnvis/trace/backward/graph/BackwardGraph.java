@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,19 @@ public final class BackwardGraph {
     private final long opset;
     private final Map<String, long[]> forwardShapes;
     private final Set<String> names;
-    private final List<NodeProto> nodes = new ArrayList<>();
+    /** A place in the node order; the node in it may be rewritten (its inputs renamed). */
+    private static final class Slot {
+        private NodeProto node;
+
+        Slot(NodeProto node) {
+            this.node = node;
+        }
+    }
+
+    private final List<Slot> nodes = new ArrayList<>();
+    /** Indexes of {@link #nodes}: the slot computing each tensor, and the slots reading it. */
+    private final Map<String, Slot> producers = new HashMap<>();
+    private final Map<String, Set<Slot>> readers = new HashMap<>();
     private final List<TensorProto> constants = new ArrayList<>();
     private final List<Site> sites = new ArrayList<>();
     private final List<GraphOutput> outputs = new ArrayList<>();
@@ -70,9 +83,9 @@ public final class BackwardGraph {
 
     // ---- nodes ------------------------------------------------------------------------------
 
-    /** The nodes in order (a view). */
+    /** The nodes in order. */
     public List<NodeProto> nodes() {
-        return Collections.unmodifiableList(nodes);
+        return nodes.stream().map(slot -> slot.node).toList();
     }
 
     /** An emitter that appends. */
@@ -85,19 +98,19 @@ public final class BackwardGraph {
      * that tensor then comes where the tensor did, reading only what was computed before it.
      */
     public GraphEmitter emitterBefore(String tensor) {
-        return new GraphEmitter(this, producerIndex(tensor).orElse(nodes.size()));
+        Slot producer = producers.get(tensor);
+        return new GraphEmitter(this, producer == null ? nodes.size() : nodes.indexOf(producer));
     }
 
     /** Adds a node at {@code index} (-1: at the end); the index after it. */
     int insert(int index, NodeProto node) {
-        for (String out : node.getOutputList()) {
-            names.add(out);
-        }
+        Slot slot = new Slot(node);
+        index(slot);
         if (index < 0) {
-            nodes.add(node);
+            nodes.add(slot);
             return -1;
         }
-        nodes.add(index, node);
+        nodes.add(index, slot);
         return index + 1;
     }
 
@@ -106,33 +119,51 @@ public final class BackwardGraph {
         insert(-1, node);
     }
 
-    /** Replaces the node at the position of {@code old} (the same node with another output, say). */
+    /** Replaces a node in its place (the same node with another output, say). */
     public void replaceNode(NodeProto old, NodeProto replacement) {
-        int k = nodes.indexOf(old);
-        if (k < 0) {
-            throw new IllegalArgumentException("node " + old.getName() + " is not in the graph");
-        }
-        replacement.getOutputList().forEach(names::add);
-        nodes.set(k, replacement);
+        Slot slot = nodes.stream().filter(s -> s.node.equals(old)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("node " + old.getName() + " is not in the graph"));
+        rewrite(slot, replacement);
     }
 
-    private Optional<Integer> producerIndex(String tensor) {
-        for (int k = 0; k < nodes.size(); k++) {
-            if (nodes.get(k).getOutputList().contains(tensor)) {
-                return Optional.of(k);
+    private void rewrite(Slot slot, NodeProto replacement) {
+        unindex(slot);
+        slot.node = replacement;
+        index(slot);
+    }
+
+    private void index(Slot slot) {
+        for (String out : slot.node.getOutputList()) {
+            if (!out.isEmpty()) {
+                names.add(out);
+                producers.put(out, slot);
             }
         }
-        return Optional.empty();
+        for (String in : slot.node.getInputList()) {
+            readers.computeIfAbsent(in, k -> new LinkedHashSet<>()).add(slot);
+        }
+    }
+
+    private void unindex(Slot slot) {
+        for (String out : slot.node.getOutputList()) {
+            producers.remove(out, slot);
+        }
+        for (String in : slot.node.getInputList()) {
+            Set<Slot> r = readers.get(in);
+            if (r != null) {
+                r.remove(slot);
+            }
+        }
     }
 
     /** The node that computes {@code tensor}, if one does (not for inputs and constants). */
     public Optional<NodeProto> producer(String tensor) {
-        return producerIndex(tensor).map(nodes::get);
+        return Optional.ofNullable(producers.get(tensor)).map(slot -> slot.node);
     }
 
     /** The nodes that read {@code tensor}. */
     public List<NodeProto> consumers(String tensor) {
-        return nodes.stream().filter(n -> n.getInputList().contains(tensor)).toList();
+        return readers.getOrDefault(tensor, Set.of()).stream().map(slot -> slot.node).toList();
     }
 
     /**
@@ -142,13 +173,10 @@ public final class BackwardGraph {
      * replacement.
      */
     public void replaceUses(String old, String replacement) {
-        for (int k = 0; k < nodes.size(); k++) {
-            NodeProto n = nodes.get(k);
-            if (n.getInputList().contains(old)) {
-                NodeProto.Builder b = n.toBuilder().clearInput();
-                n.getInputList().forEach(in -> b.addInput(in.equals(old) ? replacement : in));
-                nodes.set(k, b.build());
-            }
+        for (Slot slot : List.copyOf(readers.getOrDefault(old, Set.of()))) {
+            NodeProto.Builder b = slot.node.toBuilder().clearInput();
+            slot.node.getInputList().forEach(in -> b.addInput(in.equals(old) ? replacement : in));
+            rewrite(slot, b.build());
         }
         for (int k = 0; k < outputs.size(); k++) {
             GraphOutput o = outputs.get(k);
@@ -242,7 +270,7 @@ public final class BackwardGraph {
         outputs.forEach(o -> needed.add(o.tensor()));
         boolean[] keep = new boolean[nodes.size()];
         for (int k = nodes.size() - 1; k >= 0; k--) {
-            NodeProto n = nodes.get(k);
+            NodeProto n = nodes.get(k).node;
             if (n.getOutputList().stream().anyMatch(needed::contains)) {
                 keep[k] = true;
                 needed.addAll(n.getInputList());
@@ -251,7 +279,7 @@ public final class BackwardGraph {
         List<NodeProto> out = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
             if (keep[k]) {
-                out.add(nodes.get(k));
+                out.add(nodes.get(k).node);
             }
         }
         return out;
