@@ -1,31 +1,19 @@
 package io.dnnvis.trace.backward;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.EngineOptions;
-import io.dnnvis.trace.NativeTensor;
 import io.dnnvis.trace.OrtSessions;
-import io.dnnvis.trace.OrtTensors;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.TruncatedForward;
-import io.dnnvis.trace.backward.graph.GraphOutput;
-import io.dnnvis.trace.backward.graph.PhaseLayout;
 import io.dnnvis.trace.backward.passes.PassSelection;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -228,8 +216,10 @@ public final class BackwardEngine implements AutoCloseable {
                     compileOptions);
             return new SessionCache.Compiled(graph, OrtSessions.create(graph.model(), options, model.path()));
         });
-        for (CompileOptions same : servedAlike(compileOptions, lease.graph())) {
-            sessions.alias(new Key(spec, key.inputShape(), same), lease);
+        if (lease.compiledNow()) {
+            for (CompileOptions same : servedAlike(compileOptions, lease.graph())) {
+                sessions.alias(new Key(spec, key.inputShape(), same), lease);
+            }
         }
         return lease;
     }
@@ -257,21 +247,12 @@ public final class BackwardEngine implements AutoCloseable {
             CompileOptions compileOptions) {
         try (SessionCache<Key>.Lease lease = lease(spec, input.shape(), compileOptions)) {
             CompiledBackward g = lease.graph();
-            Selections fed = g.startsFromChannel() ? selections : selections.asMasks();
-            int count = fed.count();
-            int limit = batchLimit(spec.targetTensor(), input.shape());
-            GraphOutput first = g.sourceOutputs().get(0);
-            long[] firstShape = shapes(spec.targetTensor(), input.shape()).get(first.about()).clone();
-            int perSignal = Math.toIntExact(Arrays.stream(firstShape).reduce(1, Math::multiplyExact));
-            float[] reconstruction = new float[Math.multiplyExact(perSignal, count)];
-            List<Chunk> parts = new ArrayList<>();
-            for (int from = 0; from < count; from += limit) {
-                int to = Math.min(count, from + limit);
-                parts.add(execute(lease, input, fed, from, to, firstShape, reconstruction, from * perSignal));
-            }
-            firstShape[0] = (long) count * firstShape[0];
-            TensorValue all = TensorValue.owning(first.tensor(), firstShape, reconstruction);
-            return merge(g, all, parts, spec.targetTensor(), input);
+            String first = g.sourceOutputs().get(0).about();
+            return new GraphRun(g, lease.session(), model.path().toString()).run(input,
+                    g.startsFromChannel() ? selections : selections.asMasks(),
+                    batchLimit(spec.targetTensor(), input.shape()),
+                    shapes(spec.targetTensor(), input.shape()).get(first),
+                    () -> forwardValue(spec.targetTensor(), input));
         }
     }
 
@@ -314,76 +295,6 @@ public final class BackwardEngine implements AutoCloseable {
         return inputs.get(0);
     }
 
-    /**
-     * One run for selections {@code [from, to)}; the first source's signal (one signal's shape:
-     * {@code firstShape}) goes straight from ONNX
-     * Runtime's output buffer into {@code reconstruction} at {@code offset} (interleaved from its
-     * phases where the graph leaves that to the host), the chunk holds the rest.
-     */
-    private Chunk execute(SessionCache<Key>.Lease lease, TensorValue input, Selections selections, int from, int to,
-            long[] firstShape, float[] reconstruction, int offset) {
-        CompiledBackward g = lease.graph();
-        int b = to - from;
-        GraphOutput first = g.sourceOutputs().get(0);
-        PhaseLayout phases = first.layout();
-        long[] outputShape = firstShape.clone();
-        outputShape[0] = b * firstShape[0];
-        if (phases != null) {
-            outputShape = phases.phaseShape(b);
-        }
-        try (NativeTensor image = NativeTensor.of(input);
-                Selections.Feed feed = selections.feed(from, to);
-                NativeTensor out = NativeTensor.output(outputShape)) {
-            Map<String, OnnxTensor> feeds = new HashMap<>();
-            feeds.put(g.imageInput(), image.tensor());
-            feeds.put(g.start().selection(), feed.selection());
-            if (g.startsFromChannel()) {
-                feeds.put(g.start().channel(), feed.channels());
-            }
-            Set<String> fetch = new LinkedHashSet<>();
-            g.outputs().stream().map(GraphOutput::tensor).filter(t -> !t.equals(first.tensor())).forEach(fetch::add);
-            try (OrtSession.Result result = lease.session().run(feeds, fetch, Map.of(first.tensor(), out.tensor()))) {
-                if (phases != null) {
-                    phases.interleave(out.values(), b, reconstruction, offset);
-                } else {
-                    out.copyTo(reconstruction, offset);
-                }
-                Map<String, TensorValue> values = new LinkedHashMap<>();
-                for (String t : fetch) {
-                    values.put(t, copy(t, result));
-                }
-                return new Chunk(values);
-            }
-        } catch (OrtException e) {
-            throw new EngineException(model.path() + ": ONNX Runtime failed to run the backward graph: "
-                    + e.getMessage().replaceAll("\\s+", " "), e);
-        }
-    }
-
-    /** The outputs of one run other than the first source's, by output name. */
-    private record Chunk(Map<String, TensorValue> values) {
-    }
-
-    /** The runs over consecutive groups of start signals as one result (the target is the same in each). */
-    private BackwardResult merge(CompiledBackward g, TensorValue reconstruction, List<Chunk> parts, String target,
-            TensorValue input) {
-        Map<String, TensorValue> sources = new LinkedHashMap<>();
-        List<GraphOutput> sourceOutputs = g.sourceOutputs();
-        sources.put(sourceOutputs.get(0).about(), reconstruction.withName(sourceOutputs.get(0).about()));
-        for (GraphOutput o : sourceOutputs.subList(1, sourceOutputs.size())) {
-            sources.put(o.about(), joined(parts, o.tensor()).withName(o.about()));
-        }
-        Map<String, TensorValue> signals = new LinkedHashMap<>();
-        g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, joined(parts, output).withName(tensor)));
-        String targetOutput = g.targetOutput();
-        TensorValue targetValue = targetOutput.isEmpty() ? null : parts.get(0).values().get(targetOutput);
-        return BackwardResult.of(reconstruction, sources, signals, targetValue, () -> forwardValue(target, input));
-    }
-
-    private static TensorValue joined(List<Chunk> parts, String output) {
-        return TensorValue.concatFirstAxis(parts.stream().map(p -> p.values().get(output)).toList());
-    }
-
     /** The forward value of {@code tensor} for {@code input}, from a cached forward pass cut there. */
     private TensorValue forwardValue(String tensor, TensorValue input) {
         return whileOpen(() -> {
@@ -395,11 +306,6 @@ public final class BackwardEngine implements AutoCloseable {
             }
             return TensorValue.owning(tensor, forward.outputShape(), forward.run(input.data(), 1));
         });
-    }
-
-    private static TensorValue copy(String name, OrtSession.Result result) {
-        OnnxValue v = result.get(name).orElseThrow(() -> new EngineException("no output '" + name + "'"));
-        return OrtTensors.copy(name, (OnnxTensor) v);
     }
 
     private static List<Long> boxed(long[] shape) {

@@ -38,10 +38,17 @@ final class SessionCache<K> implements AutoCloseable {
     final class Lease implements AutoCloseable {
         private final Entry entry;
         private final Compiled compiled;
+        private final boolean compiledNow;
 
-        private Lease(Entry entry, Compiled compiled) {
+        private Lease(Entry entry, Compiled compiled, boolean compiledNow) {
             this.entry = entry;
             this.compiled = compiled;
+            this.compiledNow = compiledNow;
+        }
+
+        /** Whether this acquire compiled the graph (the first for its key). */
+        boolean compiledNow() {
+            return compiledNow;
         }
 
         CompiledBackward graph() {
@@ -110,7 +117,7 @@ final class SessionCache<K> implements AutoCloseable {
             throw Memo.unwrap(e);
         }
         evictOverCapacity();
-        return new Lease(entry, compiled);
+        return new Lease(entry, compiled, mine);
     }
 
     /** Lets {@code other} map to what {@code lease} holds (a graph that serves both keys), unless it maps already. */

@@ -1,8 +1,6 @@
 package io.dnnvis.trace.backward;
 
 import io.dnnvis.trace.backward.rules.RuleSet;
-import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
-import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 import static io.dnnvis.trace.backward.BackwardTestSupport.absDot;
 import static io.dnnvis.trace.backward.BackwardTestSupport.axpy;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;

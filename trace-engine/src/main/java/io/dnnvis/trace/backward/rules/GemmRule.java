@@ -3,7 +3,6 @@ package io.dnnvis.trace.backward.rules;
 import io.dnnvis.trace.backward.graph.BackwardRule;
 import io.dnnvis.trace.backward.graph.GraphEmitter;
 import io.dnnvis.trace.backward.graph.RuleContext;
-import java.util.List;
 
 /** Gemm {@code Y = alpha A' B' + beta C}: W^T for A, A^T for B, the (unbroadcast) signal for C. */
 public final class GemmRule implements BackwardRule {

@@ -15,10 +15,13 @@ public final class RuleSet {
 
     private final String name;
     private final Map<String, BackwardRule> rules;
+    /** The sets are keys of the engine's session cache, looked up on every run. */
+    private final int hash;
 
     private RuleSet(String name, Map<String, BackwardRule> rules) {
         this.name = name;
         this.rules = Map.copyOf(rules);
+        this.hash = 31 * name.hashCode() + this.rules.hashCode();
     }
 
     /** Every op's exact vector-Jacobian product: gradient backpropagation, switch unpooling. */
@@ -62,12 +65,13 @@ public final class RuleSet {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RuleSet other && name.equals(other.name) && rules.equals(other.rules);
+        return o == this || o instanceof RuleSet other && hash == other.hash && name.equals(other.name)
+                && rules.equals(other.rules);
     }
 
     @Override
     public int hashCode() {
-        return 31 * name.hashCode() + rules.hashCode();
+        return hash;
     }
 
     @Override
