@@ -42,9 +42,8 @@ class PassesEquivalenceTest {
 
     private static final List<Target> TARGETS = List.of(
             new Target("lenet", "conv2"), new Target("lenet", "gemm2"),
-            new Target("alexnet-mini", "conv3"), new Target("alexnet-mini", "conv5"),
-            new Target("alexnet-mini", "maxpool3"), new Target("resnet-mini", "relu5"),
-            new Target("resnet-mini", "conv4"));
+            new Target("alexnet-mini", "conv3"), new Target("alexnet-mini", "maxpool3"),
+            new Target("resnet-mini", "relu5"));
 
     @Test
     void allPassesAndEachPassAloneGiveTheExactGraphsValues() {

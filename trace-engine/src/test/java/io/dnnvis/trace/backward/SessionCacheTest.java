@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class SessionCacheTest {
 
-    private static final OnnxModel MODEL = OnnxModel.load(TestData.referenceModel("alexnet-mini"));
-    private static final TensorValue INPUT = Npy.read(TestData.referenceInput("alexnet-mini"), "x");
+    private static final OnnxModel MODEL = OnnxModel.load(TestData.referenceModel("lenet"));
+    private static final TensorValue INPUT = Npy.read(TestData.referenceInput("lenet"), "x");
 
     private static BackwardSpec spec(String layer, RuleSet rules) {
         return new BackwardSpec(MODEL.graph().layer(layer).tensor(), rules, StartSignal.ACTIVATION, false);
@@ -44,10 +44,10 @@ class SessionCacheTest {
     @Test
     void equalRuleSetsShareASession() {
         try (BackwardEngine engine = BackwardEngine.open(MODEL, EngineOptions.defaults())) {
-            engine.run(spec("conv3", RuleSet.exact().with("Relu", ReluRule.DESALINET).named("d")), INPUT,
-                    channel(engine, "conv3", 1));
-            engine.run(spec("conv3", RuleSet.exact().with("Relu", ReluRule.DESALINET).named("d")), INPUT,
-                    channel(engine, "conv3", 2));
+            engine.run(spec("conv2", RuleSet.exact().with("Relu", ReluRule.DESALINET).named("d")), INPUT,
+                    channel(engine, "conv2", 1));
+            engine.run(spec("conv2", RuleSet.exact().with("Relu", ReluRule.DESALINET).named("d")), INPUT,
+                    channel(engine, "conv2", 2));
             assertThat(engine.compiledCount()).isEqualTo(1);
             assertThat(RuleSet.exact().withPooling(Pooling.SWITCH)).isEqualTo(RuleSet.exact())
                     .hasSameHashCodeAs(RuleSet.exact());
@@ -61,8 +61,8 @@ class SessionCacheTest {
         try (BackwardEngine engine = BackwardEngine.open(MODEL, EngineOptions.defaults(),
                 PassSelection.fromSystemProperty(), BackwardEngine.MAX_BATCH, 2)) {
             float[] first = engine.run(spec("conv2", exact), INPUT, channel(engine, "conv2", 3)).reconstruction().data();
-            engine.run(spec("conv3", exact), INPUT, channel(engine, "conv3", 0));
-            engine.run(spec("conv4", exact), INPUT, channel(engine, "conv4", 0));
+            engine.run(spec("conv1", exact), INPUT, channel(engine, "conv1", 0));
+            engine.run(spec("relu2", exact), INPUT, channel(engine, "relu2", 0));
             assertThat(engine.compiledCount()).as("at most two sessions kept").isEqualTo(2);
             float[] again = engine.run(spec("conv2", exact), INPUT, channel(engine, "conv2", 3)).reconstruction().data();
             assertThat(again).as("conv2 compiled again after its eviction").containsExactly(first);
@@ -72,7 +72,7 @@ class SessionCacheTest {
 
     @Test
     void threadsOnAColdEngineGetWhatOneThreadGets() throws Exception {
-        String[] layers = {"conv2", "conv3", "conv5", "conv3", "conv2", "conv5", "conv3", "conv2"};
+        String[] layers = {"conv2", "conv1", "relu2", "conv1", "conv2", "relu2", "conv1", "conv2"};
         RuleSet rules = RuleSet.exact().with("Relu", ReluRule.DESALINET).named("desalinet");
         List<float[]> alone = new ArrayList<>();
         try (BackwardEngine engine = BackwardEngine.open(MODEL, EngineOptions.defaults())) {
