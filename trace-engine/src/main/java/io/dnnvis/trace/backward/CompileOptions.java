@@ -17,11 +17,6 @@ public record CompileOptions(PassSelection passes, boolean oneSignal, boolean ch
         }
     }
 
-    /** The exact graph the rules emit, for selections of any kind. */
-    public static CompileOptions exact() {
-        return new CompileOptions(PassSelection.NONE, false, false);
-    }
-
     public CompileOptions withOneSignal(boolean one) {
         return new CompileOptions(passes, one, channelSelections);
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The graph being compiled: the forward nodes the target needs, the backward nodes the rules
@@ -199,11 +200,6 @@ public final class BackwardGraph {
         constants.add(t);
     }
 
-    /** An emitted constant by name. */
-    public Optional<TensorProto> constant(String name) {
-        return constants.stream().filter(t -> t.getName().equals(name)).findFirst();
-    }
-
     // ---- sites ------------------------------------------------------------------------------
 
     public void note(Site site) {
@@ -217,6 +213,22 @@ public final class BackwardGraph {
      */
     public <T extends Site> List<T> sites(Class<T> kind) {
         return sites.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /**
+     * Offers {@code rewrite} the current form of every site of one kind noted so far, in order (a
+     * site that an earlier rewrite replaced is skipped, one whose inputs it renamed comes renamed);
+     * whether any call rewrote something (returned true).
+     */
+    public <T extends Site> boolean rewriteEach(Class<T> kind, Predicate<T> rewrite) {
+        boolean changed = false;
+        for (T noted : sites(kind)) {
+            Optional<T> current = site(kind, noted.output());
+            if (current.isPresent() && rewrite.test(current.get())) {
+                changed = true;
+            }
+        }
+        return changed;
     }
 
     /** The site noted for {@code tensor} of that kind, if any. */

@@ -30,16 +30,10 @@ public final class MaskElisionPass implements GraphPass {
         if (graph.opset() < MaxPoolRule.OWN_MAXIMA_OPSET) {
             return false;
         }
-        boolean changed = false;
-        for (Site.PositiveMask noted : graph.sites(Site.PositiveMask.class)) {
-            Optional<Site.PositiveMask> current = graph.site(Site.PositiveMask.class, noted.output());
-            if (current.isEmpty()) {
-                continue;
-            }
-            Site.PositiveMask mask = current.get();
+        return graph.rewriteEach(Site.PositiveMask.class, mask -> {
             Optional<List<Site.SwitchUnpooling>> terms = unpoolingsOf(graph, mask);
             if (terms.isEmpty()) {
-                continue;
+                return false;
             }
             for (Site.SwitchUnpooling u : terms.get()) {
                 GraphEmitter e = graph.emitterBefore(u.output()).scope("mask-elision");
@@ -52,9 +46,8 @@ public final class MaskElisionPass implements GraphPass {
             // the terms' replacements renamed what the mask reads
             Site.PositiveMask renamed = graph.site(Site.PositiveMask.class, mask.output()).orElseThrow();
             graph.replaceUses(renamed.output(), renamed.signal());
-            changed = true;
-        }
-        return changed;
+            return true;
+        });
     }
 
     /**

@@ -8,7 +8,6 @@ import io.dnnvis.trace.backward.graph.GraphEmitter;
 import io.dnnvis.trace.backward.graph.PhaseLayout;
 import io.dnnvis.trace.backward.graph.Site;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A strided 2-D Conv's backward as phases: with an equal stride {@code s > 1} on both axes (no
@@ -31,25 +30,14 @@ public final class PolyphaseConvPass implements GraphPass {
         if (graph.opset() < 11) {
             return false;
         }
-        boolean changed = false;
-        for (Site.TransposedConv noted : graph.sites(Site.TransposedConv.class)) {
-            Optional<Site.TransposedConv> current = graph.site(Site.TransposedConv.class, noted.output());
-            if (current.isEmpty()) {
-                continue;
-            }
-            Site.TransposedConv t = current.get();
+        return graph.rewriteEach(Site.TransposedConv.class, t -> {
             if (!applies(t) || graph.isOutput(t.output())) {
-                continue;
+                return false;
             }
-            GraphEmitter e = graph.emitterBefore(t.output()).scope(t.conv().name());
-            long[] merged = t.y().clone();
-            merged[0] = -1;
-            String back = phases(e, e.reshape(t.signal(), merged), t.conv().inputs().get(1), t.geometry(), t.w(),
-                    t.x(), t.y());
-            graph.replaceUses(t.output(), e.reshapeSignal(back, t.x()));
-            changed = true;
-        }
-        return changed;
+            TransposedConvs.replace(graph, t, (e, flat) -> phases(e, flat, t.conv().inputs().get(1), t.geometry(),
+                    t.w(), t.x(), t.y()));
+            return true;
+        });
     }
 
     private static boolean applies(Site.TransposedConv t) {

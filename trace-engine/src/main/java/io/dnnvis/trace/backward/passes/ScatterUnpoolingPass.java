@@ -10,7 +10,6 @@ import io.dnnvis.trace.backward.graph.Site;
 import io.dnnvis.trace.backward.rules.MaxPoolRule;
 import io.dnnvis.trace.backward.rules.SwitchUnpooling;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Switch unpooling as a scatter. Window {@code (i, j)} writes its signal, by MaxUnpool, at its
@@ -41,24 +40,17 @@ public final class ScatterUnpoolingPass implements GraphPass {
         if (graph.opset() < MaxPoolRule.OWN_MAXIMA_OPSET) {
             return false;
         }
-        boolean changed = false;
-        for (Site.SwitchUnpooling noted : graph.sites(Site.SwitchUnpooling.class)) {
-            Optional<Site.SwitchUnpooling> current = graph.site(Site.SwitchUnpooling.class, noted.output());
-            if (current.isEmpty()) {
-                continue;
-            }
-            Site.SwitchUnpooling u = current.get();
+        return graph.rewriteEach(Site.SwitchUnpooling.class, u -> {
             long planes = planesAlong(u.geometry(), 0) * planesAlong(u.geometry(), 1);
             if (graph.isOutput(u.output()) || !(planes == 1 || planes <= MAX_PLANES && context.oneSignal())) {
-                continue;
+                return false;
             }
             GraphEmitter e = graph.emitterBefore(u.output()).scope("scatter-unpooling");
             String positions = SwitchUnpooling.windowMaxima(e, u.pooled(), u.geometry(), u.x(), u.y(),
                     u.positiveOnly());
             graph.replaceUses(u.output(), scatter(e, u, positions));
-            changed = true;
-        }
-        return changed;
+            return true;
+        });
     }
 
     /**

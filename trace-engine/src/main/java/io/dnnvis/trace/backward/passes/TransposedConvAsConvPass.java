@@ -8,7 +8,6 @@ import io.dnnvis.trace.backward.graph.GraphEmitter;
 import io.dnnvis.trace.backward.graph.Site;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A Conv's backward with unit strides as a convolution: the transposed convolution equals the
@@ -29,28 +28,17 @@ public final class TransposedConvAsConvPass implements GraphPass {
         if (graph.opset() < 10) {
             return false;
         }
-        boolean changed = false;
-        for (Site.TransposedConv noted : graph.sites(Site.TransposedConv.class)) {
-            Optional<Site.TransposedConv> current = graph.site(Site.TransposedConv.class, noted.output());
-            if (current.isEmpty()) {
-                continue;
-            }
-            Site.TransposedConv t = current.get();
+        return graph.rewriteEach(Site.TransposedConv.class, t -> {
             long[] pads = t.geometry().transposeAsConvPads();
             if (pads == null || graph.isOutput(t.output())) {
-                continue;
+                return false;
             }
-            GraphEmitter e = graph.emitterBefore(t.output()).scope(t.conv().name());
-            long[] merged = t.y().clone();
-            merged[0] = -1;
-            String back = e.op("Conv", List.of(e.reshape(t.signal(), merged),
-                            flippedWeights(e, t.conv().inputs().get(1), t.w(), t.group())),
+            TransposedConvs.replace(graph, t, (e, flat) -> e.op("Conv",
+                    List.of(flat, flippedWeights(e, t.conv().inputs().get(1), t.w(), t.group())),
                     intsAttr("dilations", t.geometry().dilations()), intsAttr("pads", pads),
-                    intsAttr("kernel_shape", t.geometry().kernel()), intAttr("group", t.group()));
-            graph.replaceUses(t.output(), e.reshapeSignal(back, t.x()));
-            changed = true;
-        }
-        return changed;
+                    intsAttr("kernel_shape", t.geometry().kernel()), intAttr("group", t.group())));
+            return true;
+        });
     }
 
     /**
