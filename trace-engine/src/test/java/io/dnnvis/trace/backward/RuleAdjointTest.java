@@ -202,6 +202,7 @@ class RuleAdjointTest {
         all.addAll(shapes());
         all.addAll(arithmetic());
         all.addAll(unaryMath());
+        all.addAll(power());
         all.addAll(reductions());
         all.addAll(resizing());
         return all.stream();
@@ -592,6 +593,26 @@ class RuleAdjointTest {
                         .kind(sm).x(away(2, 0.3f, 0)));
     }
 
+    static List<Case> power() {
+        long[] x = s(1, 3, 4, 5);
+        Kind sm = Kind.SMOOTH;
+        return List.of(
+                c("Pow x^2 scalar exponent opset 9", 9, x, (g, t) -> g.op("Pow", in(t, g.scalar(2f)))).kind(sm),
+                c("Pow x^3 negative base", 13, x, (g, t) -> g.op("Pow", in(t, g.scalar(3f)))).kind(sm)
+                        .x(uniformX(-2, 2)),
+                c("Pow per-channel exponent", 13, x, (g, t) -> g.op("Pow", in(t, g.uniform(-1.5f, 2.5f, 3, 1, 1))))
+                        .kind(sm).x(uniformX(0.5f, 2)),
+                c("Pow x broadcast against the exponent", 13, s(1, 1, 5), (g, t) -> g.op("Pow",
+                        in(t, g.uniform(0.5f, 2.5f, 4, 1)))).kind(sm).x(uniformX(0.5f, 2)),
+                c("Pow integer exponent opset 15", 15, x, (g, t) -> g.op("Pow", in(t, g.longs(3)))).kind(sm)
+                        .x(uniformX(-1.5f, 1.5f)),
+                c("Pow constant base, x exponent", 13, x, (g, t) -> g.op("Pow", in(g.uniform(0.5f, 2f, 4, 1), t)))
+                        .kind(sm),
+                c("Pow x^x", 13, x, (g, t) -> g.op("Pow", in(t, t))).kind(sm).x(uniformX(0.5f, 2)),
+                c("Pow x^mean(x) broadcast exponent", 13, x, (g, t) -> g.op("Pow", in(t, g.op("ReduceMean", t,
+                        ints("axes", 2, 3), intAttr("keepdims", 1))))).kind(sm).x(uniformX(0.5f, 2)));
+    }
+
     static List<Case> reductions() {
         long[] x = s(1, 3, 4, 5);
         return List.of(
@@ -695,6 +716,8 @@ class RuleAdjointTest {
                 Arguments.of(byName.get("Softmax opset 11 axis 1 (flattened)"), RuleSet.exact().with("Softmax",
                         ExactRules.TABLE.get("Identity")), Pooling.SWITCH),
                 Arguments.of(byName.get("Softplus"), RuleSet.exact().with("Softplus", ExactRules.TABLE.get("Sigmoid")),
+                        Pooling.SWITCH),
+                Arguments.of(byName.get("Pow x^x"), RuleSet.exact().with("Pow", ExactRules.TABLE.get("Mul")),
                         Pooling.SWITCH),
                 Arguments.of(byName.get("Selu"), RuleSet.exact().with("Selu", ExactRules.TABLE.get("Elu")),
                         Pooling.SWITCH),

@@ -70,6 +70,7 @@ public final class ExactRules {
             Map.entry("Sub", new ArithmeticRule(ArithmeticRule.Kind.SUB)),
             Map.entry("Mul", new ArithmeticRule(ArithmeticRule.Kind.MUL)),
             Map.entry("Div", new ArithmeticRule(ArithmeticRule.Kind.DIV)),
+            Map.entry("Pow", new PowRule()),
             Map.entry("ReduceMean", new ReduceRule(true)),
             Map.entry("ReduceSum", new ReduceRule(false)),
             Map.entry("Resize", RESIZE),
