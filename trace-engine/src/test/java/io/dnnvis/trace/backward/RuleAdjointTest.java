@@ -201,6 +201,8 @@ class RuleAdjointTest {
         all.addAll(normalization());
         all.addAll(shapes());
         all.addAll(arithmetic());
+        all.addAll(unaryMath());
+        all.addAll(power());
         all.addAll(reductions());
         all.addAll(resizing());
         return all.stream();
@@ -337,6 +339,28 @@ class RuleAdjointTest {
                 c("HardSwish", 14, x, (g, t) -> g.op("HardSwish", t)).kind(Kind.SMOOTH).x(away(5, 0.05f, -3, 3)),
                 c("Elu", 13, x, (g, t) -> g.op("Elu", t, floatAttr("alpha", 0.7f))).kind(Kind.SMOOTH).x(away(2, 0.05f, 0)),
                 c("Elu default alpha", 9, x, (g, t) -> g.op("Elu", t)).kind(Kind.SMOOTH).x(away(2, 0.05f, 0)),
+                c("Selu", 13, x, (g, t) -> g.op("Selu", t, floatAttr("alpha", 1.3f), floatAttr("gamma", 0.8f)))
+                        .kind(Kind.SMOOTH).x(away(2, 0.05f, 0)),
+                c("Selu defaults", 9, x, (g, t) -> g.op("Selu", t)).kind(Kind.SMOOTH).x(away(2, 0.05f, 0)),
+                c("Celu alpha 0.5", 12, x, (g, t) -> g.op("Celu", t, floatAttr("alpha", 0.5f)))
+                        .kind(Kind.SMOOTH).x(away(2, 0.05f, 0)),
+                c("Celu default alpha", 13, x, (g, t) -> g.op("Celu", t)).kind(Kind.SMOOTH).x(away(2, 0.05f, 0)),
+                c("ThresholdedRelu alpha 0.4", 10, x, (g, t) -> g.op("ThresholdedRelu", t, floatAttr("alpha", 0.4f)))
+                        .kind(Kind.PIECEWISE).x(away(2, 0.05f, 0.4f)),
+                c("ThresholdedRelu default alpha", 13, x, (g, t) -> g.op("ThresholdedRelu", t))
+                        .kind(Kind.PIECEWISE).x(away(3, 0.05f, 1f)),
+                c("Softplus", 13, x, (g, t) -> g.op("Softplus", t)).kind(Kind.SMOOTH).x(uniformX(-3, 3)),
+                c("Softplus opset 9", 9, x, (g, t) -> g.op("Softplus", t)).kind(Kind.SMOOTH).x(uniformX(-3, 3)),
+                c("Softsign", 13, x, (g, t) -> g.op("Softsign", t)).kind(Kind.SMOOTH).x(away(3, 0.05f, 0)),
+                c("Mish", 18, x, (g, t) -> g.op("Mish", t)).kind(Kind.SMOOTH).x(uniformX(-3, 3)),
+                // the tanh form differs from the exact one by about 2e-4 (relative) here, finite differences by
+                // 2e-5 to 4e-5: a tolerance of 1e-4 tells the two forms apart
+                c("Gelu default approximate", 20, x, (g, t) -> g.op("Gelu", t)).kind(Kind.SMOOTH)
+                        .x(uniformX(-3, 3)).tol(1e-4),
+                c("Gelu approximate none", 20, x, (g, t) -> g.op("Gelu", t, str("approximate", "none")))
+                        .kind(Kind.SMOOTH).x(uniformX(-3, 3)).tol(1e-4),
+                c("Gelu approximate tanh", 20, x, (g, t) -> g.op("Gelu", t, str("approximate", "tanh")))
+                        .kind(Kind.SMOOTH).x(uniformX(-3, 3)).tol(1e-4),
                 c("Softmax opset 13 last axis", 13, x, (g, t) -> g.op("Softmax", t)).kind(Kind.SMOOTH)
                         .x(uniformX(-2, 2)),
                 c("Softmax opset 13 axis 1", 13, x, (g, t) -> g.op("Softmax", t, intAttr("axis", 1))).kind(Kind.SMOOTH)
@@ -554,6 +578,41 @@ class RuleAdjointTest {
                         ints("axes", 1), intAttr("keepdims", 1)), t))));
     }
 
+    static List<Case> unaryMath() {
+        long[] x = s(1, 3, 4, 5);
+        Kind sm = Kind.SMOOTH;
+        return List.of(
+                c("Neg", 13, x, (g, t) -> g.op("Neg", t)),
+                c("Neg opset 9", 9, x, (g, t) -> g.op("Neg", t)),
+                c("Abs", 13, x, (g, t) -> g.op("Abs", t)).kind(Kind.PIECEWISE).x(away(1, 0.05f, 0)),
+                c("Exp", 13, x, (g, t) -> g.op("Exp", t)).kind(sm).x(uniformX(-2, 2)),
+                c("Log", 13, x, (g, t) -> g.op("Log", t)).kind(sm).x(uniformX(0.5f, 3)),
+                c("Sqrt", 13, x, (g, t) -> g.op("Sqrt", t)).kind(sm).x(uniformX(0.5f, 3)),
+                c("Reciprocal", 13, x, (g, t) -> g.op("Reciprocal", t)).kind(sm).x(away(2, 0.5f, 0)),
+                c("Log of Exp opset 9", 9, x, (g, t) -> g.op("Log", g.op("Exp", g.op("Sqrt", g.op("Abs", t)))))
+                        .kind(sm).x(away(2, 0.3f, 0)));
+    }
+
+    static List<Case> power() {
+        long[] x = s(1, 3, 4, 5);
+        Kind sm = Kind.SMOOTH;
+        return List.of(
+                c("Pow x^2 scalar exponent opset 9", 9, x, (g, t) -> g.op("Pow", in(t, g.scalar(2f)))).kind(sm),
+                c("Pow x^3 negative base", 13, x, (g, t) -> g.op("Pow", in(t, g.scalar(3f)))).kind(sm)
+                        .x(uniformX(-2, 2)),
+                c("Pow per-channel exponent", 13, x, (g, t) -> g.op("Pow", in(t, g.uniform(-1.5f, 2.5f, 3, 1, 1))))
+                        .kind(sm).x(uniformX(0.5f, 2)),
+                c("Pow x broadcast against the exponent", 13, s(1, 1, 5), (g, t) -> g.op("Pow",
+                        in(t, g.uniform(0.5f, 2.5f, 4, 1)))).kind(sm).x(uniformX(0.5f, 2)),
+                c("Pow integer exponent opset 15", 15, x, (g, t) -> g.op("Pow", in(t, g.longs(3)))).kind(sm)
+                        .x(uniformX(-1.5f, 1.5f)),
+                c("Pow constant base, x exponent", 13, x, (g, t) -> g.op("Pow", in(g.uniform(0.5f, 2f, 4, 1), t)))
+                        .kind(sm),
+                c("Pow x^x", 13, x, (g, t) -> g.op("Pow", in(t, t))).kind(sm).x(uniformX(0.5f, 2)),
+                c("Pow x^mean(x) broadcast exponent", 13, x, (g, t) -> g.op("Pow", in(t, g.op("ReduceMean", t,
+                        ints("axes", 2, 3), intAttr("keepdims", 1))))).kind(sm).x(uniformX(0.5f, 2)));
+    }
+
     static List<Case> reductions() {
         long[] x = s(1, 3, 4, 5);
         return List.of(
@@ -656,6 +715,12 @@ class RuleAdjointTest {
                         Pooling.SWITCH),
                 Arguments.of(byName.get("Softmax opset 11 axis 1 (flattened)"), RuleSet.exact().with("Softmax",
                         ExactRules.TABLE.get("Identity")), Pooling.SWITCH),
+                Arguments.of(byName.get("Softplus"), RuleSet.exact().with("Softplus", ExactRules.TABLE.get("Sigmoid")),
+                        Pooling.SWITCH),
+                Arguments.of(byName.get("Pow x^x"), RuleSet.exact().with("Pow", ExactRules.TABLE.get("Mul")),
+                        Pooling.SWITCH),
+                Arguments.of(byName.get("Selu"), RuleSet.exact().with("Selu", ExactRules.TABLE.get("Elu")),
+                        Pooling.SWITCH),
                 Arguments.of(byName.get("MaxPool overlapping 3x3/2"), RuleSet.exact(), Pooling.CENTER),
                 // spread unpooling is AveragePool's adjoint without the divisor
                 Arguments.of(byName.get("AveragePool 3x3/2 pads 1 count_include_pad 0"), RuleSet.exact().with(

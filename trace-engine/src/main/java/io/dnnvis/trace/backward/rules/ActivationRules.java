@@ -101,4 +101,94 @@ final class ActivationRules {
             return e.toFloat(e.op("Not", List.of(outside)));
         }
     }
+
+    /** Softplus: ln(1 + e^x), derivative sigmoid(x). */
+    static final class Softplus extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            return e.op("Sigmoid", List.of(x));
+        }
+    }
+
+    /** Softsign: x / (1 + |x|), derivative 1 / (1 + |x|)². */
+    static final class Softsign extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            String t = e.add(e.scalar(1f), e.op("Abs", List.of(x)));
+            return e.op("Reciprocal", List.of(e.mul(t, t)));
+        }
+    }
+
+    /** Selu: gamma for x > 0, else y + gamma alpha (ONNX's default alpha and gamma). */
+    static final class Selu extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            float alpha = ctx.node().attribute("alpha").map(a -> a.asFloat()).orElse(1.67326319217681884765625f);
+            float gamma = ctx.node().attribute("gamma").map(a -> a.asFloat()).orElse(1.05070102214813232421875f);
+            String positive = e.op("Greater", List.of(x, e.scalar(0f)));
+            return e.op("Where", List.of(positive, e.scalar(gamma), e.add(y, e.scalar(gamma * alpha))));
+        }
+    }
+
+    /** Celu (opset 12+): 1 for x > 0, else exp(x / alpha) (alpha 1 by default). */
+    static final class Celu extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            float alpha = ctx.node().attribute("alpha").map(a -> a.asFloat()).orElse(1f);
+            return positiveOr(e, x, e.op("Exp", List.of(e.div(x, e.scalar(alpha)))));
+        }
+    }
+
+    /** ThresholdedRelu (opset 10+): 1 where x > alpha (1 by default), else 0. */
+    static final class ThresholdedRelu extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            float alpha = ctx.node().attribute("alpha").map(a -> a.asFloat()).orElse(1f);
+            return e.greaterMask(x, alpha);
+        }
+    }
+
+    /** Mish (opset 18+): y = x tanh(softplus(x)); derivative t + x sigmoid(x) (1 - t²), t = tanh(softplus(x)). */
+    static final class Mish extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            String t = e.op("Tanh", List.of(e.op("Softplus", List.of(x))));
+            String slope = e.sub(e.scalar(1f), e.mul(t, t));
+            return e.add(t, e.mul(e.mul(x, e.op("Sigmoid", List.of(x))), slope));
+        }
+    }
+
+    /**
+     * Gelu (opset 20+): for approximate "none", Phi(x) + x phi(x) with the standard normal's
+     * distribution and density; for "tanh", y = x (1 + tanh u) / 2 with u = sqrt(2/pi) (x + 0.044715 x³),
+     * derivative (1 + tanh u) / 2 + x (1 - tanh² u) sqrt(2/pi) (1 + 3 0.044715 x²) / 2.
+     */
+    static final class Gelu extends PointwiseRule {
+        private static final float CUBIC = 0.044715f;
+
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            String approximate = ctx.node().attribute("approximate").map(a -> a.asString()).orElse("none");
+            String xx = e.mul(x, x);
+            return switch (approximate) {
+                case "none" -> {
+                    String erf = e.op("Erf", List.of(e.mul(x, e.scalar((float) (1 / Math.sqrt(2))))));
+                    String cdf = e.mul(e.add(e.scalar(1f), erf), e.scalar(0.5f));
+                    String pdf = e.mul(e.op("Exp", List.of(e.mul(xx, e.scalar(-0.5f)))),
+                            e.scalar((float) (1 / Math.sqrt(2 * Math.PI))));
+                    yield e.add(cdf, e.mul(x, pdf));
+                }
+                case "tanh" -> {
+                    float k = (float) Math.sqrt(2 / Math.PI);
+                    String u = e.mul(e.mul(x, e.add(e.scalar(1f), e.mul(xx, e.scalar(CUBIC)))), e.scalar(k));
+                    String t = e.op("Tanh", List.of(u));
+                    String du = e.mul(e.add(e.scalar(1f), e.mul(xx, e.scalar(3 * CUBIC))), e.scalar(k));
+                    String half = e.mul(e.add(e.scalar(1f), t), e.scalar(0.5f));
+                    String slope = e.mul(e.sub(e.scalar(1f), e.mul(t, t)), du);
+                    yield e.add(half, e.mul(e.mul(x, slope), e.scalar(0.5f)));
+                }
+                default -> throw ctx.unsupported("Gelu approximate '" + approximate + "'");
+            };
+        }
+    }
 }
