@@ -586,6 +586,8 @@ class RuleAdjointTest {
                 c("Neg opset 9", 9, x, (g, t) -> g.op("Neg", t)),
                 c("Abs", 13, x, (g, t) -> g.op("Abs", t)).kind(Kind.PIECEWISE).x(away(1, 0.05f, 0)),
                 c("Exp", 13, x, (g, t) -> g.op("Exp", t)).kind(sm).x(uniformX(-2, 2)),
+                c("Erf", 13, x, (g, t) -> g.op("Erf", t)).kind(sm).x(uniformX(-2, 2)),
+                c("Erf opset 9", 9, x, (g, t) -> g.op("Erf", t)).kind(sm).x(uniformX(-2, 2)),
                 c("Log", 13, x, (g, t) -> g.op("Log", t)).kind(sm).x(uniformX(0.5f, 3)),
                 c("Sqrt", 13, x, (g, t) -> g.op("Sqrt", t)).kind(sm).x(uniformX(0.5f, 3)),
                 c("Reciprocal", 13, x, (g, t) -> g.op("Reciprocal", t)).kind(sm).x(away(2, 0.5f, 0)),

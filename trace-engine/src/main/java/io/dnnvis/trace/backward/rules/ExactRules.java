@@ -43,6 +43,7 @@ public final class ExactRules {
             Map.entry("Neg", new MathRules.Neg()),
             Map.entry("Abs", new MathRules.Abs()),
             Map.entry("Exp", new MathRules.Exp()),
+            Map.entry("Erf", new MathRules.Erf()),
             Map.entry("Log", new MathRules.Log()),
             Map.entry("Sqrt", new MathRules.Sqrt()),
             Map.entry("Reciprocal", new MathRules.Reciprocal()),

@@ -27,6 +27,14 @@ final class MathRules {
         }
     }
 
+    /** Erf: 2/sqrt(pi) exp(-x²). */
+    static final class Erf extends PointwiseRule {
+        @Override
+        String derivative(RuleContext ctx, GraphEmitter e, String x, String y) {
+            return e.mul(e.scalar((float) (2 / Math.sqrt(Math.PI))), e.op("Exp", List.of(e.neg(e.mul(x, x)))));
+        }
+    }
+
     /** Exp: y. */
     static final class Exp extends PointwiseRule {
         @Override
