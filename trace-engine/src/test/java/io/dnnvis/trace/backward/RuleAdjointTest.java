@@ -205,6 +205,7 @@ class RuleAdjointTest {
         all.addAll(power());
         all.addAll(reductions());
         all.addAll(resizing());
+        all.addAll(layerAndGroupNormalization());
         return all.stream();
     }
 
@@ -691,6 +692,41 @@ class RuleAdjointTest {
                         str("mode", "nearest"))),
                 c("Upsample linear opset 9", 9, x, (g, t) -> g.op("Upsample", in(t, g.floats(s(4), 1, 1, 2, 2)),
                         str("mode", "linear"))));
+    }
+
+    static List<Case> layerAndGroupNormalization() {
+        Kind sm = Kind.SMOOTH;
+        return List.of(
+                c("LayerNormalization last axis", 17, s(1, 3, 4, 5), (g, t) -> g.op("LayerNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 5), g.rand(1, 5)))).kind(sm),
+                c("LayerNormalization axis 1 epsilon, no bias", 17, s(1, 3, 4, 5), (g, t) -> g.op(
+                        "LayerNormalization", in(t, g.uniform(-1.5f, 1.5f, 3, 4, 5)), intAttr("axis", 1),
+                        floatAttr("epsilon", 0.05f))).kind(sm),
+                c("LayerNormalization axis -2", 17, s(1, 3, 4, 5), (g, t) -> g.op("LayerNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 4, 5), g.rand(1, 4, 5)), intAttr("axis", -2))).kind(sm),
+                c("LayerNormalization 2-D stash_type 1, Mean and InvStdDev outputs unused", 18, s(1, 7), (g, t) ->
+                        g.ops("LayerNormalization", in(t, g.uniform(0.5f, 1.5f, 7), g.rand(1, 7)), 3,
+                                intAttr("stash_type", 1)).get(0)).kind(sm),
+                c("LayerNormalization opset 21", 21, s(1, 2, 6), (g, t) -> g.op("LayerNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 6), g.rand(1, 6)))).kind(sm),
+                c("LayerNorm decomposed (opset < 17 export)", 13, s(1, 4, 6), (g, t) -> {
+                    String centred = g.op("Sub", in(t, g.op("ReduceMean", t, ints("axes", -1))));
+                    String variance = g.op("ReduceMean", g.op("Pow", in(centred, g.scalar(2f))), ints("axes", -1));
+                    String sigma = g.op("Sqrt", g.op("Add", in(variance, g.scalar(1e-5f))));
+                    String normalized = g.op("Div", in(centred, sigma));
+                    return g.op("Add", in(g.op("Mul", in(normalized, g.uniform(0.5f, 1.5f, 6))), g.rand(1, 6)));
+                }).kind(sm),
+                c("GroupNormalization per-group scale opset 18", 18, s(1, 6, 3, 4), (g, t) -> g.op(
+                        "GroupNormalization", in(t, g.uniform(0.5f, 1.5f, 3), g.rand(1, 3)),
+                        intAttr("num_groups", 3))).kind(sm),
+                c("GroupNormalization 1-D epsilon opset 18", 18, s(1, 4, 5), (g, t) -> g.op("GroupNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 2), g.rand(1, 2)), intAttr("num_groups", 2),
+                        floatAttr("epsilon", 0.05f))).kind(sm),
+                c("GroupNormalization per-channel scale opset 21", 21, s(1, 6, 3, 4), (g, t) -> g.op(
+                        "GroupNormalization", in(t, g.uniform(0.5f, 1.5f, 6), g.rand(1, 6)),
+                        intAttr("num_groups", 2))).kind(sm),
+                c("GroupNormalization one group opset 21", 21, s(1, 3, 2, 3), (g, t) -> g.op("GroupNormalization",
+                        in(t, g.uniform(-1.5f, 1.5f, 3), g.rand(1, 3)), intAttr("num_groups", 1))).kind(sm));
     }
 
     // ---------------------------------------------------------------- the adjoint test

@@ -75,7 +75,10 @@ public final class ExactRules {
             Map.entry("ReduceMean", new ReduceRule(true)),
             Map.entry("ReduceSum", new ReduceRule(false)),
             Map.entry("Resize", RESIZE),
-            Map.entry("Upsample", RESIZE));
+            Map.entry("Upsample", RESIZE),
+            // normalization
+            Map.entry("LayerNormalization", new NormalizationRules.LayerNormalization()),
+            Map.entry("GroupNormalization", new NormalizationRules.GroupNormalization()));
 
     /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
     public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",
