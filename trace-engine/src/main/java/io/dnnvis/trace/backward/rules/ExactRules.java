@@ -75,7 +75,15 @@ public final class ExactRules {
             Map.entry("ReduceMean", new ReduceRule(true)),
             Map.entry("ReduceSum", new ReduceRule(false)),
             Map.entry("Resize", RESIZE),
-            Map.entry("Upsample", RESIZE));
+            Map.entry("Upsample", RESIZE),
+            // data movement
+            Map.entry("Where", new DataMovementRules.Where()),
+            Map.entry("Expand", new DataMovementRules.Expand()),
+            Map.entry("Tile", new DataMovementRules.Tile()),
+            Map.entry("Gather", new DataMovementRules.Gather()),
+            Map.entry("GatherElements", new DataMovementRules.GatherElements()),
+            Map.entry("DepthToSpace", new DataMovementRules.DepthToSpace()),
+            Map.entry("SpaceToDepth", new DataMovementRules.SpaceToDepth()));
 
     /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
     public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",
