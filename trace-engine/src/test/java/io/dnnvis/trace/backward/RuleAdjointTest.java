@@ -22,6 +22,8 @@ import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardTestSupport.G;
+import io.dnnvis.trace.backward.graph.GraphEmitter;
+import io.dnnvis.trace.backward.graph.RuleContext;
 import io.dnnvis.trace.backward.rules.ExactRules;
 import io.dnnvis.trace.backward.rules.ReluRule;
 import java.util.ArrayList;
@@ -206,6 +208,7 @@ class RuleAdjointTest {
         all.addAll(reductions());
         all.addAll(resizing());
         all.addAll(layerAndGroupNormalization());
+        all.addAll(dataMovement());
         return all.stream();
     }
 
@@ -729,6 +732,50 @@ class RuleAdjointTest {
                         in(t, g.uniform(-1.5f, 1.5f, 3), g.rand(1, 3)), intAttr("num_groups", 1))).kind(sm));
     }
 
+    static List<Case> dataMovement() {
+        long[] x = s(1, 3, 4, 5);
+        return List.of(
+                c("Where x as X, constant mask", 13, x, (g, t) -> g.op("Where",
+                        in(g.op("Greater", in(g.rand(1, 3, 4, 5), g.scalar(0))), t, g.rand(1, 3, 1, 1)))),
+                c("Where x as Y broadcast to the condition opset 9", 9, s(1, 1, 5), (g, t) -> g.op("Where",
+                        in(g.op("Greater", in(g.rand(1, 2, 4, 5), g.scalar(0))), g.rand(1, 4, 1), t))),
+                c("Where x on both sides, condition from x opset 16", 16, x, (g, t) -> g.op("Where",
+                        in(g.op("Greater", in(t, g.scalar(0))), g.op("Mul", in(t, g.scalar(3))), t)))
+                        .kind(Kind.PIECEWISE).x(away(1, 0.05f, 0)),
+                c("Expand to a larger rank", 13, s(1, 3, 1, 5), (g, t) -> g.op("Expand", in(t, g.longs(2, 1, 3, 4, 5)))),
+                c("Expand with ones in the shape opset 9", 9, s(1, 3, 1, 5), (g, t) -> g.op("Expand",
+                        in(t, g.longs(2, 1, 4, 1)))),
+                c("Tile 2,1,3,2", 13, x, (g, t) -> g.op("Tile", in(t, g.longs(2, 1, 3, 2)))),
+                c("Tile opset 9", 9, s(1, 2, 3), (g, t) -> g.op("Tile", in(t, g.longs(3, 1, 2)))),
+                c("Gather axis 1 repeated and negative indices", 13, x, (g, t) -> g.op("Gather",
+                        in(t, g.longs(2, 0, -1, 2, 1)), intAttr("axis", 1))),
+                c("Gather 2-D indices negative axis opset 11", 11, x, (g, t) -> g.op("Gather",
+                        in(t, g.b.initializerLongs("gather_idx", s(2, 3), new long[] {4, 0, -1, 1, 1, 3})),
+                        intAttr("axis", -1))),
+                c("Gather scalar index axis 2", 13, x, (g, t) -> g.op("Gather",
+                        in(t, g.b.initializerLongs("gather_idx", s(), new long[] {-2})), intAttr("axis", 2))),
+                c("Gather default axis opset 9", 9, s(1, 3, 2), (g, t) -> g.op("Gather", in(t, g.longs(0, -1, 0)))),
+                c("GatherElements axis 2 repeated, fewer rows and columns", 13, x, (g, t) -> g.op(
+                        "GatherElements", in(t, g.b.initializerLongs("gather_idx", s(1, 2, 3, 4),
+                                new long[] {0, 1, -1, 3, 3, 3, 2, 0, 1, 1, 0, -4, 2, 2, 2, 2, 0, 3, 1, 0, -1, -2, 1, 1})),
+                        intAttr("axis", 2))),
+                c("GatherElements last axis more outputs than inputs opset 11", 11, s(1, 2, 3), (g, t) -> g.op(
+                        "GatherElements", in(t, g.b.initializerLongs("gather_idx", s(1, 2, 4),
+                                new long[] {2, 2, 0, -1, 1, 0, 0, 1})), intAttr("axis", -1))),
+                c("GatherElements axis -3 (channels)", 13, s(1, 3, 2, 2), (g, t) -> g.op("GatherElements",
+                        in(t, g.b.initializerLongs("gather_idx", s(1, 2, 2, 2), new long[] {2, 0, 1, 2, 0, 0, 2, 1})),
+                        intAttr("axis", -3))),
+                c("DepthToSpace DCR default opset 9", 9, s(1, 8, 2, 3), (g, t) -> g.op("DepthToSpace", t,
+                        intAttr("blocksize", 2))),
+                c("DepthToSpace DCR", 13, s(1, 8, 2, 3), (g, t) -> g.op("DepthToSpace", t, intAttr("blocksize", 2),
+                        str("mode", "DCR"))),
+                c("DepthToSpace CRD opset 11", 11, s(1, 18, 2, 3), (g, t) -> g.op("DepthToSpace", t,
+                        intAttr("blocksize", 3), str("mode", "CRD"))),
+                c("SpaceToDepth", 13, s(1, 3, 4, 6), (g, t) -> g.op("SpaceToDepth", t, intAttr("blocksize", 2))),
+                c("SpaceToDepth opset 9", 9, s(1, 2, 6, 3), (g, t) -> g.op("SpaceToDepth", t,
+                        intAttr("blocksize", 3))));
+    }
+
     // ---------------------------------------------------------------- the adjoint test
 
     @ParameterizedTest(name = "{0}")
@@ -759,10 +806,22 @@ class RuleAdjointTest {
                         Pooling.SWITCH),
                 Arguments.of(byName.get("Selu"), RuleSet.exact().with("Selu", ExactRules.TABLE.get("Elu")),
                         Pooling.SWITCH),
+                Arguments.of(byName.get("DepthToSpace CRD opset 11"), RuleSet.exact().with("DepthToSpace",
+                        RuleAdjointTest::depthToSpaceAlwaysDcr), Pooling.SWITCH),
                 Arguments.of(byName.get("MaxPool overlapping 3x3/2"), RuleSet.exact(), Pooling.CENTER),
                 // spread unpooling is AveragePool's adjoint without the divisor
                 Arguments.of(byName.get("AveragePool 3x3/2 pads 1 count_include_pad 0"), RuleSet.exact().with(
                         "AveragePool", ExactRules.TABLE.get("MaxPool")), Pooling.SPREAD));
+    }
+
+    /** A wrong DepthToSpace rule: SpaceToDepth, the inverse of the DCR mode, whatever the node's mode. */
+    private static void depthToSpaceAlwaysDcr(RuleContext ctx) {
+        GraphEmitter e = ctx.emit();
+        long[] y = ctx.shape(ctx.output(0));
+        String folded = e.reshape(ctx.signal(0).orElseThrow(), -1, y[1], y[2], y[3]);
+        String back = e.op("SpaceToDepth", List.of(folded), intAttr("blocksize",
+                ctx.node().intAttribute("blocksize", 0)));
+        ctx.send(0, e.reshapeSignal(back, ctx.shape(ctx.input(0))));
     }
 
     @ParameterizedTest(name = "{0} with a wrong rule")

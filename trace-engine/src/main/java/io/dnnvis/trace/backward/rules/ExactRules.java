@@ -78,7 +78,15 @@ public final class ExactRules {
             Map.entry("Upsample", RESIZE),
             // normalization
             Map.entry("LayerNormalization", new NormalizationRules.LayerNormalization()),
-            Map.entry("GroupNormalization", new NormalizationRules.GroupNormalization()));
+            Map.entry("GroupNormalization", new NormalizationRules.GroupNormalization()),
+            // data movement
+            Map.entry("Where", new DataMovementRules.Where()),
+            Map.entry("Expand", new DataMovementRules.Expand()),
+            Map.entry("Tile", new DataMovementRules.Tile()),
+            Map.entry("Gather", new DataMovementRules.Gather()),
+            Map.entry("GatherElements", new DataMovementRules.GatherElements()),
+            Map.entry("DepthToSpace", new DataMovementRules.DepthToSpace()),
+            Map.entry("SpaceToDepth", new DataMovementRules.SpaceToDepth()));
 
     /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
     public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",
