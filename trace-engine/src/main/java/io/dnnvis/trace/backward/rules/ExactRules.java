@@ -75,7 +75,16 @@ public final class ExactRules {
             Map.entry("ReduceMean", new ReduceRule(true)),
             Map.entry("ReduceSum", new ReduceRule(false)),
             Map.entry("Resize", RESIZE),
-            Map.entry("Upsample", RESIZE));
+            Map.entry("Upsample", RESIZE),
+            // reductions: ReduceMax/Min, ReduceL2, ReduceSumSquare and the variadic Sum, Mean, Max, Min
+            Map.entry("ReduceMax", new ReductionRules.ReduceExtremum(true)),
+            Map.entry("ReduceMin", new ReductionRules.ReduceExtremum(false)),
+            Map.entry("ReduceL2", new ReductionRules.ReduceL2()),
+            Map.entry("ReduceSumSquare", new ReductionRules.ReduceSumSquare()),
+            Map.entry("Sum", new ReductionRules.SumOrMean(false)),
+            Map.entry("Mean", new ReductionRules.SumOrMean(true)),
+            Map.entry("Max", new ReductionRules.Extremum(true)),
+            Map.entry("Min", new ReductionRules.Extremum(false)));
 
     /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
     public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",
