@@ -209,6 +209,7 @@ class RuleAdjointTest {
         all.addAll(resizing());
         all.addAll(layerAndGroupNormalization());
         all.addAll(dataMovement());
+        all.addAll(reductionsAndVariadics());
         return all.stream();
     }
 
@@ -774,6 +775,80 @@ class RuleAdjointTest {
                 c("SpaceToDepth", 13, s(1, 3, 4, 6), (g, t) -> g.op("SpaceToDepth", t, intAttr("blocksize", 2))),
                 c("SpaceToDepth opset 9", 9, s(1, 2, 6, 3), (g, t) -> g.op("SpaceToDepth", t,
                         intAttr("blocksize", 3))));
+    }
+
+    static List<Case> reductionsAndVariadics() {
+        long[] x = s(1, 3, 4, 5);
+        Kind p = Kind.PIECEWISE;
+        Kind sm = Kind.SMOOTH;
+        // constants halfway between the values distinct() draws (0.05 apart, even counts): no tie moves under the step
+        java.util.function.BiFunction<G, long[], String> between = (g, dims) -> {
+            float[] v = new float[(int) count(dims)];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = (g.rnd.nextInt(60) - 30 + 0.5f) * 0.05f;
+            }
+            return g.floats(dims, v);
+        };
+        return List.of(
+                c("ReduceMax axes 2,3 keepdims", 13, x, (g, t) -> g.op("ReduceMax", t, ints("axes", 2, 3),
+                        intAttr("keepdims", 1))).kind(p).x(distinct()),
+                c("ReduceMax axis 1 no keepdims opset 11", 11, x, (g, t) -> g.op("ReduceMax", t, ints("axes", 1),
+                        intAttr("keepdims", 0))).kind(p).x(distinct()),
+                c("ReduceMax everything opset 9", 9, x, (g, t) -> g.op("ReduceMax", t)).kind(p).x(distinct()),
+                c("ReduceMax axes 3,1 moved last opset 12", 12, x, (g, t) -> g.op("ReduceMax", t, ints("axes", 3, 1),
+                        intAttr("keepdims", 1))).kind(p).x(distinct()),
+                c("ReduceMax axes input opset 18", 18, x, (g, t) -> g.op("ReduceMax", in(t, g.longs(-1, 1)),
+                        intAttr("keepdims", 0))).kind(p).x(distinct()),
+                c("ReduceMax empty axes input opset 18", 18, x, (g, t) -> g.op("ReduceMax", in(t, g.longs()),
+                        intAttr("keepdims", 0))).kind(p).x(distinct()),
+                c("ReduceMax noop_with_empty_axes opset 18", 18, x, (g, t) -> g.op("ReduceMax", t,
+                        intAttr("noop_with_empty_axes", 1))).kind(p).x(distinct()),
+                c("ReduceMax of x twice along the axis (ties)", 13, x, (g, t) -> g.op("ReduceMax",
+                        g.op("Concat", in(t, t), intAttr("axis", 1)), ints("axes", 1, 2))).kind(p).x(distinct()),
+                c("ReduceMin axes 0,2 no keepdims", 13, x, (g, t) -> g.op("ReduceMin", t, ints("axes", 0, 2),
+                        intAttr("keepdims", 0))).kind(p).x(distinct()),
+                c("ReduceMin negative axis opset 9", 9, x, (g, t) -> g.op("ReduceMin", t, ints("axes", -1)))
+                        .kind(p).x(distinct()),
+                c("ReduceMin axes input opset 20", 20, x, (g, t) -> g.op("ReduceMin", in(t, g.longs(2, 0)),
+                        intAttr("keepdims", 1))).kind(p).x(distinct()),
+                c("ReduceL2 axes 2,3 keepdims", 13, x, (g, t) -> g.op("ReduceL2", t, ints("axes", 2, 3),
+                        intAttr("keepdims", 1))).kind(sm),
+                c("ReduceL2 everything opset 9", 9, x, (g, t) -> g.op("ReduceL2", t, intAttr("keepdims", 0))).kind(sm),
+                c("ReduceL2 axes input opset 18", 18, x, (g, t) -> g.op("ReduceL2", in(t, g.longs(1)),
+                        intAttr("keepdims", 0))).kind(sm),
+                c("ReduceL2 of a zero group", 13, x, (g, t) -> g.op("ReduceL2", g.op("Mul",
+                        in(t, g.floats(s(1, 3, 1, 1), 1, 0, 2))), ints("axes", 2, 3))).kind(sm),
+                c("ReduceL2 noop_with_empty_axes opset 18", 18, x, (g, t) -> g.op("ReduceL2", t,
+                        intAttr("noop_with_empty_axes", 1))).kind(sm).x(away(1, 0.05f, 0)),
+                c("ReduceSumSquare axis 1", 13, x, (g, t) -> g.op("ReduceSumSquare", t, ints("axes", 1))).kind(sm),
+                c("ReduceSumSquare everything opset 9", 9, x, (g, t) -> g.op("ReduceSumSquare", t,
+                        intAttr("keepdims", 0))).kind(sm),
+                c("ReduceSumSquare axes input opset 18", 18, x, (g, t) -> g.op("ReduceSumSquare",
+                        in(t, g.longs(0, -1)), intAttr("keepdims", 0))).kind(sm),
+                c("ReduceSumSquare noop_with_empty_axes opset 18", 18, x, (g, t) -> g.op("ReduceSumSquare", t,
+                        intAttr("noop_with_empty_axes", 1))).kind(sm),
+                c("Sum of one input", 13, x, (g, t) -> g.op("Sum", in(t))),
+                c("Sum of x, a broadcast constant and x", 13, x, (g, t) -> g.op("Sum", in(t, g.rand(1, 3, 1, 1), t))),
+                c("Sum with x broadcast opset 9", 9, s(1, 1, 5), (g, t) -> g.op("Sum",
+                        in(g.rand(1, 4, 1), t, g.rand(1, 3, 1, 1)))),
+                c("Mean of one input opset 9", 9, x, (g, t) -> g.op("Mean", in(t))),
+                c("Mean of x, x squared and a broadcast constant", 13, x, (g, t) -> g.op("Mean",
+                        in(t, g.op("Mul", in(t, t)), g.rand(1, 5)))).kind(sm),
+                c("Mean with x broadcast", 13, s(1, 1, 5), (g, t) -> g.op("Mean", in(g.rand(1, 4, 1), t))),
+                c("Max of x and broadcast constants", 13, x, (g, t) -> g.op("Max",
+                        in(t, between.apply(g, s(1, 3, 1, 1)), between.apply(g, s(1, 5))))).kind(p).x(distinct()),
+                c("Max with x broadcast opset 9", 9, s(1, 1, 6), (g, t) -> g.op("Max",
+                        in(between.apply(g, s(1, 4, 1)), t, between.apply(g, s(3, 1, 1))))).kind(p).x(distinct()),
+                c("Max of one input", 13, x, (g, t) -> g.op("Max", in(t))).kind(p).x(distinct()),
+                c("Max of x and x (ties go to the first)", 13, x, (g, t) -> g.op("Max", in(t, t))).kind(p)
+                        .x(distinct()),
+                c("Max of x and -x", 13, x, (g, t) -> g.op("Max", in(t, g.op("Neg", t)))).kind(p).x(away(1, 0.05f, 0)),
+                c("Min of x and broadcast constants", 13, x, (g, t) -> g.op("Min",
+                        in(between.apply(g, s(4, 1)), t, between.apply(g, s(3, 1, 1))))).kind(p).x(distinct()),
+                c("Min with x broadcast opset 9", 9, s(1, 1, 6), (g, t) -> g.op("Min",
+                        in(t, between.apply(g, s(1, 4, 1))))).kind(p).x(distinct()),
+                c("Min of a row minimum and x (ties)", 13, x, (g, t) -> g.op("Min", in(g.op("ReduceMin", t,
+                        ints("axes", 3), intAttr("keepdims", 1)), t))).kind(p).x(distinct()));
     }
 
     // ---------------------------------------------------------------- the adjoint test

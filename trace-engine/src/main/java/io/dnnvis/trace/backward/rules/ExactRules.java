@@ -86,7 +86,16 @@ public final class ExactRules {
             Map.entry("Gather", new DataMovementRules.Gather()),
             Map.entry("GatherElements", new DataMovementRules.GatherElements()),
             Map.entry("DepthToSpace", new DataMovementRules.DepthToSpace()),
-            Map.entry("SpaceToDepth", new DataMovementRules.SpaceToDepth()));
+            Map.entry("SpaceToDepth", new DataMovementRules.SpaceToDepth()),
+            // reductions: ReduceMax/Min, ReduceL2, ReduceSumSquare and the variadic Sum, Mean, Max, Min
+            Map.entry("ReduceMax", new ReductionRules.ReduceExtremum(true)),
+            Map.entry("ReduceMin", new ReductionRules.ReduceExtremum(false)),
+            Map.entry("ReduceL2", new ReductionRules.ReduceL2()),
+            Map.entry("ReduceSumSquare", new ReductionRules.ReduceSumSquare()),
+            Map.entry("Sum", new ReductionRules.SumOrMean(false)),
+            Map.entry("Mean", new ReductionRules.SumOrMean(true)),
+            Map.entry("Max", new ReductionRules.Extremum(true)),
+            Map.entry("Min", new ReductionRules.Extremum(false)));
 
     /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
     public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",
