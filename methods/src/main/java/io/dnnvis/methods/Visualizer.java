@@ -39,7 +39,7 @@ public final class Visualizer implements AutoCloseable {
         this.model = model;
         this.backward = BackwardEngine.open(model, options);
         this.reconstructor = new Reconstructor(model.graph(), backward);
-        this.occlusion = OcclusionEngine.open(model, options, backward::shapes);
+        this.occlusion = OcclusionEngine.open(model, backward::shapes, backward.forwardPasses());
     }
 
     public static Visualizer open(Path modelFile) {

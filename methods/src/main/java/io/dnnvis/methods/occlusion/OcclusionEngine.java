@@ -8,6 +8,7 @@ import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.ForwardPasses;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.TruncatedForward;
 import java.time.Duration;
@@ -15,8 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -30,7 +29,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe: runs may come from many threads at once, and a session is opened once even when
  * several threads ask for it together. {@link #close()} waits for runs in flight and frees the
- * sessions.
+ * sessions, unless they were lent to it (a {@code Visualizer}'s engines share them).
  */
 public final class OcclusionEngine implements AutoCloseable {
 
@@ -44,26 +43,32 @@ public final class OcclusionEngine implements AutoCloseable {
         Map<String, long[]> shapes(String tensor, long[] inputShape);
     }
 
-    private record ForwardKey(String tensor, List<Long> inputShape) {
-    }
-
     private final OnnxModel model;
-    private final EngineOptions options;
     private final ShapeSource shapes;
-    private final Map<ForwardKey, LazyForward> forwards = new ConcurrentHashMap<>();
-    private final AtomicInteger openedForwards = new AtomicInteger();
+    private final ForwardPasses forwards;
+    /** Whether {@link #forwards} is this engine's own, closed with it (else whoever lent it closes it). */
+    private final boolean ownsForwards;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private OcclusionEngine(OnnxModel model, EngineOptions options, ShapeSource shapes) {
+    private OcclusionEngine(OnnxModel model, ShapeSource shapes, ForwardPasses forwards, boolean ownsForwards) {
         this.model = model;
-        this.options = options;
         this.shapes = shapes;
+        this.forwards = forwards;
+        this.ownsForwards = ownsForwards;
     }
 
-    /** An engine for {@code model}; opens no session before the first run. */
+    /** An engine for {@code model} with forward passes of its own; opens no session before the first run. */
     public static OcclusionEngine open(OnnxModel model, EngineOptions options, ShapeSource shapes) {
-        return new OcclusionEngine(model, options, shapes);
+        return new OcclusionEngine(model, shapes, ForwardPasses.of(model, options), true);
+    }
+
+    /**
+     * An engine for {@code model} that runs on {@code forwards}, shared with their owner (a
+     * {@code BackwardEngine}'s), who closes them.
+     */
+    public static OcclusionEngine open(OnnxModel model, ShapeSource shapes, ForwardPasses forwards) {
+        return new OcclusionEngine(model, shapes, forwards, false);
     }
 
     public OnnxModel model() {
@@ -136,7 +141,7 @@ public final class OcclusionEngine implements AutoCloseable {
 
     /** How many truncated forward sessions this engine has opened (tests of the reuse). */
     int openedForwards() {
-        return openedForwards.get();
+        return forwards.opened();
     }
 
     /** Frees every session; waits for runs in flight. Idempotent. */
@@ -146,8 +151,9 @@ public final class OcclusionEngine implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
-                forwards.values().forEach(LazyForward::close);
-                forwards.clear();
+                if (ownsForwards) {
+                    forwards.close();
+                }
             }
         } finally {
             lifecycle.writeLock().unlock();
@@ -167,8 +173,7 @@ public final class OcclusionEngine implements AutoCloseable {
     }
 
     private TruncatedForward forward(Layer watched, long[] inputShape) {
-        ForwardKey key = new ForwardKey(watched.tensor(), Arrays.stream(inputShape).boxed().toList());
-        return forwards.computeIfAbsent(key, LazyForward::new).get();
+        return forwards.get(watched.tensor(), inputShape);
     }
 
     /** The algorithm of the request, checked against the watched tensor's shape. */
@@ -236,32 +241,5 @@ public final class OcclusionEngine implements AutoCloseable {
             }
         }
         return shape;
-    }
-
-    /** A truncated forward pass opened on first use, by one thread while the others asking wait. */
-    private final class LazyForward {
-
-        private final ForwardKey key;
-        private TruncatedForward forward;
-
-        LazyForward(ForwardKey key) {
-            this.key = key;
-        }
-
-        synchronized TruncatedForward get() {
-            if (forward == null) {
-                long[] inputShape = key.inputShape().stream().mapToLong(Long::longValue).toArray();
-                forward = TruncatedForward.open(model, key.tensor(), inputShape, options);
-                openedForwards.incrementAndGet();
-            }
-            return forward;
-        }
-
-        synchronized void close() {
-            if (forward != null) {
-                forward.close();
-                forward = null;
-            }
-        }
     }
 }

@@ -5,6 +5,8 @@ import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.ForwardPasses;
+import io.dnnvis.trace.Memo;
 import io.dnnvis.trace.OrtSessions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
@@ -53,7 +55,7 @@ public final class BackwardEngine implements AutoCloseable {
     private final SessionCache<Key> sessions;
     private final Memo<ShapeKey, ShapeProbe> probes = new Memo<>();
     /** Forward passes cut at a target, for targets a one-channel graph leaves out (see {@link BackwardResult}). */
-    private final Memo<ShapeKey, TruncatedForward> forwards = new Memo<>();
+    private final ForwardPasses forwards;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -67,6 +69,7 @@ public final class BackwardEngine implements AutoCloseable {
         this.passes = passes;
         this.maxBatch = maxBatch;
         this.sessions = new SessionCache<>(maxSessions);
+        this.forwards = ForwardPasses.of(model, options);
         this.tracer = Tracer.open(model, options);
     }
 
@@ -92,6 +95,14 @@ public final class BackwardEngine implements AutoCloseable {
 
     public PassSelection passes() {
         return passes;
+    }
+
+    /**
+     * The forward passes cut at a tensor that this engine opens (and closes with itself): others
+     * that need such passes of the same model share them.
+     */
+    public ForwardPasses forwardPasses() {
+        return forwards;
     }
 
     /** The forward tracer of the same model (shares nothing native with the backward sessions). */
@@ -298,8 +309,7 @@ public final class BackwardEngine implements AutoCloseable {
     /** The forward value of {@code tensor} for {@code input}, from a cached forward pass cut there. */
     private TensorValue forwardValue(String tensor, TensorValue input) {
         return whileOpen(() -> {
-            TruncatedForward forward = forwards.get(new ShapeKey(tensor, boxed(input.shape())),
-                    k -> TruncatedForward.open(model, tensor, input.shape(), options));
+            TruncatedForward forward = forwards.get(tensor, input.shape());
             if (!forward.tensor().equals(tensor)) {
                 throw new EngineException(model.path() + ": '" + tensor + "' names another layer's tensor ('"
                         + forward.tensor() + "'); its value cannot be computed");
@@ -322,7 +332,7 @@ public final class BackwardEngine implements AutoCloseable {
             }
             closed = true;
             sessions.close();
-            forwards.values().forEach(TruncatedForward::close);
+            forwards.close();
             tracer.close();
         } finally {
             lifecycle.writeLock().unlock();

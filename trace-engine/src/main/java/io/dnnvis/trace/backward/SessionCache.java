@@ -1,6 +1,7 @@
 package io.dnnvis.trace.backward;
 
 import ai.onnxruntime.OrtSession;
+import io.dnnvis.trace.Memo;
 import io.dnnvis.trace.OrtSessions;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -1,4 +1,4 @@
-package io.dnnvis.trace.backward;
+package io.dnnvis.trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +12,12 @@ import java.util.function.Function;
  * it, different keys compute in parallel; a failed computation is forgotten (the next ask tries
  * again). Thread-safe.
  */
-final class Memo<K, V> {
+public final class Memo<K, V> {
 
     private final ConcurrentHashMap<K, CompletableFuture<V>> values = new ConcurrentHashMap<>();
 
-    V get(K key, Function<K, V> compute) {
+    /** The value of {@code key}, computed by {@code compute} on this thread unless another has or is computing it. */
+    public V get(K key, Function<K, V> compute) {
         CompletableFuture<V> mine = new CompletableFuture<>();
         CompletableFuture<V> known = values.putIfAbsent(key, mine);
         if (known == null) {
@@ -36,7 +37,7 @@ final class Memo<K, V> {
     }
 
     /** The exception a computation failed with, as thrown on the thread that ran it. */
-    static RuntimeException unwrap(CompletionException e) {
+    public static RuntimeException unwrap(CompletionException e) {
         if (e.getCause() instanceof RuntimeException r) {
             return r;
         }
@@ -47,7 +48,7 @@ final class Memo<K, V> {
     }
 
     /** The values computed so far. */
-    List<V> values() {
+    public List<V> values() {
         List<V> out = new ArrayList<>();
         values.values().forEach(f -> {
             if (f.isDone() && !f.isCompletedExceptionally()) {

@@ -1,0 +1,54 @@
+package io.dnnvis.trace;
+
+import io.dnnvis.onnx.OnnxModel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The forward passes of one model cut at a tensor ({@link TruncatedForward}), one per (tensor, input
+ * shape), opened the first time they are asked for (once, however many threads ask) and kept until
+ * {@link #close()}. The backward engine (a target's value the graph left out) and occlusion (the
+ * occluded images) share them. Thread-safe.
+ */
+public final class ForwardPasses implements AutoCloseable {
+
+    private record Key(String tensor, List<Long> inputShape) {
+    }
+
+    private final OnnxModel model;
+    private final EngineOptions options;
+    private final Memo<Key, TruncatedForward> passes = new Memo<>();
+    private final AtomicInteger opened = new AtomicInteger();
+
+    private ForwardPasses(OnnxModel model, EngineOptions options) {
+        this.model = model;
+        this.options = options;
+    }
+
+    /** An empty set of passes of {@code model}; opens nothing yet. */
+    public static ForwardPasses of(OnnxModel model, EngineOptions options) {
+        return new ForwardPasses(model, options);
+    }
+
+    /** The pass cut at {@code tensor} for inputs of {@code inputShape}, opened on first use. */
+    public TruncatedForward get(String tensor, long[] inputShape) {
+        long[] shape = inputShape.clone();
+        return passes.get(new Key(tensor, Arrays.stream(shape).boxed().toList()), k -> {
+            TruncatedForward forward = TruncatedForward.open(model, tensor, shape, options);
+            opened.incrementAndGet();
+            return forward;
+        });
+    }
+
+    /** How many passes were opened (tests of the reuse). */
+    public int opened() {
+        return opened.get();
+    }
+
+    /** Closes every pass opened; the caller has waited for runs in flight. */
+    @Override
+    public void close() {
+        passes.values().forEach(TruncatedForward::close);
+    }
+}
