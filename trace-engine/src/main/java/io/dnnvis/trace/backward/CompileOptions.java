@@ -16,8 +16,4 @@ public record CompileOptions(PassSelection passes, boolean oneSignal, boolean ch
             throw new IllegalArgumentException("passes are required");
         }
     }
-
-    public CompileOptions withOneSignal(boolean one) {
-        return new CompileOptions(passes, one, channelSelections);
-    }
 }

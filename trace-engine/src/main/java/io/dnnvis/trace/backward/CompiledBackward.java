@@ -2,7 +2,6 @@ package io.dnnvis.trace.backward;
 
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.trace.backward.graph.GraphOutput;
-import io.dnnvis.trace.backward.graph.PhaseLayout;
 import io.dnnvis.trace.backward.graph.StartInput;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,10 +70,5 @@ public record CompiledBackward(ModelProto model, String imageInput, long[] input
     /** The output holding the signal at the first source. */
     public String reconstructionOutput() {
         return sourceOutputs().get(0).tensor();
-    }
-
-    /** How the first source's output holds its signal as phases, or null when it holds it as is. */
-    public PhaseLayout reconstructionPhases() {
-        return sourceOutputs().get(0).layout();
     }
 }

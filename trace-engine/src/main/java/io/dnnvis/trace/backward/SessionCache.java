@@ -117,7 +117,9 @@ final class SessionCache<K> implements AutoCloseable {
             release(entry);
             throw Memo.unwrap(e);
         }
-        evictOverCapacity();
+        if (mine) {
+            evictOverCapacity(); // only a new key can take the cache over its bound
+        }
         return new Lease(entry, compiled, mine);
     }
 

@@ -120,10 +120,12 @@ public final class BackwardGraph {
         insert(-1, node);
     }
 
-    /** Replaces a node in its place (the same node with another output, say). */
+    /** Replaces a node of the graph (as {@link #producer} gave it) in its place: the same node with another output, say. */
     public void replaceNode(NodeProto old, NodeProto replacement) {
-        Slot slot = nodes.stream().filter(s -> s.node.equals(old)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("node " + old.getName() + " is not in the graph"));
+        Slot slot = old.getOutputCount() == 0 ? null : producers.get(old.getOutput(0));
+        if (slot == null || slot.node != old) {
+            throw new IllegalArgumentException("node " + old.getName() + " is not in the graph");
+        }
         rewrite(slot, replacement);
     }
 
