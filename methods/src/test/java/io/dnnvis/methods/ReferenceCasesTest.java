@@ -18,16 +18,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every backward-net case of the reference manifest and of the torchvision cases (PyTorch autograd)
- * through the library API.
+ * Every backward-net case of the reference manifest, of the torchvision cases and of the conformance
+ * suite's cases that select a channel (PyTorch autograd) through the library API.
  */
 class ReferenceCasesTest {
 
     private static final Map<Path, Visualizer> OPEN = new HashMap<>();
 
     static Stream<Manifest.ReferenceCase> cases() {
-        return Stream.concat(TestData.manifest().casesOf("deconvnet", "salinet", "desalinet").stream(),
-                TestData.torchvisionManifest().cases().stream());
+        return Stream.of(TestData.manifest().casesOf("deconvnet", "salinet", "desalinet").stream(),
+                TestData.torchvisionManifest().cases().stream(),
+                TestData.conformanceManifest().cases().stream().filter(c -> c.channel().isPresent())
+                        .filter(c -> !c.modelName().startsWith("tiny_qdq") && !c.modelName().startsWith("tiny_fp16")))
+                .flatMap(s -> s);
     }
 
     @ParameterizedTest(name = "{0}")

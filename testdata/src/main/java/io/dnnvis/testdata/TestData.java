@@ -73,6 +73,16 @@ public final class TestData {
     }
 
     /**
+     * The conformance suite of issue 17 (ConvNeXt at opsets 13 and 17, LR-ASPP segmentation, a sequence
+     * model, an NHWC model and its NCHW twin, QDQ and float16 models), made by
+     * {@code testdata/scripts/make_conformance.py}; same format as {@link #manifest()}, plus cases
+     * with a {@code target} (and a {@code region}) instead of a channel.
+     */
+    public static Manifest conformanceManifest() {
+        return Manifest.read(file("conformance/manifest.json"));
+    }
+
+    /**
      * Copies a class-path resource (e.g. a model inside a Maven test artifact) to a file in
      * {@code dir} and returns it; fails when the resource is not on the class path.
      */
