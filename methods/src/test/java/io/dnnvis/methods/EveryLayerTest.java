@@ -31,7 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the input's shape, and SaliNet is the gradient (finite differences in a random direction).
  *
  * <p>By default a spread of layers of each model (the first and last on the signal path and evenly
- * spaced ones between); {@code -Ddnnvis.conformance.everyLayer=true} runs every layer.
+ * spaced ones between); {@code -Ddnnvis.conformance.everyLayer=true} runs every layer, and
+ * {@code -Ddnnvis.conformance=DIR} adds the large suite (ConvNeXt-Tiny, LR-ASPP MobileNetV3-Large) that
+ * {@code make_conformance.py DIR --large} wrote.
  */
 class EveryLayerTest {
 
@@ -53,6 +55,9 @@ class EveryLayerTest {
         }
         for (String resource : List.of("models/ch_PP-OCRv3_rec_infer.onnx", "models/ch_PP-OCRv4_rec_infer.onnx")) {
             all.addAll(arguments(TestData.copyResource(resource, dir), new long[] {1, 3, 48, 160}));
+        }
+        for (Path model : TestData.largeConformanceModels()) {
+            all.addAll(arguments(model, new long[] {1, 3, 224, 224}));
         }
         return all.stream();
     }

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Locates the repository's {@code testdata/} folder for tests of every module.
@@ -80,6 +82,22 @@ public final class TestData {
      */
     public static Manifest conformanceManifest() {
         return Manifest.read(file("conformance/manifest.json"));
+    }
+
+    /**
+     * The large conformance suite (ConvNeXt-Tiny at opsets 13 and 17, LR-ASPP MobileNetV3-Large) that
+     * {@code make_conformance.py DIR --large} wrote, when the opt-in system property
+     * {@code dnnvis.conformance} names DIR; else empty.
+     */
+    public static Optional<Manifest> largeConformanceManifest() {
+        String dir = System.getProperty("dnnvis.conformance", "");
+        return dir.isBlank() ? Optional.empty() : Optional.of(Manifest.read(Path.of(dir, "manifest.json")));
+    }
+
+    /** The models of {@link #largeConformanceManifest()}, each once. */
+    public static List<Path> largeConformanceModels() {
+        return largeConformanceManifest().stream().flatMap(m -> m.cases().stream()).map(Manifest.ReferenceCase::model)
+                .distinct().toList();
     }
 
     /**
