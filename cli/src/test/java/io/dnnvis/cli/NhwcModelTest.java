@@ -139,6 +139,16 @@ class NhwcModelTest {
     }
 
     @Test
+    void theHelpStatesTheLayoutOfTheFiles() {
+        String visualize = oneLine(CliRun.of("visualize", "--help").out());
+        assertThat(visualize).contains("--layout=nchw|nhwc").contains("NCHW whatever the model's input layout");
+        String occlusion = oneLine(CliRun.of("occlusion", "--help").out());
+        assertThat(occlusion).contains("--layout=nchw|nhwc").contains("whatever its layout");
+        assertThat(CliRun.of("predict", "--help").out()).contains("--layout=nchw|nhwc");
+        assertThat(CliRun.of("bench", "--help").out()).contains("--layout=nchw|nhwc");
+    }
+
+    @Test
     void layoutOverridesWhatTheShapeSuggests() throws IOException {
         // x [1, 3, 12, 3] -> Relu: read as NCHW (3 channels of 12 x 3) unless told NHWC (3 channels of 3 x 12)
         ModelBuilder b = ModelBuilder.create(13).name("ambiguous");
@@ -170,6 +180,11 @@ class NhwcModelTest {
         // read as NCHW, pixel (y, x) of channel 0 is values[y * 3 + x]: its drop is that value
         float[] nchwDrop = Npy.read(dir.resolve("d.npy"), "d").data();
         assertThat(nchwDrop[4 * 3 + 1]).isEqualTo(values[4 * 3 + 1]).isPositive();
+    }
+
+    /** Help text with its line breaks and indentation as single spaces. */
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s+", " ");
     }
 
     private void assertSameFiles(String a, String b, int expectedCount) throws IOException {
