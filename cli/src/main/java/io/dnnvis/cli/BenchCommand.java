@@ -3,6 +3,7 @@ package io.dnnvis.cli;
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.BackwardBuilder;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
 import io.dnnvis.modelbuild.BenchmarkModels;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -89,6 +91,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Input shape (default: the model's, dynamic dimensions = 1).")
     InputShape inputShape;
 
+    @Option(names = "--layout", paramLabel = "nchw|nhwc",
+            description = "Where the model's input keeps its channels, for occlusion windows (default: from the graph).")
+    InputLayout layout;
+
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", converter = Bounded.NotNegative.class,
             description = "Untimed calls after the first one (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -137,7 +143,7 @@ final class BenchCommand implements Callable<Integer> {
     private Measured timeBackward(OnnxModel model, BackwardMethod m, TensorValue input, EngineOptions options,
             MemoryWatch memory) {
         long t0 = System.nanoTime();
-        try (Visualizer vis = Visualizer.open(model, options)) {
+        try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardBuilder request = vis.method(m).layer(layer);
             request = neurons instanceof Neurons.Listed listed ? request.neurons(listed.channels())
@@ -152,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private Measured timeOcclusion(OnnxModel model, TensorValue input, EngineOptions options, MemoryWatch memory) {
         long t0 = System.nanoTime();
-        try (Visualizer vis = Visualizer.open(model, options)) {
+        try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             OcclusionBuilder request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
             OcclusionResult first = request.run(input);

@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.methods.image.ImageReading;
 import io.dnnvis.methods.image.Preprocessing;
@@ -22,7 +23,8 @@ final class ImageOptions {
         @Option(names = "--image", paramLabel = "FILE", description = "Input image (PNG or JPEG).")
         Path image;
 
-        @Option(names = "--input-npy", paramLabel = "FILE", description = "Input tensor as .npy (float32/64).")
+        @Option(names = "--input-npy", paramLabel = "FILE",
+                description = "Input tensor as .npy (float32/64), laid out as the model declares its input (NHWC for an NHWC model).")
         Path npy;
     }
 
@@ -40,34 +42,57 @@ final class ImageOptions {
     @Option(names = "--input-size", paramLabel = "HxW", description = "Input size for models with a dynamic size.")
     ImageSize inputSize;
 
+    @Option(names = "--layout", paramLabel = "nchw|nhwc",
+            description = "Where the model's input keeps its channels (default: from the graph: a Transpose "
+                    + "[0,3,1,2] after the input, or a last dimension of 1 or 3, means nhwc).")
+    InputLayout layout;
+
     @Option(names = "--max-pixels", defaultValue = "" + ImageReading.DEFAULT_MAX_PIXELS, paramLabel = "N",
             description = "Refuse larger images before decoding them (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
-    /** The input read from disk; the picture is present for images. */
-    record Loaded(TensorValue tensor, Optional<BufferedImage> picture, Path file) {
+    /**
+     * The input read from disk, in the model's layout; the picture is present for images.
+     *
+     * @param layout where the input keeps its channels (--layout, else from the graph)
+     */
+    record Loaded(TensorValue tensor, Optional<BufferedImage> picture, Path file, InputLayout layout) {
 
-        /** Fails unless the input can be shown as a picture (NCHW, 1 or 3 channels). */
+        /** Fails unless the input can be shown as a picture (4-D, one image, 1 or 3 channels). */
         void requirePicturable() {
             long[] shape = tensor.shape();
-            if (shape.length != 4 || shape[0] != 1 || (shape[1] != 1 && shape[1] != 3)) {
-                throw new UserException(file + ": pictures need an NCHW input of shape [1, 1|3, H, W], got "
-                        + java.util.Arrays.toString(shape) + " (use --save-npy)");
+            if (shape.length != 4 || shape[0] != 1 || (layout.channels(shape) != 1 && layout.channels(shape) != 3)) {
+                String expected = layout == InputLayout.NHWC ? "[1, H, W, 1|3]" : "[1, 1|3, H, W]";
+                throw new UserException(file + ": pictures need an " + layout.label() + " input of shape " + expected
+                        + ", got " + java.util.Arrays.toString(shape) + " (use --save-npy, or --layout)");
             }
+        }
+
+        /** The input as NCHW {@code [1, C, H, W]} (itself for an NCHW model), for drawing it. */
+        TensorValue nchw() {
+            long[] shape = tensor.shape();
+            if (layout == InputLayout.NCHW || shape.length != 4) {
+                return tensor;
+            }
+            return new TensorValue(tensor.name(), layout.toNchwShape(shape), layout.toNchw(tensor.data(), shape));
         }
     }
 
     Loaded load(OnnxModel model, PrintWriter err) {
+        InputLayout resolved = InputLayout.resolve(model, Optional.ofNullable(layout));
         if (source.npy != null) {
             String name = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
-            return new Loaded(Npy.read(source.npy, name), Optional.empty(), source.npy);
+            TensorValue tensor = Npy.read(source.npy, name);
+            InputNpyCheck.requireFits(source.npy, tensor, model, resolved);
+            return new Loaded(tensor, Optional.empty(), source.npy, resolved);
         }
         int[] size = inputSize == null ? null : inputSize.toArray();
-        ImageInput in = ImageInput.load(source.image, model, new ImageInput.Options(preprocess, resize, size, maxPixels));
+        ImageInput in = ImageInput.load(source.image, model, new ImageInput.Options(preprocess, resize, size, maxPixels),
+                resolved);
         if (!in.notice().isEmpty()) {
             err.println(in.notice());
             err.flush();
         }
-        return new Loaded(in.tensor(), Optional.of(in.picture()), source.image);
+        return new Loaded(in.tensor(), Optional.of(in.picture()), source.image, resolved);
     }
 }

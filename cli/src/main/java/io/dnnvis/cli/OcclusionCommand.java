@@ -80,7 +80,8 @@ final class OcclusionCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--save-npy", paramLabel = "FILE",
-            description = "Write the result, float32: [C,Hs,Ws] (layer occlusion) or [H,W] (with --target).")
+            description = "Write the result, float32: [C,Hs,Ws] (layer occlusion) or [H,W] (with --target), "
+                    + "H and W the input's rows and columns whatever its layout.")
     Path saveNpy;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write PNG heat maps and composites into DIR.")
@@ -126,7 +127,7 @@ final class OcclusionCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         OcclusionResult result;
-        try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
+        try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
             OcclusionBuilder request = vis.occlusion().window(window).stride(stride).fill(fill).target(target)
                     .batch(batch == null ? 0 : batch);
             if (layer != null) {
@@ -157,11 +158,11 @@ final class OcclusionCommand implements Callable<Integer> {
 
     private void writePictures(Path dir, ImageOptions.Loaded loaded, OcclusionResult result, int[] chosen,
             HeatmapStyle style, List<Path> inputs, PrintWriter out) {
-        long[] shape = loaded.tensor().shape();
+        TensorValue shown = loaded.nchw();
+        long[] shape = shown.shape();
         int h = (int) shape[2];
         int w = (int) shape[3];
-        BufferedImage picture = loaded.picture()
-                .orElseGet(() -> Images.minMax(loaded.tensor().data(), (int) shape[1], h, w));
+        BufferedImage picture = loaded.picture().orElseGet(() -> Images.minMax(shown.data(), (int) shape[1], h, w));
         if (result.isScoreOcclusion()) {
             write(dir, "occlusion_" + targetName(result), result.map(), picture, style, inputs, out);
             return;

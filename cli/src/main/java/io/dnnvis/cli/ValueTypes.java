@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.methods.occlusion.Fill;
@@ -38,6 +39,7 @@ final class ValueTypes {
         cl.registerConverter(Preprocessing.class, parsedBy(Preprocessing::parse));
         cl.registerConverter(Fill.class, parsedBy(Fill::parse));
         cl.registerConverter(Target.class, parsedBy(Target::parse));
+        cl.registerConverter(InputLayout.class, parsedBy(InputLayout::parse));
         cl.registerConverter(VisualizeMethod.class, named(VisualizeMethod.class, "method"));
         cl.registerConverter(BenchMethod.class, named(BenchMethod.class, "method"));
         cl.registerConverter(Neurons.class, Neurons::parse);

@@ -81,7 +81,8 @@ final class VisualizeCommand implements Callable<Integer> {
     Pooling pooling;
 
     @Option(names = "--save-npy", paramLabel = "FILE",
-            description = "Write the reconstructions, float32 [B,C,H,W]; with --method all one file per method (FILE-method.npy).")
+            description = "Write the reconstructions, float32 [B,C,H,W] (NCHW whatever the model's input layout); "
+                    + "with --method all one file per method (FILE-method.npy).")
     Path saveNpy;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write PNG pictures into DIR.")
@@ -126,7 +127,7 @@ final class VisualizeCommand implements Callable<Integer> {
         }
         Layer target = model.graph().layer(layer);
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
-        try (Visualizer vis = Visualizer.open(model, common.engineOptions())) {
+        try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
             int[] chosen = chooseNeurons(vis, target, tensor);
             List<BackwardRequest> requests = new ArrayList<>();
             for (BackwardMethod m : methods) {
@@ -169,7 +170,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
     private void writePictures(Path dir, OnnxModel model, Layer target, ImageOptions.Loaded loaded,
             Map<BackwardMethod, Reconstruction> results, HeatmapStyle style, List<Path> inputs, PrintWriter out) {
-        TensorValue input = loaded.tensor();
+        TensorValue input = loaded.nchw(); // reconstructions are NCHW whatever the model's layout
         long[] shape = input.shape();
         int c = (int) shape[1];
         int h = (int) shape[2];

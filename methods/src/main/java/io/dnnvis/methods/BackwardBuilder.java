@@ -106,12 +106,12 @@ public final class BackwardBuilder {
                 signals, activation);
     }
 
-    /** Runs the request on one input image {@code [1, C, H, W]}. */
+    /** Runs the request on one input image, laid out as the model declares it ({@link Visualizer#layout()}). */
     public Reconstruction run(TensorValue input) {
         return visualizer.run(request(), input);
     }
 
-    /** Runs the request on one input image {@code [1, C, H, W]}. */
+    /** Runs the request on one input image, laid out as the model declares it ({@link Visualizer#layout()}). */
     public Reconstruction run(INDArray input) {
         return run(TensorValue.of(visualizer.model().graph().inputs().get(0).name(), input));
     }

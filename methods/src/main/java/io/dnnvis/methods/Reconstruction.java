@@ -10,14 +10,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The result of a backward-net run: one reconstruction per neuron, stacked on the first axis
- * ({@code [B, C, H, W]}), and, when the request asked for them, the target layer's forward
+ * ({@code [B, C, H, W]}: NCHW whatever the model's input layout, so that an NHWC model and its
+ * NCHW twin give the same values), and, when the request asked for them, the target layer's forward
  * activation and the signal at every tensor on the way back. Holds its values: usable after the
  * {@link Visualizer} is closed.
  *
  * @param request what ran
  * @param layer the target layer
  * @param neurons the channel of each reconstruction, in order
- * @param tensor all reconstructions, {@code [B, C, H, W]}
+ * @param tensor all reconstructions, {@code [B, C, H, W]} (NCHW for NHWC models too)
  * @param activation the target layer's forward value; null unless the request asked {@code withActivation()}
  * @param signals the signals on the way back (none unless the request asked {@code withSignals()})
  */
@@ -64,7 +65,8 @@ public record Reconstruction(BackwardRequest request, Layer layer, int[] neurons
 
     /**
      * The signal arriving at a tensor on the way back, {@code [B] ++ shape}: a layer's output (by
-     * alias, node name or tensor name) or the model input.
+     * alias, node name or tensor name) or the model input (in the tensor's own layout, NHWC for
+     * an NHWC input, unlike {@link #tensor()}).
      *
      * @throws BadRequestException when none was recorded there
      */

@@ -2,6 +2,7 @@ package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.GridPoint;
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
@@ -18,10 +19,12 @@ final class Reconstructor {
 
     private final Graph graph;
     private final BackwardEngine engine;
+    private final InputLayout layout;
 
-    Reconstructor(Graph graph, BackwardEngine engine) {
+    Reconstructor(Graph graph, BackwardEngine engine, InputLayout layout) {
         this.graph = graph;
         this.engine = engine;
+        this.layout = layout;
     }
 
     /** Runs {@code request} on one input image {@code [1, C, H, W]}; the result holds everything it asked for. */
@@ -35,7 +38,7 @@ final class Reconstructor {
         BackwardResult result = engine.run(spec, input, selections(targetShape, channels, request.position()));
         TensorValue activation = request.activation() ? result.target() : null;
         Signals signals = request.signals() ? Signals.of(graph, result.signals()) : Signals.none();
-        return new Reconstruction(request, target, channels, result.reconstruction(), activation, signals);
+        return new Reconstruction(request, target, channels, asNchw(result.reconstruction()), activation, signals);
     }
 
     /**
@@ -46,6 +49,16 @@ final class Reconstructor {
         long[] targetShape = targetShape(graph.layer(request.layer()), input);
         channels(request, targetShape);
         checkPosition(request, targetShape);
+    }
+
+    /** The reconstructions {@code [B] ++ input shape} as NCHW {@code [B, C, H, W]} (as they are for an NCHW input). */
+    private TensorValue asNchw(TensorValue reconstruction) {
+        long[] shape = reconstruction.shape();
+        if (layout == InputLayout.NCHW || shape.length != 4) {
+            return reconstruction;
+        }
+        return TensorValue.owning(reconstruction.name(), layout.toNchwShape(shape),
+                layout.toNchw(reconstruction.data(), shape));
     }
 
     private long[] targetShape(Layer target, TensorValue input) {

@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionEngine;
 import io.dnnvis.methods.occlusion.OcclusionRequest;
@@ -34,12 +35,14 @@ public final class Visualizer implements AutoCloseable {
     private final BackwardEngine backward;
     private final Reconstructor reconstructor;
     private final OcclusionEngine occlusion;
+    private final InputLayout layout;
 
-    private Visualizer(OnnxModel model, EngineOptions options) {
+    private Visualizer(OnnxModel model, EngineOptions options, InputLayout layout) {
         this.model = model;
+        this.layout = layout;
         this.backward = BackwardEngine.open(model, options);
-        this.reconstructor = new Reconstructor(model.graph(), backward);
-        this.occlusion = OcclusionEngine.open(model, backward::shapes, backward.forwardPasses());
+        this.reconstructor = new Reconstructor(model.graph(), backward, layout);
+        this.occlusion = OcclusionEngine.open(model, backward::shapes, backward.forwardPasses(), layout);
     }
 
     public static Visualizer open(Path modelFile) {
@@ -50,12 +53,29 @@ public final class Visualizer implements AutoCloseable {
         return open(OnnxModel.load(modelFile), options);
     }
 
+    /** {@code model} opened for visualization, its input's layout {@link InputLayout#of decided from the graph}. */
     public static Visualizer open(OnnxModel model, EngineOptions options) {
-        return new Visualizer(model, options);
+        return new Visualizer(model, options, InputLayout.of(model));
+    }
+
+    /**
+     * {@code model} opened for visualization, its input laid out as {@code layout} (e.g. to
+     * override what the graph suggests; {@link InputLayout#resolve} checks it against the model).
+     */
+    public static Visualizer open(OnnxModel model, EngineOptions options, InputLayout layout) {
+        return new Visualizer(model, options, java.util.Objects.requireNonNull(layout, "layout"));
     }
 
     public OnnxModel model() {
         return model;
+    }
+
+    /**
+     * Where the model's input keeps its channels. Inputs are given in this layout (as the model
+     * declares them); reconstructions come out NCHW {@code [B, C, H, W]} whatever it is.
+     */
+    public InputLayout layout() {
+        return layout;
     }
 
     /** The forward tracer of this model (predictions, activations). */
@@ -83,7 +103,10 @@ public final class Visualizer implements AutoCloseable {
         return BackwardBuilder.on(this, method);
     }
 
-    /** Runs a backward-net request on one input image {@code [1, C, H, W]}. */
+    /**
+     * Runs a backward-net request on one input image in the model's {@link #layout()} ({@code [1, C, H, W]}
+     * or {@code [1, H, W, C]}); the reconstructions are NCHW {@code [B, C, H, W]} either way.
+     */
     public Reconstruction run(BackwardRequest request, TensorValue input) {
         return reconstructor.run(request, input);
     }
@@ -105,7 +128,7 @@ public final class Visualizer implements AutoCloseable {
         return occlusion.builder();
     }
 
-    /** Runs an occlusion request on one input image {@code [1, C, H, W]}. */
+    /** Runs an occlusion request on one input image in the model's {@link #layout()}. */
     public OcclusionResult run(OcclusionRequest request, TensorValue input) {
         return occlusion.run(request, input);
     }

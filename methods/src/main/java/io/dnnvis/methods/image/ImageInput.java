@@ -1,5 +1,6 @@
 package io.dnnvis.methods.image;
 
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
@@ -12,7 +13,7 @@ import java.util.Optional;
 
 /**
  * An image made into a model's input: resized to the model's input size, preprocessed, laid out
- * NCHW (or NHWC when the model's input is), with the picture as the model saw it.
+ * NCHW or NHWC as the model's input is ({@link InputLayout}), with the picture as the model saw it.
  *
  * @param tensor the model input {@code [1, 3, H, W]} or {@code [1, H, W, 3]}
  * @param picture the image after resizing/cropping, for display
@@ -29,8 +30,16 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
         }
     }
 
-    /** Reads {@code file} and prepares it for {@code model}'s (single, 4-D, 3-channel) input. */
+    /**
+     * Reads {@code file} and prepares it for {@code model}'s (single, 4-D, 3-channel) input, laid
+     * out as {@link InputLayout#of(OnnxModel) decided from the graph}.
+     */
     public static ImageInput load(Path file, OnnxModel model, Options options) {
+        return load(file, model, options, InputLayout.of(model));
+    }
+
+    /** Reads {@code file} and prepares it for {@code model}'s (single, 4-D, 3-channel) input in {@code layout}. */
+    public static ImageInput load(Path file, OnnxModel model, Options options, InputLayout layout) {
         List<ValueInfo> inputs = model.graph().inputs();
         if (inputs.size() != 1) {
             throw new BadInputException(model.path() + ": images feed models with one input; this one has "
@@ -43,9 +52,9 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
             throw new BadInputException(model.path() + ": input '" + input.name() + "' has rank " + dims.size()
                     + "; images need a 4-D input");
         }
-        boolean nhwc = isNhwc(dims);
-        int hAxis = nhwc ? 1 : 2;
-        int channelAxis = nhwc ? 3 : 1;
+        boolean nhwc = layout == InputLayout.NHWC;
+        int hAxis = layout.heightAxis();
+        int channelAxis = layout.channelAxis();
         if (dims.get(channelAxis).isFixed() && dims.get(channelAxis).value() != 3) {
             throw new BadInputException(model.path() + ": input '" + input.name() + "' has "
                     + dims.get(channelAxis).value() + " channels; images give 3 (RGB)");
@@ -91,13 +100,6 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
         }
         long[] shape = nhwc ? new long[] {1, height, width, 3} : new long[] {1, 3, height, width};
         return new ImageInput(new TensorValue(input.name(), shape, data), picture, preprocessing, notice);
-    }
-
-    /** NHWC when the last dimension is 3 and the second is not. */
-    static boolean isNhwc(List<Dim> dims) {
-        Dim second = dims.get(1);
-        Dim last = dims.get(3);
-        return last.isFixed() && last.value() == 3 && !(second.isFixed() && second.value() == 3);
     }
 
     private static void checkFits(OnnxModel model, ValueInfo input, Dim dim, int size, String what) {

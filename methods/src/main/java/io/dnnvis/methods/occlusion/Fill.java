@@ -1,6 +1,7 @@
 package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.trace.TensorValue;
 import java.util.Locale;
 
@@ -72,9 +73,14 @@ public record Fill(Kind kind, float value) {
 
     /** The fill value of each channel of an input {@code [1, C, H, W]}. */
     public float[] perChannel(TensorValue input) {
+        return perChannel(input, InputLayout.NCHW);
+    }
+
+    /** The fill value of each channel of an input {@code [1, C, H, W]} or {@code [1, H, W, C]}, as {@code layout} says. */
+    public float[] perChannel(TensorValue input, InputLayout layout) {
         long[] shape = input.shape();
-        int channels = (int) shape[1];
-        float[] data = input.data();
+        int channels = layout.channels(shape);
+        float[] data = layout.toNchw(input.data(), shape);
         int plane = data.length / channels;
         float[] out = new float[channels];
         switch (kind) {

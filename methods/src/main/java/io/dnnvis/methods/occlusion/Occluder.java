@@ -1,23 +1,35 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.trace.TensorValue;
+import java.util.Arrays;
 
-/** Writes occluded copies of one input {@code [1, C, H, W]} into a batch buffer. */
+/**
+ * Writes occluded copies of one input {@code [1, C, H, W]} (or {@code [1, H, W, C]}, as its
+ * {@link InputLayout} says) into a batch buffer: windows cover rows and columns, every channel.
+ */
 final class Occluder {
 
     private final float[] original;
     private final float[] fill;
+    private final InputLayout layout;
     private final int channels;
     private final int height;
     private final int width;
 
+    /** An occluder of an NCHW input. */
     Occluder(TensorValue input, Fill fill) {
+        this(input, fill, InputLayout.NCHW);
+    }
+
+    Occluder(TensorValue input, Fill fill, InputLayout layout) {
         long[] shape = input.shape();
         this.original = input.data();
-        this.fill = fill.perChannel(input);
-        this.channels = (int) shape[1];
-        this.height = (int) shape[2];
-        this.width = (int) shape[3];
+        this.fill = fill.perChannel(input, layout);
+        this.layout = layout;
+        this.channels = layout.channels(shape);
+        this.height = layout.height(shape);
+        this.width = layout.width(shape);
     }
 
     /** Values per image. */
@@ -42,12 +54,20 @@ final class Occluder {
     void paint(float[] batch, int slot, WindowGrid.Window window) {
         int base = slot * original.length;
         System.arraycopy(original, 0, batch, base, original.length);
+        if (layout == InputLayout.NHWC) {
+            for (int y = window.top(); y < window.bottom(); y++) {
+                for (int x = window.left(); x < window.right(); x++) {
+                    System.arraycopy(fill, 0, batch, base + (y * width + x) * channels, channels);
+                }
+            }
+            return;
+        }
         int plane = height * width;
         for (int c = 0; c < channels; c++) {
             float v = fill[c];
             for (int y = window.top(); y < window.bottom(); y++) {
                 int row = base + c * plane + y * width;
-                java.util.Arrays.fill(batch, row + window.left(), row + window.right(), v);
+                Arrays.fill(batch, row + window.left(), row + window.right(), v);
             }
         }
     }

@@ -93,12 +93,12 @@ public final class OcclusionBuilder {
                 batch);
     }
 
-    /** Runs the request on one input image {@code [1, C, H, W]}. */
+    /** Runs the request on one input image, laid out as the model declares it ({@link OcclusionEngine#layout()}). */
     public OcclusionResult run(TensorValue input) {
         return engine.run(request(), input, progress);
     }
 
-    /** Runs the request on one input image {@code [1, C, H, W]}. */
+    /** Runs the request on one input image, laid out as the model declares it ({@link OcclusionEngine#layout()}). */
     public OcclusionResult run(INDArray input) {
         List<ValueInfo> inputs = engine.model().graph().inputs();
         return run(TensorValue.of(inputs.isEmpty() ? "input" : inputs.get(0).name(), input));

@@ -1,6 +1,7 @@
 package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
@@ -48,27 +49,45 @@ public final class OcclusionEngine implements AutoCloseable {
     private final ForwardPasses forwards;
     /** Whether {@link #forwards} is this engine's own, closed with it (else whoever lent it closes it). */
     private final boolean ownsForwards;
+    /** Where the input keeps its channels: the windows cover its rows and columns. */
+    private final InputLayout layout;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private OcclusionEngine(OnnxModel model, ShapeSource shapes, ForwardPasses forwards, boolean ownsForwards) {
+    private OcclusionEngine(OnnxModel model, ShapeSource shapes, ForwardPasses forwards, boolean ownsForwards,
+            InputLayout layout) {
         this.model = model;
         this.shapes = shapes;
         this.forwards = forwards;
         this.ownsForwards = ownsForwards;
+        this.layout = java.util.Objects.requireNonNull(layout, "layout");
     }
 
-    /** An engine for {@code model} with forward passes of its own; opens no session before the first run. */
+    /**
+     * An engine for {@code model} with forward passes of its own, its input's layout {@link
+     * InputLayout#of(OnnxModel) decided from the graph}; opens no session before the first run.
+     */
     public static OcclusionEngine open(OnnxModel model, EngineOptions options, ShapeSource shapes) {
-        return new OcclusionEngine(model, shapes, ForwardPasses.of(model, options), true);
+        return new OcclusionEngine(model, shapes, ForwardPasses.of(model, options), true, InputLayout.of(model));
     }
 
     /**
      * An engine for {@code model} that runs on {@code forwards}, shared with their owner (a
-     * {@code BackwardEngine}'s), who closes them.
+     * {@code BackwardEngine}'s), who closes them; the input's layout decided from the graph.
      */
     public static OcclusionEngine open(OnnxModel model, ShapeSource shapes, ForwardPasses forwards) {
-        return new OcclusionEngine(model, shapes, forwards, false);
+        return open(model, shapes, forwards, InputLayout.of(model));
+    }
+
+    /** As {@link #open(OnnxModel, ShapeSource, ForwardPasses)}, the input laid out as {@code layout}. */
+    public static OcclusionEngine open(OnnxModel model, ShapeSource shapes, ForwardPasses forwards,
+            InputLayout layout) {
+        return new OcclusionEngine(model, shapes, forwards, false, layout);
+    }
+
+    /** Where the input keeps its channels: the windows slide over its rows and columns. */
+    public InputLayout layout() {
+        return layout;
     }
 
     public OnnxModel model() {
@@ -80,13 +99,13 @@ public final class OcclusionEngine implements AutoCloseable {
         return OcclusionBuilder.on(this);
     }
 
-    /** Runs {@code request} on one input image {@code [1, C, H, W]}. */
+    /** Runs {@code request} on one input image, {@code [1, C, H, W]} or {@code [1, H, W, C]} as {@link #layout()} says. */
     public OcclusionResult run(OcclusionRequest request, TensorValue input) {
         return run(request, input, OcclusionProgress.NONE);
     }
 
     /**
-     * Runs {@code request} on one input image {@code [1, C, H, W]}, telling {@code progress} after
+     * Runs {@code request} on one input image (in the model's {@link #layout()}), telling {@code progress} after
      * every batch how many windows are done.
      *
      * @throws BadRequestException when the layer, the target or the input does not fit the model
@@ -101,7 +120,7 @@ public final class OcclusionEngine implements AutoCloseable {
             long[] targetShape = forward.outputShape();
             BatchPlan plan = plan(request, inputShape, watched, targetShape, probedShapes(watched, inputShape));
             OcclusionMethod method = method(request, targetShape);
-            Occluder occluder = new Occluder(input, request.fill());
+            Occluder occluder = new Occluder(input, request.fill(), layout);
             WindowGrid grid = method.grid(occluder.height(), occluder.width());
             TensorValue values = method.run(forward, occluder, grid, plan.images(), progress);
             return new OcclusionResult(request, watched, values, grid.count(), plan, forward.batchable(),
@@ -220,8 +239,8 @@ public final class OcclusionEngine implements AutoCloseable {
     private long[] checkInput(TensorValue input) {
         long[] shape = input.shape();
         if (shape.length != 4 || shape[0] != 1) {
-            throw new BadRequestException("occlusion needs one input image [1, C, H, W], got shape "
-                    + Arrays.toString(shape));
+            throw new BadRequestException("occlusion needs one input image " + (layout == InputLayout.NHWC
+                    ? "[1, H, W, C]" : "[1, C, H, W]") + ", got shape " + Arrays.toString(shape));
         }
         List<ValueInfo> inputs = model.graph().inputs();
         if (inputs.size() != 1) {

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The result of an occlusion run: layer occlusion's {@code [C, Hs, Ws]} norm changes or score
  * occlusion's {@code [H, W]} map, with the run's statistics. Holds its values: usable after the
- * engine (or Visualizer) is closed.
+ * engine (or Visualizer) is closed. The shapes are the same whatever the input's layout (NCHW or
+ * NHWC): H and W are the input's rows and columns, C the watched layer's channels.
  *
  * @param request what ran
  * @param layer the layer whose tensor was watched (for a class target: the layer producing the model output)
