@@ -238,6 +238,8 @@ class Suite:
         else:
             case.update(target)
         expected = backward(model, x, method, module_name, select, start)
+        if layout == "NHWC":
+            expected = expected.transpose(0, 3, 1, 2).copy()   # dnnvis writes input-space maps NCHW
         case["expected"] = "expected/%s.npy" % case["id"]
         np.save(self.path(case["expected"]), expected)
         self.cases.append(case)
@@ -311,6 +313,8 @@ def small(suite):
     export(nhwc, x.permute(0, 2, 3, 1).contiguous(), suite.path("models", "tiny_nhwc.onnx"), 13)
     for method, start in (("deconvnet", "activation"), ("salinet", "ones"), ("desalinet", "activation")):
         suite.add("tiny_nchw", nchw, x, "relu2", method, start, "tiny_nchw.onnx", "tiny_nchw.npy")
+        suite.add("tiny_nhwc", nhwc, x.permute(0, 2, 3, 1).contiguous(), "relu2", method, start, "tiny_nhwc.onnx",
+                  "tiny_nhwc.npy", layout="NHWC")
 
     # QDQ: fake quantization exports as QuantizeLinear/DequantizeLinear pairs; PyTorch's gradient through
     # them is straight-through inside the representable range and zero outside
