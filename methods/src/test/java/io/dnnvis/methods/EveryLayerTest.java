@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The three backward nets at the layers of models nobody in this project wrote (ConvNeXt exported at
- * opsets 13 and 17, LR-ASPP, PaddleOCR's recognizers): every method compiles and gives a finite map of
+ * opsets 13 and 17, LR-ASPP, PaddleOCR's recognizers and text detectors): every method compiles and gives a finite map of
  * the input's shape, and SaliNet is the gradient (finite differences in a random direction).
  *
  * <p>By default a spread of layers of each model (the first and last on the signal path and evenly
@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class EveryLayerTest {
 
-    private static final int SPREAD = 6;
+    private static final int SPREAD = 5;
 
     /** Ops whose outputs are shapes, indices or masks: no signal flows back through them. */
     private static final Set<String> NOT_ON_THE_SIGNAL_PATH = Set.of("Shape", "Size", "ConstantOfShape", "NonZero",
@@ -55,6 +55,9 @@ class EveryLayerTest {
         }
         for (String resource : List.of("models/ch_PP-OCRv3_rec_infer.onnx", "models/ch_PP-OCRv4_rec_infer.onnx")) {
             all.addAll(arguments(TestData.copyResource(resource, dir), new long[] {1, 3, 48, 160}));
+        }
+        for (String resource : List.of("models/ch_PP-OCRv3_det_infer.onnx", "models/ch_PP-OCRv4_det_infer.onnx")) {
+            all.addAll(arguments(TestData.copyResource(resource, dir), new long[] {1, 3, 64, 64}));
         }
         for (Path model : TestData.largeConformanceModels()) {
             all.addAll(arguments(model, new long[] {1, 3, 224, 224}));
