@@ -210,6 +210,7 @@ class RuleAdjointTest {
         all.addAll(layerAndGroupNormalization());
         all.addAll(dataMovement());
         all.addAll(reductionsAndVariadics());
+        all.addAll(cubicResizeAndOpsetForms());
         return all.stream();
     }
 
@@ -849,6 +850,68 @@ class RuleAdjointTest {
                         in(t, between.apply(g, s(1, 4, 1))))).kind(p).x(distinct()),
                 c("Min of a row minimum and x (ties)", 13, x, (g, t) -> g.op("Min", in(g.op("ReduceMin", t,
                         ints("axes", 3), intAttr("keepdims", 1)), t))).kind(p).x(distinct()));
+    }
+
+    /** A cubic Resize with scales (sizes null) or sizes over all axes, in the form of {@code opset}. */
+    static Body cubic(long opset, String transform, float[] scales, long[] sizes, AttributeProto... more) {
+        return (g, x) -> {
+            List<AttributeProto> a = new ArrayList<>(List.of(str("mode", "cubic")));
+            if (transform != null) {
+                a.add(str("coordinate_transformation_mode", transform));
+            }
+            a.addAll(List.of(more));
+            AttributeProto[] attrs = a.toArray(AttributeProto[]::new);
+            String roi = opset < 13 ? g.floats(s(0)) : "";
+            if (sizes != null) {
+                return g.op("Resize", in(x, roi, opset < 13 ? g.floats(s(0)) : "", g.longs(sizes)), attrs);
+            }
+            return g.op("Resize", in(x, roi, g.floats(s(scales.length), scales)), attrs);
+        };
+    }
+
+    static List<Case> cubicResizeAndOpsetForms() {
+        long[] x = s(1, 2, 4, 5);
+        float[] up2 = {1, 1, 2, 2};
+        float[] down = {1, 1, 0.5f, 0.6f};
+        Kind sm = Kind.SMOOTH;
+        return List.of(
+                c("Resize cubic defaults x2 opset 11", 11, x, cubic(11, null, up2, null)),
+                c("Resize cubic half_pixel x2", 13, x, cubic(13, "half_pixel", up2, null)),
+                c("Resize cubic half_pixel x0.5,x0.6", 13, x, cubic(13, "half_pixel", down, null)),
+                c("Resize cubic half_pixel sizes 9x7 opset 18", 18, x, cubic(18, "half_pixel", null, s(1, 2, 9, 7))),
+                c("Resize cubic pytorch_half_pixel x1.75,x1.5 opset 11", 11, x,
+                        cubic(11, "pytorch_half_pixel", new float[] {1, 1, 1.75f, 1.5f}, null)),
+                c("Resize cubic pytorch_half_pixel sizes 1x3", 13, x,
+                        cubic(13, "pytorch_half_pixel", null, s(1, 2, 1, 3))),
+                c("Resize cubic pytorch_half_pixel down to 3x3 opset 19", 19, x,
+                        cubic(19, "pytorch_half_pixel", null, s(1, 2, 3, 3))),
+                c("Resize cubic align_corners sizes 7x9 opset 11", 11, x,
+                        cubic(11, "align_corners", null, s(1, 2, 7, 9))),
+                c("Resize cubic align_corners down to 3x2", 13, x, cubic(13, "align_corners", null, s(1, 2, 3, 2))),
+                c("Resize cubic align_corners x2 opset 18", 18, x, cubic(18, "align_corners", up2, null)),
+                c("Resize cubic asymmetric x2", 13, x, cubic(13, "asymmetric", up2, null)),
+                c("Resize cubic asymmetric x0.5,x0.6 opset 11", 11, x, cubic(11, "asymmetric", down, null)),
+                c("Resize cubic asymmetric sizes 6x8 opset 19", 19, x, cubic(19, "asymmetric", null, s(1, 2, 6, 8))),
+                c("Resize cubic coeff -0.5 exclude_outside x2 opset 11", 11, x, cubic(11, "half_pixel", up2, null,
+                        floatAttr("cubic_coeff_a", -0.5f), intAttr("exclude_outside", 1))),
+                c("Resize cubic exclude_outside down x0.5,x0.6", 13, x, cubic(13, "half_pixel", down, null,
+                        intAttr("exclude_outside", 1))),
+                c("Resize cubic exclude_outside align_corners sizes 7x3 opset 18", 18, x,
+                        cubic(18, "align_corners", null, s(1, 2, 7, 3), intAttr("exclude_outside", 1),
+                                floatAttr("cubic_coeff_a", -0.6f))),
+                c("Resize cubic axes antialias 0 opset 18", 18, x, (g, t) -> g.op("Resize",
+                        in(t, "", g.floats(s(2), 1.5f, 2)), ints("axes", 3, 2), str("mode", "cubic"),
+                        intAttr("antialias", 0))),
+                c("Resize cubic axes sizes opset 19", 19, x, (g, t) -> g.op("Resize",
+                        in(t, "", "", g.longs(3)), ints("axes", -2), str("mode", "cubic"))),
+                c("Resize cubic half_pixel_symmetric x1.5 opset 19", 19, x,
+                        cubic(19, "half_pixel_symmetric", new float[] {1, 1, 1.5f, 0.7f}, null)),
+                c("Resize linear half_pixel_symmetric sizes 7x3 opset 19", 19, x, (g, t) -> g.op("Resize",
+                        in(t, "", "", g.longs(1, 2, 7, 3)), str("mode", "linear"),
+                        str("coordinate_transformation_mode", "half_pixel_symmetric"))),
+                c("Resize nearest half_pixel_symmetric x2.5 opset 19", 19, x, (g, t) -> g.op("Resize",
+                        in(t, "", g.floats(s(4), 1, 1, 2.5f, 0.6f)), str("mode", "nearest"),
+                        str("coordinate_transformation_mode", "half_pixel_symmetric"))));
     }
 
     // ---------------------------------------------------------------- the adjoint test
