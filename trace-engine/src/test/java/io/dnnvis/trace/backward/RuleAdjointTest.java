@@ -911,7 +911,16 @@ class RuleAdjointTest {
                         str("coordinate_transformation_mode", "half_pixel_symmetric"))),
                 c("Resize nearest half_pixel_symmetric x2.5 opset 19", 19, x, (g, t) -> g.op("Resize",
                         in(t, "", g.floats(s(4), 1, 1, 2.5f, 0.6f)), str("mode", "nearest"),
-                        str("coordinate_transformation_mode", "half_pixel_symmetric"))));
+                        str("coordinate_transformation_mode", "half_pixel_symmetric"))),
+                // a step of 1e-5 against differences over 1e-2: the pair is the identity inside its range
+                // [(-32768 - 1000)·1e-5, (32767 - 1000)·1e-5] and constant outside (QdqTest checks the rest)
+                c("QuantizeLinear -> DequantizeLinear int16, fine step, opset 21", 21, x, (g, t) -> {
+                    String scale = g.scalar(1e-5f);
+                    String zp = g.op("Constant", in(), io.dnnvis.onnx.build.OnnxProtos.tensorAttr("value",
+                            io.dnnvis.onnx.build.OnnxProtos.tensor("zp", io.dnnvis.onnx.DataType.INT16, s(),
+                                    new byte[] {(byte) 0xe8, 0x03})));
+                    return g.op("DequantizeLinear", in(g.op("QuantizeLinear", in(t, scale, zp)), scale, zp));
+                }).kind(Kind.PIECEWISE).x(away(0.6f, 0.05f, -0.33768f, 0.31767f)));
     }
 
     // ---------------------------------------------------------------- the adjoint test
