@@ -192,6 +192,10 @@ public final class OnnxModel {
         }
         TensorDecoder decoder = new TensorDecoder(file, externalData, options.maxTensorBytes());
         GraphReader.Result read = new GraphReader(file, decoder, opsets, options).read(proto.getGraph());
+        if (Float16Widening.needed(read.runtimeGraph())) {
+            // float16/bfloat16 models run in float32: read again the widened graph (its data all inline)
+            read = new GraphReader(file, decoder, opsets, options).read(Float16Widening.widen(read.runtimeGraph()));
+        }
         ModelProto runtime = read.runtimeGraph() == proto.getGraph()
                 ? proto
                 : proto.toBuilder().setGraph(read.runtimeGraph()).build();
