@@ -869,6 +869,7 @@ class RuleAdjointTest {
         };
     }
 
+    /** Resize cubic, the QDQ pair, and the opset forms of ops whose attributes became inputs. */
     static List<Case> cubicResizeAndOpsetForms() {
         long[] x = s(1, 2, 4, 5);
         float[] up2 = {1, 1, 2, 2};
@@ -920,7 +921,58 @@ class RuleAdjointTest {
                             io.dnnvis.onnx.build.OnnxProtos.tensor("zp", io.dnnvis.onnx.DataType.INT16, s(),
                                     new byte[] {(byte) 0xe8, 0x03})));
                     return g.op("DequantizeLinear", in(g.op("QuantizeLinear", in(t, scale, zp)), scale, zp));
-                }).kind(Kind.PIECEWISE).x(away(0.6f, 0.05f, -0.33768f, 0.31767f)));
+                }).kind(Kind.PIECEWISE).x(away(0.6f, 0.05f, -0.33768f, 0.31767f)),
+                // opset forms: attributes that became inputs
+                c("ReduceMean attribute opset 9", 9, x, (g, t) -> g.op("ReduceMean", t, ints("axes", 1, 3))),
+                c("ReduceMean negative axes attribute opset 11", 11, x, (g, t) -> g.op("ReduceMean", t,
+                        ints("axes", -1), intAttr("keepdims", 0))),
+                c("ReduceMean empty axes input opset 18", 18, x, (g, t) -> g.op("ReduceMean", in(t, g.longs()),
+                        intAttr("keepdims", 0))),
+                c("ReduceMean noop_with_empty_axes opset 18", 18, x, (g, t) -> g.op("ReduceMean", t,
+                        intAttr("noop_with_empty_axes", 1))),
+                c("ReduceSum attribute opset 9", 9, x, (g, t) -> g.op("ReduceSum", t, ints("axes", 2),
+                        intAttr("keepdims", 1))),
+                c("ReduceSum empty axes input noop_with_empty_axes opset 13", 13, x, (g, t) -> g.op("ReduceSum",
+                        in(t, g.longs()), intAttr("noop_with_empty_axes", 1))),
+                c("ReduceSum axes input opset 18", 18, x, (g, t) -> g.op("ReduceSum", in(t, g.longs(0, -2)),
+                        intAttr("keepdims", 0))),
+                c("ReduceSum axes input opset 21", 21, x, (g, t) -> g.op("ReduceSum", in(t, g.longs(3)))),
+                c("Squeeze axes attribute opset 9", 9, s(1, 3, 1, 5), (g, t) -> g.op("Squeeze", t, ints("axes", 0, 2))),
+                c("Unsqueeze axes attribute opset 9", 9, s(1, 3, 4), (g, t) -> g.op("Unsqueeze", t, ints("axes", 0, 4))),
+                c("Squeeze axes input opset 21", 21, s(1, 3, 1, 5), (g, t) -> g.op("Squeeze", in(t, g.longs(-2)))),
+                c("Unsqueeze negative axes input opset 18", 18, s(1, 3, 4), (g, t) -> g.op("Unsqueeze",
+                        in(t, g.longs(-1, 1)))),
+                c("Split attribute opset 9", 9, s(1, 5, 4, 3),
+                        (g, t) -> g.ops("Split", in(t), 2, ints("split", 2, 3), intAttr("axis", 1)).get(1)),
+                c("Split equal opset 11", 11, s(1, 2, 6, 3), (g, t) -> {
+                    List<String> parts = g.ops("Split", in(t), 3, intAttr("axis", 2));
+                    return g.op("Concat", in(parts.get(2), parts.get(1)), intAttr("axis", 2));
+                }),
+                c("Split split input opset 18", 18, s(1, 5, 4, 3),
+                        (g, t) -> g.ops("Split", in(t, g.longs(3, 1)), 2, intAttr("axis", 2)).get(0)),
+                c("Split num_outputs even opset 21", 21, s(1, 6, 2, 3),
+                        (g, t) -> g.ops("Split", in(t), 3, intAttr("num_outputs", 3), intAttr("axis", 1)).get(1)),
+                c("Pad constant value attribute opset 9", 9, s(1, 2, 4, 5), (g, t) -> g.op("Pad", t,
+                        ints("pads", 0, 1, 2, 0, 0, 0, 1, 2), floatAttr("value", 0.5f))),
+                c("Pad edge inputs opset 11", 11, s(1, 2, 4, 5), (g, t) -> g.op("Pad",
+                        in(t, g.longs(0, 0, 1, 2, 0, 0, 2, 1)), str("mode", "edge"))),
+                c("Pad constant with axes opset 21", 21, s(1, 2, 4, 5), (g, t) -> g.op("Pad",
+                        in(t, g.longs(2, 1, 1, 3), g.scalar(0.25f), g.longs(1, -1)))),
+                c("Clip inputs opset 11", 11, x, (g, t) -> g.op("Clip", in(t, g.scalar(-0.4f), g.scalar(0.5f))))
+                        .kind(Kind.PIECEWISE).x(away(1, 0.05f, -0.4f, 0.5f)),
+                c("Clip no bounds opset 11", 11, x, (g, t) -> g.op("Clip", in(t))),
+                c("Slice inputs opset 10", 10, s(1, 3, 5, 6), (g, t) -> g.op("Slice",
+                        in(t, g.longs(1, 0), g.longs(5, 5), g.longs(2, 3), g.longs(2, 1)))),
+                c("Slice negative axes opset 11", 11, s(1, 3, 5, 6), (g, t) -> g.op("Slice",
+                        in(t, g.longs(-4), g.longs(-1), g.longs(-1)))),
+                c("Dropout opset 10", 10, x, (g, t) -> g.op("Dropout", t, floatAttr("ratio", 0.2f))),
+                c("Dropout ratio and training_mode inputs, mask output opset 12", 12, x, (g, t) -> g.ops("Dropout",
+                        in(t, g.scalar(0.4f), g.op("Cast", g.b.initializerLongs("tm", s(), new long[] {0}),
+                                intAttr("to", 9))), 2).get(0)),
+                c("BatchNormalization opset 14", 14, s(1, 3, 4, 5), (g, t) -> g.op("BatchNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 3), g.rand(1, 3), g.rand(1, 3), g.uniform(0.1f, 2f, 3)),
+                        intAttr("training_mode", 0))),
+                c("BatchNormalization opset 15", 15, s(1, 3, 4, 5), (g, t) -> g.b.batchNorm(t, 3, g.rnd)));
     }
 
     // ---------------------------------------------------------------- the adjoint test
