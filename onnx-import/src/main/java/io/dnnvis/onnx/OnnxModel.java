@@ -186,6 +186,10 @@ public final class OnnxModel {
                     + MIN_IR_VERSION + " to " + MAX_IR_VERSION + ")");
         }
         Map<String, Long> opsets = opsetImports(proto, file);
+        if (OpsetNineUpgrade.applies(proto, opsets.getOrDefault("", 0L))) {
+            proto = OpsetNineUpgrade.upgrade(proto);
+            opsets = opsetImports(proto, file);
+        }
         if (proto.getFunctionsCount() > 0) {
             throw new InvalidModelException(file, "model-local functions are not supported (" + proto.getFunctionsCount()
                     + " defined, first '" + InvalidModelException.oneLine(proto.getFunctions(0).getName()) + "')");

@@ -972,7 +972,30 @@ class RuleAdjointTest {
                 c("BatchNormalization opset 14", 14, s(1, 3, 4, 5), (g, t) -> g.op("BatchNormalization",
                         in(t, g.uniform(0.5f, 1.5f, 3), g.rand(1, 3), g.rand(1, 3), g.uniform(0.1f, 2f, 3)),
                         intAttr("training_mode", 0))),
-                c("BatchNormalization opset 15", 15, s(1, 3, 4, 5), (g, t) -> g.b.batchNorm(t, 3, g.rnd)));
+                c("BatchNormalization opset 15", 15, s(1, 3, 4, 5), (g, t) -> g.b.batchNorm(t, 3, g.rnd)),
+                // opsets 7 and 8, read as opset 9
+                c("Upsample nearest scales attribute opset 7", 7, x, (g, t) -> g.op("Upsample", t,
+                        io.dnnvis.onnx.build.OnnxProtos.floatsAttr("scales", 1, 1, 2, 3), str("mode", "nearest"))),
+                c("Upsample linear scales attribute opset 8", 8, x, (g, t) -> g.op("Upsample", t,
+                        io.dnnvis.onnx.build.OnnxProtos.floatsAttr("scales", 1, 1, 2, 1.5f), str("mode", "linear"))),
+                c("BatchNormalization spatial 1 opset 7", 7, s(1, 3, 4, 5), (g, t) -> g.op("BatchNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 3), g.rand(1, 3), g.rand(1, 3), g.uniform(0.1f, 2f, 3)),
+                        intAttr("spatial", 1))),
+                c("Conv, AveragePool, Flatten, Gemm opset 7", 7, s(1, 2, 6, 6), (g, t) -> g.b.gemm(g.b.flatten(
+                        g.b.avgPool(g.b.conv(t, 2, 3, 3, 1, 1, 1, g.rnd), 2, 2, 0, false), 1), 27, 4, g.rnd)),
+                c("MaxPool opset 8", 8, s(1, 2, 6, 7), (g, t) -> g.op("MaxPool", t, ints("kernel_shape", 3, 3),
+                        ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))).kind(Kind.PIECEWISE).x(distinct()),
+                c("Clip attributes opset 7", 7, x, (g, t) -> g.op("Clip", t, floatAttr("min", -0.3f),
+                        floatAttr("max", 0.4f))).kind(Kind.PIECEWISE).x(away(1, 0.05f, -0.3f, 0.4f)),
+                c("Dropout, Pad, Slice, Squeeze, Concat opset 7", 7, s(1, 2, 1, 5), (g, t) -> {
+                    String padded = g.op("Pad", g.op("Dropout", t), ints("pads", 0, 0, 0, 1, 0, 0, 0, 2),
+                            floatAttr("value", 0.5f));
+                    String sliced = g.op("Slice", padded, ints("starts", 1), ints("ends", 7), ints("axes", 3));
+                    return g.op("Concat", in(g.op("Squeeze", sliced, ints("axes", 2)), g.rand(1, 1, 2, 6)),
+                            intAttr("axis", 1));
+                }),
+                c("ReduceMean and Softmax opset 8", 8, x, (g, t) -> g.op("Softmax", g.op("ReduceMean", t,
+                        ints("axes", 2)), intAttr("axis", 1))).kind(Kind.SMOOTH));
     }
 
     // ---------------------------------------------------------------- the adjoint test
