@@ -186,12 +186,20 @@ public final class OnnxModel {
                     + MIN_IR_VERSION + " to " + MAX_IR_VERSION + ")");
         }
         Map<String, Long> opsets = opsetImports(proto, file);
+        if (OpsetNineUpgrade.applies(proto, opsets.getOrDefault("", 0L))) {
+            proto = OpsetNineUpgrade.upgrade(proto);
+            opsets = opsetImports(proto, file);
+        }
         if (proto.getFunctionsCount() > 0) {
             throw new InvalidModelException(file, "model-local functions are not supported (" + proto.getFunctionsCount()
                     + " defined, first '" + InvalidModelException.oneLine(proto.getFunctions(0).getName()) + "')");
         }
         TensorDecoder decoder = new TensorDecoder(file, externalData, options.maxTensorBytes());
         GraphReader.Result read = new GraphReader(file, decoder, opsets, options).read(proto.getGraph());
+        if (Float16Widening.needed(read.runtimeGraph())) {
+            // float16/bfloat16 models run in float32: read again the widened graph (its data all inline)
+            read = new GraphReader(file, decoder, opsets, options).read(Float16Widening.widen(read.runtimeGraph()));
+        }
         ModelProto runtime = read.runtimeGraph() == proto.getGraph()
                 ? proto
                 : proto.toBuilder().setGraph(read.runtimeGraph()).build();

@@ -72,6 +72,8 @@ public final class OrtTensors {
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> DataType.INT16;
+            case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> DataType.UINT16;
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
             case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FLOAT16;
             default -> throw new EngineException("tensor '" + name + "' has type " + tensor.getInfo().onnxType

@@ -76,11 +76,16 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
                     + (spec.sources().isEmpty() ? "the input '" + imageInput + "'" : "'" + String.join("', '", sources) + "'"));
         }
         List<String> missing = new ArrayList<>();
+        List<String> missingOps = new ArrayList<>();
         for (Node n : signalNodes) {
             if (spec.rules().rule(n.opType()).isEmpty()) {
                 missing.add(n.opType() + " " + n.describe().replaceFirst(" \\(.*\\)$", ""));
+                missingOps.add(n.opType());
             }
         }
+        QuantizedOperators.refusal(missingOps).ifPresent(why -> {
+            throw new UnsupportedGraphException(model.path() + ": " + why);
+        });
         if (!missing.isEmpty()) {
             throw new UnsupportedGraphException(model.path() + ": no backward rule for " + missing.size() + " node"
                     + (missing.size() == 1 ? "" : "s") + " on the path from '" + String.join("', '", sources)

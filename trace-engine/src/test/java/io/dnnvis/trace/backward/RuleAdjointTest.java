@@ -210,6 +210,7 @@ class RuleAdjointTest {
         all.addAll(layerAndGroupNormalization());
         all.addAll(dataMovement());
         all.addAll(reductionsAndVariadics());
+        all.addAll(cubicResizeAndOpsetForms());
         return all.stream();
     }
 
@@ -849,6 +850,152 @@ class RuleAdjointTest {
                         in(t, between.apply(g, s(1, 4, 1))))).kind(p).x(distinct()),
                 c("Min of a row minimum and x (ties)", 13, x, (g, t) -> g.op("Min", in(g.op("ReduceMin", t,
                         ints("axes", 3), intAttr("keepdims", 1)), t))).kind(p).x(distinct()));
+    }
+
+    /** A cubic Resize with scales (sizes null) or sizes over all axes, in the form of {@code opset}. */
+    static Body cubic(long opset, String transform, float[] scales, long[] sizes, AttributeProto... more) {
+        return (g, x) -> {
+            List<AttributeProto> a = new ArrayList<>(List.of(str("mode", "cubic")));
+            if (transform != null) {
+                a.add(str("coordinate_transformation_mode", transform));
+            }
+            a.addAll(List.of(more));
+            AttributeProto[] attrs = a.toArray(AttributeProto[]::new);
+            String roi = opset < 13 ? g.floats(s(0)) : "";
+            if (sizes != null) {
+                return g.op("Resize", in(x, roi, opset < 13 ? g.floats(s(0)) : "", g.longs(sizes)), attrs);
+            }
+            return g.op("Resize", in(x, roi, g.floats(s(scales.length), scales)), attrs);
+        };
+    }
+
+    /** Resize cubic, the QDQ pair, and the opset forms of ops whose attributes became inputs. */
+    static List<Case> cubicResizeAndOpsetForms() {
+        long[] x = s(1, 2, 4, 5);
+        float[] up2 = {1, 1, 2, 2};
+        float[] down = {1, 1, 0.5f, 0.6f};
+        Kind sm = Kind.SMOOTH;
+        return List.of(
+                c("Resize cubic defaults x2 opset 11", 11, x, cubic(11, null, up2, null)),
+                c("Resize cubic half_pixel x2", 13, x, cubic(13, "half_pixel", up2, null)),
+                c("Resize cubic half_pixel x0.5,x0.6", 13, x, cubic(13, "half_pixel", down, null)),
+                c("Resize cubic half_pixel sizes 9x7 opset 18", 18, x, cubic(18, "half_pixel", null, s(1, 2, 9, 7))),
+                c("Resize cubic pytorch_half_pixel x1.75,x1.5 opset 11", 11, x,
+                        cubic(11, "pytorch_half_pixel", new float[] {1, 1, 1.75f, 1.5f}, null)),
+                c("Resize cubic pytorch_half_pixel sizes 1x3", 13, x,
+                        cubic(13, "pytorch_half_pixel", null, s(1, 2, 1, 3))),
+                c("Resize cubic pytorch_half_pixel down to 3x3 opset 19", 19, x,
+                        cubic(19, "pytorch_half_pixel", null, s(1, 2, 3, 3))),
+                c("Resize cubic align_corners sizes 7x9 opset 11", 11, x,
+                        cubic(11, "align_corners", null, s(1, 2, 7, 9))),
+                c("Resize cubic align_corners down to 3x2", 13, x, cubic(13, "align_corners", null, s(1, 2, 3, 2))),
+                c("Resize cubic align_corners x2 opset 18", 18, x, cubic(18, "align_corners", up2, null)),
+                c("Resize cubic asymmetric x2", 13, x, cubic(13, "asymmetric", up2, null)),
+                c("Resize cubic asymmetric x0.5,x0.6 opset 11", 11, x, cubic(11, "asymmetric", down, null)),
+                c("Resize cubic asymmetric sizes 6x8 opset 19", 19, x, cubic(19, "asymmetric", null, s(1, 2, 6, 8))),
+                c("Resize cubic coeff -0.5 exclude_outside x2 opset 11", 11, x, cubic(11, "half_pixel", up2, null,
+                        floatAttr("cubic_coeff_a", -0.5f), intAttr("exclude_outside", 1))),
+                c("Resize cubic exclude_outside down x0.5,x0.6", 13, x, cubic(13, "half_pixel", down, null,
+                        intAttr("exclude_outside", 1))),
+                c("Resize cubic exclude_outside align_corners sizes 7x3 opset 18", 18, x,
+                        cubic(18, "align_corners", null, s(1, 2, 7, 3), intAttr("exclude_outside", 1),
+                                floatAttr("cubic_coeff_a", -0.6f))),
+                c("Resize cubic axes antialias 0 opset 18", 18, x, (g, t) -> g.op("Resize",
+                        in(t, "", g.floats(s(2), 1.5f, 2)), ints("axes", 3, 2), str("mode", "cubic"),
+                        intAttr("antialias", 0))),
+                c("Resize cubic axes sizes opset 19", 19, x, (g, t) -> g.op("Resize",
+                        in(t, "", "", g.longs(3)), ints("axes", -2), str("mode", "cubic"))),
+                c("Resize cubic half_pixel_symmetric x1.5 opset 19", 19, x,
+                        cubic(19, "half_pixel_symmetric", new float[] {1, 1, 1.5f, 0.7f}, null)),
+                c("Resize linear half_pixel_symmetric sizes 7x3 opset 19", 19, x, (g, t) -> g.op("Resize",
+                        in(t, "", "", g.longs(1, 2, 7, 3)), str("mode", "linear"),
+                        str("coordinate_transformation_mode", "half_pixel_symmetric"))),
+                c("Resize nearest half_pixel_symmetric x2.5 opset 19", 19, x, (g, t) -> g.op("Resize",
+                        in(t, "", g.floats(s(4), 1, 1, 2.5f, 0.6f)), str("mode", "nearest"),
+                        str("coordinate_transformation_mode", "half_pixel_symmetric"))),
+                // a step of 1e-5 against differences over 1e-2: the pair is the identity inside its range
+                // [(-32768 - 1000)·1e-5, (32767 - 1000)·1e-5] and constant outside (QdqTest checks the rest)
+                c("QuantizeLinear -> DequantizeLinear int16, fine step, opset 21", 21, x, (g, t) -> {
+                    String scale = g.scalar(1e-5f);
+                    String zp = g.op("Constant", in(), io.dnnvis.onnx.build.OnnxProtos.tensorAttr("value",
+                            io.dnnvis.onnx.build.OnnxProtos.tensor("zp", io.dnnvis.onnx.DataType.INT16, s(),
+                                    new byte[] {(byte) 0xe8, 0x03})));
+                    return g.op("DequantizeLinear", in(g.op("QuantizeLinear", in(t, scale, zp)), scale, zp));
+                }).kind(Kind.PIECEWISE).x(away(0.6f, 0.05f, -0.33768f, 0.31767f)),
+                // opset forms: attributes that became inputs
+                c("ReduceMean attribute opset 9", 9, x, (g, t) -> g.op("ReduceMean", t, ints("axes", 1, 3))),
+                c("ReduceMean negative axes attribute opset 11", 11, x, (g, t) -> g.op("ReduceMean", t,
+                        ints("axes", -1), intAttr("keepdims", 0))),
+                c("ReduceMean empty axes input opset 18", 18, x, (g, t) -> g.op("ReduceMean", in(t, g.longs()),
+                        intAttr("keepdims", 0))),
+                c("ReduceMean noop_with_empty_axes opset 18", 18, x, (g, t) -> g.op("ReduceMean", t,
+                        intAttr("noop_with_empty_axes", 1))),
+                c("ReduceSum attribute opset 9", 9, x, (g, t) -> g.op("ReduceSum", t, ints("axes", 2),
+                        intAttr("keepdims", 1))),
+                c("ReduceSum empty axes input noop_with_empty_axes opset 13", 13, x, (g, t) -> g.op("ReduceSum",
+                        in(t, g.longs()), intAttr("noop_with_empty_axes", 1))),
+                c("ReduceSum axes input opset 18", 18, x, (g, t) -> g.op("ReduceSum", in(t, g.longs(0, -2)),
+                        intAttr("keepdims", 0))),
+                c("ReduceSum axes input opset 21", 21, x, (g, t) -> g.op("ReduceSum", in(t, g.longs(3)))),
+                c("Squeeze axes attribute opset 9", 9, s(1, 3, 1, 5), (g, t) -> g.op("Squeeze", t, ints("axes", 0, 2))),
+                c("Unsqueeze axes attribute opset 9", 9, s(1, 3, 4), (g, t) -> g.op("Unsqueeze", t, ints("axes", 0, 4))),
+                c("Squeeze axes input opset 21", 21, s(1, 3, 1, 5), (g, t) -> g.op("Squeeze", in(t, g.longs(-2)))),
+                c("Unsqueeze negative axes input opset 18", 18, s(1, 3, 4), (g, t) -> g.op("Unsqueeze",
+                        in(t, g.longs(-1, 1)))),
+                c("Split attribute opset 9", 9, s(1, 5, 4, 3),
+                        (g, t) -> g.ops("Split", in(t), 2, ints("split", 2, 3), intAttr("axis", 1)).get(1)),
+                c("Split equal opset 11", 11, s(1, 2, 6, 3), (g, t) -> {
+                    List<String> parts = g.ops("Split", in(t), 3, intAttr("axis", 2));
+                    return g.op("Concat", in(parts.get(2), parts.get(1)), intAttr("axis", 2));
+                }),
+                c("Split split input opset 18", 18, s(1, 5, 4, 3),
+                        (g, t) -> g.ops("Split", in(t, g.longs(3, 1)), 2, intAttr("axis", 2)).get(0)),
+                c("Split num_outputs even opset 21", 21, s(1, 6, 2, 3),
+                        (g, t) -> g.ops("Split", in(t), 3, intAttr("num_outputs", 3), intAttr("axis", 1)).get(1)),
+                c("Pad constant value attribute opset 9", 9, s(1, 2, 4, 5), (g, t) -> g.op("Pad", t,
+                        ints("pads", 0, 1, 2, 0, 0, 0, 1, 2), floatAttr("value", 0.5f))),
+                c("Pad edge inputs opset 11", 11, s(1, 2, 4, 5), (g, t) -> g.op("Pad",
+                        in(t, g.longs(0, 0, 1, 2, 0, 0, 2, 1)), str("mode", "edge"))),
+                c("Pad constant with axes opset 21", 21, s(1, 2, 4, 5), (g, t) -> g.op("Pad",
+                        in(t, g.longs(2, 1, 1, 3), g.scalar(0.25f), g.longs(1, -1)))),
+                c("Clip inputs opset 11", 11, x, (g, t) -> g.op("Clip", in(t, g.scalar(-0.4f), g.scalar(0.5f))))
+                        .kind(Kind.PIECEWISE).x(away(1, 0.05f, -0.4f, 0.5f)),
+                c("Clip no bounds opset 11", 11, x, (g, t) -> g.op("Clip", in(t))),
+                c("Slice inputs opset 10", 10, s(1, 3, 5, 6), (g, t) -> g.op("Slice",
+                        in(t, g.longs(1, 0), g.longs(5, 5), g.longs(2, 3), g.longs(2, 1)))),
+                c("Slice negative axes opset 11", 11, s(1, 3, 5, 6), (g, t) -> g.op("Slice",
+                        in(t, g.longs(-4), g.longs(-1), g.longs(-1)))),
+                c("Dropout opset 10", 10, x, (g, t) -> g.op("Dropout", t, floatAttr("ratio", 0.2f))),
+                c("Dropout ratio and training_mode inputs, mask output opset 12", 12, x, (g, t) -> g.ops("Dropout",
+                        in(t, g.scalar(0.4f), g.op("Cast", g.b.initializerLongs("tm", s(), new long[] {0}),
+                                intAttr("to", 9))), 2).get(0)),
+                c("BatchNormalization opset 14", 14, s(1, 3, 4, 5), (g, t) -> g.op("BatchNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 3), g.rand(1, 3), g.rand(1, 3), g.uniform(0.1f, 2f, 3)),
+                        intAttr("training_mode", 0))),
+                c("BatchNormalization opset 15", 15, s(1, 3, 4, 5), (g, t) -> g.b.batchNorm(t, 3, g.rnd)),
+                // opsets 7 and 8, read as opset 9
+                c("Upsample nearest scales attribute opset 7", 7, x, (g, t) -> g.op("Upsample", t,
+                        io.dnnvis.onnx.build.OnnxProtos.floatsAttr("scales", 1, 1, 2, 3), str("mode", "nearest"))),
+                c("Upsample linear scales attribute opset 8", 8, x, (g, t) -> g.op("Upsample", t,
+                        io.dnnvis.onnx.build.OnnxProtos.floatsAttr("scales", 1, 1, 2, 1.5f), str("mode", "linear"))),
+                c("BatchNormalization spatial 1 opset 7", 7, s(1, 3, 4, 5), (g, t) -> g.op("BatchNormalization",
+                        in(t, g.uniform(0.5f, 1.5f, 3), g.rand(1, 3), g.rand(1, 3), g.uniform(0.1f, 2f, 3)),
+                        intAttr("spatial", 1))),
+                c("Conv, AveragePool, Flatten, Gemm opset 7", 7, s(1, 2, 6, 6), (g, t) -> g.b.gemm(g.b.flatten(
+                        g.b.avgPool(g.b.conv(t, 2, 3, 3, 1, 1, 1, g.rnd), 2, 2, 0, false), 1), 27, 4, g.rnd)),
+                c("MaxPool opset 8", 8, s(1, 2, 6, 7), (g, t) -> g.op("MaxPool", t, ints("kernel_shape", 3, 3),
+                        ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))).kind(Kind.PIECEWISE).x(distinct()),
+                c("Clip attributes opset 7", 7, x, (g, t) -> g.op("Clip", t, floatAttr("min", -0.3f),
+                        floatAttr("max", 0.4f))).kind(Kind.PIECEWISE).x(away(1, 0.05f, -0.3f, 0.4f)),
+                c("Dropout, Pad, Slice, Squeeze, Concat opset 7", 7, s(1, 2, 1, 5), (g, t) -> {
+                    String padded = g.op("Pad", g.op("Dropout", t), ints("pads", 0, 0, 0, 1, 0, 0, 0, 2),
+                            floatAttr("value", 0.5f));
+                    String sliced = g.op("Slice", padded, ints("starts", 1), ints("ends", 7), ints("axes", 3));
+                    return g.op("Concat", in(g.op("Squeeze", sliced, ints("axes", 2)), g.rand(1, 1, 2, 6)),
+                            intAttr("axis", 1));
+                }),
+                c("ReduceMean and Softmax opset 8", 8, x, (g, t) -> g.op("Softmax", g.op("ReduceMean", t,
+                        ints("axes", 2)), intAttr("axis", 1))).kind(Kind.SMOOTH));
     }
 
     // ---------------------------------------------------------------- the adjoint test

@@ -95,7 +95,10 @@ public final class ExactRules {
             Map.entry("Sum", new ReductionRules.SumOrMean(false)),
             Map.entry("Mean", new ReductionRules.SumOrMean(true)),
             Map.entry("Max", new ReductionRules.Extremum(true)),
-            Map.entry("Min", new ReductionRules.Extremum(false)));
+            Map.entry("Min", new ReductionRules.Extremum(false)),
+            // quantization: the QDQ pair, straight-through inside the representable range
+            Map.entry("QuantizeLinear", new QuantizationRules.Quantize()),
+            Map.entry("DequantizeLinear", new QuantizationRules.Dequantize()));
 
     /** Ops whose outputs never carry signal (shapes, indices, comparisons): no rule needed. */
     public static final Set<String> NO_SIGNAL = Set.of("Constant", "Shape", "Size", "ArgMax", "ArgMin", "Equal",

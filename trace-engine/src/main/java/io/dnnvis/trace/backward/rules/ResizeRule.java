@@ -6,9 +6,12 @@ import io.dnnvis.trace.backward.graph.RuleContext;
 import java.util.Optional;
 
 /**
- * Resize (opset 10+) and Upsample, nearest and (bi/tri)linear modes: both act on each axis
- * separately, so the adjoint applies, per resized axis, the transposed interpolation matrix
- * computed from the op's coordinate transformation and rounding rules.
+ * Resize (opset 10+) and Upsample, nearest, (bi/tri)linear and (bi)cubic modes: all act on each
+ * axis separately, so the adjoint applies, per resized axis, the transposed interpolation matrix
+ * computed on the host from the known shapes, the op's coordinate transformation and rounding
+ * rules, and for cubic its {@code cubic_coeff_a} and {@code exclude_outside} (the four neighbours of
+ * a position outside the input read the edge, or with {@code exclude_outside} are dropped and the
+ * remaining weights renormalized). Antialiased resizing (opset 18+) is refused.
  */
 public final class ResizeRule implements BackwardRule {
 
@@ -19,8 +22,9 @@ public final class ResizeRule implements BackwardRule {
         boolean upsample = ctx.node().opType().equals("Upsample");
         boolean legacy = upsample || ctx.opset() < 11;
         String mode = ctx.node().attribute("mode").map(a -> a.asString()).orElse("nearest");
-        if (!mode.equals("nearest") && !mode.equals("linear") && !mode.equals("bilinear")) {
-            throw ctx.unsupported("resize mode '" + mode + "' (nearest and linear are supported)");
+        if (!mode.equals("nearest") && !mode.equals("linear") && !mode.equals("bilinear")
+                && !mode.equals("cubic")) {
+            throw ctx.unsupported("resize mode '" + mode + "' (nearest, linear and cubic are supported)");
         }
         if (ctx.node().intAttribute("antialias", 0) != 0) {
             throw ctx.unsupported("antialiased resize");
@@ -35,9 +39,11 @@ public final class ResizeRule implements BackwardRule {
             if (x[axis] == y[axis] && scales[axis] == 1f) {
                 continue;
             }
-            float[][] m = mode.equals("nearest")
-                    ? nearest(ctx, (int) x[axis], (int) y[axis], scales[axis], transform, rounding)
-                    : linear(ctx, (int) x[axis], (int) y[axis], scales[axis], transform);
+            float[][] m = switch (mode) {
+                case "nearest" -> nearest(ctx, (int) x[axis], (int) y[axis], scales[axis], transform, rounding);
+                case "cubic" -> cubic(ctx, (int) x[axis], (int) y[axis], scales[axis], transform);
+                default -> linear(ctx, (int) x[axis], (int) y[axis], scales[axis], transform);
+            };
             s = AxisMaps.adjoint(ctx.emit(), s, x.length + 1, axis + 1, m);
         }
         ctx.send(0, s);
@@ -93,6 +99,11 @@ public final class ResizeRule implements BackwardRule {
             case "align_corners" -> out == 1 ? 0f : o * (float) (in - 1) / (out - 1);
             case "asymmetric" -> o / scale;
             case "tf_half_pixel_for_nearest" -> (o + 0.5f) / scale;
+            case "half_pixel_symmetric" -> {
+                float adjustment = out / (scale * in);
+                float offset = in / 2f * (1 - adjustment);
+                yield offset + (o + 0.5f) / scale - 0.5f;
+            }
             default -> throw ctx.unsupported("coordinate_transformation_mode '" + transform + "'");
         };
     }
@@ -125,5 +136,39 @@ public final class ResizeRule implements BackwardRule {
             m[o][i1] += w;
         }
         return m;
+    }
+
+    /**
+     * The cubic convolution matrix: output {@code o} at original position {@code p} reads the
+     * inputs {@code floor(p) - 1 .. floor(p) + 2} with Keys' weights for {@code a}.
+     */
+    private static float[][] cubic(RuleContext ctx, int in, int out, float scale, String transform) {
+        float a = ctx.node().attribute("cubic_coeff_a").map(v -> v.asFloat()).orElse(-0.75f);
+        boolean excludeOutside = ctx.node().intAttribute("exclude_outside", 0) != 0;
+        float[][] m = new float[out][in];
+        for (int o = 0; o < out; o++) {
+            float p = original(ctx, o, in, out, scale, transform);
+            int base = (int) Math.floor(p);
+            float t = p - base;
+            float[] w = {keys(a, t + 1), keys(a, t), keys(a, 1 - t), keys(a, 2 - t)};
+            float kept = 0;
+            for (int k = 0; k < 4; k++) {
+                int i = base - 1 + k;
+                if (excludeOutside && (i < 0 || i >= in)) {
+                    w[k] = 0;
+                }
+                kept += w[k];
+            }
+            for (int k = 0; k < 4; k++) {
+                int i = Math.max(0, Math.min(in - 1, base - 1 + k));
+                m[o][i] += excludeOutside ? w[k] / kept : w[k];
+            }
+        }
+        return m;
+    }
+
+    /** Keys' cubic convolution kernel at distance {@code d} (0 to 2). */
+    private static float keys(float a, float d) {
+        return d <= 1 ? ((a + 2) * d - (a + 3)) * d * d + 1 : ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
     }
 }
