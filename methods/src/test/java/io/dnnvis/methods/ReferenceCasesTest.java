@@ -28,8 +28,7 @@ class ReferenceCasesTest {
     static Stream<Manifest.ReferenceCase> cases() {
         return Stream.of(TestData.manifest().casesOf("deconvnet", "salinet", "desalinet").stream(),
                 TestData.torchvisionManifest().cases().stream(),
-                TestData.conformanceManifest().cases().stream().filter(c -> c.channel().isPresent())
-                        .filter(c -> !c.modelName().startsWith("tiny_qdq") && !c.modelName().startsWith("tiny_fp16")),
+                TestData.conformanceManifest().cases().stream().filter(c -> c.channel().isPresent()),
                 TestData.largeConformanceManifest().stream()
                         .flatMap(m -> m.cases().stream().filter(c -> c.channel().isPresent())))
                 .flatMap(s -> s);

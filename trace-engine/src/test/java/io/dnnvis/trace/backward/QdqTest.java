@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * QDQ-quantized models: the QuantizeLinear → DequantizeLinear pair goes back straight through
- * inside the representable range and gives zero outside. Checked against independent math: the
+ * where the quantization does not saturate ({@code qmin <= round(x / scale) + zp <= qmax}) and gives
+ * zero where it does. Checked against independent math: the
  * backward of the same model with the pair replaced by a multiplication with that range mask
  * (and the Relu after it by a multiplication with its mask), both masks computed here on the host
  * from the quantized model's forward values.
@@ -198,7 +199,7 @@ class QdqTest {
         }
     }
 
-    /** 1 where conv1's value is inside the representable range of its channel and the Relu passes, else 0. */
+    /** 1 where conv1's value does not saturate its channel's quantization and the Relu passes, else 0. */
     private static float[] masks(Form f, float unit, float[] c1, float[] dq) {
         float[] scale = scales(f, unit);
         long[] zp = f.type() == null ? new long[scale.length] : zeroPoints(f);
@@ -207,9 +208,9 @@ class QdqTest {
         float[] mask = new float[c1.length];
         for (int i = 0; i < c1.length; i++) {
             int k = scale.length == 1 ? 0 : i / plane;
-            double lo = (q[0] - zp[k]) * (double) scale[k];
-            double hi = (q[1] - zp[k]) * (double) scale[k];
-            mask[i] = c1[i] >= (float) lo && c1[i] <= (float) hi && dq[i] > 0 ? 1f : 0f;
+            // not saturated: qmin <= round(x / scale) + zp <= qmax
+            double steps = c1[i] / scale[k];
+            mask[i] = steps >= q[0] - zp[k] - 0.5 && steps <= q[1] - zp[k] + 0.5 && dq[i] > 0 ? 1f : 0f;
         }
         return mask;
     }

@@ -10,19 +10,21 @@ import java.util.Optional;
 
 /**
  * The QDQ pair of a quantized model, {@code y = DequantizeLinear(QuantizeLinear(x))}: rounding has
- * no useful derivative, so the pair is differentiated as the straight-through estimator, the
- * identity where {@code x} lies inside the representable range
- * {@code [(qmin - zp)·scale, (qmax - zp)·scale]} of the quantized type and zero outside, where
- * the quantization saturates. Each op gets its share of that:
+ * no useful derivative, so the pair is differentiated as the straight-through estimator of
+ * quantization-aware training (PyTorch's fake-quantization gradient): the identity where the
+ * quantization does not saturate, {@code qmin <= round(x / scale) + zp <= qmax} for the quantized
+ * type's {@code [qmin, qmax]}, and zero where it does. That is
+ * {@code qmin - zp - 1/2 <= x / scale <= qmax - zp + 1/2}, compared on {@code x / scale} (the
+ * half-step ends count as inside whichever way their tie rounds). Each op gets its share:
  * <ul>
  *   <li>{@link Quantize}: {@code q = saturate(round(x / scale) + zp)} is taken as
- *       {@code x / scale + zp} inside the range and constant outside, so the signal at {@code q}
- *       goes to {@code x} times {@code 1 / scale} inside the range and 0 outside;</li>
+ *       {@code x / scale + zp} where it does not saturate and constant where it does, so the signal
+ *       at {@code q} goes to {@code x} times {@code 1 / scale} there and 0 elsewhere;</li>
  *   <li>{@link Dequantize}: {@code y = (q - zp)·scale} is linear in {@code q} (the integer tensor
  *       taken as real-valued), so the signal goes to {@code q} times {@code scale}.</li>
  * </ul>
  * Through the pair the signal is thus multiplied by {@code scale · (1 / scale)} (1 up to one
- * rounding) inside the range and by 0 outside. A DequantizeLinear of constant weights is not on
+ * rounding) where the quantization does not saturate and by 0 where it does. A DequantizeLinear of constant weights is not on
  * the signal path and needs no rule. Scales and zero points must be constants; per-tensor and
  * per-axis ({@code axis}, opset 13+) quantization are supported, blocked quantization (opset 21
  * {@code block_size}) and float8 or 4-bit types are refused.
@@ -32,7 +34,7 @@ final class QuantizationRules {
     private QuantizationRules() {
     }
 
-    /** QuantizeLinear: the straight-through part, signal × (1 / scale) inside the range, 0 outside. */
+    /** QuantizeLinear: the straight-through part, signal × (1 / scale) where it does not saturate, else 0. */
     static final class Quantize implements BackwardRule {
         @Override
         public void backward(RuleContext ctx) {
@@ -44,14 +46,15 @@ final class QuantizationRules {
             float[] inverse = new float[n];
             for (int k = 0; k < n; k++) {
                 double zp = p.zeroPoint()[k];
-                lo[k] = (float) ((range[0] - zp) * p.scale()[k]);
-                hi[k] = (float) ((range[1] - zp) * p.scale()[k]);
+                // round(x / scale) + zp within [qmin, qmax] <=> x / scale within [qmin - zp - 0.5, qmax - zp + 0.5]
+                lo[k] = (float) (range[0] - zp - 0.5);
+                hi[k] = (float) (range[1] - zp + 0.5);
                 inverse[k] = 1f / p.scale()[k];
             }
             GraphEmitter e = ctx.emit();
-            String x = ctx.input(0);
-            String below = e.op("Less", List.of(x, p.broadcast(e, lo)));
-            String above = e.op("Greater", List.of(x, p.broadcast(e, hi)));
+            String steps = e.op("Div", List.of(ctx.input(0), p.broadcast(e, p.scale())));
+            String below = e.op("Less", List.of(steps, p.broadcast(e, lo)));
+            String above = e.op("Greater", List.of(steps, p.broadcast(e, hi)));
             String inside = e.op("Not", List.of(e.op("Or", List.of(below, above))));
             String factor = e.op("Where", List.of(inside, p.broadcast(e, inverse), e.scalar(0f)));
             ctx.send(0, e.mul(ctx.signal(0).orElseThrow(), factor));
