@@ -5,7 +5,7 @@ import io.dnnvis.methods.occlusion.BatchPlan;
 import io.dnnvis.methods.occlusion.Fill;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
-import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
 import io.dnnvis.methods.render.SaliencyMap;

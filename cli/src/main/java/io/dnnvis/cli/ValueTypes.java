@@ -3,7 +3,7 @@ package io.dnnvis.cli;
 import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.methods.occlusion.Fill;
-import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.render.Colormap;
 import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.ExecutionProvider;
