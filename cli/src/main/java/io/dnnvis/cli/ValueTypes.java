@@ -4,6 +4,7 @@ import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.methods.occlusion.Fill;
 import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetArea;
 import io.dnnvis.methods.render.Colormap;
 import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.ExecutionProvider;
@@ -38,6 +39,7 @@ final class ValueTypes {
         cl.registerConverter(Preprocessing.class, parsedBy(Preprocessing::parse));
         cl.registerConverter(Fill.class, parsedBy(Fill::parse));
         cl.registerConverter(Target.class, parsedBy(Target::parse));
+        cl.registerConverter(TargetArea.Region.class, parsedBy(TargetArea.Region::parse));
         cl.registerConverter(VisualizeMethod.class, named(VisualizeMethod.class, "method"));
         cl.registerConverter(BenchMethod.class, named(BenchMethod.class, "method"));
         cl.registerConverter(Neurons.class, Neurons::parse);

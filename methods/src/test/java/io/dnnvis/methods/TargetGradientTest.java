@@ -74,11 +74,11 @@ class TargetGradientTest {
     void segmentationClassInsideARegionIsTheGradientOfTheRegionsSum() {
         OnnxModel model = TargetModels.segmentation(false).load();
         String out = model.graph().outputs().get(0).name();
-        TensorValue input = randomInput(new long[] {1, 2, 8, 8}, 1);
+        TensorValue input = randomInput(new long[] {1, 3, 8, 8}, 1);
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
             Target target = Target.classIndex(1).within(new TargetArea.Region(2, 3, 6, 7));
             Reconstruction r = vis.run(TargetRequest.of(BackwardMethod.SALINET, target), input);
-            assertThat(r.tensor().shape()).containsExactly(1, 2, 8, 8);
+            assertThat(r.tensor().shape()).containsExactly(1, 3, 8, 8);
             assertThat(r.neurons()).containsExactly(1);
             assertIsGradient(vis, out, input, r.tensor().data(), y -> {
                 double s = 0;
@@ -96,7 +96,7 @@ class TargetGradientTest {
     void segmentationClassWithAMaskSumsItsNonzeroPixelsResizedNearest() {
         OnnxModel model = TargetModels.segmentation(false).load();
         String out = model.graph().outputs().get(0).name();
-        TensorValue input = randomInput(new long[] {1, 2, 8, 8}, 2);
+        TensorValue input = randomInput(new long[] {1, 3, 8, 8}, 2);
         // a 4 x 4 mask: on at (0,1) and (3,3); nearest to 8 x 8 covers rows 0-1 x cols 2-3 and rows 6-7 x cols 6-7
         boolean[] on = new boolean[16];
         on[1] = true;
@@ -163,7 +163,7 @@ class TargetGradientTest {
     void startActivationWeightsEachSelectedElementByItsValue() {
         OnnxModel model = TargetModels.segmentation(false).load();
         String out = model.graph().outputs().get(0).name();
-        TensorValue input = randomInput(new long[] {1, 2, 8, 8}, 6);
+        TensorValue input = randomInput(new long[] {1, 3, 8, 8}, 6);
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
             float[] y0 = outputOf(vis, out, input.data(), input.shape());
             TargetRequest request = TargetRequest.of(BackwardMethod.SALINET, Target.classIndex(0))
@@ -203,7 +203,7 @@ class TargetGradientTest {
     void targetsThatDoNotFitTheirOutputAreRefused() {
         OnnxModel seg = TargetModels.segmentation(false).load();
         OnnxModel seq = TargetModels.sequence().load();
-        TensorValue segInput = randomInput(new long[] {1, 2, 8, 8}, 8);
+        TensorValue segInput = randomInput(new long[] {1, 3, 8, 8}, 8);
         TensorValue seqInput = randomInput(new long[] {1, 2, 4, 6}, 9);
         try (Visualizer s = Visualizer.open(seg, EngineOptions.defaults());
                 Visualizer q = Visualizer.open(seq, EngineOptions.defaults())) {

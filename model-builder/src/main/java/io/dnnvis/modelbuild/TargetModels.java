@@ -15,15 +15,15 @@ public final class TargetModels {
     }
 
     /**
-     * x {@code [1, 2, 8, 8]} → Conv 3x3 (4) → Tanh → Conv 3x3 (3) → {@code [1, 3, 8, 8]}.
+     * x {@code [1, 3, 8, 8]} → Conv 3x3 (4) → Tanh → Conv 3x3 (3) → {@code [1, 3, 8, 8]}.
      *
      * @param dynamicSize whether H and W of the input are dynamic (symbolic) instead of 8
      */
     public static ModelBuilder segmentation(boolean dynamicSize) {
         ModelBuilder b = ModelBuilder.create(13).name("segmentation");
         Random rnd = new Random(17);
-        String x = dynamicSize ? b.input("x", -1, 2, -1, -1) : b.input("x", 1, 2, 8, 8);
-        String h = b.node("Tanh", List.of(b.conv(x, 2, 4, 3, 1, 1, 1, rnd)));
+        String x = dynamicSize ? b.input("x", -1, 3, -1, -1) : b.input("x", 1, 3, 8, 8);
+        String h = b.node("Tanh", List.of(b.conv(x, 3, 4, 3, 1, 1, 1, rnd)));
         String seg = b.conv(h, 4, 3, 3, 1, 1, 1, rnd);
         b.output(seg);
         return b;

@@ -90,7 +90,7 @@ class OcclusionTargetsTest {
     void segmentationClassInsideARegionScoresTheRegionsSum() {
         OnnxModel model = TargetModels.segmentation(false).load();
         String out = model.graph().outputs().get(0).name();
-        TensorValue input = randomInput(new long[] {1, 2, 8, 8}, 1);
+        TensorValue input = randomInput(new long[] {1, 3, 8, 8}, 1);
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
             Target target = Target.classIndex(1).within(new TargetArea.Region(1, 2, 5, 8));
             OcclusionResult r = vis.occlusion().window(3).stride(2).fill(Fill.zero()).target(target).run(input);
