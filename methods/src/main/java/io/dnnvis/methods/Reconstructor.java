@@ -2,6 +2,9 @@ package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.GridPoint;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
+import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
@@ -30,6 +33,7 @@ final class Reconstructor {
         long[] targetShape = targetShape(target, input);
         int[] channels = channels(request, targetShape);
         checkPosition(request, targetShape);
+        refuseSoftmaxSums(request, target, targetShape, channels);
         BackwardSpec spec = new BackwardSpec(target.tensor(), request.method().rules().withPooling(request.pooling()),
                 request.start(), request.signals());
         BackwardResult result = engine.run(spec, input, selections(targetShape, channels, request.position()));
@@ -43,9 +47,25 @@ final class Reconstructor {
      * running anything but the (cached) shape probe.
      */
     void check(BackwardRequest request, TensorValue input) {
-        long[] targetShape = targetShape(graph.layer(request.layer()), input);
-        channels(request, targetShape);
+        Layer target = graph.layer(request.layer());
+        long[] targetShape = targetShape(target, input);
+        int[] channels = channels(request, targetShape);
         checkPosition(request, targetShape);
+        refuseSoftmaxSums(request, target, targetShape, channels);
+    }
+
+    /**
+     * With start 1, a neuron whose map covers whole lines of a Softmax's axis starts from the
+     * gradient of a constant (the softmax sums to 1 along it): refused rather than drawn as noise.
+     */
+    private void refuseSoftmaxSums(BackwardRequest request, Layer target, long[] shape, int[] channels) {
+        if (request.start() != StartSignal.ONES || !TargetSelection.isSoftmaxOutput(engine.model(), target.tensor())) {
+            return;
+        }
+        for (int c : channels) {
+            Target neuron = request.position().map(p -> Target.neuron(c, p.y(), p.x())).orElse(Target.neuron(c));
+            TargetSelection.resolve(engine.model(), neuron, request.layer(), target.tensor(), shape);
+        }
     }
 
     private long[] targetShape(Layer target, TensorValue input) {

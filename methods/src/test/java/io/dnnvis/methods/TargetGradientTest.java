@@ -192,6 +192,11 @@ class TargetGradientTest {
                     .hasMessageContaining("gradient is zero everywhere").hasMessageContaining("Softmax");
             assertThatThrownBy(() -> vis.occlusion().layer(probs).target(Target.neuron(3)).window(3).stride(2)
                     .run(input)).isInstanceOf(BadRequestException.class).hasMessageContaining("always sum to 1");
+            // --neuron with start 1 is the same sum; with the activation as start it is not (sum of s^2 / 2)
+            assertThatThrownBy(() -> vis.salinet().layer(probs).neurons(3).start(StartSignal.ONES).run(input))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("gradient is zero everywhere");
+            assertThat(vis.salinet().layer(probs).neurons(3).start(StartSignal.ACTIVATION).run(input).neurons())
+                    .containsExactly(3);
             // the same step on the logits, and one class of the softmax, are fine
             vis.check(TargetRequest.of(BackwardMethod.SALINET, Target.neuron(3), model.graph().outputs().get(0).name()),
                     input);

@@ -39,7 +39,7 @@ final class SoftmaxSums {
         }
     }
 
-    private static Optional<Node> softmaxBehind(OnnxModel model, String tensor) {
+    static Optional<Node> softmaxBehind(OnnxModel model, String tensor) {
         Optional<Node> node = model.graph().producer(tensor);
         while (node.isPresent() && SAME_VALUES.contains(node.get().opType()) && node.get().domain().isEmpty()) {
             node = model.graph().producer(node.get().inputs().get(0));

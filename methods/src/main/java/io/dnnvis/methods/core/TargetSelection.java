@@ -83,6 +83,11 @@ public record TargetSelection(Target target, String tensor, long[] shape, int[] 
         return selection;
     }
 
+    /** Whether {@code tensor} is a Softmax's output (through Identity or Dropout): sums of it may have no gradient. */
+    public static boolean isSoftmaxOutput(OnnxModel model, String tensor) {
+        return SoftmaxSums.softmaxBehind(model, tensor).isPresent();
+    }
+
     /** The target's value in {@code values} (one image's tensor starting at {@code offset}): the sum of the selected elements. */
     public double score(float[] values, int offset) {
         double sum = 0;
