@@ -232,7 +232,8 @@ final class VisualizeCommand implements Callable<Integer> {
                 }
                 figure.row(scoreTarget == null ? "neuron " + channels[k] : scoreTarget.toString(), panels);
             }
-            Path file = dir.resolve("all_" + layerName + (figures == 1 ? "" : "_page" + (f + 1)) + ".png");
+            Path file = dir.resolve("all_" + layerName + (scoreTarget == null ? "" : "_" + TargetOptions.stem(scoreTarget))
+                    + (figures == 1 ? "" : "_page" + (f + 1)) + ".png");
             OutputPaths.write(file, Images.png(figure.render()), inputs);
             out.printf("wrote %s%n", file);
         }

@@ -72,6 +72,10 @@ class TargetCommandsTest {
         }
         String conv = model.graph().layer(model.graph().outputs().get(0).name()).alias();
         assertThat(dir.resolve("salinet_" + conv + "_class_1_area.png")).isRegularFile();
+        CliRun all = CliRun.of("visualize", seg.toString(), "--input-npy", x.toString(), "--target", "class:0",
+                "--method", "all", "-o", dir.toString());
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(dir.resolve("all_" + conv + "_class_0.png")).isRegularFile();
     }
 
     @Test
