@@ -88,12 +88,17 @@ final class BenchCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--input-shape", paramLabel = "N,C,H,W",
-            description = "Input shape (default: the model's, dynamic dimensions = 1).")
+            description = "Input shape (default: the model's; a dynamic batch is 1, a dynamic height and width come "
+                    + "from --input-size or the model's metadata, else the command refuses).")
     InputShape inputShape;
 
     @Option(names = "--layout", paramLabel = "nchw|nhwc",
             description = "Where the model's input keeps its channels, for occlusion windows (default: from the graph).")
     InputLayout layout;
+
+    @Option(names = "--input-size", paramLabel = "HxW",
+            description = "Height and width of the input where they are dynamic.")
+    ImageSize inputSize;
 
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", converter = Bounded.NotNegative.class,
             description = "Untimed calls after the first one (default: ${DEFAULT-VALUE}).")
@@ -213,9 +218,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserException(model.fileName() + ": the model has " + inputs.size()
                     + " inputs; bench needs exactly one");
         }
-        long[] shape = inputShape != null ? inputShape.dims()
-                : inputs.get(0).concreteShape(1).orElseThrow(() -> new UserException(model.fileName()
-                        + ": the input's shape is not declared; give --input-shape N,C,H,W"));
+        long[] shape = FirstInputShape.of(model, inputShape, inputSize).orElseThrow(() -> new UserException(
+                model.fileName() + ": the input's shape is not declared; give --input-shape N,C,H,W"));
         if (shape.length < 2) {
             throw new UserException("input shape " + Arrays.toString(shape) + " has no batch and channel axes");
         }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = {
             "List the model's inputs and, for every node: alias, node name, op, output tensor and output shape.",
-            "Shapes come from a forward run on zeros; dynamic dimensions are 1 unless --input-shape gives them.",
+            "Shapes come from a forward run on zeros; a dynamic batch is 1, dynamic height and width come from",
+            "--input-shape, --input-size or a size in the model's metadata (input_size HxW); else the command refuses.",
             "A layer can be named by its alias (conv4 = the 4th Conv node), node name or tensor name everywhere."
         })
 final class LayersCommand implements Callable<Integer> {
@@ -34,8 +35,13 @@ final class LayersCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--input-shape", paramLabel = "N,C,H,W",
-            description = "Shape of the first input (default: its declared shape, dynamic dimensions = 1).")
+            description = "Shape of the first input (default: its declared shape; a dynamic batch is 1, a dynamic "
+                    + "height and width come from --input-size or the model's metadata, else the command refuses).")
     InputShape inputShape;
+
+    @Option(names = "--input-size", paramLabel = "HxW",
+            description = "Height and width of the first input where they are dynamic.")
+    ImageSize inputSize;
 
     @Mixin
     CommonOptions common;
@@ -48,7 +54,7 @@ final class LayersCommand implements Callable<Integer> {
         OnnxModel model = common.loadModel(modelFile);
         LayerTable table;
         try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
-            table = LayerTable.of(tracer, inputShape == null ? null : inputShape.dims());
+            table = LayerTable.of(tracer, FirstInputShape.of(model, inputShape, inputSize).orElse(null));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -5,7 +5,7 @@ import io.dnnvis.methods.occlusion.BatchPlan;
 import io.dnnvis.methods.occlusion.Fill;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionResult;
-import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
 import io.dnnvis.methods.render.SaliencyMap;
@@ -50,7 +50,7 @@ final class OcclusionCommand implements Callable<Integer> {
     ImageOptions input;
 
     @Option(names = "--layer", paramLabel = "NAME",
-            description = "Layer to watch: alias (conv5), node name or tensor name; not needed with --target class:K.")
+            description = "Layer to watch: alias (conv5), node name or tensor name; not needed with --target class:K or output:NAME[...].")
     String layer;
 
     @Option(names = "--window", required = true, paramLabel = "K", converter = Bounded.OddPositive.class,
@@ -65,10 +65,11 @@ final class OcclusionCommand implements Callable<Integer> {
             description = "What covers the window: the input's mean, 0, each channel's mean or a number (default: ${DEFAULT-VALUE}).")
     Fill fill;
 
-    @Option(names = "--target", paramLabel = "class:K|neuron:C[,Y,X]",
-            description = "Score occlusion of a class logit of the model output (K: index, or label from the model's "
-                    + "'labels' metadata) or of a neuron of --layer (its map's sum without Y,X).")
+    @Option(names = "--target", paramLabel = "TARGET", description = TargetOptions.TARGET_HELP)
     Target target;
+
+    @Mixin
+    TargetOptions targetOptions;
 
     @Option(names = "--channel", paramLabel = "C", split = "\\s*,\\s*", splitSynopsisLabel = ",",
             description = "Layer occlusion: channels to draw (default: the " + DEFAULT_CHANNELS + " that change most).")
@@ -104,11 +105,12 @@ final class OcclusionCommand implements Callable<Integer> {
         if (saveNpy == null && outputDir == null) {
             throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
         }
+        target = targetOptions.refine(target);
         if (target != null && channels != null) {
             throw new UserException("--channel is for layer occlusion; with --target the result is one map");
         }
-        if (layer == null && !(target instanceof Target.ClassScore)) {
-            throw new UserException("--layer is required (except with --target class:K)");
+        if (layer == null && (target == null || target.needsLayer())) {
+            throw new UserException("--layer is required (except with --target class:K or output:NAME[...])");
         }
         HeatmapStyle style = heatmap.style();
         if (saveNpy != null) {
@@ -204,12 +206,7 @@ final class OcclusionCommand implements Callable<Integer> {
 
     private static String targetName(OcclusionResult result) {
         Target t = result.target().orElseThrow();
-        if (t instanceof Target.ClassScore c) {
-            return "class_" + OutputPaths.safeName(c.classKey());
-        }
-        Target.NeuronScore n = (Target.NeuronScore) t;
-        return layerName(result.layer()) + "_n" + n.channel()
-                + n.position().map(p -> "_y" + p.y() + "_x" + p.x()).orElse("");
+        return t.needsLayer() ? layerName(result.layer()) + "_" + TargetOptions.stem(t) : TargetOptions.stem(t);
     }
 
     private static String layerName(Layer layer) {

@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
         name = "predict",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Print the model's top classes for an image (labels from the model's metadata when present).")
+        description = {"Print the model's top classes for an image (labels from the model's metadata when present).",
+            "A segmentation output [N,K,H,W]: the classes that score highest at most pixels, with their share of the map.",
+            "A sequence output [N,T,K]: the top class of each step, and a greedy CTC decoding (blank 0, repeats collapsed)."})
 final class PredictCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
@@ -30,7 +32,7 @@ final class PredictCommand implements Callable<Integer> {
     ImageOptions input;
 
     @Option(names = "--top", defaultValue = "5", paramLabel = "K", converter = Bounded.Positive.class,
-            description = "How many classes (default: ${DEFAULT-VALUE}).")
+            description = "How many classes (default: ${DEFAULT-VALUE}); of a segmentation output: how many of its classes.")
     int top;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -47,10 +49,17 @@ final class PredictCommand implements Callable<Integer> {
         OnnxModel model = common.loadModel(modelFile);
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         List<Predictions.Prediction> predictions;
-        try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
-            predictions = predict(model, tracer, loaded.tensor(), top);
-        }
         PrintWriter out = spec.commandLine().getOut();
+        try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
+            TensorValue output = tracer.run(loaded.tensor()).get(model.graph().outputs().get(0).name());
+            PositionReport.requireReadable(model, output);
+            if (PositionReport.applies(output.shape())) {
+                PositionReport.print(model, output, top, json, out);
+                out.flush();
+                return 0;
+            }
+            predictions = Predictions.top(model, output, top);
+        }
         if (json) {
             out.println(Json.write(PredictionsJson.of(predictions)));
         } else {

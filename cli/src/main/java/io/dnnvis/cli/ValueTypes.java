@@ -4,7 +4,8 @@ import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.methods.occlusion.Fill;
-import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetArea;
 import io.dnnvis.methods.render.Colormap;
 import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.ExecutionProvider;
@@ -40,6 +41,7 @@ final class ValueTypes {
         cl.registerConverter(Fill.class, parsedBy(Fill::parse));
         cl.registerConverter(Target.class, parsedBy(Target::parse));
         cl.registerConverter(InputLayout.class, parsedBy(InputLayout::parse));
+        cl.registerConverter(TargetArea.Region.class, parsedBy(TargetArea.Region::parse));
         cl.registerConverter(VisualizeMethod.class, named(VisualizeMethod.class, "method"));
         cl.registerConverter(BenchMethod.class, named(BenchMethod.class, "method"));
         cl.registerConverter(Neurons.class, Neurons::parse);

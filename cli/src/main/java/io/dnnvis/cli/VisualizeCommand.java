@@ -5,6 +5,8 @@ import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.BackwardRequest;
 import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.methods.render.Figure;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
@@ -56,24 +58,34 @@ final class VisualizeCommand implements Callable<Integer> {
     @Mixin
     ImageOptions input;
 
-    @Option(names = "--layer", required = true, paramLabel = "NAME",
-            description = "Target layer: alias (conv4), node name or tensor name (see 'dnnvis layers').")
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "Target layer: alias (conv4), node name or tensor name (see 'dnnvis layers'); with --target: "
+                    + "the layer of a neuron:C target, else the target's output (the default).")
     String layer;
 
     @Option(names = "--method", defaultValue = "desalinet", paramLabel = "METHOD",
             description = "deconvnet, salinet, desalinet or all (default: ${DEFAULT-VALUE}).")
     VisualizeMethod method;
 
-    @Option(names = "--neuron", required = true, paramLabel = "N[,N...]|all|top:K",
+    @Option(names = "--neuron", paramLabel = "N[,N...]|all|top:K",
             description = "Channels (units of a 2-D layer) to visualize, all of them, or the K with the strongest "
-                    + "activation for this input; one reconstruction each.")
+                    + "activation for this input; one reconstruction each. Give --neuron or --target.")
     Neurons neurons;
+
+    @Option(names = "--target", paramLabel = "TARGET", description = TargetOptions.TARGET_HELP
+            + " Sends the gradient of its score back (one reconstruction per method); --layer defaults to its output.")
+    Target scoreTarget;
+
+    @Mixin
+    TargetOptions targetOptions;
 
     @Option(names = "--yx", paramLabel = "Y,X", description = "Only the neuron at this position of each channel's map.")
     Position yx;
 
     @Option(names = "--start", defaultValue = "activation", paramLabel = "activation|ones",
-            description = "Start signal: the neuron's activation or 1 (default: ${DEFAULT-VALUE}).")
+            description = "Start signal: the neuron's activation or 1 (default: ${DEFAULT-VALUE}). With --target the default "
+                    + "is ones, the gradient of the target's score (1 at each element it sums); activation weights "
+                    + "each of those elements by its value.")
     StartSignal start;
 
     @Option(names = "--pooling", defaultValue = "switch", paramLabel = "switch|center|spread",
@@ -106,6 +118,11 @@ final class VisualizeCommand implements Callable<Integer> {
         if (saveNpy == null && outputDir == null) {
             throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
         }
+        scoreTarget = targetOptions.refine(scoreTarget);
+        TargetRuns.checkOptions(scoreTarget, neurons != null, layer != null, yx != null);
+        if (scoreTarget != null && !spec.commandLine().getParseResult().hasMatchedOption("--start")) {
+            start = StartSignal.ONES; // the gradient of the target's score
+        }
         List<BackwardMethod> methods = method.methods();
         HeatmapStyle style = heatmap ? heatmapStyle.style() : null; // a bad style is refused before any output
         if (saveNpy != null) {
@@ -125,32 +142,37 @@ final class VisualizeCommand implements Callable<Integer> {
         if (saveNpy != null) {
             methods.forEach(m -> OutputPaths.requireNotInput(npyFile(methods, m), inputs));
         }
-        Layer target = model.graph().layer(layer);
+        Layer target = model.graph().layer(scoreTarget == null ? layer : TargetSelection.tensorOf(model, scoreTarget, layer));
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
-            int[] chosen = chooseNeurons(vis, target, tensor);
-            List<BackwardRequest> requests = new ArrayList<>();
-            for (BackwardMethod m : methods) {
-                BackwardBuilder request = vis.method(m).layer(layer).pooling(pooling).start(start);
-                request = chosen == null ? request.allNeurons() : request.neurons(chosen);
-                if (yx != null) {
-                    request = request.position(yx.y(), yx.x());
+            if (scoreTarget != null) {
+                new TargetRuns(vis, scoreTarget, layer, pooling, start, out).run(methods, tensor, model, results,
+                        r -> warnAboutEmptyOrBroken(r.request().method(), r));
+            } else {
+                int[] chosen = chooseNeurons(vis, target, tensor);
+                List<BackwardRequest> requests = new ArrayList<>();
+                for (BackwardMethod m : methods) {
+                    BackwardBuilder request = vis.method(m).layer(layer).pooling(pooling).start(start);
+                    request = chosen == null ? request.allNeurons() : request.neurons(chosen);
+                    if (yx != null) {
+                        request = request.position(yx.y(), yx.x());
+                    }
+                    requests.add(request.request());
                 }
-                requests.add(request.request());
-            }
-            vis.check(requests.get(0), tensor); // a neuron or position that does not exist: refused before any output
-            if (PredictCommand.classifies(model)) {
-                PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
-            }
-            for (BackwardRequest request : requests) {
-                BackwardMethod m = request.method();
-                long t0 = System.nanoTime();
-                Reconstruction r = vis.run(request, tensor);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                results.put(m, r);
-                out.printf("%s %s (%s): %d neuron%s in %d ms%n", m.label(), describe(target), target.op(),
-                        r.neurons().length, r.neurons().length == 1 ? "" : "s", ms);
-                warnAboutEmptyOrBroken(m, r);
+                vis.check(requests.get(0), tensor); // a neuron or position that does not exist: refused before any output
+                if (PredictCommand.classifies(model)) {
+                    PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
+                }
+                for (BackwardRequest request : requests) {
+                    BackwardMethod m = request.method();
+                    long t0 = System.nanoTime();
+                    Reconstruction r = vis.run(request, tensor);
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    results.put(m, r);
+                    out.printf("%s %s (%s): %d neuron%s in %d ms%n", m.label(), describe(target), target.op(),
+                            r.neurons().length, r.neurons().length == 1 ? "" : "s", ms);
+                    warnAboutEmptyOrBroken(m, r);
+                }
             }
         }
         if (saveNpy != null) {
@@ -185,7 +207,7 @@ final class VisualizeCommand implements Callable<Integer> {
             float[] data = first.tensor().data();
             for (int k = 0; k < channels.length; k++) {
                 float[] one = Arrays.copyOfRange(data, k * plane, (k + 1) * plane);
-                Path file = dir.resolve(m.label() + "_" + layerName + "_n" + channels[k]
+                Path file = dir.resolve(m.label() + "_" + layerName + "_" + panelName(channels[k])
                         + (heatmap ? "_heatmap" : "") + ".png");
                 OutputPaths.write(file, Images.png(panel(one, c, h, w, inputPicture, style)), inputs);
                 out.printf("wrote %s%n", file);
@@ -209,9 +231,10 @@ final class VisualizeCommand implements Callable<Integer> {
                     float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
                     panels.add(panel(one, c, h, w, inputPicture, style));
                 }
-                figure.row("neuron " + channels[k], panels);
+                figure.row(scoreTarget == null ? "neuron " + channels[k] : scoreTarget.toString(), panels);
             }
-            Path file = dir.resolve("all_" + layerName + (figures == 1 ? "" : "_page" + (f + 1)) + ".png");
+            Path file = dir.resolve("all_" + layerName + (scoreTarget == null ? "" : "_" + TargetOptions.stem(scoreTarget))
+                    + (figures == 1 ? "" : "_page" + (f + 1)) + ".png");
             OutputPaths.write(file, Images.png(figure.render()), inputs);
             out.printf("wrote %s%n", file);
         }
@@ -279,6 +302,11 @@ final class VisualizeCommand implements Callable<Integer> {
             return Images.signedGray(chw, c, h, w);
         }
         return SaliencyMap.fromReconstruction(chw, c, h, w).compose(inputPicture, style);
+    }
+
+    /** The part of a picture's name that says what it shows: {@code n3}, or the target's stem. */
+    private String panelName(int channel) {
+        return scoreTarget == null ? "n" + channel : TargetOptions.stem(scoreTarget);
     }
 
     private static String describe(Layer target) {

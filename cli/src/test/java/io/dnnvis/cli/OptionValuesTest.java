@@ -8,7 +8,7 @@ import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.methods.occlusion.Fill;
-import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.render.Colormap;
 import io.dnnvis.trace.ExecutionProvider;
 import io.dnnvis.trace.backward.rules.Pooling;
@@ -127,7 +127,7 @@ class OptionValuesTest {
                 Map.entry(with(BENCH, "--input-shape", "1,0"),
                         "--input-shape: '1,0': dimensions must be between 1 and 1000000"),
                 Map.entry(with(OCCLUSION, "--target", "logit:3"),
-                        "--target: target 'logit:3' is not class:K, class:LABEL, neuron:C or neuron:C,Y,X"),
+                        "--target: target 'logit:3' is not class:K, class:LABEL, class:K@t, output:NAME[i,j,...], neuron:C or neuron:C,Y,X"),
                 Map.entry(with(OCCLUSION, "--channel", "1,x"), "--channel: 'x' is not an int"),
                 Map.entry(with(VISUALIZE, "--threads", "-1"), "--threads: must not be negative, got -1"),
                 Map.entry(with(VISUALIZE, "--max-tensor-bytes", "0"), "--max-tensor-bytes: must be positive, got 0"),

@@ -3,6 +3,9 @@ package io.dnnvis.methods;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
+import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
@@ -33,12 +36,13 @@ final class Reconstructor {
         long[] targetShape = targetShape(target, input);
         int[] channels = channels(request, targetShape);
         checkPosition(request, targetShape);
+        refuseSoftmaxSums(request, target, targetShape, channels);
         BackwardSpec spec = new BackwardSpec(target.tensor(), request.method().rules().withPooling(request.pooling()),
                 request.start(), request.signals());
         BackwardResult result = engine.run(spec, input, selections(targetShape, channels, request.position()));
         TensorValue activation = request.activation() ? result.target() : null;
         Signals signals = request.signals() ? Signals.of(graph, result.signals()) : Signals.none();
-        return new Reconstruction(request, target, channels, asNchw(result.reconstruction()), activation, signals);
+        return new Reconstruction(request, target, channels, asNchw(result.reconstruction(), layout), activation, signals);
     }
 
     /**
@@ -46,13 +50,29 @@ final class Reconstructor {
      * running anything but the (cached) shape probe.
      */
     void check(BackwardRequest request, TensorValue input) {
-        long[] targetShape = targetShape(graph.layer(request.layer()), input);
-        channels(request, targetShape);
+        Layer target = graph.layer(request.layer());
+        long[] targetShape = targetShape(target, input);
+        int[] channels = channels(request, targetShape);
         checkPosition(request, targetShape);
+        refuseSoftmaxSums(request, target, targetShape, channels);
+    }
+
+    /**
+     * With start 1, a neuron whose map covers whole lines of a Softmax's axis starts from the
+     * gradient of a constant (the softmax sums to 1 along it): refused rather than drawn as noise.
+     */
+    private void refuseSoftmaxSums(BackwardRequest request, Layer target, long[] shape, int[] channels) {
+        if (request.start() != StartSignal.ONES || !TargetSelection.isSoftmaxOutput(engine.model(), target.tensor())) {
+            return;
+        }
+        for (int c : channels) {
+            Target neuron = request.position().map(p -> Target.neuron(c, p.y(), p.x())).orElse(Target.neuron(c));
+            TargetSelection.resolve(engine.model(), neuron, request.layer(), target.tensor(), shape);
+        }
     }
 
     /** The reconstructions {@code [B] ++ input shape} as NCHW {@code [B, C, H, W]} (as they are for an NCHW input). */
-    private TensorValue asNchw(TensorValue reconstruction) {
+    static TensorValue asNchw(TensorValue reconstruction, InputLayout layout) {
         long[] shape = reconstruction.shape();
         if (layout == InputLayout.NCHW || shape.length != 4) {
             return reconstruction;

@@ -34,6 +34,7 @@ public final class Visualizer implements AutoCloseable {
     private final OnnxModel model;
     private final BackwardEngine backward;
     private final Reconstructor reconstructor;
+    private final TargetReconstructor targets;
     private final OcclusionEngine occlusion;
     private final InputLayout layout;
 
@@ -42,6 +43,7 @@ public final class Visualizer implements AutoCloseable {
         this.layout = layout;
         this.backward = BackwardEngine.open(model, options);
         this.reconstructor = new Reconstructor(model.graph(), backward, layout);
+        this.targets = new TargetReconstructor(model, backward, layout);
         this.occlusion = OcclusionEngine.open(model, backward::shapes, backward.forwardPasses(), layout);
     }
 
@@ -118,6 +120,23 @@ public final class Visualizer implements AutoCloseable {
      */
     public void check(BackwardRequest request, TensorValue input) {
         reconstructor.check(request, input);
+    }
+
+    /**
+     * Runs a target request on one input image {@code [1, C, H, W]}: one reconstruction
+     * {@code [1, C, H, W]} of the gradient of the target's score (SaliNet: exactly that gradient).
+     */
+    public Reconstruction run(TargetRequest request, TensorValue input) {
+        return targets.run(request, input);
+    }
+
+    /**
+     * Fails as {@link #run(TargetRequest, TensorValue)} would for a target that does not exist in
+     * its tensor or whose gradient is zero everywhere, running only the (cached) shape probe; returns
+     * the resolved target (its tensor and selected elements).
+     */
+    public io.dnnvis.methods.core.TargetSelection check(TargetRequest request, TensorValue input) {
+        return targets.check(request, input);
     }
 
     /**

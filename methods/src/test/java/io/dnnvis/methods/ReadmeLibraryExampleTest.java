@@ -36,6 +36,7 @@ class ReadmeLibraryExampleTest {
         Files.writeString(source, String.join("\n",
                 "package readme;",
                 "import io.dnnvis.methods.*;",
+                "import io.dnnvis.methods.core.*;",
                 "import io.dnnvis.methods.occlusion.*;",
                 "import io.dnnvis.trace.*;",
                 "import java.nio.file.Path;",

@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.TensorValue;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.onnx.Dim;
@@ -119,7 +120,7 @@ public final class OcclusionEngine implements AutoCloseable {
             TruncatedForward forward = forward(watched, inputShape);
             long[] targetShape = forward.outputShape();
             BatchPlan plan = plan(request, inputShape, watched, targetShape, probedShapes(watched, inputShape));
-            OcclusionMethod method = method(request, targetShape);
+            OcclusionMethod method = method(request, watched, targetShape);
             Occluder occluder = new Occluder(input, request.fill(), layout);
             WindowGrid grid = method.grid(occluder.height(), occluder.width());
             TensorValue values = method.run(forward, occluder, grid, plan.images(), progress);
@@ -140,7 +141,7 @@ public final class OcclusionEngine implements AutoCloseable {
             Layer watched = watchedLayer(request);
             Map<String, long[]> probed = probedShapes(watched, inputShape);
             long[] targetShape = targetShape(watched, inputShape, probed);
-            method(request, targetShape);
+            method(request, watched, targetShape);
             return plan(request, inputShape, watched, targetShape, probed);
         });
     }
@@ -196,8 +197,8 @@ public final class OcclusionEngine implements AutoCloseable {
     }
 
     /** The algorithm of the request, checked against the watched tensor's shape. */
-    private OcclusionMethod method(OcclusionRequest request, long[] targetShape) {
-        return request.isScoreOcclusion() ? ScoreOcclusion.of(model, request, targetShape)
+    private OcclusionMethod method(OcclusionRequest request, Layer watched, long[] targetShape) {
+        return request.isScoreOcclusion() ? ScoreOcclusion.of(model, request, watched.tensor(), targetShape)
                 : LayerOcclusion.of(request, targetShape);
     }
 
@@ -226,12 +227,8 @@ public final class OcclusionEngine implements AutoCloseable {
     }
 
     private Layer watchedLayer(OcclusionRequest request) {
-        if (request.target().orElse(null) instanceof Target.ClassScore) {
-            List<ValueInfo> outputs = model.graph().outputs();
-            if (outputs.isEmpty()) {
-                throw new BadRequestException(model.fileName() + ": the model has no output for a class target");
-            }
-            return model.graph().layer(outputs.get(0).name());
+        if (request.target().isPresent() && !request.target().get().needsLayer()) {
+            return model.graph().layer(TargetSelection.tensorOf(model, request.target().get(), null));
         }
         return model.graph().layer(request.layer().orElseThrow());
     }

@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.BadRequestException;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +22,7 @@ import java.util.Optional;
  * </ul>
  *
  * @param layer the layer to watch: alias ({@code conv5}), node name or tensor name; empty only for
- *     a class target, which watches the model output
+ *     a class or output target, which watches a model output
  * @param window the window size k in pixels: odd and positive
  * @param stride the distance s between windows in pixels: positive
  * @param fill what the window is painted with
@@ -46,7 +47,7 @@ public record OcclusionRequest(Optional<String> layer, int window, int stride, F
         if (batch < 0) {
             throw new BadRequestException("batch must be positive (or 0 for automatic), got " + batch);
         }
-        if (layer.isEmpty() && !(target.orElse(null) instanceof Target.ClassScore)) {
+        if (layer.isEmpty() && target.map(Target::needsLayer).orElse(true)) {
             throw new BadRequestException("no layer given");
         }
     }

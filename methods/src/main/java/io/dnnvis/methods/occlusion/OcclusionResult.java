@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.render.SaliencyMap;
 import io.dnnvis.onnx.Layer;

@@ -22,9 +22,9 @@ final class ScoreOcclusion implements OcclusionMethod {
     }
 
     /** Score occlusion of {@code request}'s target, read from values of {@code shape} per image. */
-    static ScoreOcclusion of(OnnxModel model, OcclusionRequest request, long[] shape) {
+    static ScoreOcclusion of(OnnxModel model, OcclusionRequest request, String tensor, long[] shape) {
         return new ScoreOcclusion(request.window(), request.stride(),
-                ScoreReader.of(model, request.target().orElseThrow(), request.layer().orElse(""), shape));
+                ScoreReader.of(model, request.target().orElseThrow(), request.layer().orElse(""), tensor, shape));
     }
 
     @Override

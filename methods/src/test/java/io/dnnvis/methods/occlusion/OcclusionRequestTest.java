@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

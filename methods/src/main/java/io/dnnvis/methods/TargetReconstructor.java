@@ -1,0 +1,86 @@
+package io.dnnvis.methods;
+
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardEngine;
+import io.dnnvis.trace.backward.BackwardResult;
+import io.dnnvis.trace.backward.BackwardSpec;
+import java.util.List;
+import java.util.Optional;
+
+/** Runs target requests: resolves the target on its tensor and starts the backward net from its mask. */
+final class TargetReconstructor {
+
+    private final OnnxModel model;
+    private final BackwardEngine engine;
+    private final InputLayout layout;
+
+    TargetReconstructor(OnnxModel model, BackwardEngine engine, InputLayout layout) {
+        this.model = model;
+        this.engine = engine;
+        this.layout = layout;
+    }
+
+    /**
+     * Runs {@code request} on one input image: one reconstruction {@code [1, C, H, W]}, labelled with
+     * the unit the target lies in (the class, or the channel); NCHW whatever the model's layout.
+     */
+    Reconstruction run(TargetRequest request, TensorValue input) {
+        Layer layer = layer(request);
+        TargetSelection selection = resolve(request, layer, input);
+        BackwardSpec spec = new BackwardSpec(layer.tensor(), request.method().rules().withPooling(request.pooling()),
+                request.start(), false);
+        BackwardResult result = engine.run(spec, input, List.of(selection.mask()));
+        int[] unit = {unit(selection)};
+        BackwardRequest described = new BackwardRequest(request.method(), layer.tensor(), unit, false,
+                Optional.empty(), request.pooling(), request.start(), false, false);
+        return new Reconstruction(described, layer, unit, Reconstructor.asNchw(result.reconstruction(), layout), null,
+                Signals.none());
+    }
+
+    /** Fails as {@link #run} would for a target that does not exist or cannot be explained; runs only the shape probe. */
+    TargetSelection check(TargetRequest request, TensorValue input) {
+        return resolve(request, layer(request), input);
+    }
+
+    /** The layer holding the target: the named layer for neurons, else the target's output. */
+    Layer layer(TargetRequest request) {
+        Target target = request.target();
+        String tensor = TargetSelection.tensorOf(model, target, request.layer().orElse(null));
+        Layer layer = model.graph().layer(tensor);
+        if (!target.needsLayer() && request.layer().isPresent()
+                && !model.graph().layer(request.layer().get()).tensor().equals(tensor)) {
+            throw new BadRequestException("target " + target + " lies in '" + tensor + "', not in layer '"
+                    + request.layer().get() + "' (leave --layer out, or give a neuron:C target)");
+        }
+        return layer;
+    }
+
+    private TargetSelection resolve(TargetRequest request, Layer layer, TensorValue input) {
+        long[] shape = engine.shapes(layer.tensor(), input.shape()).get(layer.tensor());
+        String name = request.layer().orElse(layer.alias().isEmpty() ? layer.tensor() : layer.alias());
+        return TargetSelection.resolve(model, request.target(), name, layer.tensor(), shape);
+    }
+
+    /** The class of a class target (last axis of a sequence output), else the channel (axis 1) of the first element. */
+    private static int unit(TargetSelection selection) {
+        long[] shape = selection.shape();
+        int first = selection.indices()[0];
+        if (shape.length == 3 && selection.target() instanceof Target.ClassScore) {
+            return (int) (first % shape[2]);
+        }
+        if (shape.length < 2) {
+            return first;
+        }
+        long plane = 1;
+        for (int a = 2; a < shape.length; a++) {
+            plane *= shape[a];
+        }
+        return (int) ((first / plane) % shape[1]);
+    }
+}
