@@ -7,7 +7,7 @@ import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.occlusion.Fill;
 import io.dnnvis.methods.occlusion.OcclusionResult;
-import io.dnnvis.methods.occlusion.Target;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.modelbuild.NhwcTwin;
 import io.dnnvis.onnx.LoadOptions;
