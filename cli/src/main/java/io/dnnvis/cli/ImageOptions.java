@@ -24,7 +24,7 @@ final class ImageOptions {
         Path image;
 
         @Option(names = "--input-npy", paramLabel = "FILE",
-                description = "Input tensor as .npy (float32/64), laid out as the model declares its input (NHWC for an NHWC model).")
+                description = "Input tensor as .npy (" + Npy.ACCEPTED + "), laid out as the model declares its input (NHWC for an NHWC model).")
         Path npy;
     }
 

@@ -37,6 +37,7 @@ final class OutputPaths {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw new UserException(dir + ": exists and is not a folder");
             }
+            requireNoLinkOrAbsentFolderAbove(dir);
             Path blocking = fileAbove(dir);
             if (blocking != null) {
                 throw new UserException(dir + ": cannot create the output folder: " + blocking + " is not a folder");
@@ -50,6 +51,39 @@ final class OutputPaths {
             throw new UserException(dir + ": cannot create the output folder: permission denied");
         } catch (IOException e) {
             throw new UserException(dir + ": cannot create the output folder (" + reason(e) + ")");
+        }
+    }
+
+    /**
+     * Fails when a folder on the way to {@code dir}, as the user wrote it, is a symbolic link (as for
+     * {@code dir} itself), or when a {@code ..} follows a folder that does not exist (it would be created
+     * only to be left again).
+     */
+    private static void requireNoLinkOrAbsentFolderAbove(Path dir) {
+        Path prefix = dir.getRoot();
+        for (Path part : dir) {
+            if (part.toString().equals("..") && prefix != null && !Files.isDirectory(prefix)) {
+                throw new UserException(dir + ": cannot create the output folder: " + prefix
+                        + " does not exist (a '..' after it)");
+            }
+            prefix = prefix == null ? part : prefix.resolve(part);
+            if (Files.isSymbolicLink(prefix) && !prefix.equals(dir)) {
+                throw new UserException(dir + ": " + prefix + " is a symbolic link; refusing to follow it");
+            }
+        }
+    }
+
+    /**
+     * Fails when {@code file} exists and is not a regular file: a link, a FIFO, a device or a socket is
+     * never written through nor replaced.
+     */
+    private static void requireRegularOrAbsent(Path file) {
+        if (Files.isSymbolicLink(file)) {
+            throw new UserException(file + ": is a symbolic link; refusing to write through it");
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserException(file + ": not a regular file (a device, FIFO or socket); refusing to replace it");
         }
     }
 
@@ -68,6 +102,7 @@ final class OutputPaths {
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new UserException(file + ": is a folder");
         }
+        requireRegularOrAbsent(file);
         if (parent != null && !Files.isWritable(parent)) {
             throw new UserException(file + ": folder " + parent + " is not writable");
         }
@@ -89,6 +124,7 @@ final class OutputPaths {
             if (parent != null && !Files.isDirectory(parent)) {
                 throw new UserException(target + ": folder " + parent + " does not exist");
             }
+            requireRegularOrAbsent(target);
             AtomicFiles.write(target, writer);
         } catch (AccessDeniedException e) {
             throw new UserException(target + ": permission denied");

@@ -2,10 +2,13 @@ package io.dnnvis.trace;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -41,9 +44,12 @@ public final class AtomicFiles {
     }
 
     /**
-     * Writes {@code target} atomically. A target that is a symbolic link is refused, not followed.
+     * Writes {@code target} atomically. A target that is a symbolic link, a folder or anything else
+     * that is not a regular file (a FIFO, a device, a socket) is refused, never replaced. Stale
+     * temporary files this class left in the folder (of processes no longer alive) are removed first.
      *
-     * @throws IOException when the folder is not writable, the disk is full, or the target is a link
+     * @throws IOException naming {@code target} (never the temporary file) when the folder is not
+     *     writable, the disk is full, or the target is refused
      */
     public static void write(Path target, Writer writer) throws IOException {
         Path absolute = target.toAbsolutePath();
@@ -54,14 +60,23 @@ public final class AtomicFiles {
         if (Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(target + ": is a folder");
         }
+        if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileSystemException(target.toString(), null,
+                    "not a regular file (a device, FIFO or socket); refusing to replace it");
+        }
+        StaleTempFiles.removeOnce(folder);
         // not Files.createTempFile: its owner-only permissions would stick to the output
-        Path temp = folder.resolve("." + absolute.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
-                + ".tmp");
+        Path temp = folder.resolve(StaleTempFiles.name(absolute.getFileName().toString(), RANDOM.nextLong()));
         boolean done = false;
         IN_PROGRESS.add(temp);
         try {
-            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            OutputStream out;
+            try {
+                out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileSystemException e) {
+                throw naming(target, folder, e);
+            }
+            try (out) {
                 writer.write(out);
             }
             try {
@@ -80,6 +95,19 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /** The failure to create the temporary file, naming the target and saying why. */
+    private static FileSystemException naming(Path target, Path folder, FileSystemException e) {
+        String reason = e.getReason() != null ? e.getReason()
+                : e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof NoSuchFileException ? "cannot create a file in " + folder
+                : e.getClass().getSimpleName();
+        FileSystemException named = e instanceof AccessDeniedException
+                ? new AccessDeniedException(target.toString(), null, reason)
+                : new FileSystemException(target.toString(), null, reason);
+        named.initCause(e);
+        return named;
     }
 
     /** Writes bytes atomically. */

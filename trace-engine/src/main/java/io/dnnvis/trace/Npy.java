@@ -8,46 +8,97 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 
 /**
- * Reads and writes NumPy {@code .npy} files (format versions 1-3, C order). Reading accepts
- * little-endian float32/float64/float16, int8-int64, uint8 and bool and converts to float32;
- * writing always produces float32 ({@code <f4}).
+ * Reads and writes NumPy {@code .npy} files (format versions 1-3, C order). Reading takes regular
+ * files only and refuses what {@code np.load} refuses (the header is parsed as the Python literal it
+ * is, see {@link NpyHeader}); it accepts the dtypes {@link #ACCEPTED} names and converts them to
+ * float32. Writing always produces float32 ({@code <f4}).
  */
 public final class Npy {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
-    private static final int MAX_HEADER = 1 << 16;
+    /** The dtypes {@link #read} accepts, in words (for help texts and error messages). */
+    public static final String ACCEPTED = "little-endian float32, float64, float16, int64, int32, int16, int8, uint8 "
+            + "or bool, C order; converted to float32";
 
     private Npy() {
     }
 
     /** Reads a {@code .npy} file; every problem is a {@link BadInputException} naming the file. */
     public static TensorValue read(Path file, String name) {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            return readRegularFile(file, name);
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": file not found");
-        } catch (IOException | OutOfMemoryError e) {
-            throw new BadInputException(file + ": cannot read: " + e.getMessage());
-        }
-        try {
-            return parse(bytes, name);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + reason(e) + ")");
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(file + ": too large to read into memory");
         } catch (IllegalArgumentException e) {
             throw new BadInputException(file + ": " + e.getMessage());
         }
     }
 
+    /**
+     * Checks the file's type before opening it (a FIFO would block, a device never end), then reads the
+     * header and checks the data's length against it before reading the data.
+     */
+    private static TensorValue readRegularFile(Path file, String name) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (attributes.isDirectory()) {
+            throw new IllegalArgumentException("is a folder, not a .npy file");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new IllegalArgumentException("not a regular file (a device, FIFO or socket); give a .npy file");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            byte[] preamble = readFully(channel, 0, (int) Math.min(size, 12));
+            int offset = preambleLength(preamble);
+            long headerLength = headerLength(preamble);
+            if (offset + headerLength > size) {
+                throw new IllegalArgumentException("corrupt .npy header (the file ends inside it)");
+            }
+            byte[] header = readFully(channel, offset, (int) headerLength);
+            NpyHeader h = header(preamble[6], header);
+            long dataLength = size - offset - headerLength;
+            long count = checkDataLength(h, dataLength);
+            ByteBuffer data = ByteBuffer.wrap(readFully(channel, offset + headerLength, (int) dataLength));
+            return new TensorValue(name, h.shape(), convert(h.descr(), data, (int) count));
+        }
+    }
+
+    private static byte[] readFully(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (channel.read(b, position + b.position()) < 0) {
+                throw new IllegalArgumentException("file was truncated while being read");
+            }
+        }
+        return b.array();
+    }
+
     static TensorValue parse(byte[] bytes, String name) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int offset = preambleLength(bytes);
+        long headerLength = headerLength(bytes);
+        if (offset + headerLength > bytes.length) {
+            throw new IllegalArgumentException("corrupt .npy header (the file ends inside it)");
+        }
+        NpyHeader h = header(bytes[6], Arrays.copyOfRange(bytes, offset, offset + (int) headerLength));
+        int dataStart = offset + (int) headerLength;
+        long count = checkDataLength(h, bytes.length - dataStart);
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart).slice();
+        return new TensorValue(name, h.shape(), convert(h.descr(), data, (int) count));
+    }
+
+    /** The length of magic, version and header length: 10 (format 1.0) or 12 (2.0, 3.0). */
+    private static int preambleLength(byte[] bytes) {
         if (bytes.length < 10) {
             throw new IllegalArgumentException("not a .npy file (too short)");
         }
@@ -57,44 +108,61 @@ public final class Npy {
             }
         }
         int major = bytes[6];
-        long headerLength;
-        int offset;
-        if (major == 1) {
-            headerLength = b.getShort(8) & 0xffff;
-            offset = 10;
-        } else if (major == 2 || major == 3) {
-            if (bytes.length < 12) {
-                throw new IllegalArgumentException("not a .npy file (too short)");
-            }
-            headerLength = b.getInt(8) & 0xffffffffL;
-            offset = 12;
-        } else {
-            throw new IllegalArgumentException("unsupported .npy format version " + major);
+        if ((major != 1 && major != 2 && major != 3) || bytes[7] != 0) {
+            throw new IllegalArgumentException("unsupported .npy format version " + (bytes[6] & 0xff) + "."
+                    + (bytes[7] & 0xff));
         }
-        if (headerLength > MAX_HEADER || offset + headerLength > bytes.length) {
-            throw new IllegalArgumentException("corrupt .npy header");
+        if (major > 1 && bytes.length < 12) {
+            throw new IllegalArgumentException("not a .npy file (too short)");
         }
-        String header = new String(bytes, offset, (int) headerLength,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        String descr = group(DESCR, header, "descr");
-        if (group(FORTRAN, header, "fortran_order").equals("True")) {
+        return major == 1 ? 10 : 12;
+    }
+
+    private static long headerLength(byte[] preamble) {
+        ByteBuffer b = ByteBuffer.wrap(preamble).order(ByteOrder.LITTLE_ENDIAN);
+        long length = preamble[6] == 1 ? b.getShort(8) & 0xffff : b.getInt(8) & 0xffffffffL;
+        // UTF-8 (format 3.0) takes up to 4 bytes a character
+        if (length > 4L * NpyHeader.MAX_CHARS) {
+            throw new IllegalArgumentException("corrupt .npy header (" + length + " bytes, NumPy reads "
+                    + NpyHeader.MAX_CHARS + " characters at most)");
+        }
+        return length;
+    }
+
+    private static NpyHeader header(byte major, byte[] header) {
+        String text = new String(header, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        NpyHeader h = NpyHeader.parse(text, major < 3);
+        if (h.fortranOrder()) {
             throw new IllegalArgumentException("Fortran-order arrays are not supported (save a C-contiguous array)");
         }
-        long[] shape = parseShape(group(SHAPE, header, "shape"));
-        int dataStart = offset + (int) headerLength;
+        return h;
+    }
+
+    /** The element count, after checking the data holds exactly what the header says (before any allocation). */
+    private static long checkDataLength(NpyHeader h, long dataLength) {
+        int itemSize = itemSize(h.descr());
         long count;
+        long needed;
         try {
-            count = TensorValue.elementCount(shape);
+            count = TensorValue.elementCount(h.shape());
+            needed = Math.multiplyExact(count, itemSize);
         } catch (ArithmeticException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("shape is too large or invalid");
+            throw new IllegalArgumentException("shape " + Arrays.toString(h.shape()) + " is too large");
         }
-        int itemSize = itemSize(descr);
-        if ((long) bytes.length - dataStart != count * itemSize) {
-            throw new IllegalArgumentException("data holds " + (bytes.length - dataStart) + " bytes, shape "
-                    + java.util.Arrays.toString(shape) + " of '" + descr + "' needs " + count * itemSize);
+        if (dataLength != needed) {
+            throw new IllegalArgumentException("data holds " + dataLength + " bytes, shape "
+                    + Arrays.toString(h.shape()) + " of '" + h.descr() + "' needs " + needed);
         }
-        float[] data = new float[(int) count];
-        ByteBuffer d = b.position(dataStart).slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (needed > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(h.shape()) + " of '" + h.descr()
+                    + "' holds " + needed + " bytes, more than the " + (Integer.MAX_VALUE - 8) + " one array can");
+        }
+        return count;
+    }
+
+    private static float[] convert(String descr, ByteBuffer bytes, int count) {
+        ByteBuffer d = bytes.order(ByteOrder.LITTLE_ENDIAN);
+        float[] data = new float[count];
         for (int k = 0; k < data.length; k++) {
             data[k] = switch (descr) {
                 case "<f4" -> d.getFloat(4 * k);
@@ -108,7 +176,7 @@ public final class Npy {
                 default -> throw new IllegalStateException(descr);
             };
         }
-        return new TensorValue(name, shape, data);
+        return data;
     }
 
     private static int itemSize(String descr) {
@@ -117,37 +185,15 @@ public final class Npy {
             case "<f8", "<i8" -> 8;
             case "<f2", "<i2" -> 2;
             case "|i1", "|u1", "|b1" -> 1;
-            default -> throw new IllegalArgumentException("unsupported dtype '" + descr
-                    + "' (float32/64/16, int8-64, uint8 or bool, little-endian)");
+            default -> throw new IllegalArgumentException("unsupported dtype '" + descr + "' (" + ACCEPTED + ")");
         };
     }
 
-    private static String group(Pattern p, String header, String key) {
-        Matcher m = p.matcher(header);
-        if (!m.find()) {
-            throw new IllegalArgumentException("corrupt .npy header (no '" + key + "')");
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
         }
-        return m.group(1);
-    }
-
-    private static long[] parseShape(String text) {
-        List<Long> dims = new ArrayList<>();
-        for (String part : text.split(",")) {
-            String p = part.strip();
-            if (p.isEmpty()) {
-                continue;
-            }
-            try {
-                long v = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
-                if (v < 0) {
-                    throw new IllegalArgumentException("negative dimension in shape");
-                }
-                dims.add(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("corrupt .npy shape '" + text + "'");
-            }
-        }
-        return dims.stream().mapToLong(Long::longValue).toArray();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
     }
 
     /** The bytes of a float32 {@code .npy} file (format 1.0) holding {@code t}. */

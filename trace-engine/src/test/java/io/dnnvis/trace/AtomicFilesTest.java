@@ -66,4 +66,17 @@ class AtomicFilesTest {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
+
+    @Test
+    void aFifoIsRefusedAndNeverReplaced() throws Exception {
+        // a FIFO, not /dev/null: a broken implementation run as root must not replace a system device
+        Path fifo = dir.resolve("out.npy");
+        org.junit.jupiter.api.Assumptions.assumeTrue(NpyHostileTest.mkfifo(fifo), "mkfifo is not available");
+        assertThatThrownBy(() -> AtomicFiles.write(fifo, new byte[] {1}))
+                .isInstanceOf(java.nio.file.FileSystemException.class)
+                .hasMessage(fifo + ": not a regular file (a device, FIFO or socket); refusing to replace it");
+        assertThat(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()).isTrue();
+        assertThat(names()).containsExactly("out.npy");
+    }
 }

@@ -67,8 +67,8 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
             checkFits(model, input, dims.get(hAxis), height, "height");
             checkFits(model, input, dims.get(hAxis + 1), width, "width");
         } else if (dims.get(hAxis).isFixed() && dims.get(hAxis + 1).isFixed()) {
-            height = (int) dims.get(hAxis).value();
-            width = (int) dims.get(hAxis + 1).value();
+            height = InputSize.toInt(dims.get(hAxis).value(), model.path() + ": input '" + input.name() + "'");
+            width = InputSize.toInt(dims.get(hAxis + 1).value(), model.path() + ": input '" + input.name() + "'");
         } else {
             throw new BadInputException(model.path() + ": input '" + input.name() + "' has dynamic size " + dims
                     + "; give --input-size HxW");
@@ -82,6 +82,8 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
                 notice = "note: the model does not describe its input; assuming --preprocess imagenet";
             }
         }
+        InputSize.requireReasonable(width, height, options.size() != null ? "--input-size " + height + "x" + width
+                : model.path() + ": input '" + input.name() + "'");
         BufferedImage image = ImageReading.read(file, options.maxPixels());
         BufferedImage picture = resize(image, width, height, options.resize());
         float[] data = new float[3 * height * width];
@@ -114,17 +116,9 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
 
     /** The image brought to {@code width x height} with {@code mode}, antialiased when shrinking. */
     public static BufferedImage resize(BufferedImage image, int width, int height, ResizeMode mode) {
+        InputSize.requireReasonable(width, height, "the output");
         int w = image.getWidth();
         int h = image.getHeight();
-        float[][] planes = new float[3][w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = image.getRGB(x, y);
-                planes[0][y * w + x] = (p >> 16) & 0xff;
-                planes[1][y * w + x] = (p >> 8) & 0xff;
-                planes[2][y * w + x] = p & 0xff;
-            }
-        }
         double x0 = 0;
         double y0 = 0;
         double spanW = w;
@@ -144,17 +138,24 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
             }
             case FIT -> {
                 double scale = Math.min((double) width / w, (double) height / h);
-                outW = Math.max(1, (int) Math.round(w * scale));
-                outH = Math.max(1, (int) Math.round(h * scale));
+                outW = (int) Math.max(1, Math.min(width, Math.round(w * scale)));
+                outH = (int) Math.max(1, Math.min(height, Math.round(h * scale)));
                 offsetX = (width - outW) / 2;
                 offsetY = (height - outH) / 2;
             }
             default -> throw new IllegalStateException();
         }
+        // only the pixels the output reads: a crop of a tall image reads a few of its rows
+        int[] cols = Resampler.window(w, x0, spanW, outW);
+        int[] rows = Resampler.window(h, y0, spanH, outH);
+        int winW = cols[1] - cols[0] + 1;
+        int winH = rows[1] - rows[0] + 1;
+        int[] pixels = image.getRGB(cols[0], rows[0], winW, winH, null, 0, winW);
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         float[][] resized = new float[3][];
         for (int c = 0; c < 3; c++) {
-            resized[c] = Resampler.resize(planes[c], w, h, x0, y0, spanW, spanH, outW, outH);
+            resized[c] = Resampler.resize(pixels, 16 - 8 * c, w, h, cols[0], rows[0], winW, winH, x0, y0, spanW,
+                    spanH, outW, outH);
         }
         for (int y = 0; y < outH; y++) {
             for (int x = 0; x < outW; x++) {
