@@ -89,10 +89,12 @@ final class ImageOptions {
         int[] size = inputSize == null ? null : inputSize.toArray();
         ImageInput in = ImageInput.load(source.image, model, new ImageInput.Options(preprocess, resize, size, maxPixels),
                 resolved);
-        if (!in.notice().isEmpty()) {
-            err.println(in.notice());
-            err.flush();
+        for (String line : new String[] {in.notice(), in.warning()}) {
+            if (!line.isEmpty()) {
+                err.println(line);
+            }
         }
+        err.flush();
         return new Loaded(in.tensor(), Optional.of(in.picture()), source.image, resolved);
     }
 }

@@ -19,8 +19,11 @@ import java.util.Optional;
  * @param picture the image after resizing/cropping, for display
  * @param preprocessing the preset used
  * @param notice a one-line remark for the user (e.g. a default that was assumed), or empty
+ * @param warning a one-line warning (an image enlarged more than {@link Upscaling#MAX_FACTOR} times on a
+ *     side to reach the input size), or empty
  */
-public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessing preprocessing, String notice) {
+public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessing preprocessing, String notice,
+        String warning) {
 
     /** How to turn an image into input. Null fields mean: from the model (metadata, declared shape). */
     public record Options(Preprocessing preprocessing, ResizeMode resize, int[] size, long maxPixels) {
@@ -85,6 +88,7 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
         InputSize.requireReasonable(width, height, options.size() != null ? "--input-size " + height + "x" + width
                 : model.path() + ": input '" + input.name() + "'");
         BufferedImage image = ImageReading.read(file, options.maxPixels());
+        String warning = Upscaling.warning(file, image.getWidth(), image.getHeight(), width, height, options.resize());
         BufferedImage picture = resize(image, width, height, options.resize());
         float[] data = new float[3 * height * width];
         float[] rgb = new float[3];
@@ -101,7 +105,8 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
             }
         }
         long[] shape = nhwc ? new long[] {1, height, width, 3} : new long[] {1, 3, height, width};
-        return new ImageInput(new TensorValue(input.name(), shape, data), picture, preprocessing, notice);
+        return new ImageInput(new TensorValue(input.name(), shape, data), picture, preprocessing, notice,
+                warning);
     }
 
     private static void checkFits(OnnxModel model, ValueInfo input, Dim dim, int size, String what) {

@@ -6,13 +6,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Reads PNG and JPEG files (8- or 16-bit, gray, palette, RGB, RGBA; JPEG also CMYK and YCCK, see
+ * Reads PNG and JPEG files, recognised by their first bytes ({@link ImageFormat}; anything else is
+ * refused before it is decoded), (8- or 16-bit, gray, palette, RGB, RGBA; JPEG also CMYK and YCCK, see
  * {@link CmykJpeg}) into 8-bit sRGB pixels, refusing images above a pixel limit before their raster
  * is decoded (decompression bombs).
  */
@@ -29,13 +31,14 @@ public final class ImageReading {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException(file + (Files.exists(file) ? ": not a regular file" : ": file not found"));
         }
+        ImageFormat format = ImageFormat.of(file); // refuses GIF, BMP, TIFF, garbage before ImageIO sees a byte
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 throw new BadInputException(file + ": cannot read the file");
             }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name().toLowerCase(Locale.ROOT));
             if (!readers.hasNext()) {
-                throw new BadInputException(file + ": not a PNG or JPEG image");
+                throw new BadInputException(file + ": no " + format + " reader in this Java runtime");
             }
             ImageReader reader = readers.next();
             try {
