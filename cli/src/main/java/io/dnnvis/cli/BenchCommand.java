@@ -128,6 +128,10 @@ final class BenchCommand implements Callable<Integer> {
             OnnxModel model = common.loadModel(file);
             Layer target = model.graph().layer(layer);
             long[] shape = inputShape(model);
+            if (method == BenchMethod.OCCLUSION && shape.length == 4) {
+                InputLayout l = InputLayout.resolve(model, Optional.ofNullable(layout));
+                Preflight.requireWindowFits(window, l.height(shape), l.width(shape));
+            }
             TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
             Measured measured = method.backward()
                     .map(backward -> timeBackward(model, backward, input, options, memory))
@@ -151,7 +155,8 @@ final class BenchCommand implements Callable<Integer> {
         try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             BackwardBuilder request = vis.method(m).layer(layer);
-            request = neurons instanceof Neurons.Listed listed ? request.neurons(listed.channels())
+            request = neurons instanceof Neurons.Listed listed
+                    ? request.neurons(Preflight.distinct(listed.channels(), "--neuron", spec.commandLine().getErr()))
                     : request.allNeurons();
             int count = request.run(input).neurons().length;
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;

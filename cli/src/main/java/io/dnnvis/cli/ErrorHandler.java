@@ -23,8 +23,12 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     static final int FAILURE = 1;
     static final int BAD_INPUT = 2;
 
-    /** picocli starts some of its messages with this; the line says "error: " already. */
-    private static final String PICOCLI_PREFIX = "Error: ";
+    /**
+     * picocli starts some of its messages with "Error: " (and a wrapped message may carry its own):
+     * the line says "error: " once, so any such prefixes at its start are dropped.
+     */
+    private static final java.util.regex.Pattern ERROR_PREFIX = java.util.regex.Pattern.compile(
+            "^(?:\\s*(?i:error)\\s*:\\s*)+");
 
     @Override
     public int handleParseException(ParameterException e, String[] args) {
@@ -41,7 +45,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         }
         PrintWriter err = cmd.getErr();
         int code = exitCode(e);
-        String message = oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        String message = withoutErrorPrefix(oneLine(e.getMessage() == null ? e.getClass().getSimpleName()
+                : e.getMessage()));
         if (code == BAD_INPUT) {
             err.println("error: " + message);
         } else {
@@ -68,12 +73,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         ArgSpec arg = e.getArgSpec();
         if (arg != null && e.getCause() instanceof TypeConversionException bad) {
             String name = arg instanceof OptionSpec option ? option.longestName() : arg.paramLabel();
-            return name + ": " + oneLine(bad.getMessage());
+            return name + ": " + withoutErrorPrefix(oneLine(bad.getMessage()));
         }
-        String message = oneLine(e.getMessage());
-        if (message.startsWith(PICOCLI_PREFIX)) {
-            message = message.substring(PICOCLI_PREFIX.length());
-        }
+        String message = withoutErrorPrefix(oneLine(e.getMessage()));
         return message + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')";
     }
 
@@ -84,6 +86,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             }
         }
         return false;
+    }
+
+    /** {@code message} without "Error: " (any case, repeated) at its start: the line adds one "error: ". */
+    static String withoutErrorPrefix(String message) {
+        return ERROR_PREFIX.matcher(message).replaceFirst("");
     }
 
     static String oneLine(String s) {

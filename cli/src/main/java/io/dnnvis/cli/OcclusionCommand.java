@@ -102,9 +102,8 @@ final class OcclusionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (saveNpy == null && outputDir == null) {
-            throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
-        }
+        // the options alone first, then what needs the model (layer, channels, target, input size), then the run
+        Preflight.requireSomethingToWrite(saveNpy, outputDir);
         target = targetOptions.refine(target);
         if (target != null && channels != null) {
             throw new UserException("--channel is for layer occlusion; with --target the result is one map");
@@ -113,15 +112,19 @@ final class OcclusionCommand implements Callable<Integer> {
             throw new UserException("--layer is required (except with --target class:K or output:NAME[...])");
         }
         HeatmapStyle style = heatmap.style();
-        if (saveNpy != null) {
-            OutputPaths.requireParentFolder(saveNpy);
-        }
-        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
+        Preflight.requireWritable(saveNpy == null ? List.of() : List.of(saveNpy), false, false, outputDir);
         OnnxModel model = common.loadModel(modelFile);
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         TensorValue tensor = loaded.tensor();
-        if (dir != null) {
+        if (outputDir != null) {
             loaded.requirePicturable();
+        }
+        long[] shape = loaded.tensor().shape();
+        if (shape.length == 4) {
+            Preflight.requireWindowFits(window, loaded.layout().height(shape), loaded.layout().width(shape));
+        }
+        if (channels != null) {
+            channels = Preflight.distinct(channels, "--channel", spec.commandLine().getErr());
         }
         List<Path> inputs = List.of(modelFile, loaded.file());
         if (saveNpy != null) {
@@ -151,8 +154,8 @@ final class OcclusionCommand implements Callable<Integer> {
             OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
         }
-        if (dir != null) {
-            writePictures(dir, loaded, result, channels, style, inputs, out);
+        if (outputDir != null) {
+            writePictures(OutputPaths.folder(outputDir), loaded, result, channels, style, inputs, out);
         }
         out.flush();
         return 0;

@@ -28,20 +28,10 @@ final class OutputPaths {
         return s.length() > 48 ? s.substring(0, 48) : s;
     }
 
-    /** Creates (if needed) and checks an output folder. */
+    /** Creates (if needed) and checks an output folder: called when the first file is written into it. */
     static Path folder(Path dir) {
+        checkFolder(dir);
         try {
-            if (Files.isSymbolicLink(dir)) {
-                throw new UserException(dir + ": output folder is a symbolic link; refusing to follow it");
-            }
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                throw new UserException(dir + ": exists and is not a folder");
-            }
-            requireNoLinkOrAbsentFolderAbove(dir);
-            Path blocking = fileAbove(dir);
-            if (blocking != null) {
-                throw new UserException(dir + ": cannot create the output folder: " + blocking + " is not a folder");
-            }
             Files.createDirectories(dir);
             if (!Files.isWritable(dir)) {
                 throw new UserException(dir + ": output folder is not writable");
@@ -52,6 +42,39 @@ final class OutputPaths {
         } catch (IOException e) {
             throw new UserException(dir + ": cannot create the output folder (" + reason(e) + ")");
         }
+    }
+
+    /**
+     * Fails unless {@link #folder} could create (or use) {@code dir}, creating nothing: checked before
+     * a run, so that a run that then fails leaves no empty folder behind.
+     */
+    static void checkFolder(Path dir) {
+        if (Files.isSymbolicLink(dir)) {
+            throw new UserException(dir + ": output folder is a symbolic link; refusing to follow it");
+        }
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserException(dir + ": exists and is not a folder");
+        }
+        requireNoLinkOrAbsentFolderAbove(dir);
+        Path blocking = fileAbove(dir);
+        if (blocking != null) {
+            throw new UserException(dir + ": cannot create the output folder: " + blocking + " is not a folder");
+        }
+        Path existing = nearestExisting(dir);
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new UserException(existing.equals(dir.toAbsolutePath()) ? dir + ": output folder is not writable"
+                    : dir + ": cannot create the output folder: permission denied");
+        }
+    }
+
+    /** {@code dir} itself (absolute) when it exists, else the nearest folder above it that does; null if none. */
+    private static Path nearestExisting(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /**

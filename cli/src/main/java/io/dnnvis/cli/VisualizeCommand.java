@@ -94,8 +94,13 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Option(names = "--save-npy", paramLabel = "FILE",
             description = "Write the reconstructions, float32 [B,C,H,W] (NCHW whatever the model's input layout); "
-                    + "with --method all one file per method (FILE-method.npy).")
+                    + "with --method all one file per method, named from FILE: out.npy gives out-deconvnet.npy, "
+                    + "out-salinet.npy and out-desalinet.npy; existing ones are refused unless --force.")
     Path saveNpy;
+
+    @Option(names = "--force",
+            description = "Overwrite existing files whose names --save-npy derives (--method all).")
+    boolean force;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Write PNG pictures into DIR.")
     Path outputDir;
@@ -115,27 +120,23 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (saveNpy == null && outputDir == null) {
-            throw new UserException("nothing to write: give --save-npy FILE and/or -o DIR");
-        }
+        // the options alone first, then what needs the model (layer, neurons, target), then the runs
+        Preflight.requireSomethingToWrite(saveNpy, outputDir);
         scoreTarget = targetOptions.refine(scoreTarget);
         TargetRuns.checkOptions(scoreTarget, neurons != null, layer != null, yx != null);
         if (scoreTarget != null && !spec.commandLine().getParseResult().hasMatchedOption("--start")) {
             start = StartSignal.ONES; // the gradient of the target's score
         }
         List<BackwardMethod> methods = method.methods();
-        HeatmapStyle style = heatmap ? heatmapStyle.style() : null; // a bad style is refused before any output
-        if (saveNpy != null) {
-            for (BackwardMethod m : methods) {
-                OutputPaths.requireParentFolder(npyFile(methods, m));
-            }
-        }
-        Path dir = outputDir == null ? null : OutputPaths.folder(outputDir);
+        HeatmapStyle checkedStyle = heatmapStyle.style(); // every heat-map option is checked, used or not
+        HeatmapStyle style = heatmap ? checkedStyle : null;
+        Preflight.requireWritable(saveNpy == null ? List.of() : methods.stream().map(m -> npyFile(methods, m)).toList(),
+                methods.size() > 1, force, outputDir);
         OnnxModel model = common.loadModel(modelFile);
         PrintWriter out = spec.commandLine().getOut();
         ImageOptions.Loaded loaded = input.load(model, spec.commandLine().getErr());
         TensorValue tensor = loaded.tensor();
-        if (dir != null) {
+        if (outputDir != null) {
             loaded.requirePicturable();
         }
         List<Path> inputs = List.of(modelFile, loaded.file());
@@ -184,7 +185,7 @@ final class VisualizeCommand implements Callable<Integer> {
             }
         }
         if (outputDir != null) {
-            writePictures(dir, model, target, loaded, results, style, inputs, out);
+            writePictures(OutputPaths.folder(outputDir), model, target, loaded, results, style, inputs, out);
         }
         out.flush();
         return 0;
@@ -315,12 +316,16 @@ final class VisualizeCommand implements Callable<Integer> {
 
     /** The channels --neuron names; null for all. */
     private int[] chooseNeurons(Visualizer vis, Layer target, TensorValue tensor) {
+        PrintWriter err = spec.commandLine().getErr();
         if (neurons instanceof Neurons.Listed listed) {
-            return listed.channels();
+            return Preflight.distinct(listed.channels(), "--neuron", err);
         }
         if (neurons instanceof Neurons.Strongest top) {
             TensorValue activation = vis.tracer().trace(tensor, List.of(target.tensor())).get(target.tensor());
-            return Strongest.channels(activation, top.count());
+            long[] shape = activation.shape();
+            int k = shape.length < 2 ? top.count() : Preflight.clampTop(top.count(), shape[1],
+                    target.alias().isEmpty() ? target.tensor() : target.alias(), err);
+            return Strongest.channels(activation, k);
         }
         return null;
     }
