@@ -79,7 +79,8 @@ class OptionValuesTest {
         assertThat(v.start).isEqualTo(StartSignal.ACTIVATION);
         assertThat(v.neurons).isEqualTo(new Neurons.Listed(new int[] {1}));
         assertThat(v.common.device).isEqualTo(ExecutionProvider.CPU);
-        assertThat(v.heatmapStyle.cmap).isEqualTo(Colormap.BWR);
+        assertThat(v.heatmapStyle.colormapChosen()).isFalse();
+        assertThat(v.heatmapStyle.style().colormap()).isEqualTo(Colormap.BWR);
         assertThat(v.input.resize).isEqualTo(ResizeMode.CROP);
         assertThat(v.input.preprocess).isNull();
         BenchCommand b = parse(BenchCommand.class, BENCH);
