@@ -71,7 +71,8 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Option(names = "--neuron", paramLabel = "N[,N...]|all|top:K",
             description = "Channels (units of a 2-D layer) to visualize, all of them, or the K with the strongest "
-                    + "activation for this input; one reconstruction each. Give --neuron or --target.")
+                    + "activation for this input; one reconstruction each; on the model's output also class labels "
+                    + "(--neuron R, as class:R). Give --neuron or --target.")
     Neurons neurons;
 
     @Option(names = "--target", paramLabel = "TARGET", description = TargetOptions.TARGET_HELP
@@ -324,6 +325,9 @@ final class VisualizeCommand implements Callable<Integer> {
     private int[] chooseNeurons(Visualizer vis, Layer target, TensorValue tensor) {
         if (neurons instanceof Neurons.Listed listed) {
             return listed.channels();
+        }
+        if (neurons instanceof Neurons.Labelled labelled) {
+            return ClassNeurons.channels(vis.model(), target, labelled.keys());
         }
         if (neurons instanceof Neurons.Strongest top) {
             TensorValue activation = vis.tracer().trace(tensor, List.of(target.tensor())).get(target.tensor());
