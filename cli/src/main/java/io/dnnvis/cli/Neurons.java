@@ -1,6 +1,7 @@
 package io.dnnvis.cli;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -44,7 +45,21 @@ sealed interface Neurons {
         }
     }
 
-    /** Reads {@code all}, {@code top:K} (K > 0) or {@code N[,N...]}, any case, spaces around numbers allowed. */
+    /**
+     * Classes of the model output named by number or label ({@code R}, {@code 3,R}): resolved against the
+     * model's {@code labels} metadata where the layer is the output ({@link ClassNeurons}).
+     */
+    record Labelled(List<String> keys) implements Neurons {
+
+        public Labelled {
+            keys = List.copyOf(keys);
+        }
+    }
+
+    /**
+     * Reads {@code all}, {@code top:K} (K > 0), {@code N[,N...]} or a list with class labels, any case,
+     * spaces around numbers allowed.
+     */
     static Neurons parse(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("all")) {
@@ -57,12 +72,22 @@ sealed interface Neurons {
             }
             return new Strongest(k);
         }
-        String[] parts = t.split(",", -1);
+        String[] parts = text.split(",", -1);
         int[] channels = new int[parts.length];
+        boolean labelled = false;
         for (int k = 0; k < parts.length; k++) {
-            channels[k] = integer(parts[k], "'" + text + "' is not a list of channel numbers, all or top:K");
+            String part = parts[k].strip().toLowerCase(Locale.ROOT);
+            if (part.isEmpty() || part.equals("all") || part.startsWith("top:")) {
+                throw new TypeConversionException("'" + text + "' is not a list of channel numbers or class labels, all"
+                        + " or top:K");
+            }
+            try {
+                channels[k] = Integer.parseInt(parts[k].strip());
+            } catch (NumberFormatException e) {
+                labelled = true;
+            }
         }
-        return new Listed(channels);
+        return labelled ? new Labelled(Arrays.stream(parts).map(String::strip).toList()) : new Listed(channels);
     }
 
     private static int integer(String text, String message) {
@@ -80,7 +105,7 @@ sealed interface Neurons {
         public Neurons convert(String text) {
             try {
                 Neurons n = parse(text);
-                if (!(n instanceof Strongest)) {
+                if (n instanceof All || n instanceof Listed) {
                     return n;
                 }
             } catch (TypeConversionException e) {

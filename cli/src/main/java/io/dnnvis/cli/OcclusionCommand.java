@@ -182,10 +182,11 @@ final class OcclusionCommand implements Callable<Integer> {
     private static void write(Path dir, String stem, SaliencyMap map, BufferedImage picture, HeatmapStyle style,
             List<Path> inputs, PrintWriter out) {
         Path heat = dir.resolve(stem + "_heatmap.png");
-        OutputPaths.write(heat, Images.png(map.heatmap(style, picture.getWidth(), picture.getHeight())), inputs);
+        OutputPaths.write(heat, Images.png(map.heatmapPicture(style, picture.getWidth(), picture.getHeight()).forDisplay()),
+                inputs);
         out.printf("wrote %s%n", heat);
         Path composite = dir.resolve(stem + "_composite.png");
-        OutputPaths.write(composite, Images.png(map.compose(picture, style)), inputs);
+        OutputPaths.write(composite, Images.png(map.composePicture(picture, style).forDisplay()), inputs);
         out.printf("wrote %s%n", composite);
     }
 

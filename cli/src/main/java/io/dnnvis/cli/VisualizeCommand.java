@@ -10,6 +10,7 @@ import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.methods.render.Figure;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
+import io.dnnvis.methods.render.Picture;
 import io.dnnvis.methods.render.SaliencyMap;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Send the signal of chosen neurons of a layer back to the input with DeconvNet, SaliNet or DeSaliNet",
             "(one ONNX graph: the forward pass truncated at the layer, then the inverse chain) and save the",
-            "reconstructions as .npy and/or PNG pictures (gray 128 = zero)."
+            "reconstructions as .npy and/or PNG pictures (gray 128 = zero, black and white at -/+ the clipping",
+            "percentile of |value|, with a colour bar)."
         })
 final class VisualizeCommand implements Callable<Integer> {
 
@@ -69,7 +71,8 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Option(names = "--neuron", paramLabel = "N[,N...]|all|top:K",
             description = "Channels (units of a 2-D layer) to visualize, all of them, or the K with the strongest "
-                    + "activation for this input; one reconstruction each. Give --neuron or --target.")
+                    + "activation for this input; one reconstruction each; on the model's output also class labels "
+                    + "(--neuron R, as class:R). Give --neuron or --target.")
     Neurons neurons;
 
     @Option(names = "--target", paramLabel = "TARGET", description = TargetOptions.TARGET_HELP
@@ -128,8 +131,7 @@ final class VisualizeCommand implements Callable<Integer> {
             start = StartSignal.ONES; // the gradient of the target's score
         }
         List<BackwardMethod> methods = method.methods();
-        HeatmapStyle checkedStyle = heatmapStyle.style(); // every heat-map option is checked, used or not
-        HeatmapStyle style = heatmap ? checkedStyle : null;
+        HeatmapStyle style = heatmapStyle.style(); // every picture option is checked and used, heat map or not
         Preflight.requireWritable(saveNpy == null ? List.of() : methods.stream().map(m -> npyFile(methods, m)).toList(),
                 methods.size() > 1, force, outputDir);
         OnnxModel model = common.loadModel(modelFile);
@@ -210,7 +212,7 @@ final class VisualizeCommand implements Callable<Integer> {
                 float[] one = Arrays.copyOfRange(data, k * plane, (k + 1) * plane);
                 Path file = dir.resolve(m.label() + "_" + layerName + "_" + panelName(channels[k])
                         + (heatmap ? "_heatmap" : "") + ".png");
-                OutputPaths.write(file, Images.png(panel(one, c, h, w, inputPicture, style)), inputs);
+                OutputPaths.write(file, Images.png(panel(one, c, h, w, inputPicture, style).forDisplay()), inputs);
                 out.printf("wrote %s%n", file);
             }
             return;
@@ -227,7 +229,7 @@ final class VisualizeCommand implements Callable<Integer> {
             Figure figure = new Figure(title + (figures == 1 ? "" : "  (neurons " + (from + 1) + "-" + to + " of "
                     + channels.length + ")"), columns);
             for (int k = from; k < to; k++) {
-                List<BufferedImage> panels = new ArrayList<>(List.of(inputPicture));
+                List<Picture> panels = new ArrayList<>(List.of(Picture.plain(inputPicture)));
                 for (Reconstruction r : results.values()) {
                     float[] one = Arrays.copyOfRange(r.tensor().data(), k * plane, (k + 1) * plane);
                     panels.add(panel(one, c, h, w, inputPicture, style));
@@ -296,13 +298,18 @@ final class VisualizeCommand implements Callable<Integer> {
                 neurons.size() > 10 ? ", ..." : "");
     }
 
-    /** One reconstruction as a picture: gray 128 +- max|v|, or (with a style) a heat map of |v| over the input. */
-    private static BufferedImage panel(float[] chw, int c, int h, int w, BufferedImage inputPicture,
-            HeatmapStyle style) {
-        if (style == null) {
-            return Images.signedGray(chw, c, h, w);
+    /**
+     * One reconstruction as a picture: gray per channel (128 = zero), with --cmap the sum over channels in
+     * its colours, with --heatmap a heat map of |v| over the input.
+     */
+    private Picture panel(float[] chw, int c, int h, int w, BufferedImage inputPicture, HeatmapStyle style) {
+        if (heatmap) {
+            return SaliencyMap.fromReconstruction(chw, c, h, w).composePicture(inputPicture, style);
         }
-        return SaliencyMap.fromReconstruction(chw, c, h, w).compose(inputPicture, style);
+        if (heatmapStyle.colormapChosen()) {
+            return SaliencyMap.channelSum(chw, c, h, w).heatmapPicture(style, w, h);
+        }
+        return Images.reconstruction(chw, c, h, w, style);
     }
 
     /** The part of a picture's name that says what it shows: {@code n3}, or the target's stem. */
@@ -319,6 +326,9 @@ final class VisualizeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (neurons instanceof Neurons.Listed listed) {
             return Preflight.distinct(listed.channels(), "--neuron", err);
+        }
+        if (neurons instanceof Neurons.Labelled labelled) {
+            return ClassNeurons.channels(vis.model(), target, labelled.keys());
         }
         if (neurons instanceof Neurons.Strongest top) {
             TensorValue activation = vis.tracer().trace(tensor, List.of(target.tensor())).get(target.tensor());

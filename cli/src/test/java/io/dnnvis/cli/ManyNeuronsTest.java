@@ -41,11 +41,12 @@ class ManyNeuronsTest {
             assertThat(files.map(p -> p.getFileName().toString()).sorted())
                     .containsExactly("all_flatten1_page1.png", "all_flatten1_page2.png", "all_flatten1_page3.png");
         }
-        // 32x32 panels are drawn at 128x128: title 28 + labels 20 + rows x (128 + 8) + 8
+        // 32x32 panels are drawn at 128x128: title 28 + labels 20 + rows x (128 + colour bar + 8) + 8
         BufferedImage first = ImageIO.read(png.resolve("all_flatten1_page1.png").toFile());
         BufferedImage last = ImageIO.read(png.resolve("all_flatten1_page3.png").toFile());
-        assertThat(first.getHeight()).isEqualTo(28 + 20 + 32 * 136 + 8);
-        assertThat(last.getHeight()).isEqualTo(28 + 20 + 6 * 136 + 8);
+        int row = 136 + io.dnnvis.methods.render.ColorBar.HEIGHT;
+        assertThat(first.getHeight()).isEqualTo(28 + 20 + 32 * row + 8);
+        assertThat(last.getHeight()).isEqualTo(28 + 20 + 6 * row + 8);
         assertThat(first.getWidth()).isEqualTo(last.getWidth());
         assertThat(run.out()).contains("wrote " + png.resolve("all_flatten1_page3.png"));
     }

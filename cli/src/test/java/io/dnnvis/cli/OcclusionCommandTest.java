@@ -75,8 +75,9 @@ class OcclusionCommandTest {
         assertThat(written).hasSize(8).contains("occlusion_conv2_c" + strongest + "_heatmap.png",
                 "occlusion_conv2_c" + strongest + "_composite.png");
         BufferedImage heat = ImageIO.read(png.resolve("occlusion_conv2_c" + strongest + "_heatmap.png").toFile());
-        assertThat(heat.getWidth()).isEqualTo(32);
-        assertThat(heat.getHeight()).isEqualTo(32);
+        // 32x32 enlarged 7x to 224, a colour bar under it
+        assertThat(heat.getWidth()).isEqualTo(224);
+        assertThat(heat.getHeight()).isEqualTo(224 + io.dnnvis.methods.render.ColorBar.HEIGHT);
     }
 
     @Test
@@ -95,7 +96,7 @@ class OcclusionCommandTest {
         BufferedImage composite = ImageIO.read(dir.resolve("occlusion_conv2_c5_composite.png").toFile());
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
-                assertThat(composite.getRGB(x, y) & 0xffffff).isEqualTo(picture.getRGB(x, y) & 0xffffff);
+                assertThat(composite.getRGB(7 * x + 3, 7 * y + 3) & 0xffffff).isEqualTo(picture.getRGB(x, y) & 0xffffff);
             }
         }
     }

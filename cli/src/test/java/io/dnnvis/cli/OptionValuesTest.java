@@ -79,7 +79,8 @@ class OptionValuesTest {
         assertThat(v.start).isEqualTo(StartSignal.ACTIVATION);
         assertThat(v.neurons).isEqualTo(new Neurons.Listed(new int[] {1}));
         assertThat(v.common.device).isEqualTo(ExecutionProvider.CPU);
-        assertThat(v.heatmapStyle.cmap).isEqualTo(Colormap.BWR);
+        assertThat(v.heatmapStyle.colormapChosen()).isFalse();
+        assertThat(v.heatmapStyle.style().colormap()).isEqualTo(Colormap.BWR);
         assertThat(v.input.resize).isEqualTo(ResizeMode.CROP);
         assertThat(v.input.preprocess).isNull();
         BenchCommand b = parse(BenchCommand.class, BENCH);
@@ -116,8 +117,8 @@ class OptionValuesTest {
     @Test
     void compoundValuesAndBoundsAreRefusedWithTheOptionsName() {
         Map<List<String>, String> cases = Map.ofEntries(
-                Map.entry(with(VISUALIZE_ANY, "--neuron", "1,x"),
-                        "--neuron: '1,x' is not a list of channel numbers, all or top:K"),
+                Map.entry(with(VISUALIZE_ANY, "--neuron", "1,,x"),
+                        "--neuron: '1,,x' is not a list of channel numbers or class labels, all or top:K"),
                 Map.entry(with(VISUALIZE_ANY, "--neuron", "top:0"), "--neuron: top:K needs K > 0, got 'top:0'"),
                 Map.entry(with(VISUALIZE_ANY, "--neuron", "top:many"), "--neuron: 'top:many' is not top:K"),
                 Map.entry(with(BENCH, "--neuron", "top:3"), "--neuron: 'top:3' is not a list of channel numbers or all"),

@@ -59,9 +59,10 @@ class PredictCommandTest {
         assertThat(run.code()).as(run.err()).isZero();
         BufferedImage overlay = ImageIO.read(dir.resolve("desalinet_conv2_n3_heatmap.png").toFile());
         BufferedImage letter = ImageIO.read(TestData.file("images/glyphs/X.png").toFile());
-        // alpha 0: the overlay is the input itself
+        // alpha 0: the overlay is the input itself, enlarged 4x
         for (int[] p : new int[][] {{0, 0}, {32, 32}, {50, 10}}) {
-            assertThat(overlay.getRGB(p[0], p[1]) & 0xffffff).isEqualTo(letter.getRGB(p[0], p[1]) & 0xffffff);
+            assertThat(overlay.getRGB(4 * p[0] + 1, 4 * p[1] + 2) & 0xffffff)
+                    .isEqualTo(letter.getRGB(p[0], p[1]) & 0xffffff);
         }
     }
 
@@ -73,7 +74,7 @@ class PredictCommandTest {
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).startsWith("prediction:").contains("  A ");
         assertThat(io.dnnvis.trace.Npy.read(dir.resolve("a.npy"), "a").shape()).containsExactly(64, 64);
-        assertThat(ImageIO.read(dir.resolve("occlusion_class_A_composite.png").toFile()).getWidth()).isEqualTo(64);
+        assertThat(ImageIO.read(dir.resolve("occlusion_class_A_composite.png").toFile()).getWidth()).isEqualTo(4 * 64);
     }
 
     @Test

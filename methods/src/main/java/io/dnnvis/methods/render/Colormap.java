@@ -45,6 +45,14 @@ public enum Colormap {
         return (level(c[0]) << 16) | (level(c[1]) << 8) | level(c[2]);
     }
 
+    /**
+     * Whether the map is diverging (light in the middle, two hues at the ends): a scale that starts
+     * at 0 uses only its upper half, so that 0 is the light middle.
+     */
+    public boolean diverging() {
+        return this == BWR;
+    }
+
     /** The command-line name ({@code bwr}, {@code jet}, {@code viridis}, {@code gray}). */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * A labelled grid of equally sized panels (one row per neuron, one column per picture), with a
  * title, drawn with Java2D. Panels smaller than 128 pixels are enlarged (nearest neighbour) so
- * small inputs stay visible.
+ * small inputs stay visible; a panel with a colour scale has its {@link ColorBar} under it.
  */
 public final class Figure {
 
@@ -23,7 +23,7 @@ public final class Figure {
     private final String title;
     private final List<String> columns;
     private final List<String> rowLabels = new ArrayList<>();
-    private final List<List<BufferedImage>> rows = new ArrayList<>();
+    private final List<List<Picture>> rows = new ArrayList<>();
 
     public Figure(String title, List<String> columns) {
         this.title = title;
@@ -31,7 +31,7 @@ public final class Figure {
     }
 
     /** Adds a row; {@code panels} has one picture per column. */
-    public Figure row(String label, List<BufferedImage> panels) {
+    public Figure row(String label, List<Picture> panels) {
         if (panels.size() != columns.size()) {
             throw new IllegalArgumentException(columns.size() + " panels expected, got " + panels.size());
         }
@@ -44,13 +44,15 @@ public final class Figure {
         if (rows.isEmpty()) {
             throw new IllegalStateException("a figure needs at least one row");
         }
-        BufferedImage first = rows.get(0).get(0);
+        BufferedImage first = rows.get(0).get(0).image();
         int zoom = Math.max(1, (MIN_PANEL + first.getWidth() - 1) / first.getWidth());
         int pw = first.getWidth() * zoom;
         int ph = first.getHeight() * zoom;
+        int bar = rows.stream().flatMap(List::stream).anyMatch(p -> p.scale().isPresent()) ? ColorBar.HEIGHT : 0;
+        int rowHeight = ph + bar + GAP;
         int labelWidth = 90;
         int width = labelWidth + columns.size() * (pw + GAP) + GAP;
-        int height = TITLE + LABEL + rows.size() * (ph + GAP) + GAP;
+        int height = TITLE + LABEL + rows.size() * rowHeight + GAP;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -66,10 +68,15 @@ public final class Figure {
                 g.drawString(fit(g, columns.get(c), pw), labelWidth + c * (pw + GAP), TITLE + 14);
             }
             for (int r = 0; r < rows.size(); r++) {
-                int y = TITLE + LABEL + r * (ph + GAP);
+                int y = TITLE + LABEL + r * rowHeight;
+                g.setColor(Color.BLACK);
+                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
                 g.drawString(fit(g, rowLabels.get(r), labelWidth - GAP), GAP, y + ph / 2);
                 for (int c = 0; c < columns.size(); c++) {
-                    g.drawImage(rows.get(r).get(c), labelWidth + c * (pw + GAP), y, pw, ph, null);
+                    Picture panel = rows.get(r).get(c);
+                    int x = labelWidth + c * (pw + GAP);
+                    g.drawImage(panel.image(), x, y, pw, ph, null);
+                    panel.scale().ifPresent(scale -> ColorBar.draw(g, scale, x, y + ph, pw));
                 }
             }
         } finally {

@@ -41,9 +41,9 @@ public record HeatmapStyle(Colormap colormap, Scaling scaling, double low, doubl
         }
     }
 
-    /** bwr, centered, 2% clipping, alpha 0.5. */
+    /** bwr, scaling from the sign of the values ({@link Scaling#AUTO}), 2% clipping, alpha 0.5. */
     public static HeatmapStyle defaults() {
-        return new HeatmapStyle(Colormap.BWR, Scaling.CENTERED, Double.NaN, Double.NaN, DEFAULT_CLIP_PERCENT,
+        return new HeatmapStyle(Colormap.BWR, Scaling.AUTO, Double.NaN, Double.NaN, DEFAULT_CLIP_PERCENT,
                 DEFAULT_ALPHA);
     }
 
@@ -51,7 +51,7 @@ public record HeatmapStyle(Colormap colormap, Scaling scaling, double low, doubl
         return new HeatmapStyle(c, scaling, low, high, clipPercent, alpha);
     }
 
-    /** Centered, absolute or min-max scaling (use {@link #withRange} for a fixed range). */
+    /** Automatic, centered, absolute or min-max scaling (use {@link #withRange} for a fixed range). */
     public HeatmapStyle withScaling(Scaling s) {
         if (s == Scaling.FIXED) {
             throw new IllegalArgumentException("a fixed scaling needs its range: use withRange(low, high)");

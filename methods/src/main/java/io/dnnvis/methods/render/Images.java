@@ -13,20 +13,21 @@ public final class Images {
     }
 
     /**
-     * The original figures' look: each value v becomes {@code 128 + 127 v / max|v|} (per image,
-     * all channels together), so zero is mid-gray. 3 channels give colour, 1 channel gray.
-     *
-     * @param chw row-major {@code [C, H, W]} values, C = 1 or 3
+     * A signed {@code [C, H, W]} reconstruction drawn per channel through the gray colormap (3
+     * channels give colour, 1 channel gray), with one scale for all channels: by default (a
+     * {@link Scaling#AUTO} style) centred, so that 0 is gray 128 and {@code -m}, {@code +m} black
+     * and white, m the (100 - clip)th percentile of {@code |v|} (values beyond saturate; clip 0:
+     * m = max|v|). An explicit scaling of the style applies per channel; its colormap does not
+     * (draw {@link SaliencyMap#channelSum} for that).
      */
-    public static BufferedImage signedGray(float[] chw, int channels, int height, int width) {
-        double max = 0;
-        for (float v : chw) {
-            if (Float.isFinite(v)) {
-                max = Math.max(max, Math.abs(v));
-            }
+    public static Picture reconstruction(float[] chw, int channels, int height, int width, HeatmapStyle style) {
+        HeatmapStyle gray = style.withColormap(Colormap.GRAY);
+        if (gray.scaling() == Scaling.AUTO) {
+            gray = gray.withScaling(Scaling.CENTERED);
         }
-        double scale = max == 0 ? 0 : 127.0 / max;
-        return toImage(chw, channels, height, width, v -> 128 + v * scale);
+        ColorScale scale = ColorScale.of(chw, gray);
+        BufferedImage img = toImage(chw, channels, height, width, v -> 255 * scale.position(v));
+        return Picture.scaled(img, scale);
     }
 
     /** Min-max normalization to 0..255 (an input tensor shown as a picture). */

@@ -66,6 +66,24 @@ public final class SaliencyMap {
         return new SaliencyMap(height, width, sum);
     }
 
+    /**
+     * The signed sum over the channels of a row-major {@code [C, H, W]} reconstruction (as Captum's
+     * heat maps reduce channels): what a reconstruction drawn through a colormap shows.
+     */
+    public static SaliencyMap channelSum(float[] chw, int channels, int height, int width) {
+        int plane = height * width;
+        if (chw.length != (long) channels * plane) {
+            throw new IllegalArgumentException("expected " + (long) channels * plane + " values, got " + chw.length);
+        }
+        float[] sum = new float[plane];
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < plane; p++) {
+                sum[p] += chw[c * plane + p];
+            }
+        }
+        return new SaliencyMap(height, width, sum);
+    }
+
     public int height() {
         return height;
     }
@@ -110,17 +128,20 @@ public final class SaliencyMap {
      * map's own values, before resizing; NaN positions get the colour of 0.
      */
     public BufferedImage heatmap(HeatmapStyle style, int outWidth, int outHeight) {
-        ValueScale scale = ValueScale.of(values, style);
+        return heatmapPicture(style, outWidth, outHeight).image();
+    }
+
+    /** {@link #heatmap(HeatmapStyle, int, int)} with its colour scale. */
+    public Picture heatmapPicture(HeatmapStyle style, int outWidth, int outHeight) {
+        ColorScale scale = ColorScale.of(values, style);
         float[] resized = resize(outHeight, outWidth).values;
         BufferedImage img = new BufferedImage(outWidth, outHeight, BufferedImage.TYPE_INT_RGB);
-        int neutral = style.colormap().rgb(scale.neutralPosition());
         for (int y = 0; y < outHeight; y++) {
             for (int x = 0; x < outWidth; x++) {
-                double t = scale.position(resized[y * outWidth + x]);
-                img.setRGB(x, y, Double.isNaN(t) ? neutral : style.colormap().rgb(t));
+                img.setRGB(x, y, scale.rgb(resized[y * outWidth + x]));
             }
         }
-        return img;
+        return Picture.scaled(img, scale);
     }
 
     /**
@@ -129,21 +150,25 @@ public final class SaliencyMap {
      * picture unchanged; alpha 0 gives the picture back.
      */
     public BufferedImage compose(BufferedImage picture, HeatmapStyle style) {
+        return composePicture(picture, style).image();
+    }
+
+    /** {@link #compose} with its colour scale. */
+    public Picture composePicture(BufferedImage picture, HeatmapStyle style) {
         int w = picture.getWidth();
         int h = picture.getHeight();
-        ValueScale scale = ValueScale.of(values, style);
+        ColorScale scale = ColorScale.of(values, style);
         float[] resized = resize(h, w).values;
         double alpha = style.alpha();
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int base = picture.getRGB(x, y) & 0xffffff;
-                double t = scale.position(resized[y * w + x]);
-                if (Double.isNaN(t) || alpha == 0) {
+                double[] heat = scale.color(resized[y * w + x]);
+                if (heat == null || alpha == 0) {
                     img.setRGB(x, y, base);
                     continue;
                 }
-                double[] heat = style.colormap().color(t);
                 int rgb = 0;
                 for (int c = 0; c < 3; c++) {
                     double under = ((base >> (16 - 8 * c)) & 0xff) / 255.0;
@@ -152,7 +177,7 @@ public final class SaliencyMap {
                 img.setRGB(x, y, rgb);
             }
         }
-        return img;
+        return Picture.scaled(img, scale);
     }
 
     @Override

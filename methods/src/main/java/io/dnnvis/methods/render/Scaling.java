@@ -4,12 +4,21 @@ package io.dnnvis.methods.render;
 public enum Scaling {
 
     /**
+     * From the sign of the values: a map that is {@code >= 0} everywhere scales as {@link #ABSOLUTE}
+     * (sequential from 0), a signed map as {@link #CENTERED} (diverging around 0). The default.
+     */
+    AUTO,
+
+    /**
      * Symmetric around 0: {@code t = 0.5 + 0.5 v / m} clipped, m the clipping percentile of
-     * {@code |v|}; zero is the colormap's middle (white for bwr). The default.
+     * {@code |v|}; zero is the colormap's middle (white for bwr).
      */
     CENTERED,
 
-    /** Magnitudes only: {@code t = |v| / m} clipped, m the clipping percentile of {@code |v|}. */
+    /**
+     * Magnitudes only, sequential from 0: {@code t = |v| / m} clipped, m the clipping percentile of
+     * {@code |v|}; a diverging colormap (bwr) uses its upper half, white to red.
+     */
     ABSOLUTE,
 
     /** From the low to the high clipping percentile of v: {@code t = (v - lo) / (hi - lo)} clipped. */

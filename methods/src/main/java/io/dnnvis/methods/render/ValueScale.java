@@ -7,7 +7,8 @@ import java.util.Arrays;
  * map's values. Statistics ignore NaN and infinite values; a map without finite values, or whose
  * values are all equal, maps everything to the neutral position without dividing by zero.
  *
- * @param scaling the style's scaling
+ * @param scaling the style's scaling, {@link Scaling#AUTO} resolved: {@link Scaling#ABSOLUTE} for
+ *     values that are all {@code >= 0}, {@link Scaling#CENTERED} otherwise
  * @param low the value at position 0 (centered: {@code -m}; absolute: 0)
  * @param high the value at position 1
  */
@@ -17,6 +18,7 @@ public record ValueScale(Scaling scaling, double low, double high) {
     public static ValueScale of(float[] values, HeatmapStyle style) {
         double clip = style.clipPercent();
         return switch (style.scaling()) {
+            case AUTO -> ValueScale.of(values, style.withScaling(signed(values) ? Scaling.CENTERED : Scaling.ABSOLUTE));
             case CENTERED -> {
                 double m = percentile(magnitudes(values), 100 - clip);
                 yield new ValueScale(Scaling.CENTERED, -m, m);
@@ -28,6 +30,21 @@ public record ValueScale(Scaling scaling, double low, double high) {
             }
             case FIXED -> new ValueScale(Scaling.FIXED, style.low(), style.high());
         };
+    }
+
+    /** Whether any finite value is negative. */
+    private static boolean signed(float[] values) {
+        for (float v : values) {
+            if (Float.isFinite(v) && v < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the scale starts at 0 (magnitudes), rather than running from negative to positive values. */
+    public boolean sequential() {
+        return scaling == Scaling.ABSOLUTE;
     }
 
     /**
@@ -43,7 +60,7 @@ public record ValueScale(Scaling scaling, double low, double high) {
         return switch (scaling) {
             case CENTERED -> degenerate ? 0.5 : clamp(0.5 + 0.5 * v / high);
             case ABSOLUTE -> degenerate ? 0 : clamp(Math.abs(v) / high);
-            case MIN_MAX, FIXED -> degenerate ? 0.5 : clamp((v - low) / (high - low));
+            case AUTO, MIN_MAX, FIXED -> degenerate ? 0.5 : clamp((v - low) / (high - low));
         };
     }
 

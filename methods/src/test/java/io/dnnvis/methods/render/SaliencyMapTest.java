@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Scaling, clipping, resizing and blending of heat maps. */
 class SaliencyMapTest {
 
-    private static final HeatmapStyle NO_CLIP = HeatmapStyle.defaults().withClipPercent(0);
+    private static final HeatmapStyle CENTERED = HeatmapStyle.defaults().withScaling(Scaling.CENTERED);
+    private static final HeatmapStyle NO_CLIP = CENTERED.withClipPercent(0);
 
     @Test
     void centeredHeatMapColoursAtZeroAndPlusMinusMaxAreTheColormapEnds() {
@@ -52,12 +53,12 @@ class SaliencyMapTest {
             v[k] = k;
         }
         // NumPy: percentile(0..99, 98) = 97.02
-        ValueScale clipped = ValueScale.of(v, HeatmapStyle.defaults());
+        ValueScale clipped = ValueScale.of(v, CENTERED);
         assertThat(clipped.high()).isCloseTo(97.02, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(clipped.low()).isCloseTo(-97.02, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(ValueScale.of(v, NO_CLIP).high()).isEqualTo(99);
         SaliencyMap map = SaliencyMap.of(v, 10, 10);
-        BufferedImage img = map.heatmap(HeatmapStyle.defaults());
+        BufferedImage img = map.heatmap(CENTERED);
         assertThat(rgb(img, 9, 9)).isEqualTo(0xff0000);
         assertThat(rgb(img, 8, 9)).isEqualTo(0xff0000);
         assertThat(rgb(img, 0, 9)).isEqualTo(Colormap.BWR.rgb(0.5 + 0.5 * 90 / 97.02)).isNotEqualTo(0xff0000);
