@@ -59,7 +59,7 @@ class LayersCommandTest {
         for (JsonNode layer : root.get("layers")) {
             List<String> fields = new ArrayList<>();
             layer.fieldNames().forEachRemaining(fields::add);
-            assertThat(fields).containsExactly("alias", "node", "op", "tensor", "shape");
+            assertThat(fields).containsExactly("alias", "node", "op", "tensor", "shape", "attributes", "params");
         }
     }
 
