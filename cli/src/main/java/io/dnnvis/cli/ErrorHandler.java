@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.EngineException;
 import java.io.PrintWriter;
@@ -86,7 +87,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         return false;
     }
 
+    /** One line of readable length ({@link Quoted#line}): a message is never a screenful. */
     static String oneLine(String s) {
-        return s.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return Quoted.line(s);
     }
 }

@@ -23,6 +23,14 @@ public final class Quoted {
         return cut(name, NAME_LENGTH);
     }
 
+    /** Longest error line: a message quoting many names is cut here, whatever it quotes. */
+    public static final int LINE_LENGTH = 1000;
+
+    /** A whole message on one line, at most {@value #LINE_LENGTH} characters. */
+    public static String line(String message) {
+        return cut(message == null ? "" : message, LINE_LENGTH);
+    }
+
     /** Another library's message, its lines joined, at most {@value #MESSAGE_LENGTH} characters. */
     public static String message(String message) {
         return cut(message == null ? "" : message, MESSAGE_LENGTH);

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.proto.OnnxProto.GraphProto;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.onnx.proto.OnnxProto.StringStringEntryProto;
@@ -144,7 +145,8 @@ public final class OrtSessions {
         }
     }
 
+    /** ONNX Runtime's message, on one line and cut to a readable length ({@link Quoted#message}). */
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+        return Quoted.message(s == null ? "" : s.replaceAll("\\s+", " "));
     }
 }

@@ -11,6 +11,7 @@ import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.ValueInfo;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -178,10 +179,10 @@ public final class Tracer implements AutoCloseable {
             for (ValueInfo declared : inputs()) {
                 TensorValue value = inputs.get(declared.name());
                 if (value == null) {
-                    throw new BadInputException(model.path() + ": no value given for input '" + declared.name() + "'");
+                    throw new BadInputException(model.path() + ": no value given for input '" + Quoted.name(declared.name()) + "'");
                 }
                 checkInput(declared, value);
-                value.requireFinite(model.path() + ": input '" + declared.name() + "'");
+                value.requireFinite(model.path() + ": input '" + Quoted.name(declared.name()) + "'");
                 NativeTensor in = NativeTensor.of(value);
                 natives.add(in);
                 feeds.put(declared.name(), in.tensor());
@@ -220,7 +221,7 @@ public final class Tracer implements AutoCloseable {
     private void checkInput(ValueInfo declared, TensorValue value) {
         Optional<DataType> type = declared.elemType();
         if (type.isPresent() && type.get() != DataType.FLOAT) {
-            throw new BadInputException(model.path() + ": input '" + declared.name() + "' is "
+            throw new BadInputException(model.path() + ": input '" + Quoted.name(declared.name()) + "' is "
                     + type.get().onnxName() + "; dnnvis feeds float32 inputs only");
         }
         if (declared.shape().isEmpty()) {
@@ -233,14 +234,14 @@ public final class Tracer implements AutoCloseable {
             ok = !dims.get(k).isFixed() || dims.get(k).value() == shape[k];
         }
         if (!ok) {
-            throw new BadInputException(model.path() + ": input '" + declared.name() + "' expects shape " + dims
+            throw new BadInputException(model.path() + ": input '" + Quoted.name(declared.name()) + "' expects shape " + dims
                     + ", got " + Arrays.toString(shape));
         }
     }
 
     private static TensorValue copyOut(String name, Optional<OnnxValue> value) {
         if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
-            throw new EngineException("ONNX Runtime returned no tensor for '" + name + "'");
+            throw new EngineException("ONNX Runtime returned no tensor for '" + Quoted.name(name) + "'");
         }
         return OrtTensors.copy(name, tensor);
     }
