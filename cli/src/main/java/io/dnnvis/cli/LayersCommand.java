@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
             "List the model's inputs and, for every node: alias, node name, op, output tensor, output shape, main",
             "attributes (kernel, strides, pads, dilations, group for convolutions and pools) and parameter count",
             "(elements of the node's initializers). Constant nodes are hidden unless --all or --op names them.",
-            "Shapes come from a forward run on zeros; a dynamic batch is 1, dynamic height and width come from",
+            "Shapes come from ONNX Runtime's shape inference (nothing run), else from a forward run on zeros; the",
+            "first line says which. A dynamic batch is 1, dynamic height and width come from",
             "--input-shape, --input-size or a size in the model's metadata (input_size HxW); else the command refuses.",
             "A layer can be named by its alias (conv4 = the 4th Conv node), node name or tensor name everywhere."
         })
@@ -78,14 +79,17 @@ final class LayersCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code layers --json}: the inputs and every node, in the file's order. */
-    record LayersJson(List<InputJson> inputs, List<LayerJson> layers) {
+    /**
+     * {@code layers --json}: the inputs and every node, in the file's order; {@code shapes} is
+     * {@code inferred} (shape inference, nothing run) or {@code run} (a forward run on zeros).
+     */
+    record LayersJson(List<InputJson> inputs, List<LayerJson> layers, String shapes) {
 
         static LayersJson of(LayerTable table, List<ShownLayer> shown) {
             return new LayersJson(table.inputs().stream().map(in -> new InputJson(in.name(), in.shape())).toList(),
                     shown.stream().map(l -> new LayerJson(l.row().alias(), l.row().node(), l.row().op(),
                             l.row().tensor(), l.row().shape(), l.summary().attributes(), l.summary().params()))
-                            .toList());
+                            .toList(), table.ran() ? "run" : "inferred");
         }
     }
 
@@ -109,7 +113,7 @@ final class LayersCommand implements Callable<Integer> {
             PrintWriter out) {
         out.printf("%s: opset %d, IR %d, %d nodes%s%s%n", model.fileName(), model.opset(), model.irVersion(),
                 table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + printable(model.producerName()),
-                hidden);
+                hidden + (table.ran() ? "; shapes from a run on zeros" : "; shapes inferred, not run"));
         for (LayerTable.Input in : table.inputs()) {
             out.printf("input  %s %s%n", printable(in.name()), Arrays.toString(in.shape()));
         }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -94,9 +95,25 @@ public final class Tracer implements AutoCloseable {
      * @param inputShapes a concrete shape for every graph input
      */
     public Map<String, long[]> shapes(Map<String, long[]> inputShapes) {
+        return nodeShapes(inputShapes).shapes();
+    }
+
+    /** Every node output's shape and how it was found. */
+    public record NodeShapes(Map<String, long[]> shapes, boolean ran) {
+
+        public NodeShapes {
+            shapes = java.util.Collections.unmodifiableMap(shapes);
+        }
+    }
+
+    /**
+     * Like {@link #shapes}, saying whether the shapes were inferred ({@code ran} false: nothing was
+     * run) or came from a run on zeros.
+     */
+    public NodeShapes nodeShapes(Map<String, long[]> inputShapes) {
         Optional<Map<String, long[]>> inferred = StaticShapes.infer(model, inputShapes, options);
         if (inferred.isPresent()) {
-            return inferred.get();
+            return new NodeShapes(inferred.get(), false);
         }
         Map<String, TensorValue> zeros = new LinkedHashMap<>();
         inputShapes.forEach((name, shape) -> zeros.put(name, TensorValue.zeros(name, shape)));
@@ -105,7 +122,7 @@ public final class Tracer implements AutoCloseable {
         for (String name : trace.names()) {
             shapes.put(name, trace.shape(name));
         }
-        return shapes;
+        return new NodeShapes(shapes, true);
     }
 
     /** Traces every node output of the graph. */
@@ -239,11 +256,17 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
-    private static TensorValue copyOut(String name, Optional<OnnxValue> value) {
-        if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
+    private TensorValue copyOut(String name, Optional<OnnxValue> value) {
+        if (value.isPresent() && !(value.get() instanceof OnnxTensor)) {
+            // an output declared without a type that turns out a sequence or a map (SequenceConstruct, ZipMap)
+            throw new ModelRefusedException(model.path() + ": '" + Quoted.name(name) + "' is a "
+                    + value.get().getType().name().toLowerCase(Locale.ROOT).replace("onnx_type_", "")
+                    + ", not a tensor; dnnvis reads tensor outputs only", null);
+        }
+        if (value.isEmpty()) {
             throw new EngineException("ONNX Runtime returned no tensor for '" + Quoted.name(name) + "'");
         }
-        return OrtTensors.copy(name, tensor);
+        return OrtTensors.copy(name, (OnnxTensor) value.get());
     }
 
     /** How many sessions are cached (one per set of traced tensors). */
