@@ -47,11 +47,21 @@ public final class OrtSessions {
      * @throws EngineException when CUDA is requested but missing, or ONNX Runtime refuses the model
      */
     public static OrtSession create(ModelProto model, EngineOptions options, Path modelFile) {
+        return create(model, options, modelFile, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    /**
+     * A session built with the given graph optimizations: {@code NO_OPT} for a session that only
+     * infers shapes (ONNX Runtime's optimizers cost time quadratic in the outputs of a graph that
+     * exposes every node output).
+     */
+    static OrtSession create(ModelProto model, EngineOptions options, Path modelFile,
+            OrtSession.SessionOptions.OptLevel optimizations) {
         OrtEnvironment env = environment();
         Map<String, OnnxTensor> weights = new LinkedHashMap<>();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setOptimizationLevel(optimizations);
             so.setInterOpNumThreads(1);
             so.setIntraOpNumThreads(intraOpThreads(options));
             // No memory pattern: with it ONNX Runtime plans the tensors' places on the first run and

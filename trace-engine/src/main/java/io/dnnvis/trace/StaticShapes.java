@@ -42,10 +42,12 @@ final class StaticShapes {
             EngineOptions options) {
         GraphProto source = model.runtimeProto().getGraph();
         GraphProto.Builder g = source.toBuilder().clearInitializer().clearInput().clearOutput().clearValueInfo();
+        java.util.Set<String> initializers = new java.util.HashSet<>();
+        source.getInitializerList().forEach(t -> initializers.add(t.getName()));
         for (ValueInfoProto in : source.getInputList()) {
             long[] shape = inputShapes.get(in.getName());
             if (shape == null) {
-                if (isInitializer(source, in.getName())) {
+                if (initializers.contains(in.getName())) {
                     continue; // an initializer also listed as input (IR < 4): added below
                 }
                 return Optional.empty();
@@ -70,7 +72,8 @@ final class StaticShapes {
             }
         }
         ModelProto weightless = model.runtimeProto().toBuilder().setGraph(g).build();
-        try (OrtSession session = OrtSessions.create(weightless, options, model.path())) {
+        try (OrtSession session = OrtSessions.create(weightless, options, model.path(),
+                OrtSession.SessionOptions.OptLevel.NO_OPT)) {
             Map<String, NodeInfo> info = session.getOutputInfo();
             Map<String, long[]> shapes = new HashMap<>();
             for (String out : outputs) {
@@ -90,10 +93,6 @@ final class StaticShapes {
         } catch (OrtException | ModelRefusedException e) {
             return Optional.empty(); // the run will say what is wrong, if anything
         }
-    }
-
-    private static boolean isInitializer(GraphProto g, String name) {
-        return g.getInitializerList().stream().anyMatch(t -> t.getName().equals(name));
     }
 
     private static ValueInfoProto withShape(ValueInfoProto in, long[] shape) {
