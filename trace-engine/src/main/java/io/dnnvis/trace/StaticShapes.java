@@ -40,6 +40,12 @@ final class StaticShapes {
      */
     static Optional<Map<String, long[]>> infer(OnnxModel model, Map<String, long[]> inputShapes,
             EngineOptions options) {
+        if (model.runtimeProto().getGraph().getNodeCount() > SegmentedShapes.SEGMENT_NODES) {
+            Optional<Map<String, long[]>> segmented = SegmentedShapes.infer(model, inputShapes, options);
+            if (segmented.isPresent()) {
+                return segmented;
+            }
+        }
         GraphProto source = model.runtimeProto().getGraph();
         GraphProto.Builder g = source.toBuilder().clearInitializer().clearInput().clearOutput().clearValueInfo();
         java.util.Set<String> initializers = new java.util.HashSet<>();
@@ -101,7 +107,7 @@ final class StaticShapes {
         return in.toBuilder().setType(tensorType(elemType, shape)).build();
     }
 
-    private static TypeProto tensorType(int elemType, long[] dims) {
+    static TypeProto tensorType(int elemType, long[] dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
