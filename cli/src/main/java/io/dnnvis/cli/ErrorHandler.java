@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.EngineException;
 import java.io.PrintWriter;
@@ -93,7 +94,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         return ERROR_PREFIX.matcher(message).replaceFirst("");
     }
 
+    /** One line of readable length ({@link Quoted#line}): a message is never a screenful. */
     static String oneLine(String s) {
-        return s.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return Quoted.line(s);
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,8 +22,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "List the model's inputs and, for every node: alias, node name, op, output tensor and output shape.",
-            "Shapes come from a forward run on zeros; a dynamic batch is 1, dynamic height and width come from",
+            "List the model's inputs and, for every node: alias, node name, op, output tensor, output shape, main",
+            "attributes (kernel, strides, pads, dilations, group for convolutions and pools) and parameter count",
+            "(elements of the node's initializers). Constant nodes are hidden unless --all or --op names them.",
+            "Shapes come from ONNX Runtime's shape inference (nothing run), else from a forward run on zeros; the",
+            "first line says which. A dynamic batch is 1, dynamic height and width come from",
             "--input-shape, --input-size or a size in the model's metadata (input_size HxW); else the command refuses.",
             "A layer can be named by its alias (conv4 = the 4th Conv node), node name or tensor name everywhere."
         })
@@ -33,6 +37,13 @@ final class LayersCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
+
+    @Option(names = "--all", description = "Also list Constant nodes (hidden by default).")
+    boolean all;
+
+    @Option(names = "--op", paramLabel = "OP[,OP...]", split = ",",
+            description = "Only nodes of these op types (case-insensitive), e.g. --op conv,gemm.")
+    List<String> ops = List.of();
 
     @Option(names = "--input-shape", paramLabel = "N,C,H,W",
             description = "Shape of the first input (default: its declared shape; a dynamic batch is 1, a dynamic "
@@ -52,27 +63,33 @@ final class LayersCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnnxModel model = common.loadModel(modelFile);
+        LayerSelection selection = LayerSelection.of(model, ops, all); // checked before any work
         LayerTable table;
         try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
             table = LayerTable.of(tracer, FirstInputShape.of(model, inputShape, inputSize).orElse(null));
         }
+        List<ShownLayer> shown = selection.shown(model, table);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(LayersJson.of(table)));
+            out.println(Json.write(LayersJson.of(table, shown)));
         } else {
-            printTable(model, table, out);
+            printTable(model, table, shown, selection.hiddenNote(table.rows().size() - shown.size()), out);
         }
         out.flush();
         return 0;
     }
 
-    /** {@code layers --json}: the inputs and every node, in the file's order. */
-    record LayersJson(List<InputJson> inputs, List<LayerJson> layers) {
+    /**
+     * {@code layers --json}: the inputs and every node, in the file's order; {@code shapes} is
+     * {@code inferred} (shape inference, nothing run) or {@code run} (a forward run on zeros).
+     */
+    record LayersJson(List<InputJson> inputs, List<LayerJson> layers, String shapes) {
 
-        static LayersJson of(LayerTable table) {
+        static LayersJson of(LayerTable table, List<ShownLayer> shown) {
             return new LayersJson(table.inputs().stream().map(in -> new InputJson(in.name(), in.shape())).toList(),
-                    table.rows().stream()
-                            .map(r -> new LayerJson(r.alias(), r.node(), r.op(), r.tensor(), r.shape())).toList());
+                    shown.stream().map(l -> new LayerJson(l.row().alias(), l.row().node(), l.row().op(),
+                            l.row().tensor(), l.row().shape(), l.summary().attributes(), l.summary().params()))
+                            .toList(), table.ran() ? "run" : "inferred");
         }
     }
 
@@ -80,36 +97,51 @@ final class LayersCommand implements Callable<Integer> {
     record InputJson(String name, long[] shape) {
     }
 
-    /** A node: alias (empty where none), node name, op, output tensor and its shape. */
-    record LayerJson(String alias, String node, String op, String tensor, long[] shape) {
+    /**
+     * A node: alias (empty where none), node name, op, output tensor, its shape, main attributes
+     * and parameter count.
+     */
+    record LayerJson(String alias, String node, String op, String tensor, long[] shape,
+            Map<String, Object> attributes, long params) {
     }
 
-    private static void printTable(OnnxModel model, LayerTable table, PrintWriter out) {
-        out.printf("%s: opset %d, IR %d, %d nodes%s%n", model.fileName(), model.opset(), model.irVersion(),
-                table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + printable(model.producerName()));
+    /** A row the command shows, with its node's attributes and parameter count. */
+    record ShownLayer(LayerTable.Row row, NodeSummary summary) {
+    }
+
+    private static void printTable(OnnxModel model, LayerTable table, List<ShownLayer> shown, String hidden,
+            PrintWriter out) {
+        out.printf("%s: opset %d, IR %d, %d nodes%s%s%n", model.fileName(), model.opset(), model.irVersion(),
+                table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + printable(model.producerName()),
+                hidden + (table.ran() ? "; shapes from a run on zeros" : "; shapes inferred, not run"));
         for (LayerTable.Input in : table.inputs()) {
             out.printf("input  %s %s%n", printable(in.name()), Arrays.toString(in.shape()));
         }
-        int aliasWidth = width(table, 0, "alias");
-        int nodeWidth = width(table, 1, "node");
-        int opWidth = width(table, 2, "op");
-        int tensorWidth = width(table, 3, "tensor");
-        String format = "%-" + aliasWidth + "s  %-" + nodeWidth + "s  %-" + opWidth + "s  %-" + tensorWidth + "s  %s%n";
-        out.printf(format, "alias", "node", "op", "tensor", "shape");
-        for (LayerTable.Row r : table.rows()) {
+        List<LayerTable.Row> rows = shown.stream().map(ShownLayer::row).toList();
+        int aliasWidth = width(rows, 0, "alias");
+        int nodeWidth = width(rows, 1, "node");
+        int opWidth = width(rows, 2, "op");
+        int tensorWidth = width(rows, 3, "tensor");
+        int shapeWidth = width(rows, 4, "shape");
+        String format = "%-" + aliasWidth + "s  %-" + nodeWidth + "s  %-" + opWidth + "s  %-" + tensorWidth + "s  %-"
+                + shapeWidth + "s  %10s  %s%n";
+        out.printf(format, "alias", "node", "op", "tensor", "shape", "params", "attributes");
+        for (ShownLayer l : shown) {
+            LayerTable.Row r = l.row();
             out.printf(format, r.alias().isEmpty() ? "-" : r.alias(), printable(r.node()), printable(r.op()),
-                    printable(r.tensor()), Arrays.toString(r.shape()));
+                    printable(r.tensor()), Arrays.toString(r.shape()), l.summary().params(), l.summary().text());
         }
     }
 
-    private static int width(LayerTable table, int column, String header) {
+    private static int width(List<LayerTable.Row> rows, int column, String header) {
         int w = header.length();
-        for (LayerTable.Row r : table.rows()) {
+        for (LayerTable.Row r : rows) {
             String v = switch (column) {
                 case 0 -> r.alias();
                 case 1 -> printable(r.node());
                 case 2 -> printable(r.op());
-                default -> printable(r.tensor());
+                case 3 -> printable(r.tensor());
+                default -> Arrays.toString(r.shape());
             };
             w = Math.max(w, v.length());
         }

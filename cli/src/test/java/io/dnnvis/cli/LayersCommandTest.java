@@ -55,11 +55,12 @@ class LayersCommandTest {
         assertThat(root.get("inputs").get(0).get("shape").toString()).isEqualTo("[1,3,224,224]");
         List<String> keys = new ArrayList<>();
         root.fieldNames().forEachRemaining(keys::add);
-        assertThat(keys).containsExactly("inputs", "layers");
+        assertThat(keys).containsExactly("inputs", "layers", "shapes");
+        assertThat(root.get("shapes").asText()).isEqualTo("inferred");
         for (JsonNode layer : root.get("layers")) {
             List<String> fields = new ArrayList<>();
             layer.fieldNames().forEachRemaining(fields::add);
-            assertThat(fields).containsExactly("alias", "node", "op", "tensor", "shape");
+            assertThat(fields).containsExactly("alias", "node", "op", "tensor", "shape", "attributes", "params");
         }
     }
 

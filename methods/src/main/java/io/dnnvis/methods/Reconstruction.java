@@ -39,7 +39,10 @@ public record Reconstruction(BackwardRequest request, Layer layer, int[] neurons
         return neurons.clone();
     }
 
-    /** All reconstructions as a new ND4J array: {@code tensor().toINDArray()}. */
+    /**
+     * All reconstructions as a new ND4J array, {@code tensor().toINDArray()}: {@code [B, C, H, W]},
+     * B = {@code neurons().length}, C, H, W the input's channels, height and width (NCHW).
+     */
     public INDArray values() {
         return tensor.toINDArray();
     }
@@ -64,9 +67,11 @@ public record Reconstruction(BackwardRequest request, Layer layer, int[] neurons
     }
 
     /**
-     * The signal arriving at a tensor on the way back, {@code [B] ++ shape}: a layer's output (by
-     * alias, node name or tensor name) or the model input (in the tensor's own layout, NHWC for
-     * an NHWC input, unlike {@link #tensor()}).
+     * The signal arriving at a tensor on the way back, {@code [B] ++ shape}: one signal per neuron
+     * of the request (B = {@code neurons().length}) in front of the tensor's whole forward shape,
+     * its batch axis of 1 included, so {@code [B, 1, C, H, W]} for a 4-D layer such as a ReLU
+     * after a convolution. The tensor is a layer's output (by alias, node name or tensor name) or
+     * the model input (in the tensor's own layout, NHWC for an NHWC input, unlike {@link #tensor()}).
      *
      * @throws BadRequestException when none was recorded there
      */

@@ -136,13 +136,24 @@ public final class Graph {
         List<String> names = new ArrayList<>(byAlias.keySet());
         names.addAll(byName.keySet());
         names.addAll(producers.keySet());
-        String w = wanted.toLowerCase(Locale.ROOT);
+        String w = comparable(wanted);
+        record Scored(String name, int distance) {
+        }
         return names.stream()
                 .distinct()
-                .sorted(Comparator.comparingInt((String s) -> editDistance(w, s.toLowerCase(Locale.ROOT)))
-                        .thenComparing(Comparator.naturalOrder()))
+                .map(s -> new Scored(s, editDistance(w, comparable(s))))
+                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::name))
                 .limit(count)
+                .map(Scored::name)
                 .toList();
+    }
+
+    /** Names compared by their first {@value #COMPARED_LENGTH} characters: a huge name costs no more. */
+    private static final int COMPARED_LENGTH = 64;
+
+    private static String comparable(String name) {
+        String s = name.length() > COMPARED_LENGTH ? name.substring(0, COMPARED_LENGTH) : name;
+        return s.toLowerCase(Locale.ROOT);
     }
 
     static int editDistance(String a, String b) {

@@ -16,9 +16,9 @@ public final class InvalidModelException extends UserErrorException {
     }
 
     public InvalidModelException(Path file, String problem, Throwable cause) {
-        super(oneLine((file == null ? "<model>" : file.toString()) + ": " + problem), cause);
+        super((file == null ? "<model>" : file.toString()) + ": " + problem, cause);
         this.file = file;
-        this.problem = oneLine(problem);
+        this.problem = Quoted.line(problem);
     }
 
     /** The model file, as the caller named it. */
@@ -31,7 +31,8 @@ public final class InvalidModelException extends UserErrorException {
         return problem;
     }
 
+    /** A name from the model as messages quote it ({@link Quoted#name}). */
     static String oneLine(String text) {
-        return text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return Quoted.name(text);
     }
 }

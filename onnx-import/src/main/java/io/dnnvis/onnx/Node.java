@@ -37,7 +37,7 @@ public record Node(
 
     /** {@code 'name' (Op)}, as error messages name a node. */
     public String describe() {
-        return "'" + (name.isEmpty() ? output() : name) + "' (" + opType + ")";
+        return "'" + Quoted.name(name.isEmpty() ? output() : name) + "' (" + Quoted.name(opType) + ")";
     }
 
     public long intAttribute(String attributeName, long defaultValue) {

@@ -10,7 +10,8 @@ public final class UnknownLayerException extends UserErrorException {
 
     public UnknownLayerException(String requested, List<String> suggestions) {
         super("no layer '" + InvalidModelException.oneLine(requested) + "' (not an alias, node name or tensor name)"
-                + (suggestions.isEmpty() ? "" : "; nearest: " + String.join(", ", suggestions)));
+                + (suggestions.isEmpty() ? "" : "; nearest: "
+                        + String.join(", ", suggestions.stream().map(Quoted::name).toList())));
         this.requested = requested;
         this.suggestions = List.copyOf(suggestions);
     }

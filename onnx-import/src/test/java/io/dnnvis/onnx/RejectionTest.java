@@ -521,7 +521,7 @@ class RejectionTest {
         @Test
         void nulCharacter() {
             assertRejected(externalModel("location", "w.bin\0x"),
-                    "initializer 'w': external data location 'w.bin\0x' contains a NUL character");
+                    "initializer 'w': external data location 'w.bin\\u0000x' contains a NUL character");
         }
 
         @Test

@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * What {@code dnnvis layers} prints: the model's inputs and, for every node in file order, its
- * alias, name, op, first output tensor and that tensor's static shape.
+ * alias, name, op, first output tensor and that tensor's static shape; {@code ran} says whether the
+ * shapes came from a run on zeros (true) or from shape inference without running (false).
  */
-public record LayerTable(List<Input> inputs, List<Row> rows) {
+public record LayerTable(List<Input> inputs, List<Row> rows, boolean ran) {
 
     /** A graph input with the concrete shape used for the run. */
     public record Input(String name, long[] shape) {
@@ -45,7 +46,8 @@ public record LayerTable(List<Input> inputs, List<Row> rows) {
             feeds.put(v.name(), shape);
             inputs.add(new Input(v.name(), shape));
         }
-        Map<String, long[]> shapes = tracer.shapes(feeds);
+        Tracer.NodeShapes found = tracer.nodeShapes(feeds);
+        Map<String, long[]> shapes = found.shapes();
         List<Row> rows = new ArrayList<>();
         List<Node> nodes = new ArrayList<>(tracer.model().graph().nodes());
         nodes.sort(Comparator.comparingInt(Node::fileIndex));
@@ -54,7 +56,7 @@ public record LayerTable(List<Input> inputs, List<Row> rows) {
             long[] shape = shapes.getOrDefault(tensor, new long[0]);
             rows.add(new Row(n.alias(), n.name(), n.opType(), tensor, shape));
         }
-        return new LayerTable(inputs, rows);
+        return new LayerTable(inputs, rows, found.ran());
     }
 
     private static long[] concreteShape(Tracer tracer, ValueInfo v) {

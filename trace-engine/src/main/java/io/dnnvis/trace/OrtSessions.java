@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.proto.OnnxProto.GraphProto;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.onnx.proto.OnnxProto.StringStringEntryProto;
@@ -46,11 +47,21 @@ public final class OrtSessions {
      * @throws EngineException when CUDA is requested but missing, or ONNX Runtime refuses the model
      */
     public static OrtSession create(ModelProto model, EngineOptions options, Path modelFile) {
+        return create(model, options, modelFile, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    /**
+     * A session built with the given graph optimizations: {@code NO_OPT} for a session that only
+     * infers shapes (ONNX Runtime's optimizers cost time quadratic in the outputs of a graph that
+     * exposes every node output).
+     */
+    static OrtSession create(ModelProto model, EngineOptions options, Path modelFile,
+            OrtSession.SessionOptions.OptLevel optimizations) {
         OrtEnvironment env = environment();
         Map<String, OnnxTensor> weights = new LinkedHashMap<>();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setOptimizationLevel(optimizations);
             so.setInterOpNumThreads(1);
             so.setIntraOpNumThreads(intraOpThreads(options));
             // No memory pattern: with it ONNX Runtime plans the tensors' places on the first run and
@@ -144,7 +155,8 @@ public final class OrtSessions {
         }
     }
 
+    /** ONNX Runtime's message, on one line and cut to a readable length ({@link Quoted#message}). */
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+        return Quoted.message(s == null ? "" : s.replaceAll("\\s+", " "));
     }
 }

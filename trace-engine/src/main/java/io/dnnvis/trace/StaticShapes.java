@@ -40,12 +40,20 @@ final class StaticShapes {
      */
     static Optional<Map<String, long[]>> infer(OnnxModel model, Map<String, long[]> inputShapes,
             EngineOptions options) {
+        if (model.runtimeProto().getGraph().getNodeCount() > SegmentedShapes.SEGMENT_NODES) {
+            Optional<Map<String, long[]>> segmented = SegmentedShapes.infer(model, inputShapes, options);
+            if (segmented.isPresent()) {
+                return segmented;
+            }
+        }
         GraphProto source = model.runtimeProto().getGraph();
         GraphProto.Builder g = source.toBuilder().clearInitializer().clearInput().clearOutput().clearValueInfo();
+        java.util.Set<String> initializers = new java.util.HashSet<>();
+        source.getInitializerList().forEach(t -> initializers.add(t.getName()));
         for (ValueInfoProto in : source.getInputList()) {
             long[] shape = inputShapes.get(in.getName());
             if (shape == null) {
-                if (isInitializer(source, in.getName())) {
+                if (initializers.contains(in.getName())) {
                     continue; // an initializer also listed as input (IR < 4): added below
                 }
                 return Optional.empty();
@@ -70,7 +78,8 @@ final class StaticShapes {
             }
         }
         ModelProto weightless = model.runtimeProto().toBuilder().setGraph(g).build();
-        try (OrtSession session = OrtSessions.create(weightless, options, model.path())) {
+        try (OrtSession session = OrtSessions.create(weightless, options, model.path(),
+                OrtSession.SessionOptions.OptLevel.NO_OPT)) {
             Map<String, NodeInfo> info = session.getOutputInfo();
             Map<String, long[]> shapes = new HashMap<>();
             for (String out : outputs) {
@@ -92,17 +101,13 @@ final class StaticShapes {
         }
     }
 
-    private static boolean isInitializer(GraphProto g, String name) {
-        return g.getInitializerList().stream().anyMatch(t -> t.getName().equals(name));
-    }
-
     private static ValueInfoProto withShape(ValueInfoProto in, long[] shape) {
         int elemType = in.getType().hasTensorType() ? in.getType().getTensorType().getElemType()
                 : TensorProto.DataType.FLOAT_VALUE;
         return in.toBuilder().setType(tensorType(elemType, shape)).build();
     }
 
-    private static TypeProto tensorType(int elemType, long[] dims) {
+    static TypeProto tensorType(int elemType, long[] dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {
             shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));

@@ -11,6 +11,7 @@ import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.ValueInfo;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -93,9 +95,25 @@ public final class Tracer implements AutoCloseable {
      * @param inputShapes a concrete shape for every graph input
      */
     public Map<String, long[]> shapes(Map<String, long[]> inputShapes) {
+        return nodeShapes(inputShapes).shapes();
+    }
+
+    /** Every node output's shape and how it was found. */
+    public record NodeShapes(Map<String, long[]> shapes, boolean ran) {
+
+        public NodeShapes {
+            shapes = java.util.Collections.unmodifiableMap(shapes);
+        }
+    }
+
+    /**
+     * Like {@link #shapes}, saying whether the shapes were inferred ({@code ran} false: nothing was
+     * run) or came from a run on zeros.
+     */
+    public NodeShapes nodeShapes(Map<String, long[]> inputShapes) {
         Optional<Map<String, long[]>> inferred = StaticShapes.infer(model, inputShapes, options);
         if (inferred.isPresent()) {
-            return inferred.get();
+            return new NodeShapes(inferred.get(), false);
         }
         Map<String, TensorValue> zeros = new LinkedHashMap<>();
         inputShapes.forEach((name, shape) -> zeros.put(name, TensorValue.zeros(name, shape)));
@@ -104,7 +122,7 @@ public final class Tracer implements AutoCloseable {
         for (String name : trace.names()) {
             shapes.put(name, trace.shape(name));
         }
-        return shapes;
+        return new NodeShapes(shapes, true);
     }
 
     /** Traces every node output of the graph. */
@@ -178,10 +196,10 @@ public final class Tracer implements AutoCloseable {
             for (ValueInfo declared : inputs()) {
                 TensorValue value = inputs.get(declared.name());
                 if (value == null) {
-                    throw new BadInputException(model.path() + ": no value given for input '" + declared.name() + "'");
+                    throw new BadInputException(model.path() + ": no value given for input '" + Quoted.name(declared.name()) + "'");
                 }
                 checkInput(declared, value);
-                value.requireFinite(model.path() + ": input '" + declared.name() + "'");
+                value.requireFinite(model.path() + ": input '" + Quoted.name(declared.name()) + "'");
                 NativeTensor in = NativeTensor.of(value);
                 natives.add(in);
                 feeds.put(declared.name(), in.tensor());
@@ -220,7 +238,7 @@ public final class Tracer implements AutoCloseable {
     private void checkInput(ValueInfo declared, TensorValue value) {
         Optional<DataType> type = declared.elemType();
         if (type.isPresent() && type.get() != DataType.FLOAT) {
-            throw new BadInputException(model.path() + ": input '" + declared.name() + "' is "
+            throw new BadInputException(model.path() + ": input '" + Quoted.name(declared.name()) + "' is "
                     + type.get().onnxName() + "; dnnvis feeds float32 inputs only");
         }
         if (declared.shape().isEmpty()) {
@@ -233,16 +251,22 @@ public final class Tracer implements AutoCloseable {
             ok = !dims.get(k).isFixed() || dims.get(k).value() == shape[k];
         }
         if (!ok) {
-            throw new BadInputException(model.path() + ": input '" + declared.name() + "' expects shape " + dims
+            throw new BadInputException(model.path() + ": input '" + Quoted.name(declared.name()) + "' expects shape " + dims
                     + ", got " + Arrays.toString(shape));
         }
     }
 
-    private static TensorValue copyOut(String name, Optional<OnnxValue> value) {
-        if (value.isEmpty() || !(value.get() instanceof OnnxTensor tensor)) {
-            throw new EngineException("ONNX Runtime returned no tensor for '" + name + "'");
+    private TensorValue copyOut(String name, Optional<OnnxValue> value) {
+        if (value.isPresent() && !(value.get() instanceof OnnxTensor)) {
+            // an output declared without a type that turns out a sequence or a map (SequenceConstruct, ZipMap)
+            throw new ModelRefusedException(model.path() + ": '" + Quoted.name(name) + "' is a "
+                    + value.get().getType().name().toLowerCase(Locale.ROOT).replace("onnx_type_", "")
+                    + ", not a tensor; dnnvis reads tensor outputs only", null);
         }
-        return OrtTensors.copy(name, tensor);
+        if (value.isEmpty()) {
+            throw new EngineException("ONNX Runtime returned no tensor for '" + Quoted.name(name) + "'");
+        }
+        return OrtTensors.copy(name, (OnnxTensor) value.get());
     }
 
     /** How many sessions are cached (one per set of traced tensors). */

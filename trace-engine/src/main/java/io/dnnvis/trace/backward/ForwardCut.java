@@ -3,6 +3,7 @@ package io.dnnvis.trace.backward;
 import io.dnnvis.onnx.Attribute;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Tensor;
 import io.dnnvis.trace.UnsupportedGraphException;
@@ -51,7 +52,7 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
         String imageInput = graph.inputs().get(0).name();
         String target = spec.targetTensor();
         Node targetNode = graph.producer(target).orElseThrow(() -> new UnsupportedGraphException(
-                model.path() + ": target '" + target + "' is not produced by a node"));
+                model.path() + ": target '" + Quoted.name(target) + "' is not produced by a node"));
         List<String> sources = spec.sources().isEmpty() ? List.of(imageInput) : spec.sources();
         List<Node> forward = ancestors(graph, targetNode);
         Set<String> known = new HashSet<>();
@@ -59,8 +60,8 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
         forward.forEach(n -> known.addAll(n.outputs()));
         for (String s : sources) {
             if (!known.contains(s) || s.equals(target)) {
-                throw new UnsupportedGraphException(model.path() + ": '" + s + "' is not a tensor that target '"
-                        + target + "' depends on");
+                throw new UnsupportedGraphException(model.path() + ": '" + Quoted.name(s) + "' is not a tensor that target '"
+                        + Quoted.name(target) + "' depends on");
             }
         }
         Set<String> carrying = new HashSet<>(sources);
@@ -72,14 +73,15 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
             }
         }
         if (!carrying.contains(target)) {
-            throw new UnsupportedGraphException(model.path() + ": target '" + target + "' does not depend on "
-                    + (spec.sources().isEmpty() ? "the input '" + imageInput + "'" : "'" + String.join("', '", sources) + "'"));
+            throw new UnsupportedGraphException(model.path() + ": target '" + Quoted.name(target) + "' does not depend on "
+                    + (spec.sources().isEmpty() ? "the input '" + Quoted.name(imageInput) + "'"
+                            : "'" + String.join("', '", sources.stream().map(Quoted::name).toList()) + "'"));
         }
         List<String> missing = new ArrayList<>();
         List<String> missingOps = new ArrayList<>();
         for (Node n : signalNodes) {
             if (spec.rules().rule(n.opType()).isEmpty()) {
-                missing.add(n.opType() + " " + n.describe().replaceFirst(" \\(.*\\)$", ""));
+                missing.add(Quoted.name(n.opType()) + " " + n.describe().replaceFirst(" \\(.*\\)$", ""));
                 missingOps.add(n.opType());
             }
         }
@@ -88,8 +90,8 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
         });
         if (!missing.isEmpty()) {
             throw new UnsupportedGraphException(model.path() + ": no backward rule for " + missing.size() + " node"
-                    + (missing.size() == 1 ? "" : "s") + " on the path from '" + String.join("', '", sources)
-                    + "' to '" + target + "': " + String.join(", ", missing));
+                    + (missing.size() == 1 ? "" : "s") + " on the path from '" + String.join("', '", sources.stream().map(Quoted::name).toList())
+                    + "' to '" + Quoted.name(target) + "': " + String.join(", ", missing));
         }
         return new ForwardCut(imageInput, target, forward, signalNodes, carrying, sources, constants(graph, forward));
     }
