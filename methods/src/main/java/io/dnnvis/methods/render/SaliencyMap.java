@@ -53,17 +53,7 @@ public final class SaliencyMap {
      * row-major {@code [C, H, W]} reconstruction.
      */
     public static SaliencyMap fromReconstruction(float[] chw, int channels, int height, int width) {
-        int plane = height * width;
-        if (chw.length != (long) channels * plane) {
-            throw new IllegalArgumentException("expected " + (long) channels * plane + " values, got " + chw.length);
-        }
-        float[] sum = new float[plane];
-        for (int c = 0; c < channels; c++) {
-            for (int p = 0; p < plane; p++) {
-                sum[p] += Math.abs(chw[c * plane + p]);
-            }
-        }
-        return new SaliencyMap(height, width, sum);
+        return sumOverChannels(chw, channels, height, width, true);
     }
 
     /**
@@ -71,6 +61,11 @@ public final class SaliencyMap {
      * heat maps reduce channels): what a reconstruction drawn through a colormap shows.
      */
     public static SaliencyMap channelSum(float[] chw, int channels, int height, int width) {
+        return sumOverChannels(chw, channels, height, width, false);
+    }
+
+    private static SaliencyMap sumOverChannels(float[] chw, int channels, int height, int width,
+            boolean magnitudes) {
         int plane = height * width;
         if (chw.length != (long) channels * plane) {
             throw new IllegalArgumentException("expected " + (long) channels * plane + " values, got " + chw.length);
@@ -78,7 +73,8 @@ public final class SaliencyMap {
         float[] sum = new float[plane];
         for (int c = 0; c < channels; c++) {
             for (int p = 0; p < plane; p++) {
-                sum[p] += chw[c * plane + p];
+                float v = chw[c * plane + p];
+                sum[p] += magnitudes ? Math.abs(v) : v;
             }
         }
         return new SaliencyMap(height, width, sum);
