@@ -31,6 +31,14 @@ final class StaticShapes {
     /** Initializers at least this large (bytes of raw data) are replaced by inputs. */
     static final int WEIGHT_BYTES = 1024;
 
+    /**
+     * The most nodes whose shapes are found in one piece (one session with every node output a
+     * graph output, or a run of the whole graph on zeros): ONNX Runtime's cost of that grows with the
+     * square of the node count (100,000 nodes: over a minute). Larger graphs are inferred in segments
+     * or refused.
+     */
+    static final int WHOLE_GRAPH_NODES = 20_000;
+
     private StaticShapes() {
     }
 
@@ -42,8 +50,8 @@ final class StaticShapes {
             EngineOptions options) {
         if (model.runtimeProto().getGraph().getNodeCount() > SegmentedShapes.SEGMENT_NODES) {
             Optional<Map<String, long[]>> segmented = SegmentedShapes.infer(model, inputShapes, options);
-            if (segmented.isPresent()) {
-                return segmented;
+            if (segmented.isPresent() || model.runtimeProto().getGraph().getNodeCount() > WHOLE_GRAPH_NODES) {
+                return segmented; // ONNX Runtime's cost with every node output an output grows with the square
             }
         }
         GraphProto source = model.runtimeProto().getGraph();

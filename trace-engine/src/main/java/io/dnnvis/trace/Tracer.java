@@ -115,6 +115,12 @@ public final class Tracer implements AutoCloseable {
         if (inferred.isPresent()) {
             return new NodeShapes(inferred.get(), false);
         }
+        int nodes = model.graph().nodes().size();
+        if (nodes > StaticShapes.WHOLE_GRAPH_NODES) {
+            throw new ModelRefusedException(model.path() + ": the shapes of its " + nodes + " nodes cannot be inferred"
+                    + " in segments (they depend on data); graphs are run whole for their shapes only up to "
+                    + StaticShapes.WHOLE_GRAPH_NODES + " nodes", null);
+        }
         Map<String, TensorValue> zeros = new LinkedHashMap<>();
         inputShapes.forEach((name, shape) -> zeros.put(name, TensorValue.zeros(name, shape)));
         Trace trace = traceAll(zeros);
