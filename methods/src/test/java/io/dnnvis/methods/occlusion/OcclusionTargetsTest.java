@@ -37,7 +37,7 @@ class OcclusionTargetsTest {
     }
 
     /** The expected map: per pixel, the mean of score(x) - score(x with a zero window) over the windows covering it. */
-    private static float[] expected(Visualizer vis, String output, TensorValue input, int window, int stride,
+    static float[] expected(Visualizer vis, String output, TensorValue input, int window, int stride,
             ToDoubleFunction<float[]> score) {
         long[] shape = input.shape();
         int c = (int) shape[1];
@@ -57,7 +57,7 @@ class OcclusionTargetsTest {
                     }
                 }
                 double drop = base - score.applyAsDouble(
-                        vis.tracer().run(new TensorValue("x", shape, x)).get(output).data());
+                        vis.tracer().run(new TensorValue(input.name(), shape, x)).get(output).data());
                 for (int y = top; y < Math.min(h, top + window); y++) {
                     for (int xx = left; xx < Math.min(w, left + window); xx++) {
                         sum[y * w + xx] += drop;
@@ -73,7 +73,7 @@ class OcclusionTargetsTest {
         return map;
     }
 
-    private static void assertMap(OcclusionResult r, float[] expected) {
+    static void assertMap(OcclusionResult r, float[] expected) {
         float[] map = r.tensor().data();
         assertThat(map).hasSameSizeAs(expected);
         double scale = 0;
