@@ -72,9 +72,9 @@ public final class BackwardEngine implements AutoCloseable {
         this.passes = passes;
         this.maxBatch = maxBatch;
         this.sessions = new SessionCache<>(maxSessions);
-        this.forwards = ForwardPasses.of(model, options);
         this.tracer = Tracer.open(model, options);
         this.activations = tracer.activations();
+        this.forwards = ForwardPasses.of(model, options, activations);
     }
 
     /** An engine with the passes of {@link PassSelection#fromSystemProperty()} (all, unless set otherwise). */
