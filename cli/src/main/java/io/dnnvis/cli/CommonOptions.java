@@ -20,7 +20,7 @@ final class CommonOptions {
 
     @Option(names = "--max-tensor-bytes", defaultValue = "" + LoadOptions.DEFAULT_MAX_TENSOR_BYTES, paramLabel = "BYTES",
             converter = Bounded.PositiveLong.class,
-            description = "Refuse models with a tensor larger than this (default: ${DEFAULT-VALUE}).")
+            description = "Refuse models, and runs at the input's size, with a tensor larger than this (default: ${DEFAULT-VALUE}).")
     long maxTensorBytes;
 
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces of internal errors.")
@@ -31,6 +31,6 @@ final class CommonOptions {
     }
 
     EngineOptions engineOptions() {
-        return new EngineOptions(device, threads);
+        return new EngineOptions(device, threads, maxTensorBytes);
     }
 }

@@ -3,6 +3,7 @@ package io.dnnvis.trace;
 import io.dnnvis.onnx.OnnxModel;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,24 +22,48 @@ public final class ForwardPasses implements AutoCloseable {
     private final Memo<Key, TruncatedForward> passes = new Memo<>();
     private final AtomicInteger opened = new AtomicInteger();
 
-    private ForwardPasses(OnnxModel model, EngineOptions options) {
+    /** Refuses, from the shapes, a pass with a tensor that does not fit before it is opened (and probed). */
+    private final ActivationCheck activations;
+
+    private ForwardPasses(OnnxModel model, EngineOptions options, ActivationCheck activations) {
         this.model = model;
         this.options = options;
+        this.activations = activations;
     }
 
     /** An empty set of passes of {@code model}; opens nothing yet. */
     public static ForwardPasses of(OnnxModel model, EngineOptions options) {
-        return new ForwardPasses(model, options);
+        return of(model, options, new ActivationCheck(model, options));
     }
 
-    /** The pass cut at {@code tensor} for inputs of {@code inputShape}, opened on first use. */
+    /** As {@link #of(OnnxModel, EngineOptions)}, checking the passes' tensors with {@code activations} (shared). */
+    public static ForwardPasses of(OnnxModel model, EngineOptions options, ActivationCheck activations) {
+        return new ForwardPasses(model, options, activations);
+    }
+
+    /**
+     * The pass cut at {@code tensor} for inputs of {@code inputShape}, opened on first use.
+     *
+     * @throws TensorTooLargeException when, by the shapes, a tensor of the pass does not fit
+     *     (see {@link ActivationCheck}); nothing has run then
+     */
     public TruncatedForward get(String tensor, long[] inputShape) {
         long[] shape = inputShape.clone();
         return passes.get(new Key(tensor, Arrays.stream(shape).boxed().toList()), k -> {
+            checkActivations(tensor, shape);
             TruncatedForward forward = TruncatedForward.open(model, tensor, shape, options);
             opened.incrementAndGet();
             return forward;
         });
+    }
+
+    private void checkActivations(String layer, long[] inputShape) {
+        var inputs = model.graph().inputs();
+        if (inputs.size() != 1) {
+            return; // opening the pass says so
+        }
+        String tensor = model.graph().input(layer).isPresent() ? layer : model.graph().layer(layer).tensor();
+        activations.check(List.of(tensor), Map.of(inputs.get(0).name(), inputShape), false);
     }
 
     /** How many passes were opened (tests of the reuse). */

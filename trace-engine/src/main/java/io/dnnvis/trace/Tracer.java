@@ -47,12 +47,15 @@ public final class Tracer implements AutoCloseable {
     private final OnnxModel model;
     private final EngineOptions options;
     private final Map<List<String>, OrtSession> sessions = new HashMap<>();
+    /** Refuses, from the shapes, a run with a tensor that does not fit before it runs. */
+    private final ActivationCheck activations;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
     private Tracer(OnnxModel model, EngineOptions options) {
         this.model = model;
         this.options = options;
+        this.activations = new ActivationCheck(model, options);
     }
 
     public static Tracer open(OnnxModel model) {
@@ -65,6 +68,11 @@ public final class Tracer implements AutoCloseable {
 
     public OnnxModel model() {
         return model;
+    }
+
+    /** The check of a run's tensors this tracer makes before each run (others of the same model may share it). */
+    public ActivationCheck activations() {
+        return activations;
     }
 
     /** The graph inputs the caller feeds, in declaration order. */
@@ -149,9 +157,13 @@ public final class Tracer implements AutoCloseable {
      *
      * @param inputs one value per graph input, by input name
      * @param tensors aliases, node names or tensor names of the tensors to keep
+     * @throws TensorTooLargeException when, by the shapes, a tensor the run computes is larger than
+     *     {@link EngineOptions#maxTensorBytes()} or all of them more than the memory available
+     *     (see {@link ActivationCheck}); nothing has run then
      */
     public Trace trace(Map<String, TensorValue> inputs, Collection<String> tensors) {
         List<String> wanted = resolve(tensors);
+        checkActivations(inputs, wanted);
         lifecycle.readLock().lock();
         try {
             if (closed) {
@@ -162,6 +174,21 @@ public final class Tracer implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /** Checks the tensors the run computes: those the wanted ones and the model outputs depend on. */
+    private void checkActivations(Map<String, TensorValue> inputs, List<String> wanted) {
+        Map<String, long[]> inputShapes = new LinkedHashMap<>();
+        for (ValueInfo declared : inputs()) {
+            TensorValue value = inputs.get(declared.name());
+            if (value == null) {
+                return; // the run says which one is missing
+            }
+            inputShapes.put(declared.name(), value.shape());
+        }
+        List<String> targets = new ArrayList<>(wanted);
+        model.graph().outputs().forEach(out -> targets.add(out.name()));
+        activations.check(targets, inputShapes, false);
     }
 
     private List<String> resolve(Collection<String> names) {

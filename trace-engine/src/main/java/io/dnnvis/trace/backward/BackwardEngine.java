@@ -2,6 +2,7 @@ package io.dnnvis.trace.backward;
 
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.ActivationCheck;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.EngineOptions;
@@ -56,6 +57,8 @@ public final class BackwardEngine implements AutoCloseable {
     private final Memo<ShapeKey, ShapeProbe> probes = new Memo<>();
     /** Forward passes cut at a target, for targets a one-channel graph leaves out (see {@link BackwardResult}). */
     private final ForwardPasses forwards;
+    /** Refuses, from the shapes, a run whose tensors do not fit before the probe runs anything. */
+    private final ActivationCheck activations;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -69,8 +72,9 @@ public final class BackwardEngine implements AutoCloseable {
         this.passes = passes;
         this.maxBatch = maxBatch;
         this.sessions = new SessionCache<>(maxSessions);
-        this.forwards = ForwardPasses.of(model, options);
         this.tracer = Tracer.open(model, options);
+        this.activations = tracer.activations();
+        this.forwards = ForwardPasses.of(model, options, activations);
     }
 
     /** An engine with the passes of {@link PassSelection#fromSystemProperty()} (all, unless set otherwise). */
@@ -113,7 +117,11 @@ public final class BackwardEngine implements AutoCloseable {
     /**
      * The static shape of {@code target} (alias, node name or tensor name) and of every tensor it
      * depends on, at {@code inputShape}: one forward run of the graph cut at the target, on zeros,
-     * cached per (target, input shape).
+     * cached per (target, input shape). Before that run, {@link ActivationCheck} refuses a target
+     * whose tensors (forward values and signals of one selection) do not fit.
+     *
+     * @throws io.dnnvis.trace.TensorTooLargeException when one of them is larger than
+     *     {@link EngineOptions#maxTensorBytes()} or all of them more than the memory available
      */
     public Map<String, long[]> shapes(String target, long[] inputShape) {
         return probe(model.graph().layer(target).tensor(), inputShape).shapes();
@@ -121,7 +129,11 @@ public final class BackwardEngine implements AutoCloseable {
 
     private ShapeProbe probe(String targetTensor, long[] inputShape) {
         return probes.get(new ShapeKey(targetTensor, boxed(inputShape)),
-                k -> ShapeProbe.run(model, targetTensor, singleInput().name(), inputShape, options));
+                k -> {
+                    String input = singleInput().name();
+                    activations.check(List.of(targetTensor), Map.of(input, inputShape), true);
+                    return ShapeProbe.run(model, targetTensor, input, inputShape, options);
+                });
     }
 
     /**
@@ -138,11 +150,18 @@ public final class BackwardEngine implements AutoCloseable {
 
     /**
      * How many start signals run together: as many as fit in {@link #BATCH_BYTES} by
-     * {@link #bytesPerSelection}, at most {@link #MAX_BATCH}, at least one. Larger neuron sets run
-     * in several runs of the same session, joined in order.
+     * {@link #bytesPerSelection} and keep the signal at every tensor (B x the tensor) within
+     * {@link EngineOptions#maxTensorBytes()}, at most {@link #MAX_BATCH}, at least one (one selection
+     * that does not fit is refused by {@link #shapes}). Larger neuron sets run in several runs of the
+     * same session, joined in order.
      */
     public int batchLimit(String target, long[] inputShape) {
         long fit = BATCH_BYTES / Math.max(1, bytesPerSelection(target, inputShape));
+        long largest = 1;
+        for (long[] shape : shapes(target, inputShape).values()) {
+            largest = Math.max(largest, ActivationCheck.bytes(shape));
+        }
+        fit = Math.min(fit, options.maxTensorBytes() / largest);
         return (int) Math.max(1, Math.min(maxBatch, fit));
     }
 
