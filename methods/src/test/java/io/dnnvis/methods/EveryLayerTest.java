@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>By default a spread of layers of each model (the first and last on the signal path and evenly
  * spaced ones between); {@code -Ddnnvis.conformance.everyLayer=true} runs every layer, and
  * {@code -Ddnnvis.conformance=DIR} adds the large suite (ConvNeXt-Tiny, LR-ASPP MobileNetV3-Large) that
- * {@code make_conformance.py DIR --large} wrote.
+ * {@code make_conformance.py DIR --large} wrote; {@code -Ddnnvis.conformance.models=a,b} keeps the models
+ * whose file names contain one of those.
  */
 class EveryLayerTest {
 
@@ -66,6 +67,11 @@ class EveryLayerTest {
     }
 
     private static List<Arguments> arguments(Path model, long[] shape) {
+        String only = System.getProperty("dnnvis.conformance.models", "");
+        if (!only.isBlank() && java.util.Arrays.stream(only.split(","))
+                .noneMatch(m -> model.getFileName().toString().contains(m.strip()))) {
+            return List.of();
+        }
         List<Layer> path = signalPath(OnnxModel.load(model).graph());
         List<Layer> chosen = Boolean.getBoolean("dnnvis.conformance.everyLayer") ? path
                 : IntStream.range(0, SPREAD).mapToObj(k -> path.get(k * (path.size() - 1) / (SPREAD - 1))).distinct()
