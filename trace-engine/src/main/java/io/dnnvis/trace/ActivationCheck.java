@@ -56,6 +56,11 @@ public final class ActivationCheck {
         this.memory = memory;
     }
 
+    /** Every node output's shape from static inference, once per input shapes; empty when some is not static. */
+    Optional<Map<String, long[]>> inferred(Map<String, long[]> inputShapes) {
+        return inferred.get(boxed(inputShapes), k -> StaticShapes.infer(model, inputShapes, options));
+    }
+
     /**
      * Checks a run that computes {@code targets} (tensor names) from inputs of {@code inputShapes}.
      *
@@ -65,8 +70,7 @@ public final class ActivationCheck {
      * @throws TensorTooLargeException when a tensor, or all of them together, does not fit
      */
     public Map<String, long[]> check(Collection<String> targets, Map<String, long[]> inputShapes, boolean signals) {
-        Optional<Map<String, long[]>> all = inferred.get(boxed(inputShapes),
-                k -> StaticShapes.infer(model, inputShapes, options));
+        Optional<Map<String, long[]>> all = inferred(inputShapes);
         if (all.isEmpty()) {
             return Map.of();
         }

@@ -119,7 +119,7 @@ public final class Tracer implements AutoCloseable {
      * run) or came from a run on zeros.
      */
     public NodeShapes nodeShapes(Map<String, long[]> inputShapes) {
-        Optional<Map<String, long[]>> inferred = StaticShapes.infer(model, inputShapes, options);
+        Optional<Map<String, long[]>> inferred = activations.inferred(inputShapes); // shared with the checks
         if (inferred.isPresent()) {
             return new NodeShapes(inferred.get(), false);
         }
