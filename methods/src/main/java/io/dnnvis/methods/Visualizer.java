@@ -1,5 +1,8 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.attribution.Attribution;
+import io.dnnvis.methods.attribution.AttributionRequest;
+import io.dnnvis.methods.attribution.Explainer;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionEngine;
@@ -36,6 +39,7 @@ public final class Visualizer implements AutoCloseable {
     private final Reconstructor reconstructor;
     private final TargetReconstructor targets;
     private final OcclusionEngine occlusion;
+    private final Explainer explainer;
     private final InputLayout layout;
 
     private Visualizer(OnnxModel model, EngineOptions options, InputLayout layout) {
@@ -45,6 +49,7 @@ public final class Visualizer implements AutoCloseable {
         this.reconstructor = new Reconstructor(model.graph(), backward, layout);
         this.targets = new TargetReconstructor(model, backward, layout);
         this.occlusion = OcclusionEngine.open(model, backward::shapes, backward.forwardPasses(), layout);
+        this.explainer = Explainer.on(model, backward, layout);
     }
 
     public static Visualizer open(Path modelFile) {
@@ -150,6 +155,23 @@ public final class Visualizer implements AutoCloseable {
     /** Runs an occlusion request on one input image in the model's {@link #layout()}. */
     public OcclusionResult run(OcclusionRequest request, TensorValue input) {
         return occlusion.run(request, input);
+    }
+
+    /**
+     * Runs a class attribution request (Grad-CAM and its family, Guided Grad-CAM, saliency,
+     * Input×Gradient, Integrated Gradients, SmoothGrad) on one input image in the model's
+     * {@link #layout()}: {@code vis.explain(CamRequest.of(CamMethod.GRADCAM, "relu5"), input)}.
+     */
+    public Attribution explain(AttributionRequest request, TensorValue input) {
+        return explainer.run(request, input);
+    }
+
+    /**
+     * Fails as {@link #explain} would for a layer, target or baseline that does not fit, running only
+     * shape probes (and for target {@code top} one forward pass); returns the resolved target.
+     */
+    public io.dnnvis.methods.core.TargetSelection check(AttributionRequest request, TensorValue input) {
+        return explainer.check(request, input);
     }
 
     /** Closes the occlusion and backward sessions; waits for runs in flight. */

@@ -65,6 +65,11 @@ public final class TestData {
         return Manifest.read(file("reference/manifest.json"));
     }
 
+    /** The attribution reference cases of {@code testdata/reference/attr/manifest.json}. */
+    public static AttributionCases attributionCases() {
+        return AttributionCases.read(file("reference/attr/manifest.json"));
+    }
+
     /**
      * Reference cases on torchvision architectures (SqueezeNet, ShuffleNetV2, MobileNetV3/V2, a
      * ResNet), made by {@code testdata/scripts/make_torchvision_cases.py}; same format and

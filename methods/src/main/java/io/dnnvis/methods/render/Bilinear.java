@@ -1,12 +1,12 @@
 package io.dnnvis.methods.render;
 
 /** Bilinear resizing of a row-major 2-D float map with half-pixel centres (align_corners=false). */
-final class Bilinear {
+public final class Bilinear {
 
     private Bilinear() {
     }
 
-    static float[] resize(float[] values, int height, int width, int newHeight, int newWidth) {
+    public static float[] resize(float[] values, int height, int width, int newHeight, int newWidth) {
         if (newHeight <= 0 || newWidth <= 0) {
             throw new IllegalArgumentException("cannot resize to " + newHeight + "x" + newWidth);
         }

@@ -1,0 +1,160 @@
+package io.dnnvis.methods.attribution;
+
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.trace.TensorValue;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where Integrated Gradients' path starts: {@code zero}, a given tensor (the model's layout and
+ * the input's shape), {@code mean} (each channel filled with the input's mean of that channel), or
+ * {@code blur[:SIGMA]} (the input blurred by a Gaussian of SIGMA pixels, by default an eighth of the
+ * smaller side: the image with its detail gone, as Sturmfels et al. 2020 discuss).
+ */
+public sealed interface Baseline permits Baseline.Zero, Baseline.Given, Baseline.ChannelMean, Baseline.Blur {
+
+    /** The baseline for {@code input} (one image in {@code layout}), a new array of its shape. */
+    float[] values(TensorValue input, InputLayout layout);
+
+    /** How it reads in reports, e.g. {@code zero} or {@code blur:8.0}. */
+    String label();
+
+    record Zero() implements Baseline {
+        @Override
+        public float[] values(TensorValue input, InputLayout layout) {
+            return new float[input.data().length];
+        }
+
+        @Override
+        public String label() {
+            return "zero";
+        }
+    }
+
+    /** A baseline tensor, e.g. read from a {@code .npy} file ({@code source} names it). */
+    record Given(TensorValue tensor, String source) implements Baseline {
+        public Given {
+            Objects.requireNonNull(tensor, "tensor");
+            Objects.requireNonNull(source, "source");
+        }
+
+        @Override
+        public float[] values(TensorValue input, InputLayout layout) {
+            if (!Arrays.equals(tensor.shape(), input.shape())) {
+                throw new BadRequestException(source + ": baseline shape " + Arrays.toString(tensor.shape())
+                        + " does not match the input's " + Arrays.toString(input.shape()));
+            }
+            tensor.requireFinite(source);
+            return tensor.data().clone();
+        }
+
+        @Override
+        public String label() {
+            return source;
+        }
+    }
+
+    record ChannelMean() implements Baseline {
+        @Override
+        public float[] values(TensorValue input, InputLayout layout) {
+            long[] shape = input.shape();
+            int channels = layout.channels(shape);
+            int height = layout.height(shape);
+            int width = layout.width(shape);
+            float[] x = input.data();
+            float[] out = new float[x.length];
+            for (int c = 0; c < channels; c++) {
+                double sum = 0;
+                for (int y = 0; y < height; y++) {
+                    for (int xx = 0; xx < width; xx++) {
+                        sum += x[layout.index(shape, c, y, xx)];
+                    }
+                }
+                float mean = (float) (sum / ((double) height * width));
+                for (int y = 0; y < height; y++) {
+                    for (int xx = 0; xx < width; xx++) {
+                        out[layout.index(shape, c, y, xx)] = mean;
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String label() {
+            return "mean";
+        }
+    }
+
+    /** A Gaussian blur of the input, sigma in pixels (0: an eighth of the smaller side), edges clamped. */
+    record Blur(double sigma) implements Baseline {
+        public Blur {
+            if (!(sigma >= 0) || Double.isInfinite(sigma)) {
+                throw new BadRequestException("blur sigma must be a number >= 0, got " + sigma);
+            }
+        }
+
+        @Override
+        public float[] values(TensorValue input, InputLayout layout) {
+            long[] shape = input.shape();
+            int channels = layout.channels(shape);
+            int height = layout.height(shape);
+            int width = layout.width(shape);
+            double s = sigma > 0 ? sigma : Math.min(height, width) / 8.0;
+            double[] kernel = GaussianKernel.of(s);
+            float[] x = input.data();
+            float[] out = new float[x.length];
+            double[] plane = new double[height * width];
+            double[] rows = new double[height * width];
+            for (int c = 0; c < channels; c++) {
+                for (int y = 0; y < height; y++) {
+                    for (int xx = 0; xx < width; xx++) {
+                        plane[y * width + xx] = x[layout.index(shape, c, y, xx)];
+                    }
+                }
+                GaussianKernel.blurRows(plane, rows, height, width, kernel);
+                GaussianKernel.blurColumns(rows, plane, height, width, kernel);
+                for (int y = 0; y < height; y++) {
+                    for (int xx = 0; xx < width; xx++) {
+                        out[layout.index(shape, c, y, xx)] = (float) plane[y * width + xx];
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String label() {
+            return sigma > 0 ? "blur:" + sigma : "blur";
+        }
+    }
+
+    /**
+     * {@code zero}, {@code mean}, {@code blur} or {@code blur:SIGMA}; a file is read by the caller
+     * and given as {@link Given}.
+     *
+     * @throws BadRequestException for anything else
+     */
+    static Baseline parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("zero")) {
+            return new Zero();
+        }
+        if (t.equals("mean")) {
+            return new ChannelMean();
+        }
+        if (t.equals("blur")) {
+            return new Blur(0);
+        }
+        if (t.startsWith("blur:")) {
+            try {
+                return new Blur(Double.parseDouble(t.substring(5)));
+            } catch (NumberFormatException e) {
+                throw new BadRequestException("bad blur sigma in --baseline '" + text + "' (blur:SIGMA, SIGMA in pixels)");
+            }
+        }
+        throw new BadRequestException("unknown --baseline '" + text + "' (zero, mean, blur[:SIGMA] or a .npy file)");
+    }
+}

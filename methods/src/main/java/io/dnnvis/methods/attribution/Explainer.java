@@ -1,0 +1,299 @@
+package io.dnnvis.methods.attribution;
+
+import io.dnnvis.methods.DeSaliNet;
+import io.dnnvis.methods.SaliNet;
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardEngine;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+
+/**
+ * Runs attribution requests on the compiled backward engine of one model (made by the
+ * {@code Visualizer}); thread-safe as the engine is. Inputs are one image in the model's layout;
+ * input-space results are NCHW.
+ */
+public final class Explainer {
+
+    /** Draws SmoothGrad's noise: sample {@code k} of {@code count} values, standard deviation {@code sigma}. */
+    interface NoiseSource {
+        float[] sample(int k, int count, double sigma);
+    }
+
+    private final OnnxModel model;
+    private final BackwardEngine engine;
+    private final InputLayout layout;
+    private final GradientRunner gradients;
+
+    private Explainer(OnnxModel model, BackwardEngine engine, InputLayout layout) {
+        this.model = model;
+        this.engine = engine;
+        this.layout = layout;
+        this.gradients = new GradientRunner(engine);
+    }
+
+    /** An explainer on {@code engine}, inputs laid out as {@code layout}. */
+    public static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout) {
+        return new Explainer(model, engine, layout);
+    }
+
+    /** Runs {@code request} on one image {@code [1, ...]} in the model's layout. */
+    public Attribution run(AttributionRequest request, TensorValue input) {
+        TargetSelection target = check(request, input);
+        if (request instanceof CamRequest r) {
+            return cam(r, target, input);
+        }
+        if (request instanceof GuidedGradCamRequest r) {
+            return guidedGradCam(r, target, input);
+        }
+        if (request instanceof GradientRequest r) {
+            return gradient(r, target, input);
+        }
+        if (request instanceof IntegratedGradientsRequest r) {
+            return integratedGradients(r, target, input);
+        }
+        SmoothGradRequest r = (SmoothGradRequest) request;
+        return smoothGrad(r, target, input, seededGaussian(r.seed()));
+    }
+
+    /**
+     * Fails as {@link #run} would for a layer, target or baseline that does not fit, running only
+     * shape probes (and, for {@code top}, one forward pass); returns the resolved target.
+     */
+    public TargetSelection check(AttributionRequest request, TensorValue input) {
+        requireImage(input);
+        if (request instanceof CamRequest r) {
+            camLayer(r.layer(), input);
+        } else if (request instanceof GuidedGradCamRequest r) {
+            camLayer(r.layer(), input);
+        } else if (request instanceof IntegratedGradientsRequest r) {
+            r.baseline().values(input, layout);
+        }
+        return resolve(request.target(), input);
+    }
+
+    // --- targets ---
+
+    private TargetSelection resolve(Optional<Target> given, TensorValue input) {
+        Target target = given.orElseGet(() -> topClass(input));
+        String tensor = TargetSelection.tensorOf(model, target, null);
+        long[] shape = engine.shapes(tensor, input.shape()).get(tensor);
+        Layer layer = model.graph().layer(tensor);
+        String name = layer.alias().isEmpty() ? tensor : layer.alias();
+        return TargetSelection.resolve(model, target, name, tensor, shape);
+    }
+
+    /** {@code class:K} for the largest score of the model's first output, which must be one score per class. */
+    private Target topClass(TensorValue input) {
+        List<ValueInfo> outputs = model.graph().outputs();
+        if (outputs.isEmpty()) {
+            throw new BadRequestException(model.fileName() + ": the model has no output for target top");
+        }
+        String tensor = model.graph().layer(outputs.get(0).name()).tensor();
+        TensorValue scores = gradients.forward(tensor, input);
+        long[] shape = scores.shape();
+        long classes = shape.length >= 2 ? shape[1] : 0;
+        if (shape.length < 2 || scores.elementCount() != classes) {
+            throw new BadRequestException(model.fileName() + ": target top needs an output of one score per class "
+                    + "[1, K]; '" + outputs.get(0).name() + "' is " + Arrays.toString(shape)
+                    + " (give class:K, with --region or output:NAME[...])");
+        }
+        float[] v = scores.data();
+        int best = 0;
+        for (int k = 1; k < v.length; k++) {
+            if (v[k] > v[best]) {
+                best = k;
+            }
+        }
+        return Target.classIndex(best);
+    }
+
+    // --- CAMs ---
+
+    /** The CAM layer's tensor, which must be 4-D {@code [1, C, h, w]}. */
+    private String camLayer(String name, TensorValue input) {
+        String tensor = model.graph().layer(name).tensor();
+        long[] shape = engine.shapes(tensor, input.shape()).get(tensor);
+        if (shape.length != 4) {
+            throw new BadRequestException("layer '" + name + "' is " + Arrays.toString(shape)
+                    + ": class activation maps need a 4-D layer [1, C, h, w]");
+        }
+        return tensor;
+    }
+
+    private Attribution cam(CamRequest r, TargetSelection target, TensorValue input) {
+        CamMap map = camMap(r.cam(), r.layer(), target, input);
+        TensorValue values = r.resolution() == CamResolution.LAYER ? map.atLayer() : map.atInput(inputHeight(input),
+                inputWidth(input));
+        return new Attribution(r, target, map.score(), values, OptionalDouble.empty());
+    }
+
+    private CamMap camMap(CamMethod method, String layerName, TargetSelection target, TensorValue input) {
+        String tensor = camLayer(layerName, input);
+        GradientRunner.Outcome g = gradients.run(input, target, Optional.of(tensor), SaliNet.RULES);
+        TensorValue a = gradients.forward(tensor, input);
+        long[] shape = a.shape();
+        int channels = (int) shape[1];
+        int height = (int) shape[2];
+        int width = (int) shape[3];
+        float[] map = method.map(a.data(), g.signal().data(), channels, height * width);
+        return new CamMap(map, height, width, g.score());
+    }
+
+    private Attribution guidedGradCam(GuidedGradCamRequest r, TargetSelection target, TensorValue input) {
+        int height = inputHeight(input);
+        int width = inputWidth(input);
+        CamMap map = camMap(CamMethod.GRADCAM, r.layer(), target, input);
+        float[] cam = map.atInput(height, width).data();
+        GradientRunner.Outcome guided = gradients.run(input, target, Optional.empty(), DeSaliNet.RULES);
+        float[] g = nchw(guided.signal());
+        int plane = height * width;
+        for (int i = 0; i < g.length; i++) {
+            g[i] *= cam[i % plane];
+        }
+        return new Attribution(r, target, guided.score(), TensorValue.owning("guided-gradcam", nchwShape(input), g),
+                OptionalDouble.empty());
+    }
+
+    // --- gradients at the input ---
+
+    private Attribution gradient(GradientRequest r, TargetSelection target, TensorValue input) {
+        GradientRunner.Outcome g = gradients.run(input, target, Optional.empty(), SaliNet.RULES);
+        float[] grad = nchw(g.signal());
+        long[] shape = nchwShape(input);
+        TensorValue values;
+        if (r.kind() == GradientRequest.Kind.SALIENCY) {
+            int channels = (int) shape[1];
+            int plane = (int) (shape[2] * shape[3]);
+            float[] map = new float[plane];
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < plane; p++) {
+                    map[p] = Math.max(map[p], Math.abs(grad[c * plane + p]));
+                }
+            }
+            values = TensorValue.owning("saliency", new long[] {1, shape[2], shape[3]}, map);
+        } else {
+            float[] x = nchw(input);
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] *= x[i];
+            }
+            values = TensorValue.owning("input-x-gradient", shape, grad);
+        }
+        return new Attribution(r, target, g.score(), values, OptionalDouble.empty());
+    }
+
+    private Attribution integratedGradients(IntegratedGradientsRequest r, TargetSelection target, TensorValue input) {
+        float[] x = input.data();
+        float[] b = r.baseline().values(input, layout);
+        Quadrature.Points points = r.quadrature().points(r.steps());
+        double[] alphas = points.alphas();
+        double[] weights = points.weights();
+        double[] sum = new double[x.length];
+        float[] point = new float[x.length];
+        for (int i = 0; i < alphas.length; i++) {
+            float alpha = (float) alphas[i];
+            for (int e = 0; e < x.length; e++) {
+                point[e] = b[e] + alpha * (x[e] - b[e]);
+            }
+            float[] g = gradients.run(TensorValue.owning(input.name(), input.shape(), point.clone()), target,
+                    Optional.empty(), SaliNet.RULES).signal().data();
+            for (int e = 0; e < x.length; e++) {
+                sum[e] += weights[i] * g[e];
+            }
+        }
+        float[] attribution = new float[x.length];
+        double total = 0;
+        for (int e = 0; e < x.length; e++) {
+            attribution[e] = (float) ((x[e] - b[e]) * sum[e]);
+            total += attribution[e];
+        }
+        double scoreX = target.score(gradients.forward(target.tensor(), input).data(), 0);
+        double scoreB = target.score(gradients.forward(target.tensor(),
+                TensorValue.owning(input.name(), input.shape(), b)).data(), 0);
+        TensorValue values = TensorValue.owning("integrated-gradients", nchwShape(input),
+                layout.toNchw(attribution, input.shape()));
+        return new Attribution(r, target, scoreX, values, OptionalDouble.of(total - (scoreX - scoreB)));
+    }
+
+    /** SmoothGrad with the noise drawn by {@code noise} (tests inject a fixed noise tensor). */
+    Attribution smoothGrad(SmoothGradRequest r, TargetSelection target, TensorValue input, NoiseSource noise) {
+        float[] x = input.data();
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double sigma = r.noise() * ((double) max - min);
+        double[] sum = new double[x.length];
+        double[] squares = new double[x.length];
+        float[] noisy = new float[x.length];
+        for (int k = 0; k < r.samples(); k++) {
+            float[] e = noise.sample(k, x.length, sigma);
+            for (int i = 0; i < x.length; i++) {
+                noisy[i] = x[i] + e[i];
+            }
+            float[] g = gradients.run(TensorValue.owning(input.name(), input.shape(), noisy.clone()), target,
+                    Optional.empty(), SaliNet.RULES).signal().data();
+            for (int i = 0; i < x.length; i++) {
+                sum[i] += g[i];
+                squares[i] += (double) g[i] * g[i];
+            }
+        }
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = r.mode().combine(sum[i], squares[i], r.samples());
+        }
+        double score = target.score(gradients.forward(target.tensor(), input).data(), 0);
+        return new Attribution(r, target, score, TensorValue.owning(r.mode().label(), nchwShape(input),
+                layout.toNchw(out, input.shape())), OptionalDouble.empty());
+    }
+
+    /** Gaussian noise from a generator seeded with {@code seed}: the same seed, the same noise. */
+    static NoiseSource seededGaussian(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return (k, count, sigma) -> gaussianNoise(random, count, sigma);
+    }
+
+    private static float[] gaussianNoise(SplittableRandom random, int count, double sigma) {
+        float[] e = new float[count];
+        for (int i = 0; i < count; i++) {
+            e[i] = (float) (random.nextGaussian() * sigma);
+        }
+        return e;
+    }
+
+    // --- layout ---
+
+    private void requireImage(TensorValue input) {
+        if (input.rank() != 4 || input.shape()[0] != 1) {
+            throw new BadRequestException("attribution takes one image [1, C, H, W] (or [1, H, W, C]), got "
+                    + Arrays.toString(input.shape()));
+        }
+    }
+
+    private float[] nchw(TensorValue v) {
+        return layout.toNchw(v.data(), v.shape());
+    }
+
+    private long[] nchwShape(TensorValue input) {
+        return layout.toNchwShape(input.shape());
+    }
+
+    private int inputHeight(TensorValue input) {
+        return layout.height(input.shape());
+    }
+
+    private int inputWidth(TensorValue input) {
+        return layout.width(input.shape());
+    }
+}

@@ -1,0 +1,275 @@
+package io.dnnvis.methods.attribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.dnnvis.methods.BackwardMethod;
+import io.dnnvis.methods.TargetRequest;
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
+import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardEngine;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Properties of the attribution methods checked against independent math: Gauss–Legendre
+ * quadrature, Integrated Gradients' completeness on a linear model, CAMs of a one-conv model
+ * computed by hand, SmoothGrad for an injected noise tensor against separate gradients, and the
+ * refusals of bad requests.
+ */
+class AttributionPropertiesTest {
+
+    private static final long[] SHAPE = {1, 3, 6, 6};
+
+    private static TensorValue randomInput(long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[3 * 36];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return new TensorValue("x", SHAPE, x);
+    }
+
+    private static float[] randoms(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void gaussLegendreMatchesKnownNodesAndIntegratesPolynomialsExactly() {
+        double[][] two = GaussLegendre.nodes(2);
+        assertThat(two[0]).containsExactly(new double[] {-1 / Math.sqrt(3), 1 / Math.sqrt(3)}, within(1e-15));
+        assertThat(two[1]).containsExactly(new double[] {1, 1}, within(1e-14));
+        double[][] three = GaussLegendre.nodes(3);
+        assertThat(three[0]).containsExactly(new double[] {-Math.sqrt(0.6), 0, Math.sqrt(0.6)}, within(1e-15));
+        assertThat(three[1]).containsExactly(new double[] {5 / 9.0, 8 / 9.0, 5 / 9.0}, within(1e-14));
+        for (int n : new int[] {1, 7, 50}) {
+            Quadrature.Points p = Quadrature.GAUSS_LEGENDRE.points(n);
+            for (int k = 0; k <= 2 * n - 1 && k <= 40; k++) {
+                double integral = 0;
+                for (int i = 0; i < p.size(); i++) {
+                    integral += p.weights()[i] * Math.pow(p.alphas()[i], k);
+                }
+                assertThat(integral).as("n=%d, k=%d", n, k).isCloseTo(1.0 / (k + 1), within(1e-12));
+            }
+        }
+    }
+
+    @Test
+    void riemannPointsFollowCaptum() {
+        assertThat(Quadrature.RIEMANN_LEFT.points(4).alphas()).containsExactly(new double[] {0, .25, .5, .75},
+                within(1e-15));
+        assertThat(Quadrature.RIEMANN_RIGHT.points(4).alphas()).containsExactly(new double[] {.25, .5, .75, 1},
+                within(1e-15));
+        assertThat(Quadrature.RIEMANN_MIDDLE.points(4).alphas())
+                .containsExactly(new double[] {.125, .375, .625, .875}, within(1e-15));
+        Quadrature.Points t = Quadrature.RIEMANN_TRAPEZOID.points(5);
+        assertThat(t.alphas()).containsExactly(new double[] {0, .25, .5, .75, 1}, within(1e-15));
+        assertThat(t.weights()).containsExactly(new double[] {.1, .2, .2, .2, .1}, within(1e-15));
+        assertThatThrownBy(() -> Quadrature.RIEMANN_TRAPEZOID.points(1)).isInstanceOf(BadRequestException.class);
+        assertThatThrownBy(() -> Quadrature.GAUSS_LEGENDRE.points(0)).isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("--steps");
+    }
+
+    /**
+     * s(x) = V x + c: the gradient is V everywhere, so IG is (x - b) V times the sum of the weights
+     * (1, except Captum's trapezoid: 1/n each with the ends halved, (n - 1)/n), and the delta is what
+     * the weights miss of s(x) - s(b).
+     */
+    @Test
+    void integratedGradientsAreCompleteOnALinearModel() {
+        Random rnd = new Random(3);
+        float[] v = randoms(rnd, 4 * 108);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", SHAPE);
+        String flat = b.flatten(x, 1);
+        String w = b.initializer("V", new long[] {4, 108}, v);
+        String c = b.initializer("c", new long[] {4}, randoms(rnd, 4));
+        b.output(b.node("Gemm", List.of(flat, w, c), io.dnnvis.onnx.build.OnnxProtos.intAttr("transB", 1)));
+        TensorValue input = randomInput(11);
+        TensorValue baseline = randomInput(12);
+        try (Visualizer vis = Visualizer.open(b.load(), EngineOptions.defaults())) {
+            for (Quadrature q : Quadrature.values()) {
+                Attribution a = vis.explain(new IntegratedGradientsRequest(Optional.of(Target.parse("class:2")), 3, q,
+                        new Baseline.Given(baseline, "baseline.npy")), input);
+                float[] out = a.tensor().data();
+                double weights = java.util.Arrays.stream(q.points(3).weights()).sum();
+                double difference = 0;
+                for (int i = 0; i < out.length; i++) {
+                    difference += (input.data()[i] - baseline.data()[i]) * (double) v[2 * 108 + i];
+                }
+                for (int i = 0; i < out.length; i++) {
+                    double expected = weights * (input.data()[i] - baseline.data()[i]) * (double) v[2 * 108 + i];
+                    assertThat((double) out[i]).as("%s element %d", q, i).isCloseTo(expected, within(1e-5));
+                }
+                assertThat(a.convergenceDelta().orElseThrow()).as("%s delta", q)
+                        .isCloseTo((weights - 1) * difference, within(1e-4));
+            }
+        }
+    }
+
+    /**
+     * Conv → Relu (A) → GlobalAveragePool → Flatten → Gemm (V): ds_k/dA_c = V[k, c] / (h w) at every
+     * position, so every CAM follows from A and V by its formula.
+     */
+    @Test
+    void camsOfAOneConvModelAreTheFormulaOnItsActivations() {
+        Random rnd = new Random(8);
+        float[] v = randoms(rnd, 3 * 4);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", SHAPE);
+        String a = b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd));
+        String pooled = b.flatten(b.globalAvgPool(a), 1);
+        b.output(b.node("Gemm", List.of(pooled, b.initializer("V", new long[] {3, 4}, v),
+                b.initializer("c", new long[] {3}, randoms(rnd, 3))), io.dnnvis.onnx.build.OnnxProtos.intAttr("transB", 1)));
+        TensorValue input = randomInput(21);
+        try (Visualizer vis = Visualizer.open(b.load(), EngineOptions.defaults())) {
+            float[] act = vis.tracer().trace(input, List.of(a)).get(a).data();
+            int k = 1;
+            int plane = 36;
+            for (CamMethod method : CamMethod.values()) {
+                float[] cam = vis.explain(new CamRequest(method, Optional.of(Target.parse("class:" + k)), a,
+                        CamResolution.LAYER), input).tensor().data();
+                for (int p = 0; p < plane; p++) {
+                    double sum = 0;
+                    for (int c = 0; c < 4; c++) {
+                        double g = v[k * 4 + c] / (double) plane;
+                        double sumA = 0;
+                        for (int q = 0; q < plane; q++) {
+                            sumA += act[c * plane + q];
+                        }
+                        double weight = switch (method) {
+                            case GRADCAM, HIRESCAM -> g;
+                            case LAYERCAM -> Math.max(g, 0);
+                            case XGRADCAM -> g * sumA / (sumA + 1e-7);
+                            case GRADCAM_PLUS_PLUS -> g > 0
+                                    ? plane * g * (g * g / (2 * g * g + sumA * g * g * g + 1e-6)) : 0;
+                        };
+                        sum += weight * act[c * plane + p];
+                    }
+                    assertThat((double) cam[p]).as("%s at %d", method, p)
+                            .isCloseTo(Math.max(sum, 0), within(1e-5 * (1 + Math.abs(sum))));
+                }
+            }
+        }
+    }
+
+    /** SmoothGrad for a fixed noise tensor: the mean, mean square and variance of separately computed gradients. */
+    @Test
+    void smoothGradIsTheStatisticOfTheGradientsAtTheInjectedNoise() {
+        OnnxModel model = OnnxModel.load(io.dnnvis.testdata.TestData.referenceModel("lenet"));
+        TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.referenceInput("lenet"),
+                model.graph().inputs().get(0).name());
+        int n = 4;
+        int size = input.data().length;
+        Random rnd = new Random(2);
+        float[][] noise = new float[n][];
+        for (int k = 0; k < n; k++) {
+            noise[k] = randoms(rnd, size);
+        }
+        Target target = Target.parse("class:3");
+        double[] sum = new double[size];
+        double[] squares = new double[size];
+        try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults());
+                BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            for (int k = 0; k < n; k++) {
+                float[] noisy = input.data();
+                for (int i = 0; i < size; i++) {
+                    noisy[i] += 0.5f * noise[k][i];
+                }
+                float[] g = vis.run(TargetRequest.of(BackwardMethod.SALINET, target),
+                        new TensorValue(input.name(), input.shape(), noisy)).tensor().data();
+                for (int i = 0; i < size; i++) {
+                    sum[i] += g[i];
+                    squares[i] += (double) g[i] * g[i];
+                }
+            }
+            Explainer explainer = Explainer.on(model, engine, InputLayout.NCHW);
+            TargetSelection selection = explainer.check(GradientRequest.saliency().target(target), input);
+            for (SmoothGradMode mode : SmoothGradMode.values()) {
+                float[] out = explainer.smoothGrad(new SmoothGradRequest(Optional.of(target), n, 0.1, 0, mode),
+                        selection, input, (k, count, sigma) -> {
+                            float[] e = noise[k].clone();
+                            for (int i = 0; i < count; i++) {
+                                e[i] *= 0.5f;
+                            }
+                            return e;
+                        }).tensor().data();
+                for (int i = 0; i < size; i++) {
+                    double mean = sum[i] / n;
+                    double expected = switch (mode) {
+                        case SMOOTHGRAD -> mean;
+                        case SMOOTHGRAD_SQ -> squares[i] / n;
+                        case VARGRAD -> squares[i] / n - mean * mean;
+                    };
+                    assertThat((double) out[i]).as("%s %d", mode, i).isCloseTo(expected,
+                            within(1e-6 * (1 + Math.abs(expected))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theSeedDecidesTheNoise() {
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
+            TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.referenceInput("lenet"),
+                    vis.model().graph().inputs().get(0).name());
+            SmoothGradRequest r = SmoothGradRequest.defaults().samples(3, 0.2, 42);
+            float[] first = vis.explain(r, input).tensor().data();
+            assertThat(vis.explain(r, input).tensor().data()).containsExactly(first);
+            assertThat(vis.explain(r.samples(3, 0.2, 43), input).tensor().data()).isNotEqualTo(first);
+        }
+    }
+
+    @Test
+    void topIsTheLargestOutput() {
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
+            TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.referenceInput("lenet"),
+                    vis.model().graph().inputs().get(0).name());
+            float[] scores = vis.tracer().run(input).get(vis.model().graph().outputs().get(0).name()).data();
+            int best = 0;
+            for (int k = 1; k < scores.length; k++) {
+                best = scores[k] > scores[best] ? k : best;
+            }
+            Attribution a = vis.explain(GradientRequest.saliency(), input);
+            assertThat(a.targetLabel()).isEqualTo("class:" + best);
+            assertThat(a.score()).isCloseTo(scores[best], within(1e-5));
+        }
+    }
+
+    @Test
+    void badRequestsAreRefusedInOneLine() {
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
+            TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.referenceInput("lenet"),
+                    vis.model().graph().inputs().get(0).name());
+            String output = vis.model().graph().outputs().get(0).name();
+            assertThatThrownBy(() -> vis.explain(CamRequest.of(CamMethod.GRADCAM, output), input))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("4-D");
+            assertThatThrownBy(() -> vis.explain(GradientRequest.saliency().target(Target.parse("class:99")), input))
+                    .isInstanceOf(io.dnnvis.onnx.UserErrorException.class).hasMessageContaining("99");
+            assertThatThrownBy(() -> IntegratedGradientsRequest.defaults().steps(0, Quadrature.GAUSS_LEGENDRE))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("--steps");
+            TensorValue small = new TensorValue("b", new long[] {1, 3, 8, 8}, new float[192]);
+            assertThatThrownBy(() -> vis.explain(IntegratedGradientsRequest.defaults()
+                    .from(new Baseline.Given(small, "b.npy")), input))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("b.npy").hasMessageContaining("shape");
+            assertThatThrownBy(() -> GradientRequest.saliency().target(Target.parse("neuron:3")))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("visualize");
+            assertThatThrownBy(() -> new SmoothGradRequest(Optional.empty(), 0, 0.1, 0, SmoothGradMode.SMOOTHGRAD))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("--samples");
+        }
+    }
+}
