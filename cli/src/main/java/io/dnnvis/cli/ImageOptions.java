@@ -1,10 +1,6 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.core.InputLayout;
-import io.dnnvis.methods.image.ImageInput;
-import io.dnnvis.methods.image.ImageReading;
-import io.dnnvis.methods.image.Preprocessing;
-import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
@@ -13,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The input of a command: an image (resized and preprocessed for the model) or a ready .npy tensor. */
@@ -31,25 +28,8 @@ final class ImageOptions {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--preprocess", paramLabel = "PRESET",
-            description = "unit, imagenet, caffe, inception or raw (default: from the model's metadata, else imagenet).")
-    Preprocessing preprocess;
-
-    @Option(names = "--resize", defaultValue = "crop", paramLabel = "MODE",
-            description = "crop (shorter side, centre crop), fit (pad) or stretch (default: ${DEFAULT-VALUE}).")
-    ResizeMode resize;
-
-    @Option(names = "--input-size", paramLabel = "HxW", description = "Input size for models with a dynamic size.")
-    ImageSize inputSize;
-
-    @Option(names = "--layout", paramLabel = "nchw|nhwc",
-            description = "Where the model's input keeps its channels (default: from the graph: a Transpose "
-                    + "[0,3,1,2] after the input, or a last dimension of 1 or 3, means nhwc).")
-    InputLayout layout;
-
-    @Option(names = "--max-pixels", defaultValue = "" + ImageReading.DEFAULT_MAX_PIXELS, paramLabel = "N",
-            description = "Refuse larger images before decoding them (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
+    @Mixin
+    PreprocessOptions preprocessing;
 
     /**
      * The input read from disk, in the model's layout; the picture is present for images.
@@ -79,22 +59,10 @@ final class ImageOptions {
     }
 
     Loaded load(OnnxModel model, PrintWriter err) {
-        InputLayout resolved = InputLayout.resolve(model, Optional.ofNullable(layout));
+        InputLayout resolved = preprocessing.layout(model);
         if (source.npy != null) {
-            String name = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
-            TensorValue tensor = Npy.read(source.npy, name);
-            InputNpyCheck.requireFits(source.npy, tensor, model, resolved);
-            return new Loaded(tensor, Optional.empty(), source.npy, resolved);
+            return PreprocessOptions.loadNpy(source.npy, model, resolved);
         }
-        int[] size = inputSize == null ? null : inputSize.toArray();
-        ImageInput in = ImageInput.load(source.image, model, new ImageInput.Options(preprocess, resize, size, maxPixels),
-                resolved);
-        for (String line : new String[] {in.notice(), in.warning()}) {
-            if (!line.isEmpty()) {
-                err.println(line);
-            }
-        }
-        err.flush();
-        return new Loaded(in.tensor(), Optional.of(in.picture()), source.image, resolved);
+        return preprocessing.loadImage(source.image, model, resolved, err);
     }
 }

@@ -44,6 +44,11 @@ final class ValueTypes {
         cl.registerConverter(TargetArea.Region.class, parsedBy(TargetArea.Region::parse));
         cl.registerConverter(VisualizeMethod.class, named(VisualizeMethod.class, "method"));
         cl.registerConverter(BenchMethod.class, named(BenchMethod.class, "method"));
+        cl.registerConverter(ExplainMethod.class, parsedBy(ExplainMethod::parse));
+        cl.registerConverter(io.dnnvis.methods.attribution.Quadrature.class,
+                parsedBy(io.dnnvis.methods.attribution.Quadrature::parse));
+        cl.registerConverter(io.dnnvis.methods.attribution.CamResolution.class,
+                parsedBy(io.dnnvis.methods.attribution.CamResolution::parse));
         cl.registerConverter(Neurons.class, Neurons::parse);
         cl.registerConverter(Position.class, Position::parse);
         cl.registerConverter(ValueRange.class, ValueRange::parse);

@@ -53,9 +53,9 @@ class OptionValuesTest {
         assertThat(v.heatmapStyle.range).isEqualTo(new ValueRange(-1, 2.5));
         assertThat(v.common.device).isEqualTo(ExecutionProvider.CPU);
         assertThat(v.common.threads).isEqualTo(2);
-        assertThat(v.input.preprocess).isEqualTo(Preprocessing.CAFFE);
-        assertThat(v.input.resize).isEqualTo(ResizeMode.FIT);
-        assertThat(v.input.inputSize).isEqualTo(new ImageSize(48, 64));
+        assertThat(v.input.preprocessing.preprocess).isEqualTo(Preprocessing.CAFFE);
+        assertThat(v.input.preprocessing.resize).isEqualTo(ResizeMode.FIT);
+        assertThat(v.input.preprocessing.inputSize).isEqualTo(new ImageSize(48, 64));
 
         OcclusionCommand o = parse(OcclusionCommand.class, OCCLUSION, "--fill", "Channel-Mean", "--target",
                 "neuron:5,4,6", "--channel", "3, 5", "--channel", "7");
@@ -81,8 +81,8 @@ class OptionValuesTest {
         assertThat(v.common.device).isEqualTo(ExecutionProvider.CPU);
         assertThat(v.heatmapStyle.colormapChosen()).isFalse();
         assertThat(v.heatmapStyle.style().colormap()).isEqualTo(Colormap.BWR);
-        assertThat(v.input.resize).isEqualTo(ResizeMode.CROP);
-        assertThat(v.input.preprocess).isNull();
+        assertThat(v.input.preprocessing.resize).isEqualTo(ResizeMode.CROP);
+        assertThat(v.input.preprocessing.preprocess).isNull();
         BenchCommand b = parse(BenchCommand.class, BENCH);
         assertThat(b.method.backward()).contains(BackwardMethod.DESALINET);
         assertThat(b.neurons).isEqualTo(new Neurons.Listed(new int[] {0}));

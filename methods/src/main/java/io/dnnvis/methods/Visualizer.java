@@ -174,6 +174,14 @@ public final class Visualizer implements AutoCloseable {
         return explainer.check(request, input);
     }
 
+    /**
+     * The layer class activation maps use when none is named: the last 4-D layer {@code [1, C, h, w]}
+     * with more than one position on the way to the first output (its alias where it has one).
+     */
+    public String defaultCamLayer(TensorValue input) {
+        return explainer.defaultCamLayer(input);
+    }
+
     /** Closes the occlusion and backward sessions; waits for runs in flight. */
     @Override
     public void close() {

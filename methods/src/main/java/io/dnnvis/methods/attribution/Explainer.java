@@ -119,6 +119,36 @@ public final class Explainer {
 
     // --- CAMs ---
 
+    /**
+     * The layer CAMs use when none is named: the last 4-D tensor {@code [1, C, h, w]} with more than
+     * one position on the way to the model's first output that no pooling made (for a CNN
+     * classifier, the last convolutional block's output before it is pooled); its alias where it has one.
+     *
+     * @throws BadRequestException when the model has no such layer
+     */
+    public String defaultCamLayer(TensorValue input) {
+        requireImage(input);
+        List<ValueInfo> outputs = model.graph().outputs();
+        if (outputs.isEmpty()) {
+            throw new BadRequestException(model.fileName() + ": the model has no output");
+        }
+        String output = model.graph().layer(outputs.get(0).name()).tensor();
+        java.util.Map<String, long[]> shapes = engine.shapes(output, input.shape());
+        String found = null;
+        for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
+            long[] shape = shapes.get(node.output());
+            boolean pooling = node.opType().endsWith("Pool");
+            if (shape != null && !pooling && shape.length == 4 && shape[0] == 1 && shape[2] * shape[3] > 1) {
+                found = node.alias().isEmpty() ? node.output() : node.alias();
+            }
+        }
+        if (found == null) {
+            throw new BadRequestException(model.fileName() + ": no 4-D layer [1, C, h, w] for a class activation map "
+                    + "before the output; give --layer");
+        }
+        return found;
+    }
+
     /** The CAM layer's tensor, which must be 4-D {@code [1, C, h, w]}. */
     private String camLayer(String name, TensorValue input) {
         String tensor = model.graph().layer(name).tensor();
