@@ -63,13 +63,27 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file, or builtin:alexnet|vgg16|resnet50.")
     String modelArg;
 
-    @Option(names = "--layer", required = true, paramLabel = "NAME",
-            description = "Target layer: alias (conv5), node name or tensor name (see 'dnnvis layers').")
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "Target layer: alias (conv5), node name or tensor name (see 'dnnvis layers'); the CAM layer "
+                    + "of the CAM methods; not needed for saliency, input-x-gradient, integrated-gradients, smoothgrad.")
     String layer;
 
-    @Option(names = "--method", defaultValue = "desalinet", paramLabel = "deconvnet|salinet|desalinet|occlusion",
-            description = "What to time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "desalinet", paramLabel = "METHOD",
+            description = "What to time: deconvnet, salinet, desalinet, occlusion, or a method of explain ("
+                    + ExplainMethod.NAMES + " but all) (default: ${DEFAULT-VALUE}).")
     BenchMethod method;
+
+    @Option(names = "--target", defaultValue = "top", paramLabel = "TARGET",
+            description = "Attribution methods: the score to explain, as in explain (default: ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(names = "--steps", defaultValue = "" + io.dnnvis.methods.attribution.IntegratedGradientsRequest.DEFAULT_STEPS,
+            paramLabel = "N", description = "Integrated Gradients: steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--samples", defaultValue = "" + io.dnnvis.methods.attribution.SmoothGradRequest.DEFAULT_SAMPLES,
+            paramLabel = "N", description = "SmoothGrad: samples (default: ${DEFAULT-VALUE}).")
+    int samples;
 
     @Option(names = "--neuron", defaultValue = "0", paramLabel = "N[,N...]|all", converter = Neurons.ListedOrAll.class,
             description = "Channels to reconstruct in one call, or all of them (default: ${DEFAULT-VALUE}).")
@@ -122,20 +136,28 @@ final class BenchCommand implements Callable<Integer> {
         if (method == BenchMethod.OCCLUSION && (window == null || stride == null)) {
             throw new UserException("--method occlusion needs --window K and --stride S");
         }
+        if (layer == null && method.needsLayer() && method.attribution().isEmpty()) {
+            throw new UserException("--method " + method.label() + " needs --layer");
+        }
         EngineOptions options = common.engineOptions();
         Path file = resolveModel();
         try (MemoryWatch memory = MemoryWatch.start()) {
             OnnxModel model = common.loadModel(file);
-            Layer target = model.graph().layer(layer);
             long[] shape = inputShape(model);
+            TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
+            if (layer == null) {
+                layer = method.needsLayer() ? defaultCamLayer(model, input, options)
+                        : model.graph().outputs().get(0).name();
+            }
+            Layer target = model.graph().layer(layer);
             if (method == BenchMethod.OCCLUSION && shape.length == 4) {
                 InputLayout l = InputLayout.resolve(model, Optional.ofNullable(layout));
                 Preflight.requireWindowFits(window, l.height(shape), l.width(shape));
             }
-            TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
-            Measured measured = method.backward()
-                    .map(backward -> timeBackward(model, backward, input, options, memory))
-                    .orElseGet(() -> timeOcclusion(model, input, options, memory));
+            Measured measured = method.attribution().isPresent()
+                    ? timeAttribution(model, method.attribution().get(), input, options, memory)
+                    : method.backward().map(backward -> timeBackward(model, backward, input, options, memory))
+                            .orElseGet(() -> timeOcclusion(model, input, options, memory));
             OptionalLong rss = MemoryWatch.peakRssBytes();
             Forward forward = timeForward(model, input, options, memory);
             BenchReport report = new BenchReport(model.fileName(), target, method.label(), measured, forward, shape,
@@ -163,6 +185,33 @@ final class BenchCommand implements Callable<Integer> {
             BackwardBuilder timed = request;
             Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
             return new Measured(sessionMs, openMs, timing, new BenchReport.Reconstructions(count));
+        }
+    }
+
+    private Measured timeAttribution(OnnxModel model, ExplainMethod m, TensorValue input, EngineOptions options,
+            MemoryWatch memory) {
+        Optional<io.dnnvis.methods.core.Target> explained = target.strip().equalsIgnoreCase("top") ? Optional.empty()
+                : Optional.of(io.dnnvis.methods.core.Target.parse(target.strip()));
+        io.dnnvis.methods.attribution.AttributionRequest request = m.request(new ExplainMethod.Settings(explained,
+                layer, io.dnnvis.methods.attribution.CamResolution.LAYER, steps,
+                io.dnnvis.methods.attribution.Quadrature.GAUSS_LEGENDRE, new io.dnnvis.methods.attribution.Baseline.Zero(),
+                samples, io.dnnvis.methods.attribution.SmoothGradRequest.DEFAULT_NOISE, 0));
+        long t0 = System.nanoTime();
+        try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
+            double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            String resolved = vis.explain(request, input).targetLabel();
+            double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
+            Timing timing = Timing.of(() -> vis.explain(request, input), warmup, repeat, memory);
+            boolean ig = m == ExplainMethod.INTEGRATED_GRADIENTS;
+            boolean smooth = request instanceof io.dnnvis.methods.attribution.SmoothGradRequest;
+            return new Measured(sessionMs, openMs, timing,
+                    new BenchReport.Attribution(resolved, ig ? steps : null, smooth ? samples : null));
+        }
+    }
+
+    private String defaultCamLayer(OnnxModel model, TensorValue input, EngineOptions options) {
+        try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
+            return vis.defaultCamLayer(input);
         }
     }
 

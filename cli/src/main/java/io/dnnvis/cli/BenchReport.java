@@ -41,11 +41,21 @@ record BenchReport(String model, Layer layer, String method, Measured measured, 
         }
     }
 
+    /** An attribution method's call: its target, and its steps (Integrated Gradients) or samples (SmoothGrad). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Attribution(String target, Integer steps, Integer samples) implements Work {
+        @Override
+        public String describe() {
+            return "target " + target + (steps != null ? ", steps " + steps : "")
+                    + (samples != null ? ", samples " + samples : "");
+        }
+    }
+
     /**
      * {@code bench --json}: times in milliseconds and memory in MB with three decimals; the RSS fields
      * are null where there is no {@code /proc}. The work's fields come after {@code method}:
      * {@code neurons} for a backward net; {@code window}, {@code stride}, {@code windows}, {@code batch}
-     * for occlusion.
+     * for occlusion; {@code target} and {@code steps} or {@code samples} for attribution methods.
      */
     record BenchJson(String model, String layer, String method, @JsonUnwrapped Work work,
             @JsonProperty("input_shape") long[] inputShape,

@@ -43,7 +43,7 @@ final class ValueTypes {
         cl.registerConverter(InputLayout.class, parsedBy(InputLayout::parse));
         cl.registerConverter(TargetArea.Region.class, parsedBy(TargetArea.Region::parse));
         cl.registerConverter(VisualizeMethod.class, named(VisualizeMethod.class, "method"));
-        cl.registerConverter(BenchMethod.class, named(BenchMethod.class, "method"));
+        cl.registerConverter(BenchMethod.class, parsedBy(BenchMethod::parse));
         cl.registerConverter(ExplainMethod.class, parsedBy(ExplainMethod::parse));
         cl.registerConverter(io.dnnvis.methods.attribution.Quadrature.class,
                 parsedBy(io.dnnvis.methods.attribution.Quadrature::parse));

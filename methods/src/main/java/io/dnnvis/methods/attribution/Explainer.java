@@ -170,7 +170,7 @@ public final class Explainer {
     private CamMap camMap(CamMethod method, String layerName, TargetSelection target, TensorValue input) {
         String tensor = camLayer(layerName, input);
         GradientRunner.Outcome g = gradients.run(input, target, Optional.of(tensor), SaliNet.RULES);
-        TensorValue a = gradients.forward(tensor, input);
+        TensorValue a = g.value() != null ? g.value() : gradients.forward(tensor, input);
         long[] shape = a.shape();
         int channels = (int) shape[1];
         int height = (int) shape[2];

@@ -20,9 +20,10 @@ final class GradientRunner {
      * One run's outcome.
      *
      * @param signal the signal at the source (the input in the model's layout, or the layer)
+     * @param value the forward value of the layer (null for the input)
      * @param score the target's score at this input
      */
-    record Outcome(TensorValue signal, double score) {
+    record Outcome(TensorValue signal, TensorValue value, double score) {
     }
 
     private final BackwardEngine engine;
@@ -31,13 +32,17 @@ final class GradientRunner {
         this.engine = engine;
     }
 
-    /** The signal of {@code rules} for {@code target} at {@code input}, at the model input or at {@code layer}. */
+    /**
+     * The signal of {@code rules} for {@code target} at {@code input}, at the model input or at
+     * {@code layer} (with the layer's forward value, from the same run).
+     */
     Outcome run(TensorValue input, TargetSelection target, Optional<String> layer, RuleSet rules) {
         BackwardSpec spec = new BackwardSpec(target.tensor(), layer.map(List::of).orElse(List.of()), rules,
                 StartSignal.ONES, false);
         BackwardResult result = engine.run(spec, input, List.of(target.mask()));
         TensorValue signal = layer.isPresent() ? result.atSources().get(layer.get()) : result.reconstruction();
-        return new Outcome(signal, target.score(result.target().data(), 0));
+        TensorValue value = layer.map(l -> result.valuesAtSources().get(l)).orElse(null);
+        return new Outcome(signal, value, target.score(result.target().data(), 0));
     }
 
     /** The forward value of {@code tensor} at {@code input}, {@code [1, ...]}. */

@@ -19,6 +19,7 @@ public final class BackwardResult {
 
     private final TensorValue reconstruction;
     private final Map<String, TensorValue> sources;
+    private final Map<String, TensorValue> sourceValues;
     private final Map<String, TensorValue> signals;
     private Supplier<TensorValue> targetSource; // null once the target is known
     private TensorValue target;
@@ -29,13 +30,15 @@ public final class BackwardResult {
      * @param signals the signal at each tensor on the path ({@code [B] ++ shape}), when requested
      */
     public BackwardResult(TensorValue reconstruction, TensorValue target, Map<String, TensorValue> signals) {
-        this(reconstruction, Map.of(), signals, null, Objects.requireNonNull(target, "target"));
+        this(reconstruction, Map.of(), Map.of(), signals, null, Objects.requireNonNull(target, "target"));
     }
 
     private BackwardResult(TensorValue reconstruction, Map<String, TensorValue> sources,
-            Map<String, TensorValue> signals, Supplier<TensorValue> targetSource, TensorValue target) {
+            Map<String, TensorValue> sourceValues, Map<String, TensorValue> signals,
+            Supplier<TensorValue> targetSource, TensorValue target) {
         this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
         this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources)); // in the spec's order
+        this.sourceValues = Map.copyOf(sourceValues);
         this.signals = Map.copyOf(signals);
         this.targetSource = targetSource;
         this.target = target;
@@ -46,9 +49,11 @@ public final class BackwardResult {
      * {@code later} computes it when first asked for.
      */
     static BackwardResult of(TensorValue reconstruction, Map<String, TensorValue> sources,
-            Map<String, TensorValue> signals, TensorValue target, Supplier<TensorValue> later) {
-        return target != null ? new BackwardResult(reconstruction, sources, signals, null, target)
-                : new BackwardResult(reconstruction, sources, signals, Objects.requireNonNull(later, "later"), null);
+            Map<String, TensorValue> sourceValues, Map<String, TensorValue> signals, TensorValue target,
+            Supplier<TensorValue> later) {
+        return target != null ? new BackwardResult(reconstruction, sources, sourceValues, signals, null, target)
+                : new BackwardResult(reconstruction, sources, sourceValues, signals,
+                        Objects.requireNonNull(later, "later"), null);
     }
 
     /** The signal at the first source (the model input unless the spec names sources), {@code [B, C, H, W]}. */
@@ -59,6 +64,15 @@ public final class BackwardResult {
     /** The signal at each source of the spec, {@code [B * N, ...]}, by source tensor (the model input by default). */
     public Map<String, TensorValue> atSources() {
         return sources;
+    }
+
+    /**
+     * The forward value of each source other than the model input and the target, {@code [N, ...]}
+     * (the same for every signal), computed in the same run: e.g. a layer's activation beside the
+     * gradient at it.
+     */
+    public Map<String, TensorValue> valuesAtSources() {
+        return sourceValues;
     }
 
     /**

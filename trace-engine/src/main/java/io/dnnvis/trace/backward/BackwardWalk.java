@@ -131,6 +131,11 @@ final class BackwardWalk {
             graph.addOutput(new GraphOutput(name, GraphOutput.Role.SOURCE_SIGNAL, source, null));
         }
         graph.addOutput(new GraphOutput(cut.target(), GraphOutput.Role.TARGET, cut.target(), null));
+        for (String source : sources) {
+            if (!source.equals(cut.imageInput()) && !source.equals(cut.target())) {
+                graph.addOutput(new GraphOutput(source, GraphOutput.Role.SOURCE_VALUE, source, null));
+            }
+        }
         if (spec.signals()) {
             summed.forEach((tensor, signal) ->
                     graph.addOutput(new GraphOutput(signal, GraphOutput.Role.RECORDED_SIGNAL, tensor, null)));

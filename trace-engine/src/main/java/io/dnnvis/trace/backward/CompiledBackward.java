@@ -59,6 +59,11 @@ public record CompiledBackward(ModelProto model, String imageInput, long[] input
                 .findFirst().orElse("");
     }
 
+    /** The outputs holding the forward values of the sources (not the model input, not the target). */
+    public List<GraphOutput> sourceValueOutputs() {
+        return outputs.stream().filter(o -> o.role() == GraphOutput.Role.SOURCE_VALUE).toList();
+    }
+
     /** Forward tensor to the output holding its recorded signal ({@code [B] ++ shape}). */
     public Map<String, String> signalOutputs() {
         Map<String, String> out = new LinkedHashMap<>();

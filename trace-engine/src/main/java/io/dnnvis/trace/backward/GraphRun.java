@@ -119,7 +119,9 @@ final class GraphRun {
         g.signalOutputs().forEach((tensor, output) -> signals.put(tensor, joined(parts, output).withName(tensor)));
         String targetOutput = g.targetOutput();
         TensorValue targetValue = targetOutput.isEmpty() ? null : parts.get(0).values().get(targetOutput);
-        return BackwardResult.of(reconstruction, sources, signals, targetValue, later);
+        Map<String, TensorValue> values = new LinkedHashMap<>();
+        g.sourceValueOutputs().forEach(o -> values.put(o.about(), parts.get(0).values().get(o.tensor())));
+        return BackwardResult.of(reconstruction, sources, values, signals, targetValue, later);
     }
 
     private static TensorValue joined(List<Chunk> parts, String output) {

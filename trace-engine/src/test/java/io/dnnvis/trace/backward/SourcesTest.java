@@ -53,6 +53,14 @@ class SourcesTest {
 
             BackwardResult innerOnly = engine.run(toBoth.toSources(List.of(inner)), input, neurons);
             assertClose(innerOnly.reconstruction().data(), atInner.data());
+
+            // the forward value of a layer source comes from the same run; the model input has none
+            try (io.dnnvis.trace.Tracer tracer = io.dnnvis.trace.Tracer.open(model)) {
+                float[] activation = tracer.trace(input, List.of(inner)).get(inner).data();
+                assertThat(both.valuesAtSources().keySet()).containsExactly(inner);
+                assertThat(maxAbs(activation)).isGreaterThan(0);
+                assertClose(both.valuesAtSources().get(inner).data(), activation);
+            }
         }
     }
 

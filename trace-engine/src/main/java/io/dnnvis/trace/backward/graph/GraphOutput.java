@@ -17,6 +17,8 @@ public record GraphOutput(String tensor, Role role, String about, PhaseLayout la
         SOURCE_SIGNAL,
         /** The forward value of the target. */
         TARGET,
+        /** The forward value of a source other than the model input and the target, {@code [N, ...]}. */
+        SOURCE_VALUE,
         /** The signal at a tensor on the way back, {@code [B] ++ shape}, when signals are recorded. */
         RECORDED_SIGNAL
     }
