@@ -33,17 +33,24 @@ public final class Explainer {
     private final BackwardEngine engine;
     private final InputLayout layout;
     private final GradientRunner gradients;
+    private final PathGradients paths;
 
-    private Explainer(OnnxModel model, BackwardEngine engine, InputLayout layout) {
+    private Explainer(OnnxModel model, BackwardEngine engine, InputLayout layout, int maxBatch) {
         this.model = model;
         this.engine = engine;
         this.layout = layout;
         this.gradients = new GradientRunner(engine);
+        this.paths = new PathGradients(model, engine, maxBatch);
     }
 
     /** An explainer on {@code engine}, inputs laid out as {@code layout}. */
     public static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout) {
-        return new Explainer(model, engine, layout);
+        return new Explainer(model, engine, layout, BackwardEngine.MAX_BATCH);
+    }
+
+    /** As {@link #on}, running at most {@code maxBatch} inputs per backward run (1: one at a time). */
+    static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout, int maxBatch) {
+        return new Explainer(model, engine, layout, maxBatch);
     }
 
     /** Runs {@code request} on one image {@code [1, ...]} in the model's layout. */
@@ -228,18 +235,16 @@ public final class Explainer {
         double[] alphas = points.alphas();
         double[] weights = points.weights();
         double[] sum = new double[x.length];
-        float[] point = new float[x.length];
-        for (int i = 0; i < alphas.length; i++) {
+        paths.run(input, target, alphas.length, (i, into, offset) -> {
             float alpha = (float) alphas[i];
             for (int e = 0; e < x.length; e++) {
-                point[e] = b[e] + alpha * (x[e] - b[e]);
+                into[offset + e] = b[e] + alpha * (x[e] - b[e]);
             }
-            float[] g = gradients.run(TensorValue.owning(input.name(), input.shape(), point.clone()), target,
-                    Optional.empty(), SaliNet.RULES).signal().data();
+        }, (i, g, offset) -> {
             for (int e = 0; e < x.length; e++) {
-                sum[e] += weights[i] * g[e];
+                sum[e] += weights[i] * g[offset + e];
             }
-        }
+        });
         float[] attribution = new float[x.length];
         double total = 0;
         for (int e = 0; e < x.length; e++) {
@@ -266,19 +271,18 @@ public final class Explainer {
         double sigma = r.noise() * ((double) max - min);
         double[] sum = new double[x.length];
         double[] squares = new double[x.length];
-        float[] noisy = new float[x.length];
-        for (int k = 0; k < r.samples(); k++) {
+        paths.run(input, target, r.samples(), (k, into, offset) -> {
             float[] e = noise.sample(k, x.length, sigma);
             for (int i = 0; i < x.length; i++) {
-                noisy[i] = x[i] + e[i];
+                into[offset + i] = x[i] + e[i];
             }
-            float[] g = gradients.run(TensorValue.owning(input.name(), input.shape(), noisy.clone()), target,
-                    Optional.empty(), SaliNet.RULES).signal().data();
+        }, (k, g, offset) -> {
             for (int i = 0; i < x.length; i++) {
-                sum[i] += g[i];
-                squares[i] += (double) g[i] * g[i];
+                double v = g[offset + i];
+                sum[i] += v;
+                squares[i] += v * v;
             }
-        }
+        });
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = r.mode().combine(sum[i], squares[i], r.samples());

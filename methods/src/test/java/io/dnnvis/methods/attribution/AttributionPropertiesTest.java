@@ -222,6 +222,24 @@ class AttributionPropertiesTest {
         }
     }
 
+    /** Path points batched into one backward run give each point's own gradient: as one run per point. */
+    @Test
+    void batchedPathPointsEqualOneRunPerPoint() {
+        OnnxModel model = OnnxModel.load(io.dnnvis.testdata.TestData.glyphNet());
+        TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file(
+                "reference/attr/inputs/glyphnet-R.npy"), model.graph().inputs().get(0).name());
+        IntegratedGradientsRequest ig = IntegratedGradientsRequest.defaults().target(Target.parse("class:17"))
+                .steps(7, Quadrature.RIEMANN_MIDDLE);
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            Explainer batched = Explainer.on(model, engine, InputLayout.NCHW, 4);
+            Explainer single = Explainer.on(model, engine, InputLayout.NCHW, 1);
+            float[] a = batched.run(ig, input).tensor().data();
+            float[] b = single.run(ig, input).tensor().data();
+            assertThat(io.dnnvis.testdata.Tolerance.relativeError(a, b)).isLessThan(1e-5);
+            assertThat(a).isNotEqualTo(new float[a.length]);
+        }
+    }
+
     @Test
     void theSeedDecidesTheNoise() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {

@@ -197,6 +197,25 @@ public final class BackwardEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs the backward graph of {@code spec} once on a batch of N independent images
+     * {@code [N, ...]}: one start signal, {@code mask} of the target's shape at that batch
+     * ({@code [N, ...]}, row-major), so that where no op mixes the batch axis (inference graphs: every
+     * CNN) the signal at the input is each image's gradient of its own part of the mask's sum, as a
+     * batched autograd gives it. The result's signals are {@code [N, ...]}.
+     *
+     * @throws BadInputException for a model whose input fixes another batch size
+     */
+    public BackwardResult runBatch(BackwardSpec spec, TensorValue batch, float[] mask) {
+        return whileOpen(() -> {
+            batch.requireFinite(model.path() + ": input '" + batch.name() + "'");
+            checkInputDims(batch.shape());
+            long[] targetShape = shapes(spec.targetTensor(), batch.shape()).get(spec.targetTensor());
+            Selections given = Selections.ofMasks(List.of(mask), targetShape);
+            return runAll(spec, batch, given, options(1, false));
+        });
+    }
+
     private CompileOptions options(int signals, boolean channelSelections) {
         return new CompileOptions(passes, signals == 1, channelSelections);
     }
@@ -299,9 +318,18 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     private void checkInput(long[] shape) {
-        ValueInfo input = singleInput();
         if (shape.length == 0 || shape[0] != 1) {
             throw new BadInputException(model.path() + ": backward nets take one input image (batch 1), got shape "
+                    + Arrays.toString(shape));
+        }
+        checkInputDims(shape);
+    }
+
+    /** Fails unless {@code shape} fits the model input's fixed dimensions. */
+    private void checkInputDims(long[] shape) {
+        ValueInfo input = singleInput();
+        if (shape.length == 0 || shape[0] < 1) {
+            throw new BadInputException(model.path() + ": an input needs a batch axis of at least 1, got shape "
                     + Arrays.toString(shape));
         }
         input.shape().ifPresent(dims -> {

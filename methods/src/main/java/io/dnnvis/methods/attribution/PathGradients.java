@@ -1,0 +1,74 @@
+package io.dnnvis.methods.attribution;
+
+import io.dnnvis.methods.SaliNet;
+import io.dnnvis.methods.core.TargetSelection;
+import io.dnnvis.onnx.Dim;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardEngine;
+import io.dnnvis.trace.backward.BackwardSpec;
+import io.dnnvis.trace.backward.StartSignal;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The gradients of one target's score at many inputs (Integrated Gradients' path points, SmoothGrad's
+ * noisy copies): as batches of inputs in one run of the backward graph where the model's input
+ * takes any batch size (one start signal over the batch; the images are independent, so each gets
+ * its own gradient), in batches of what fits in the engine's memory budget; else one input per run.
+ */
+final class PathGradients {
+
+    /** Receives the gradient at point {@code index} (the model's layout, one image). */
+    interface Sink {
+        void accept(int index, float[] gradient, int offset);
+    }
+
+    /** Produces the input at point {@code index} into {@code into} at {@code offset}. */
+    interface Points {
+        void write(int index, float[] into, int offset);
+    }
+
+    private final OnnxModel model;
+    private final BackwardEngine engine;
+    private final int maxBatch;
+
+    PathGradients(OnnxModel model, BackwardEngine engine, int maxBatch) {
+        this.model = model;
+        this.engine = engine;
+        this.maxBatch = maxBatch;
+    }
+
+    /** Computes the gradient at each of {@code count} points, in order. */
+    void run(TensorValue input, TargetSelection target, int count, Points points, Sink sink) {
+        long[] one = input.shape();
+        int size = Math.toIntExact(input.elementCount());
+        int batch = batchable() ? Math.max(1, Math.min(maxBatch, engine.batchLimit(target.tensor(), one))) : 1;
+        BackwardSpec spec = new BackwardSpec(target.tensor(), List.of(), SaliNet.RULES, StartSignal.ONES, false);
+        float[] oneMask = target.mask();
+        for (int from = 0; from < count; from += batch) {
+            int n = Math.min(batch, count - from);
+            float[] data = new float[Math.multiplyExact(n, size)];
+            float[] mask = new float[Math.multiplyExact(n, oneMask.length)];
+            for (int k = 0; k < n; k++) {
+                points.write(from + k, data, k * size);
+                System.arraycopy(oneMask, 0, mask, k * oneMask.length, oneMask.length);
+            }
+            long[] shape = one.clone();
+            shape[0] = n;
+            float[] gradients = engine.runBatch(spec, TensorValue.owning(input.name(), shape, data), mask)
+                    .reconstruction().data();
+            for (int k = 0; k < n; k++) {
+                sink.accept(from + k, gradients, k * size);
+            }
+        }
+    }
+
+    /** Whether the model's input leaves its batch size open. */
+    private boolean batchable() {
+        List<ValueInfo> inputs = model.graph().inputs();
+        Optional<List<Dim>> dims = inputs.isEmpty() ? Optional.empty() : inputs.get(0).shape();
+        return dims.isPresent() && !dims.get().isEmpty() && !dims.get().get(0).isFixed();
+    }
+}
