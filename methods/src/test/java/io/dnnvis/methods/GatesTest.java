@@ -7,11 +7,14 @@ import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.testdata.TestData;
+import io.dnnvis.testdata.Tolerance;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.rules.GateRules;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Gates}: with RELU every method keeps the rule set it has always had (the same value, so the same
@@ -91,6 +94,29 @@ class GatesTest {
                     assertThat(all).containsExactly(relu);
                 } else {
                     assertThat(all).as(m.title()).isNotEqualTo(relu);
+                }
+            }
+        }
+    }
+
+    /**
+     * The whole chain against PyTorch ({@code testdata/scripts/make_gate_models.py}): every gate under the guided
+     * rule (DeSaliNet) or DeconvNet's, with autograd's derivatives; the Conv layers exact.
+     */
+    @ParameterizedTest(name = "opset {0}")
+    @ValueSource(ints = {13, 17})
+    void allGatesMatchPyTorchsGuidedBackwardOnItsExport(int opset) {
+        TensorValue input = Npy.read(TestData.file("gates/gate_input.npy"), "input");
+        try (Visualizer vis = Visualizer.open(TestData.file("gates/gate_chain_op" + opset + ".onnx"))) {
+            for (BackwardMethod m : BackwardMethod.values()) {
+                float[] expected = Npy.read(TestData.file("gates/expected_" + m.label() + ".npy"), "e").data();
+                TargetRequest request = TargetRequest.of(m, Target.parse("neuron:2"), "output");
+                float[] all = vis.run(request.withGates(Gates.ALL), input).tensor().data();
+                assertThat(Tolerance.relativeError(all, expected)).as(m.title()).isLessThanOrEqualTo(Tolerance.REFERENCE);
+                if (m != BackwardMethod.SALINET) {
+                    float[] relu = vis.run(request, input).tensor().data();
+                    assertThat(Tolerance.relativeError(relu, expected)).as(m.title() + " with Relu gates only")
+                            .isGreaterThan(0.05);
                 }
             }
         }
