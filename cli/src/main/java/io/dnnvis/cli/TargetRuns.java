@@ -4,6 +4,7 @@ import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.TargetRequest;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
@@ -25,14 +26,17 @@ final class TargetRuns {
     private final String layer;
     private final Pooling pooling;
     private final StartSignal start;
+    private final Gates gates;
     private final PrintWriter out;
 
-    TargetRuns(Visualizer vis, Target target, String layer, Pooling pooling, StartSignal start, PrintWriter out) {
+    TargetRuns(Visualizer vis, Target target, String layer, Pooling pooling, StartSignal start, Gates gates,
+            PrintWriter out) {
         this.vis = vis;
         this.target = target;
         this.layer = layer;
         this.pooling = pooling;
         this.start = start;
+        this.gates = gates;
         this.out = out;
     }
 
@@ -61,7 +65,7 @@ final class TargetRuns {
             Consumer<Reconstruction> check) {
         List<TargetRequest> requests = new ArrayList<>();
         for (BackwardMethod m : methods) {
-            requests.add(new TargetRequest(m, target, Optional.ofNullable(layer), pooling, start));
+            requests.add(new TargetRequest(m, target, Optional.ofNullable(layer), pooling, start, gates));
         }
         vis.check(requests.get(0), input); // a target that does not exist, or a softmax sum: refused before any output
         if (PredictCommand.classifies(model)) {

@@ -1,5 +1,6 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
@@ -35,6 +36,7 @@ final class ValueTypes {
         cl.registerConverter(ExecutionProvider.class, parsedBy(ExecutionProvider::parse));
         cl.registerConverter(Pooling.class, parsedBy(Pooling::parse));
         cl.registerConverter(StartSignal.class, parsedBy(StartSignal::parse));
+        cl.registerConverter(Gates.class, parsedBy(Gates::parse));
         cl.registerConverter(Colormap.class, parsedBy(Colormap::parse));
         cl.registerConverter(ResizeMode.class, parsedBy(ResizeMode::parse));
         cl.registerConverter(Preprocessing.class, parsedBy(Preprocessing::parse));

@@ -5,6 +5,7 @@ import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.BackwardRequest;
 import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.methods.render.Figure;
@@ -95,6 +96,13 @@ final class VisualizeCommand implements Callable<Integer> {
             description = "MaxPool unpooling (default: ${DEFAULT-VALUE}).")
     Pooling pooling;
 
+    @Option(names = "--gates", defaultValue = "relu", paramLabel = "relu|all",
+            description = "The activations DeSaliNet and DeconvNet treat as gates (default: ${DEFAULT-VALUE}): relu, as "
+                    + "published (every other activation sends back its exact gradient), or all: also LeakyRelu, PRelu, "
+                    + "Clip(0,max) (ReLU6), HardSwish, GELU and SiLU (x*sigmoid(x)), which then send back g'(x)*max(R,0) "
+                    + "in DeSaliNet and max(R,0) in DeconvNet, R the arriving signal. SaliNet is the gradient either way.")
+    Gates gates;
+
     @Option(names = "--save-npy", paramLabel = "FILE",
             description = "Write the reconstructions, float32 [B,C,H,W] (NCHW whatever the model's input layout); "
                     + "with --method all one file per method, named from FILE: out.npy gives out-deconvnet.npy, "
@@ -149,13 +157,13 @@ final class VisualizeCommand implements Callable<Integer> {
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
             if (scoreTarget != null) {
-                new TargetRuns(vis, scoreTarget, layer, pooling, start, out).run(methods, tensor, model, results,
+                new TargetRuns(vis, scoreTarget, layer, pooling, start, gates, out).run(methods, tensor, model, results,
                         r -> warnAboutEmptyOrBroken(r.request().method(), r));
             } else {
                 int[] chosen = chooseNeurons(vis, target, tensor);
                 List<BackwardRequest> requests = new ArrayList<>();
                 for (BackwardMethod m : methods) {
-                    BackwardBuilder request = vis.method(m).layer(layer).pooling(pooling).start(start);
+                    BackwardBuilder request = vis.method(m).layer(layer).pooling(pooling).start(start).gates(gates);
                     request = chosen == null ? request.allNeurons() : request.neurons(chosen);
                     if (yx != null) {
                         request = request.position(yx.y(), yx.x());
@@ -220,7 +228,7 @@ final class VisualizeCommand implements Callable<Integer> {
         List<String> columns = new ArrayList<>(List.of("input"));
         results.keySet().forEach(m -> columns.add(m.title()));
         String title = model.fileName() + "  " + target.alias() + " (" + target.op() + ")" + "  pooling " + pooling.label()
-                + ", start " + start.label();
+                + ", start " + start.label() + (gates == Gates.RELU ? "" : ", gates " + gates.label());
         int perFigure = rowsPerFigure(columns.size(), h, w);
         int figures = (channels.length + perFigure - 1) / perFigure;
         for (int f = 0; f < figures; f++) {

@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.rules.Pooling;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Immutable: each setter returns a new builder, so one can be kept, varied and run again.
  * Nothing is checked before {@link #request()}, which every terminal method calls first.
- * Defaults: switch unpooling, the activation as start signal, no signals, no activation kept.
+ * Defaults: switch unpooling, the activation as start signal, no signals, no activation kept, Relu the only gate.
  */
 public final class BackwardBuilder {
 
@@ -27,10 +28,11 @@ public final class BackwardBuilder {
     private final StartSignal start;
     private final boolean signals;
     private final boolean activation;
+    private final Gates gates;
 
     private BackwardBuilder(Visualizer visualizer, BackwardMethod method, String layer, int[] neurons,
             boolean allNeurons, GridPoint position, Pooling pooling, StartSignal start, boolean signals,
-            boolean activation) {
+            boolean activation, Gates gates) {
         this.visualizer = visualizer;
         this.method = method;
         this.layer = layer;
@@ -41,59 +43,66 @@ public final class BackwardBuilder {
         this.start = start;
         this.signals = signals;
         this.activation = activation;
+        this.gates = gates;
     }
 
     static BackwardBuilder on(Visualizer visualizer, BackwardMethod method) {
         return new BackwardBuilder(visualizer, method, null, new int[0], false, null, Pooling.SWITCH,
-                StartSignal.ACTIVATION, false, false);
+                StartSignal.ACTIVATION, false, false, Gates.RELU);
     }
 
     /** The target layer: alias ({@code conv4}), node name or tensor name. */
     public BackwardBuilder layer(String nameOrAlias) {
         return new BackwardBuilder(visualizer, method, nameOrAlias, neurons, allNeurons, position, pooling, start,
-                signals, activation);
+                signals, activation, gates);
     }
 
     /** The channels (units) to visualize, one reconstruction each. */
     public BackwardBuilder neurons(int... channels) {
         return new BackwardBuilder(visualizer, method, layer, channels.clone(), false, position, pooling, start,
-                signals, activation);
+                signals, activation, gates);
     }
 
     /** Every channel of the layer. */
     public BackwardBuilder allNeurons() {
         return new BackwardBuilder(visualizer, method, layer, new int[0], true, position, pooling, start, signals,
-                activation);
+                activation, gates);
     }
 
     /** Only the neuron at row y, column x of each selected channel's map. */
     public BackwardBuilder position(int y, int x) {
         return new BackwardBuilder(visualizer, method, layer, neurons, allNeurons, new GridPoint(y, x), pooling,
-                start, signals, activation);
+                start, signals, activation, gates);
     }
 
     /** How MaxPool layers send the signal back (default: switch). */
     public BackwardBuilder pooling(Pooling p) {
         return new BackwardBuilder(visualizer, method, layer, neurons, allNeurons, position, p, start, signals,
-                activation);
+                activation, gates);
     }
 
     /** The start signal (default: the neuron's activation). */
     public BackwardBuilder start(StartSignal s) {
         return new BackwardBuilder(visualizer, method, layer, neurons, allNeurons, position, pooling, s, signals,
-                activation);
+                activation, gates);
     }
 
     /** Also keep the signal at every tensor on the way back (as the original library let you watch). */
     public BackwardBuilder withSignals() {
         return new BackwardBuilder(visualizer, method, layer, neurons, allNeurons, position, pooling, start, true,
-                activation);
+                activation, gates);
     }
 
     /** Also keep the target layer's forward activation. */
     public BackwardBuilder withActivation() {
         return new BackwardBuilder(visualizer, method, layer, neurons, allNeurons, position, pooling, start, signals,
-                true);
+                true, gates);
+    }
+
+    /** Which activations DeSaliNet and DeconvNet treat as gates (default: {@link Gates#RELU}, Relu only). */
+    public BackwardBuilder gates(Gates g) {
+        return new BackwardBuilder(visualizer, method, layer, neurons, allNeurons, position, pooling, start, signals,
+                activation, g);
     }
 
     /**
@@ -103,7 +112,7 @@ public final class BackwardBuilder {
      */
     public BackwardRequest request() {
         return new BackwardRequest(method, layer, neurons, allNeurons, Optional.ofNullable(position), pooling, start,
-                signals, activation);
+                signals, activation, gates);
     }
 
     /** Runs the request on one input image, laid out as the model declares it ({@link Visualizer#layout()}). */

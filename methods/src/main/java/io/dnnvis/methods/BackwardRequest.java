@@ -1,6 +1,7 @@
 package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.trace.backward.rules.Pooling;
 import io.dnnvis.trace.backward.StartSignal;
@@ -28,9 +29,11 @@ import java.util.Optional;
  * @param signals whether the signal at every tensor on the way back is kept in the result
  * @param activation whether the layer's forward value is kept in the result (it may cost a forward
  *     pass cut at the layer: the backward graph computes only the neurons' channels where it can)
+ * @param gates the activations DeSaliNet and DeconvNet treat as gates ({@link BackwardMethod#rules(Gates)})
  */
 public record BackwardRequest(BackwardMethod method, String layer, int[] neurons, boolean allNeurons,
-        Optional<GridPoint> position, Pooling pooling, StartSignal start, boolean signals, boolean activation) {
+        Optional<GridPoint> position, Pooling pooling, StartSignal start, boolean signals, boolean activation,
+        Gates gates) {
 
     /** @throws BadRequestException when the layer or the neurons are missing */
     public BackwardRequest {
@@ -38,6 +41,7 @@ public record BackwardRequest(BackwardMethod method, String layer, int[] neurons
         Objects.requireNonNull(position, "position");
         Objects.requireNonNull(pooling, "pooling");
         Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(gates, "gates");
         if (layer == null) {
             throw new BadRequestException("no layer given");
         }
@@ -50,6 +54,17 @@ public record BackwardRequest(BackwardMethod method, String layer, int[] neurons
         }
     }
 
+    /** A request with Relu the only gate ({@link Gates#RELU}). */
+    public BackwardRequest(BackwardMethod method, String layer, int[] neurons, boolean allNeurons,
+            Optional<GridPoint> position, Pooling pooling, StartSignal start, boolean signals, boolean activation) {
+        this(method, layer, neurons, allNeurons, position, pooling, start, signals, activation, Gates.RELU);
+    }
+
+    /** This request with {@code g} as its gates. */
+    public BackwardRequest withGates(Gates g) {
+        return new BackwardRequest(method, layer, neurons, allNeurons, position, pooling, start, signals, activation, g);
+    }
+
     /** The chosen channels (empty with {@link #allNeurons}), as a copy. */
     @Override
     public int[] neurons() {
@@ -60,13 +75,13 @@ public record BackwardRequest(BackwardMethod method, String layer, int[] neurons
     public boolean equals(Object o) {
         return o instanceof BackwardRequest r && method == r.method && layer.equals(r.layer)
                 && Arrays.equals(neurons, r.neurons) && allNeurons == r.allNeurons && position.equals(r.position)
-                && pooling == r.pooling && start == r.start && signals == r.signals && activation == r.activation;
+                && pooling == r.pooling && start == r.start && signals == r.signals && activation == r.activation && gates == r.gates;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(method, layer, Arrays.hashCode(neurons), allNeurons, position, pooling, start, signals,
-                activation);
+                activation, gates);
     }
 
     @Override
@@ -74,6 +89,7 @@ public record BackwardRequest(BackwardMethod method, String layer, int[] neurons
         return method.label() + "(layer " + layer + ", neurons " + (allNeurons ? "all" : Arrays.toString(neurons))
                 + position.map(p -> " at " + p).orElse("") + ", pooling " + pooling.name().toLowerCase(Locale.ROOT)
                 + ", start " + start.name().toLowerCase(Locale.ROOT)
-                + (signals ? ", signals" : "") + (activation ? ", activation" : "") + ")";
+                + (signals ? ", signals" : "") + (activation ? ", activation" : "")
+                + (gates == Gates.RELU ? "" : ", gates " + gates.label()) + ")";
     }
 }

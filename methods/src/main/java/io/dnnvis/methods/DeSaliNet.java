@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.trace.backward.rules.GateRules;
 import io.dnnvis.trace.backward.rules.RuleSet;
 import io.dnnvis.trace.backward.rules.PassThroughRule;
 import io.dnnvis.trace.backward.rules.ReluRule;
@@ -15,6 +16,8 @@ public final class DeSaliNet {
             .with("Relu", ReluRule.DESALINET)
             .with("LRN", new PassThroughRule())
             .named(NAME);
+    /** {@link #RULES} with every gate, not only Relu, under the guided rule ({@code --gates all}). */
+    public static final RuleSet ALL_GATES = GateRules.guided(RULES).named(NAME + "+gates");
 
     private DeSaliNet() {
     }

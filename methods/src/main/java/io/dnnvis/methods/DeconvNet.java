@@ -1,5 +1,6 @@
 package io.dnnvis.methods;
 
+import io.dnnvis.trace.backward.rules.GateRules;
 import io.dnnvis.trace.backward.rules.RuleSet;
 import io.dnnvis.trace.backward.rules.PassThroughRule;
 import io.dnnvis.trace.backward.rules.ReluRule;
@@ -15,6 +16,8 @@ public final class DeconvNet {
             .with("Relu", ReluRule.DECONVNET)
             .with("LRN", new PassThroughRule())
             .named(NAME);
+    /** {@link #RULES} with every gate, not only Relu, under DeconvNet's rule ({@code --gates all}). */
+    public static final RuleSet ALL_GATES = GateRules.deconvnet(RULES).named(NAME + "+gates");
 
     private DeconvNet() {
     }

@@ -37,7 +37,7 @@ final class Reconstructor {
         int[] channels = channels(request, targetShape);
         checkPosition(request, targetShape);
         refuseSoftmaxSums(request, target, targetShape, channels);
-        BackwardSpec spec = new BackwardSpec(target.tensor(), request.method().rules().withPooling(request.pooling()),
+        BackwardSpec spec = new BackwardSpec(target.tensor(), request.method().rules(request.gates()).withPooling(request.pooling()),
                 request.start(), request.signals());
         BackwardResult result = engine.run(spec, input, selections(targetShape, channels, request.position()));
         TensorValue activation = request.activation() ? result.target() : null;

@@ -33,12 +33,12 @@ final class TargetReconstructor {
     Reconstruction run(TargetRequest request, TensorValue input) {
         Layer layer = layer(request);
         TargetSelection selection = resolve(request, layer, input);
-        BackwardSpec spec = new BackwardSpec(layer.tensor(), request.method().rules().withPooling(request.pooling()),
+        BackwardSpec spec = new BackwardSpec(layer.tensor(), request.method().rules(request.gates()).withPooling(request.pooling()),
                 request.start(), false);
         BackwardResult result = engine.run(spec, input, List.of(selection.mask()));
         int[] unit = {unit(selection)};
         BackwardRequest described = new BackwardRequest(request.method(), layer.tensor(), unit, false,
-                Optional.empty(), request.pooling(), request.start(), false, false);
+                Optional.empty(), request.pooling(), request.start(), false, false, request.gates());
         return new Reconstruction(described, layer, unit, Reconstructor.asNchw(result.reconstruction(), layout), null,
                 Signals.none());
     }

@@ -1,6 +1,7 @@
 package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.Gates;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.trace.backward.rules.Pooling;
@@ -19,9 +20,10 @@ import java.util.Optional;
  *     target's own output tensor (name or alias)
  * @param pooling how MaxPool layers send the signal back
  * @param start 1 at the selected elements, or their values
+ * @param gates the activations DeSaliNet and DeconvNet treat as gates ({@link BackwardMethod#rules(Gates)})
  */
 public record TargetRequest(BackwardMethod method, Target target, Optional<String> layer, Pooling pooling,
-        StartSignal start) {
+        StartSignal start, Gates gates) {
 
     /** @throws BadRequestException for a neuron target without a layer */
     public TargetRequest {
@@ -30,9 +32,16 @@ public record TargetRequest(BackwardMethod method, Target target, Optional<Strin
         Objects.requireNonNull(layer, "layer");
         Objects.requireNonNull(pooling, "pooling");
         Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(gates, "gates");
         if (target.needsLayer() && layer.isEmpty()) {
             throw new BadRequestException("target " + target + " needs a layer");
         }
+    }
+
+    /** A request with Relu the only gate ({@link Gates#RELU}). */
+    public TargetRequest(BackwardMethod method, Target target, Optional<String> layer, Pooling pooling,
+            StartSignal start) {
+        this(method, target, layer, pooling, start, Gates.RELU);
     }
 
     /** The gradient of {@code target}'s score, sent back by {@code method} (switch pooling, start 1). */
@@ -46,16 +55,21 @@ public record TargetRequest(BackwardMethod method, Target target, Optional<Strin
     }
 
     public TargetRequest withStart(StartSignal signal) {
-        return new TargetRequest(method, target, layer, pooling, signal);
+        return new TargetRequest(method, target, layer, pooling, signal, gates);
     }
 
     public TargetRequest withPooling(Pooling p) {
-        return new TargetRequest(method, target, layer, p, start);
+        return new TargetRequest(method, target, layer, p, start, gates);
+    }
+
+    public TargetRequest withGates(Gates g) {
+        return new TargetRequest(method, target, layer, pooling, start, g);
     }
 
     @Override
     public String toString() {
         return method.label() + "(target " + target + layer.map(l -> " of " + l).orElse("") + ", pooling "
-                + pooling.label() + ", start " + start.label() + ")";
+                + pooling.label() + ", start " + start.label() + (gates == Gates.RELU ? "" : ", gates " + gates.label())
+                + ")";
     }
 }

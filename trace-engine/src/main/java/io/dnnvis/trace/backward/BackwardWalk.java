@@ -216,6 +216,22 @@ final class BackwardWalk {
         }
 
         @Override
+        public void sendTo(String tensor, String signal) {
+            if (summed.containsKey(tensor)) {
+                throw new IllegalStateException("node " + node.describe() + " sends to '" + tensor
+                        + "', whose signal was already sent on");
+            }
+            if (cut.carrying().contains(tensor)) {
+                arriving.computeIfAbsent(tensor, k -> new ArrayList<>()).add(signal);
+            }
+        }
+
+        @Override
+        public Optional<Node> producer(String tensor) {
+            return model.graph().producer(tensor);
+        }
+
+        @Override
         public Optional<Tensor> constant(String tensor) {
             Tensor known = cut.constants().get(tensor);
             if (known != null) {

@@ -44,6 +44,17 @@ public interface RuleContext {
     /** Sends {@code signal} (shape {@code [B] ++ shape(input(i))}) to forward input {@code i}. */
     void send(int inputIndex, String signal);
 
+    /**
+     * Sends {@code signal} (shape {@code [B] ++ shape(tensor)}) to a forward tensor that this node reads
+     * through other nodes: a composite taken as one op (the guided rule of {@code x * Sigmoid(x)}) sends
+     * its signal to the composite's input in one step, and the nodes inside get none from it. The tensor
+     * must be computed before those nodes; one that carries no signal is left out, as by {@link #send}.
+     */
+    void sendTo(String tensor, String signal);
+
+    /** The forward node that computes {@code tensor}; none for the model input and initializers. */
+    Optional<Node> producer(String tensor);
+
     /** The constant value of a tensor (initializer, Constant node output or static shape computation). */
     Optional<Tensor> constant(String tensor);
 
