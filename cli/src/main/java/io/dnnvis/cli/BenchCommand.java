@@ -195,7 +195,8 @@ final class BenchCommand implements Callable<Integer> {
         io.dnnvis.methods.attribution.AttributionRequest request = m.request(new ExplainMethod.Settings(explained,
                 layer, io.dnnvis.methods.attribution.CamResolution.LAYER, steps,
                 io.dnnvis.methods.attribution.Quadrature.GAUSS_LEGENDRE, new io.dnnvis.methods.attribution.Baseline.Zero(),
-                samples, io.dnnvis.methods.attribution.SmoothGradRequest.DEFAULT_NOISE, 0));
+                samples, io.dnnvis.methods.attribution.SmoothGradRequest.DEFAULT_NOISE, 0,
+                io.dnnvis.methods.core.Gates.RELU));
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;

@@ -117,6 +117,12 @@ final class ExplainCommand implements Callable<Integer> {
             description = "SmoothGrad: seed of the noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--gates", defaultValue = "relu", paramLabel = "relu|all",
+            description = "Guided Grad-CAM: the guided rule at Relu only, or at every gate (LeakyRelu, PRelu, "
+                    + "ReLU6, HardSwish, SiLU, GELU: f'(x) times the positive part of the signal; README, \"Gates\") "
+                    + "(default: ${DEFAULT-VALUE}).")
+    io.dnnvis.methods.core.Gates gates;
+
     @Option(names = "--save-npy", paramLabel = "FILE", description = "Write the results of all images, float32, "
             + "stacked on the first axis (not with --method all).")
     Path saveNpy;
@@ -171,7 +177,7 @@ final class ExplainCommand implements Callable<Integer> {
             TensorValue first = inputs.get(0).tensor();
             camLayer = layer != null || !method.needsLayer() ? layer : vis.defaultCamLayer(first);
             ExplainMethod.Settings settings = new ExplainMethod.Settings(target, camLayer, resolution, steps,
-                    quadrature, baseline(first), samples, noise, seed);
+                    quadrature, baseline(first), samples, noise, seed, gates);
             List<AttributionRequest> requests = method.expanded().stream().map(m -> m.request(settings)).toList();
             for (AttributionRequest r : requests) {
                 vis.check(r, first); // refuses a bad layer, target or baseline before any run

@@ -73,14 +73,14 @@ enum ExplainMethod {
 
     /** The settings of one explain run that the requests take. */
     record Settings(Optional<Target> target, String layer, CamResolution resolution, int steps, Quadrature quadrature,
-            Baseline baseline, int samples, double noise, long seed) {
+            Baseline baseline, int samples, double noise, long seed, io.dnnvis.methods.core.Gates gates) {
     }
 
     AttributionRequest request(Settings s) {
         return switch (this) {
             case GRADCAM, GRADCAM_PLUS_PLUS, XGRADCAM, LAYERCAM, HIRESCAM ->
                     new CamRequest(CamMethod.parse(label), s.target(), s.layer(), s.resolution());
-            case GUIDED_GRADCAM -> new GuidedGradCamRequest(s.target(), s.layer());
+            case GUIDED_GRADCAM -> new GuidedGradCamRequest(s.target(), s.layer(), s.gates());
             case SALIENCY -> new GradientRequest(GradientRequest.Kind.SALIENCY, s.target());
             case INPUT_X_GRADIENT -> new GradientRequest(GradientRequest.Kind.INPUT_X_GRADIENT, s.target());
             case INTEGRATED_GRADIENTS -> new IntegratedGradientsRequest(s.target(), s.steps(), s.quadrature(),

@@ -1,6 +1,5 @@
 package io.dnnvis.methods.attribution;
 
-import io.dnnvis.methods.DeSaliNet;
 import io.dnnvis.methods.SaliNet;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.InputLayout;
@@ -191,7 +190,8 @@ public final class Explainer {
         int width = inputWidth(input);
         CamMap map = camMap(CamMethod.GRADCAM, r.layer(), target, input);
         float[] cam = map.atInput(height, width).data();
-        GradientRunner.Outcome guided = gradients.run(input, target, Optional.empty(), DeSaliNet.RULES);
+        GradientRunner.Outcome guided = gradients.run(input, target, Optional.empty(),
+                io.dnnvis.methods.BackwardMethod.DESALINET.rules(r.gates()));
         float[] g = nchw(guided.signal());
         int plane = height * width;
         for (int i = 0; i < g.length; i++) {

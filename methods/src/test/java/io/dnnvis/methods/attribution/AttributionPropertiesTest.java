@@ -240,6 +240,39 @@ class AttributionPropertiesTest {
         }
     }
 
+    /**
+     * Guided Grad-CAM is Grad-CAM at input resolution times guided backpropagation; with
+     * {@code --gates all} the guided rule of every gate, which on a ReLU-only model changes nothing.
+     */
+    @Test
+    void guidedGradCamTakesTheGatesOfGuidedBackpropagation() {
+        Target target = Target.parse("class:2");
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.file("gates/gate_chain_op17.onnx"))) {
+            TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file("gates/gate_input.npy"),
+                    vis.model().graph().inputs().get(0).name());
+            String layer = "conv4";
+            float[] all = vis.explain(new GuidedGradCamRequest(Optional.of(target), layer,
+                    io.dnnvis.methods.core.Gates.ALL), input).tensor().data();
+            float[] relu = vis.explain(new GuidedGradCamRequest(Optional.of(target), layer), input).tensor().data();
+            float[] cam = vis.explain(new CamRequest(CamMethod.GRADCAM, Optional.of(target), layer,
+                    CamResolution.INPUT), input).tensor().data();
+            float[] guided = vis.run(TargetRequest.of(BackwardMethod.DESALINET, target)
+                    .withGates(io.dnnvis.methods.core.Gates.ALL), input).tensor().data();
+            int plane = cam.length;
+            for (int i = 0; i < all.length; i++) {
+                assertThat(all[i]).isEqualTo(guided[i] * cam[i % plane]);
+            }
+            assertThat(all).isNotEqualTo(relu);
+        }
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.glyphNet())) {
+            TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file(
+                    "reference/attr/inputs/glyphnet-R.npy"), vis.model().graph().inputs().get(0).name());
+            GuidedGradCamRequest r = new GuidedGradCamRequest(Optional.of(Target.parse("class:17")), "relu5");
+            assertThat(vis.explain(r.withGates(io.dnnvis.methods.core.Gates.ALL), input).tensor().data())
+                    .containsExactly(vis.explain(r, input).tensor().data());
+        }
+    }
+
     @Test
     void theSeedDecidesTheNoise() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
