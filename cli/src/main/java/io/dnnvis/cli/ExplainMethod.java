@@ -26,7 +26,7 @@ enum ExplainMethod {
     GUIDED_GRADCAM("guided-gradcam", "Guided Grad-CAM", true),
     SALIENCY("saliency", "saliency", false),
     INPUT_X_GRADIENT("input-x-gradient", "Input x Gradient", false),
-    INTEGRATED_GRADIENTS("integrated-gradients", "Integrated Gradients", false),
+    INTEGRATED_GRADIENTS("integrated-gradients", "Int. Gradients", false),
     SMOOTHGRAD("smoothgrad", "SmoothGrad", false),
     SMOOTHGRAD_SQ("smoothgrad-sq", "SmoothGrad²", false),
     VARGRAD("vargrad", "VarGrad", false),
