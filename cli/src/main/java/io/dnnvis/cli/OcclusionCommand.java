@@ -151,6 +151,9 @@ final class OcclusionCommand implements Callable<Integer> {
             result = request.run(tensor);
         }
         out.println(summary(result));
+        out.flush();
+        ValueWarnings.warn(spec.commandLine().getErr(), "the occlusion result", result.tensor().data(),
+                result.isScoreOcclusion());
         if (saveNpy != null) {
             OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
