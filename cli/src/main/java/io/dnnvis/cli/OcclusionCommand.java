@@ -77,7 +77,8 @@ final class OcclusionCommand implements Callable<Integer> {
 
     @Option(names = "--batch", paramLabel = "B", converter = Bounded.Positive.class,
             description = "Occluded images per ONNX Runtime run (default: from the layer's size, at most 16; "
-                    + "a batch that would take more than about 1 GiB is reduced, with a note).")
+                    + "a batch that would take more than about 1 GiB, or make a tensor larger than "
+                    + "--max-tensor-bytes, is reduced, with a note).")
     Integer batch;
 
     @Option(names = "--save-npy", paramLabel = "FILE",
@@ -150,6 +151,9 @@ final class OcclusionCommand implements Callable<Integer> {
             result = request.run(tensor);
         }
         out.println(summary(result));
+        out.flush();
+        ValueWarnings.warn(spec.commandLine().getErr(), "the occlusion result", result.tensor().data(),
+                result.isScoreOcclusion());
         if (saveNpy != null) {
             OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
@@ -190,12 +194,16 @@ final class OcclusionCommand implements Callable<Integer> {
         out.printf("wrote %s%n", composite);
     }
 
-    /** One line on stderr when --batch is more than fits in memory and a smaller batch runs instead. */
+    /** One line on stderr when --batch is more than fits (memory, --max-tensor-bytes) and a smaller batch runs instead. */
     private void noteReducedBatch(BatchPlan plan) {
         if (plan.reduced()) {
             PrintWriter err = spec.commandLine().getErr();
-            err.printf("note: --batch %d is more than fits in memory (about %s per occluded image); running %d images"
-                    + " per run%n", plan.requested(), size(plan.bytesPerImage()), plan.images());
+            String why = plan.limitedByTensorBytes()
+                    ? String.format("would make a tensor larger than --max-tensor-bytes %d (the largest is %s per"
+                            + " occluded image)", plan.maxTensorBytes(), size(plan.largestTensorBytes()))
+                    : String.format("is more than fits in memory (about %s per occluded image)",
+                            size(plan.bytesPerImage()));
+            err.printf("note: --batch %d %s; running %d images per run%n", plan.requested(), why, plan.images());
             err.flush();
         }
     }

@@ -97,6 +97,21 @@ final class OutputPaths {
     }
 
     /**
+     * Fails when a folder on the way to {@code file}, as the user wrote it, is a symbolic link: as for
+     * the {@code -o} folder, a file is never written through a link in its path.
+     */
+    private static void requireNoLinkAbove(Path file) {
+        Path parent = file.getParent();
+        Path prefix = file.getRoot();
+        for (Path part : parent == null ? List.<Path>of() : parent) {
+            prefix = prefix == null ? part : prefix.resolve(part);
+            if (Files.isSymbolicLink(prefix)) {
+                throw new UserException(file + ": " + prefix + " is a symbolic link; refusing to follow it");
+            }
+        }
+    }
+
+    /**
      * Fails when {@code file} exists and is not a regular file: a link, a FIFO, a device or a socket is
      * never written through nor replaced.
      */
@@ -115,6 +130,7 @@ final class OutputPaths {
      * is writable, and the file is not a folder.
      */
     static void requireParentFolder(Path file) {
+        requireNoLinkAbove(file);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
             throw new UserException(file + ": " + parent + " is not a folder");
@@ -147,6 +163,7 @@ final class OutputPaths {
             if (parent != null && !Files.isDirectory(parent)) {
                 throw new UserException(target + ": folder " + parent + " does not exist");
             }
+            requireNoLinkAbove(target);
             requireRegularOrAbsent(target);
             AtomicFiles.write(target, writer);
         } catch (AccessDeniedException e) {

@@ -19,10 +19,10 @@ final class PositionReport {
         return shape.length == 4 || shape.length == 3;
     }
 
-    /** Refuses an output that predict cannot read: any rank but 2, 3 and 4. */
+    /** Refuses an output that predict cannot read: any rank but 2, 3 and 4, or no values (a dimension of 0). */
     static void requireReadable(OnnxModel model, TensorValue output) {
         long[] shape = output.shape();
-        if (shape.length < 2 || shape.length > 4) {
+        if (shape.length < 2 || shape.length > 4 || Arrays.stream(shape).anyMatch(d -> d == 0)) {
             throw new UserException(model.fileName() + ": output '" + output.name() + "' has shape "
                     + Arrays.toString(shape) + "; predict reads [N,K] (classes), [N,K,H,W] (segmentation) or [N,T,K] "
                     + "(sequences)");

@@ -2,6 +2,7 @@ package io.dnnvis.cli;
 
 import io.dnnvis.methods.Predictions;
 import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.Quoted;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import java.io.PrintWriter;
@@ -53,6 +54,8 @@ final class PredictCommand implements Callable<Integer> {
         try (Tracer tracer = Tracer.open(model, common.engineOptions())) {
             TensorValue output = tracer.run(loaded.tensor()).get(model.graph().outputs().get(0).name());
             PositionReport.requireReadable(model, output);
+            ValueWarnings.warn(spec.commandLine().getErr(), "output '" + Quoted.name(output.name()) + "'",
+                    output.data(), false);
             if (PositionReport.applies(output.shape())) {
                 PositionReport.print(model, output, top, json, out);
                 out.flush();

@@ -73,6 +73,20 @@ class SpecialOutputFilesTest {
     }
 
     @Test
+    void aSaveNpyFileBelowASymbolicLinkIsRefused() throws Exception {
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), elsewhere);
+        Path npy = link.resolve("x.npy");
+        for (CliRun run : List.of(visualize("--save-npy", npy.toString()), occlusion("--save-npy", npy.toString()))) {
+            assertThat(run.code()).as(run.err()).isEqualTo(2);
+            assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+            assertThat(run.err().strip()).isEqualTo("error: " + npy + ": " + link
+                    + " is a symbolic link; refusing to follow it");
+        }
+        assertThat(elsewhere).isEmptyDirectory();
+    }
+
+    @Test
     void aDotDotThroughAnAbsentFolderIsRefusedBeforeCreatingAnything() throws Exception {
         Path out = Path.of(dir + "/absent/../b");
         CliRun run = visualize("-o", out.toString());

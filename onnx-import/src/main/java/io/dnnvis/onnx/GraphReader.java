@@ -45,6 +45,12 @@ final class GraphReader {
         if (g.getNodeCount() > options.maxNodes()) {
             throw fail("graph has " + g.getNodeCount() + " nodes, more than the limit of " + options.maxNodes());
         }
+        long constants = g.getInitializerCount()
+                + g.getNodeList().stream().filter(n -> n.getOpType().equals("Constant")).count();
+        if (constants > options.maxConstants()) {
+            throw fail("graph has " + constants + " initializers and Constant nodes, more than the limit of "
+                    + options.maxConstants() + " (ONNX Runtime's cost grows with the square of their count)");
+        }
         if (g.getSparseInitializerCount() > 0) {
             throw fail("sparse initializers are not supported");
         }

@@ -97,9 +97,8 @@ public final class ActivationCheck {
         }
         String shape = Arrays.toString(shapes.get(largest));
         if (largestBytes > options.maxTensorBytes()) {
-            throw new TensorTooLargeException(model.path() + ": tensor '" + Quoted.name(largest) + "' of shape " + shape
-                    + " needs " + largestBytes + " bytes, more than the limit of " + options.maxTensorBytes()
-                    + " bytes (--max-tensor-bytes); use a smaller input or raise the limit");
+            throw TensorTooLargeException.overLimit(model.path(), largest, shapes.get(largest), largestBytes,
+                    options.maxTensorBytes());
         }
         long needed = signals ? saturatedAdd(total, total) : total;
         if (needed > memory) {
@@ -109,6 +108,29 @@ public final class ActivationCheck {
                     + " use a smaller input");
         }
         return shapes;
+    }
+
+    /**
+     * How many inputs may run in one batch by the shapes {@link #check} returned for one input (batch
+     * 1): the largest B that keeps every tensor x B within {@link EngineOptions#maxTensorBytes()} and
+     * all of them x B (x 2 with {@code signals}) within the memory; every tensor is counted as if it
+     * grew with the batch, an upper estimate. {@link Integer#MAX_VALUE} when {@code checked} is empty
+     * (the shapes are not static and nothing is known); at least 1.
+     */
+    public int batchFit(Map<String, long[]> checked, boolean signals) {
+        long largest = 0;
+        long total = 0;
+        for (long[] shape : checked.values()) {
+            long bytes = bytes(shape);
+            largest = Math.max(largest, bytes);
+            total = saturatedAdd(total, bytes);
+        }
+        if (largest == 0) {
+            return Integer.MAX_VALUE;
+        }
+        long needed = signals ? saturatedAdd(total, total) : total;
+        long fit = Math.min(options.maxTensorBytes() / largest, memory / needed);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, fit));
     }
 
     /** Bytes of a tensor of {@code shape} as counted here; {@link Long#MAX_VALUE} when that overflows. */

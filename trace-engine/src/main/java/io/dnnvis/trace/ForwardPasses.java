@@ -42,7 +42,9 @@ public final class ForwardPasses implements AutoCloseable {
     }
 
     /**
-     * The pass cut at {@code tensor} for inputs of {@code inputShape}, opened on first use.
+     * The pass cut at {@code tensor} for inputs of {@code inputShape}, opened on first use. Its probe
+     * of batches (a run at batch 2) runs only when, by the shapes, two inputs' tensors fit as well
+     * ({@link ActivationCheck#batchFit}); otherwise the pass runs one input at a time.
      *
      * @throws TensorTooLargeException when, by the shapes, a tensor of the pass does not fit
      *     (see {@link ActivationCheck}); nothing has run then
@@ -50,20 +52,28 @@ public final class ForwardPasses implements AutoCloseable {
     public TruncatedForward get(String tensor, long[] inputShape) {
         long[] shape = inputShape.clone();
         return passes.get(new Key(tensor, Arrays.stream(shape).boxed().toList()), k -> {
-            checkActivations(tensor, shape);
-            TruncatedForward forward = TruncatedForward.open(model, tensor, shape, options);
+            Map<String, long[]> checked = checkActivations(tensor, shape);
+            // the pass learns whether its graph takes batches from a run at batch 2: only where two inputs fit
+            boolean probe = activations.batchFit(checked, false) >= 2;
+            TruncatedForward forward = TruncatedForward.open(model, tensor, shape, options, probe);
             opened.incrementAndGet();
             return forward;
         });
     }
 
-    private void checkActivations(String layer, long[] inputShape) {
+    /** The engine options the passes are opened with (their {@link EngineOptions#maxTensorBytes()} bounds batches). */
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** The shapes checked at batch 1 (empty when they are not static or the model has several inputs). */
+    private Map<String, long[]> checkActivations(String layer, long[] inputShape) {
         var inputs = model.graph().inputs();
         if (inputs.size() != 1) {
-            return; // opening the pass says so
+            return Map.of(); // opening the pass says so
         }
         String tensor = model.graph().input(layer).isPresent() ? layer : model.graph().layer(layer).tensor();
-        activations.check(List.of(tensor), Map.of(inputs.get(0).name(), inputShape), false);
+        return activations.check(List.of(tensor), Map.of(inputs.get(0).name(), inputShape), false);
     }
 
     /** How many passes were opened (tests of the reuse). */

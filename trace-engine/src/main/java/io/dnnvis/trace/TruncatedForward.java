@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +41,24 @@ public final class TruncatedForward implements AutoCloseable {
     }
 
     /**
+     * The pass with a probe of batches (see {@link #open(OnnxModel, String, long[], EngineOptions, boolean)}).
+     *
      * @param layer alias, node name or tensor name of the cut
      * @param inputShape shape of one input, batch 1 ({@code [1, C, H, W]})
      */
     public static TruncatedForward open(OnnxModel model, String layer, long[] inputShape, EngineOptions options) {
+        return open(model, layer, inputShape, options, true);
+    }
+
+    /**
+     * @param layer alias, node name or tensor name of the cut
+     * @param inputShape shape of one input, batch 1 ({@code [1, C, H, W]})
+     * @param probeBatches whether to learn if the graph takes batches by a run at batch 2 (twice the
+     *     tensors of one input); false opens a pass that runs one input at a time, e.g. when two
+     *     inputs' tensors would exceed {@link EngineOptions#maxTensorBytes()}
+     */
+    public static TruncatedForward open(OnnxModel model, String layer, long[] inputShape, EngineOptions options,
+            boolean probeBatches) {
         List<ValueInfo> inputs = model.graph().inputs();
         if (inputs.size() != 1) {
             throw new BadInputException(model.path() + ": the model has " + inputs.size() + " inputs; one is needed");
@@ -55,6 +70,30 @@ public final class TruncatedForward implements AutoCloseable {
         String name = inputs.get(0).name();
         String tensor = model.graph().input(layer).isPresent() ? layer : model.graph().layer(layer).tensor();
         var truncated = ModelRewrites.truncate(model, tensor);
+        if (probeBatches) {
+            TruncatedForward batched = openBatched(model, tensor, name, inputShape, truncated, options);
+            if (batched != null) {
+                return batched;
+            }
+        }
+        OrtSession single = OrtSessions.create(truncated, options, model.path());
+        try {
+            int values = (int) count(inputShape);
+            long[] out = runOnce(single, name, new float[values], 0, values, inputShape).shape();
+            return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
+        } catch (OrtException e) {
+            OrtSessions.closeQuietly(single);
+            throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
+                    + OrtSessions.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The pass with a symbolic batch, when a run of it at batch 2 gives a batch of 2; null when the
+     * graph pins its batch (e.g. a Reshape to a constant shape) and inputs must run one at a time.
+     */
+    private static TruncatedForward openBatched(OnnxModel model, String tensor, String name, long[] inputShape,
+            ModelProto truncated, EngineOptions options) {
         OrtSession dynamic = null;
         try {
             dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(truncated), options, model.path());
@@ -67,21 +106,12 @@ public final class TruncatedForward implements AutoCloseable {
                 return new TruncatedForward(model, tensor, name, inputShape.clone(), dynamic, true, out);
             }
         } catch (EngineException | ModelRefusedException | OrtException e) {
-            // the graph pins its batch (e.g. a Reshape to a constant shape): run one input at a time
+            // the graph pins its batch: run one input at a time
         }
         if (dynamic != null) {
             OrtSessions.closeQuietly(dynamic);
         }
-        OrtSession single = OrtSessions.create(truncated, options, model.path());
-        try {
-            int values = (int) count(inputShape);
-            long[] out = runOnce(single, name, new float[values], 0, values, inputShape).shape();
-            return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
-        } catch (OrtException e) {
-            OrtSessions.closeQuietly(single);
-            throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
-                    + OrtSessions.oneLine(e.getMessage()), e);
-        }
+        return null;
     }
 
     /** The tensor the graph is cut at. */

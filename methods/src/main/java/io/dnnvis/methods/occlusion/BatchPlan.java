@@ -10,14 +10,19 @@ import java.util.Map;
  * included) at batch 1, as probed on the graph cut at the target. That over-counts (ONNX Runtime
  * reuses buffers between layers) rather than under-counts. The batch is capped so that batch x
  * that stays under {@link #MEMORY_BUDGET}, the Java arrays under a quarter of the
- * heap, and every Java array under {@link #MAX_ARRAY} elements; one image always runs.
+ * heap, every Java array under {@link #MAX_ARRAY} elements, and batch x the largest tensor of one
+ * image (the input, the target or any tensor between them) within the engine's
+ * {@code --max-tensor-bytes}; one image always runs (one that exceeds that limit is refused before).
  *
  * @param requested the batch asked for; 0 for automatic
  * @param images the batch used: the requested one or the default, at most {@code limit}
  * @param limit the largest batch that fits
  * @param bytesPerImage the estimated memory of one occluded image in a run
+ * @param largestTensorBytes the largest tensor of one image, fed, computed or received
+ * @param maxTensorBytes the largest tensor a run may have (the engine's limit)
  */
-public record BatchPlan(int requested, int images, int limit, long bytesPerImage) {
+public record BatchPlan(int requested, int images, int limit, long bytesPerImage, long largestTensorBytes,
+        long maxTensorBytes) {
 
     /** Elements of the longest Java array every JVM allocates. */
     public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -40,15 +45,27 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
         return requested > limit;
     }
 
+    /** Whether the limit comes from {@link #maxTensorBytes} (a larger batch would make a tensor exceed it). */
+    public boolean limitedByTensorBytes() {
+        return limit == Math.max(1, Math.min(Integer.MAX_VALUE, maxTensorBytes / Math.max(1, largestTensorBytes)));
+    }
+
     /**
-     * The plan under {@link #MEMORY_BUDGET} and a quarter of this JVM's heap.
+     * The plan under {@link #MEMORY_BUDGET}, a quarter of this JVM's heap and {@code maxTensorBytes}.
      *
      * @param shapes every tensor the target depends on at batch 1 (empty when unknown)
      */
-    static BatchPlan withinMemory(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes) {
+    static BatchPlan withinMemory(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes,
+            long maxTensorBytes) {
         long heap = Runtime.getRuntime().maxMemory();
         long heapBudget = heap == Long.MAX_VALUE ? MEMORY_BUDGET : heap / 4;
-        return of(requested, inputShape, targetShape, shapes, MEMORY_BUDGET, heapBudget);
+        return of(requested, inputShape, targetShape, shapes, MEMORY_BUDGET, heapBudget, maxTensorBytes);
+    }
+
+    /** {@link #of(int, long[], long[], Map, long, long, long)} with no limit on one tensor. */
+    static BatchPlan of(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes,
+            long budget, long heapBudget) {
+        return of(requested, inputShape, targetShape, shapes, budget, heapBudget, Long.MAX_VALUE);
     }
 
     /**
@@ -58,14 +75,18 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
      *     input and the target alone are counted on ONNX Runtime's side)
      * @param budget bytes one run may take
      * @param heapBudget bytes the Java arrays of one run may take
+     * @param maxTensorBytes bytes one tensor of a run may take (batch x its size for one image)
      */
     static BatchPlan of(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes,
-            long budget, long heapBudget) {
+            long budget, long heapBudget, long maxTensorBytes) {
         long in = Sweep.count(inputShape);
         long out = Sweep.count(targetShape);
         long nativeFloats = 0;
+        long largestFloats = Math.max(in, out);
         for (long[] shape : shapes.values()) {
-            nativeFloats = Math.addExact(nativeFloats, Sweep.count(shape));
+            long floats = Sweep.count(shape);
+            nativeFloats = Math.addExact(nativeFloats, floats);
+            largestFloats = Math.max(largestFloats, floats);
         }
         if (shapes.isEmpty()) {
             nativeFloats = in + out;
@@ -74,9 +95,11 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
         long bytes = Math.addExact(javaBytes, Math.multiplyExact(Float.BYTES, nativeFloats));
         long fit = Math.min(budget / bytes, heapBudget / javaBytes);
         fit = Math.min(fit, MAX_ARRAY / Math.max(in, out));
+        long largestBytes = Math.multiplyExact(Float.BYTES, largestFloats);
+        fit = Math.min(fit, maxTensorBytes / Math.max(1, largestBytes));
         int limit = (int) Math.max(1, Math.min(Integer.MAX_VALUE, fit));
         int wanted = requested > 0 ? requested : defaultBatch(inputShape, targetShape);
-        return new BatchPlan(requested, Math.min(wanted, limit), limit, bytes);
+        return new BatchPlan(requested, Math.min(wanted, limit), limit, bytes, largestBytes, maxTensorBytes);
     }
 
     /** The default batch: as many images as keep a batch's input and target tensors under {@link #BATCH_BYTES}. */

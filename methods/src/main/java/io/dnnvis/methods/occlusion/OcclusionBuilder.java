@@ -73,7 +73,11 @@ public final class OcclusionBuilder {
         return new OcclusionBuilder(engine, layer, window, stride, fill, t, batch, progress);
     }
 
-    /** Occluded images per ONNX Runtime run; 0 (the default) picks from the layer's size. */
+    /**
+     * Occluded images per ONNX Runtime run; 0 (the default) picks from the layer's size. Either is
+     * cut down to what fits in memory and keeps every tensor within the engine's {@code maxTensorBytes}
+     * ({@link #batchPlan}); a negative batch is refused by {@link #request()}.
+     */
     public OcclusionBuilder batch(int images) {
         return new OcclusionBuilder(engine, layer, window, stride, fill, target, images, progress);
     }

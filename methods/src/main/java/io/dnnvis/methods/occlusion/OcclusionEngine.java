@@ -7,10 +7,12 @@ import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.trace.ActivationCheck;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.ForwardPasses;
+import io.dnnvis.trace.TensorTooLargeException;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.TruncatedForward;
 import java.time.Duration;
@@ -110,6 +112,8 @@ public final class OcclusionEngine implements AutoCloseable {
      * every batch how many windows are done.
      *
      * @throws BadRequestException when the layer, the target or the input does not fit the model
+     * @throws TensorTooLargeException when one image's tensors exceed the engine's
+     *     {@link io.dnnvis.trace.EngineOptions#maxTensorBytes()} (batches are cut to keep within it)
      * @throws java.util.concurrent.CancellationException when the thread is interrupted between batches
      */
     public OcclusionResult run(OcclusionRequest request, TensorValue input, OcclusionProgress progress) {
@@ -132,8 +136,11 @@ public final class OcclusionEngine implements AutoCloseable {
     /**
      * The batch a run of {@code request} on {@code input} would use, without occluding anything:
      * the requested (or default) batch cut down to what fits in {@link BatchPlan#MEMORY_BUDGET}, a
-     * quarter of the Java heap and one Java array. Lets a caller say so before a long run; fails as
-     * {@link #run} would for a layer, a target or an input that do not fit the model.
+     * quarter of the Java heap, one Java array and, for every tensor of the run, the engine's
+     * {@link io.dnnvis.trace.EngineOptions#maxTensorBytes()}. Lets a caller say so before a long run;
+     * fails as {@link #run} would for a layer, a target or an input that do not fit the model.
+     *
+     * @throws TensorTooLargeException when one image's tensors already exceed that limit
      */
     public BatchPlan batchPlan(OcclusionRequest request, TensorValue input) {
         return whileOpen(() -> {
@@ -208,7 +215,27 @@ public final class OcclusionEngine implements AutoCloseable {
             throw new BadRequestException("layer '" + watched.tensor() + "' has shape " + Arrays.toString(targetShape)
                     + ", more values per image than one Java array holds");
         }
-        return BatchPlan.withinMemory(request.batch(), inputShape, targetShape, probed);
+        long maxTensorBytes = forwards.options().maxTensorBytes();
+        refuseTensorOverLimit(inputShape, watched, targetShape, probed, maxTensorBytes);
+        return BatchPlan.withinMemory(request.batch(), inputShape, targetShape, probed, maxTensorBytes);
+    }
+
+    /**
+     * Refuses a run whose one image already has a tensor over {@code maxTensorBytes}: the input, the
+     * target or one probed between them (the forward pass's own check misses shapes that are not static).
+     */
+    private void refuseTensorOverLimit(long[] inputShape, Layer watched, long[] targetShape,
+            Map<String, long[]> probed, long maxTensorBytes) {
+        Map<String, long[]> tensors = new java.util.LinkedHashMap<>();
+        tensors.put(model.graph().inputs().get(0).name(), inputShape);
+        tensors.putAll(probed);
+        tensors.putIfAbsent(watched.tensor(), targetShape);
+        for (Map.Entry<String, long[]> e : tensors.entrySet()) {
+            long bytes = ActivationCheck.bytes(e.getValue());
+            if (bytes > maxTensorBytes) {
+                throw TensorTooLargeException.overLimit(model.path(), e.getKey(), e.getValue(), bytes, maxTensorBytes);
+            }
+        }
     }
 
     /** The shapes of every tensor the watched one depends on; empty when they cannot be probed. */

@@ -28,7 +28,8 @@ import java.util.Optional;
  * @param fill what the window is painted with
  * @param target the score of score occlusion; empty for layer occlusion
  * @param batch occluded images per ONNX Runtime run; 0 picks one from the layer's size (see
- *     {@link BatchPlan}); a batch above what fits in memory is cut down to it
+ *     {@link BatchPlan}); a batch above what fits in memory, or that would make a tensor larger than
+ *     the engine's {@code maxTensorBytes}, is cut down to what fits
  */
 public record OcclusionRequest(Optional<String> layer, int window, int stride, Fill fill, Optional<Target> target,
         int batch) {

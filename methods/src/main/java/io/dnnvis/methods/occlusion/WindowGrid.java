@@ -28,7 +28,8 @@ final class WindowGrid {
 
     /**
      * Captum's {@code Occlusion}: windows start at 0, s, 2s, ... with {@code ceil((D-k)/s) + 1}
-     * positions per axis (one when k >= D), the last one cut at the border.
+     * positions per axis (one when k >= D), the last one cut at the border (empty when s > k puts
+     * its start past the border).
      */
     static WindowGrid cornerAligned(int height, int width, int window, int stride) {
         return new WindowGrid(Axis.cornerAligned(height, window, stride), Axis.cornerAligned(width, window, stride));
@@ -78,7 +79,8 @@ final class WindowGrid {
             int[] start = new int[n];
             int[] end = new int[n];
             for (int i = 0; i < n; i++) {
-                start[i] = i * stride;
+                // with s > k the last start may lie past the border: that window covers nothing (as Captum's)
+                start[i] = Math.min(size, i * stride);
                 end[i] = Math.min(size, start[i] + k);
             }
             return new Axis(start, end);

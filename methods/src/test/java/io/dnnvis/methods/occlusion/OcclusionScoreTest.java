@@ -147,6 +147,26 @@ class OcclusionScoreTest {
     }
 
     @Test
+    void aStrideBeyondTheWindowWhoseLastStartLiesPastTheBorderRuns() {
+        TensorValue image = positiveImage();
+        try (Visualizer vis = Visualizer.open(regionModel(), EngineOptions.defaults())) {
+            // window 1, stride 5 on 9 pixels: ceil(8 / 5) + 1 = 3 starts 0, 5, 10; the last covers nothing
+            OcclusionResult r = vis.occlusion().fill(Fill.zero()).target(Target.classLabel("TOTAL")).window(1).stride(5)
+                    .run(image);
+            assertThat(r.windows()).isEqualTo(9);
+            float[] drops = r.tensor().data();
+            for (int p = 0; p < 81; p++) {
+                boolean covered = (p / 9) % 5 == 0 && (p % 9) % 5 == 0;
+                if (covered) {
+                    assertThat((double) drops[p]).isCloseTo(image.data()[p], within(1e-5));
+                } else {
+                    assertThat(drops[p]).isNaN();
+                }
+            }
+        }
+    }
+
+    @Test
     void lenetClassLogitMatchesAStraightforwardLoopOverTheFullModel() {
         TensorValue input = Npy.read(TestData.referenceInput("lenet"), "input");
         OnnxModel model = OnnxModel.load(TestData.referenceModel("lenet"));
