@@ -49,7 +49,8 @@ public final class Visualizer implements AutoCloseable {
         this.reconstructor = new Reconstructor(model.graph(), backward, layout);
         this.targets = new TargetReconstructor(model, backward, layout);
         this.occlusion = OcclusionEngine.open(model, backward::shapes, backward.forwardPasses(), layout);
-        this.explainer = Explainer.on(model, backward, layout);
+        this.explainer = Explainer.on(model, backward, layout,
+                new io.dnnvis.methods.attribution.GradientRules(SaliNet.RULES, BackwardMethod.DESALINET::rules));
     }
 
     public static Visualizer open(Path modelFile) {

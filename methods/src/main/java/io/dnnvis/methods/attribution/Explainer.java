@@ -1,6 +1,5 @@
 package io.dnnvis.methods.attribution;
 
-import io.dnnvis.methods.SaliNet;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.core.Target;
@@ -33,23 +32,27 @@ public final class Explainer {
     private final InputLayout layout;
     private final GradientRunner gradients;
     private final PathGradients paths;
+    private final GradientRules rules;
 
-    private Explainer(OnnxModel model, BackwardEngine engine, InputLayout layout, int maxBatch) {
+    private Explainer(OnnxModel model, BackwardEngine engine, InputLayout layout, GradientRules rules,
+            int maxBatch) {
         this.model = model;
         this.engine = engine;
         this.layout = layout;
+        this.rules = rules;
         this.gradients = new GradientRunner(engine);
-        this.paths = new PathGradients(model, engine, maxBatch);
+        this.paths = new PathGradients(model, engine, rules.gradient(), maxBatch);
     }
 
-    /** An explainer on {@code engine}, inputs laid out as {@code layout}. */
-    public static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout) {
-        return new Explainer(model, engine, layout, BackwardEngine.MAX_BATCH);
+    /** An explainer on {@code engine} with {@code rules}, inputs laid out as {@code layout}. */
+    public static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout, GradientRules rules) {
+        return new Explainer(model, engine, layout, rules, BackwardEngine.MAX_BATCH);
     }
 
     /** As {@link #on}, running at most {@code maxBatch} inputs per backward run (1: one at a time). */
-    static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout, int maxBatch) {
-        return new Explainer(model, engine, layout, maxBatch);
+    static Explainer on(OnnxModel model, BackwardEngine engine, InputLayout layout, GradientRules rules,
+            int maxBatch) {
+        return new Explainer(model, engine, layout, rules, maxBatch);
     }
 
     /** Runs {@code request} on one image {@code [1, ...]} in the model's layout. */
@@ -175,7 +178,7 @@ public final class Explainer {
 
     private CamMap camMap(CamMethod method, String layerName, TargetSelection target, TensorValue input) {
         String tensor = camLayer(layerName, input);
-        GradientRunner.Outcome g = gradients.run(input, target, Optional.of(tensor), SaliNet.RULES);
+        GradientRunner.Outcome g = gradients.run(input, target, Optional.of(tensor), rules.gradient());
         TensorValue a = g.value() != null ? g.value() : gradients.forward(tensor, input);
         long[] shape = a.shape();
         int channels = (int) shape[1];
@@ -191,7 +194,7 @@ public final class Explainer {
         CamMap map = camMap(CamMethod.GRADCAM, r.layer(), target, input);
         float[] cam = map.atInput(height, width).data();
         GradientRunner.Outcome guided = gradients.run(input, target, Optional.empty(),
-                io.dnnvis.methods.BackwardMethod.DESALINET.rules(r.gates()));
+                rules.guided().apply(r.gates()));
         float[] g = nchw(guided.signal());
         int plane = height * width;
         for (int i = 0; i < g.length; i++) {
@@ -204,7 +207,7 @@ public final class Explainer {
     // --- gradients at the input ---
 
     private Attribution gradient(GradientRequest r, TargetSelection target, TensorValue input) {
-        GradientRunner.Outcome g = gradients.run(input, target, Optional.empty(), SaliNet.RULES);
+        GradientRunner.Outcome g = gradients.run(input, target, Optional.empty(), rules.gradient());
         float[] grad = nchw(g.signal());
         long[] shape = nchwShape(input);
         TensorValue values;

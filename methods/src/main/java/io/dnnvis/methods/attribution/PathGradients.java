@@ -1,6 +1,5 @@
 package io.dnnvis.methods.attribution;
 
-import io.dnnvis.methods.SaliNet;
 import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.OnnxModel;
@@ -9,6 +8,7 @@ import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardEngine;
 import io.dnnvis.trace.backward.BackwardSpec;
 import io.dnnvis.trace.backward.StartSignal;
+import io.dnnvis.trace.backward.rules.RuleSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,11 +32,13 @@ final class PathGradients {
 
     private final OnnxModel model;
     private final BackwardEngine engine;
+    private final RuleSet gradient;
     private final int maxBatch;
 
-    PathGradients(OnnxModel model, BackwardEngine engine, int maxBatch) {
+    PathGradients(OnnxModel model, BackwardEngine engine, RuleSet gradient, int maxBatch) {
         this.model = model;
         this.engine = engine;
+        this.gradient = gradient;
         this.maxBatch = maxBatch;
     }
 
@@ -45,7 +47,7 @@ final class PathGradients {
         long[] one = input.shape();
         int size = Math.toIntExact(input.elementCount());
         int batch = batchable() ? Math.max(1, Math.min(maxBatch, engine.batchLimit(target.tensor(), one))) : 1;
-        BackwardSpec spec = new BackwardSpec(target.tensor(), List.of(), SaliNet.RULES, StartSignal.ONES, false);
+        BackwardSpec spec = new BackwardSpec(target.tensor(), List.of(), gradient, StartSignal.ONES, false);
         float[] oneMask = target.mask();
         for (int from = 0; from < count; from += batch) {
             int n = Math.min(batch, count - from);

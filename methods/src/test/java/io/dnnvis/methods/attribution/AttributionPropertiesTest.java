@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class AttributionPropertiesTest {
 
     private static final long[] SHAPE = {1, 3, 6, 6};
+    private static final GradientRules RULES = new GradientRules(io.dnnvis.methods.SaliNet.RULES,
+            BackwardMethod.DESALINET::rules);
 
     private static TensorValue randomInput(long seed) {
         Random rnd = new Random(seed);
@@ -197,7 +199,7 @@ class AttributionPropertiesTest {
                     squares[i] += (double) g[i] * g[i];
                 }
             }
-            Explainer explainer = Explainer.on(model, engine, InputLayout.NCHW);
+            Explainer explainer = Explainer.on(model, engine, InputLayout.NCHW, RULES);
             TargetSelection selection = explainer.check(GradientRequest.saliency().target(target), input);
             for (SmoothGradMode mode : SmoothGradMode.values()) {
                 float[] out = explainer.smoothGrad(new SmoothGradRequest(Optional.of(target), n, 0.1, 0, mode),
@@ -231,8 +233,8 @@ class AttributionPropertiesTest {
         IntegratedGradientsRequest ig = IntegratedGradientsRequest.defaults().target(Target.parse("class:17"))
                 .steps(7, Quadrature.RIEMANN_MIDDLE);
         try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
-            Explainer batched = Explainer.on(model, engine, InputLayout.NCHW, 4);
-            Explainer single = Explainer.on(model, engine, InputLayout.NCHW, 1);
+            Explainer batched = Explainer.on(model, engine, InputLayout.NCHW, RULES, 4);
+            Explainer single = Explainer.on(model, engine, InputLayout.NCHW, RULES, 1);
             float[] a = batched.run(ig, input).tensor().data();
             float[] b = single.run(ig, input).tensor().data();
             assertThat(io.dnnvis.testdata.Tolerance.relativeError(a, b)).isLessThan(1e-5);
