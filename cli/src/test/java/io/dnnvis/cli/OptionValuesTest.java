@@ -96,7 +96,7 @@ class OptionValuesTest {
                 with(VISUALIZE, "--method", "occlusion"),
                 "--method: unknown method 'occlusion' (deconvnet, salinet, desalinet or all)",
                 with(BENCH, "--method", "all"),
-                "--method: unknown method 'all' (deconvnet, salinet, desalinet or occlusion)",
+                "--method: unknown method 'all' (deconvnet, salinet, desalinet, occlusion, gradcam, gradcam++, xgradcam, layercam, hirescam, guided-gradcam, saliency, input-x-gradient, integrated-gradients, smoothgrad, smoothgrad-sq or vargrad)",
                 with(VISUALIZE, "--pooling", "max"), "--pooling: unknown pooling 'max' (switch, center or spread)",
                 with(VISUALIZE, "--start", "zeros"), "--start: unknown start signal 'zeros' (activation or ones)",
                 with(VISUALIZE, "--cmap", "hot"), "--cmap: unknown colormap 'hot' (bwr, jet, viridis or gray)",
