@@ -22,7 +22,10 @@ import java.util.SplittableRandom;
  */
 public final class Explainer {
 
-    /** Draws SmoothGrad's noise: sample {@code k} of {@code count} values, standard deviation {@code sigma}. */
+    /**
+     * Draws SmoothGrad's noise: sample {@code k} of {@code count} values in NCHW order, standard
+     * deviation {@code sigma}.
+     */
     interface NoiseSource {
         float[] sample(int k, int count, double sigma);
     }
@@ -275,7 +278,8 @@ public final class Explainer {
         double[] sum = new double[x.length];
         double[] squares = new double[x.length];
         paths.run(input, target, r.samples(), (k, into, offset) -> {
-            float[] e = noise.sample(k, x.length, sigma);
+            // drawn in NCHW order, so that an NHWC model and its NCHW twin see the same noise
+            float[] e = layout.fromNchw(noise.sample(k, x.length, sigma), nchwShape(input));
             for (int i = 0; i < x.length; i++) {
                 into[offset + i] = x[i] + e[i];
             }

@@ -169,6 +169,30 @@ public enum InputLayout {
         return out;
     }
 
+    /**
+     * Row-major NCHW values of a 4-D tensor of {@code nchwShape} rearranged into this layout (the
+     * inverse of {@link #toNchw}); the array itself for NCHW.
+     */
+    public float[] fromNchw(float[] data, long[] nchwShape) {
+        requireRank4(nchwShape);
+        if (this == NCHW) {
+            return data;
+        }
+        int n = (int) nchwShape[0];
+        int c = (int) nchwShape[1];
+        int plane = (int) (nchwShape[2] * nchwShape[3]);
+        float[] out = new float[data.length];
+        for (int b = 0; b < n; b++) {
+            int base = b * plane * c;
+            for (int k = 0; k < c; k++) {
+                for (int p = 0; p < plane; p++) {
+                    out[base + p * c + k] = data[base + k * plane + p];
+                }
+            }
+        }
+        return out;
+    }
+
     /** The flat index of element (image 0) channel c, row y, column x of a tensor of {@code shape} in this layout. */
     public int index(long[] shape, int c, int y, int x) {
         int h = height(shape);
