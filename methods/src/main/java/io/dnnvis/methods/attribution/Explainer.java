@@ -83,14 +83,21 @@ public final class Explainer {
      */
     public TargetSelection check(AttributionRequest request, TensorValue input) {
         requireImage(input);
+        String camLayer = null;
         if (request instanceof CamRequest r) {
-            camLayer(r.layer(), input);
+            camLayer = r.layer();
         } else if (request instanceof GuidedGradCamRequest r) {
-            camLayer(r.layer(), input);
+            camLayer = r.layer();
         } else if (request instanceof IntegratedGradientsRequest r) {
             r.baseline().values(input, layout);
         }
-        return resolve(request.target(), input);
+        String layerTensor = camLayer == null ? null : camLayer(camLayer, input);
+        TargetSelection target = resolve(request.target(), input);
+        if (target.tensor().equals(layerTensor)) {
+            throw new BadRequestException("layer '" + camLayer + "' holds the target " + target.target()
+                    + " itself: a class activation map needs a layer before it");
+        }
+        return target;
     }
 
     // --- targets ---
@@ -133,8 +140,9 @@ public final class Explainer {
 
     /**
      * The layer CAMs use when none is named: the last 4-D tensor {@code [1, C, h, w]} with more than
-     * one position on the way to the model's first output that no pooling made (for a CNN
-     * classifier, the last convolutional block's output before it is pooled); its alias where it has one.
+     * one position on the way to the model's first output that no pooling made and that is not a
+     * model output (for a CNN classifier, the last convolutional block's output before it is pooled;
+     * for a segmentation model, the last map before the output); its alias where it has one.
      *
      * @throws BadRequestException when the model has no such layer
      */
@@ -147,9 +155,11 @@ public final class Explainer {
         String output = model.graph().layer(outputs.get(0).name()).tensor();
         java.util.Map<String, long[]> shapes = engine.shapes(output, input.shape());
         String found = null;
+        java.util.Set<String> modelOutputs = new java.util.HashSet<>();
+        outputs.forEach(o -> modelOutputs.add(model.graph().layer(o.name()).tensor()));
         for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
             long[] shape = shapes.get(node.output());
-            boolean pooling = node.opType().endsWith("Pool");
+            boolean pooling = node.opType().endsWith("Pool") || modelOutputs.contains(node.output());
             if (shape != null && !pooling && shape.length == 4 && shape[0] == 1 && shape[2] * shape[3] > 1) {
                 found = node.alias().isEmpty() ? node.output() : node.alias();
             }

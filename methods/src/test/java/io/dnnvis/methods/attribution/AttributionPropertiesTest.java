@@ -303,6 +303,25 @@ class AttributionPropertiesTest {
         }
     }
 
+    /** On a segmentation model the default CAM layer is a map before the output; the output itself is refused. */
+    @Test
+    void aCamLayerLiesBeforeTheTarget() {
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.file("conformance/models/lraspp_mini.onnx"))) {
+            TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file(
+                    "conformance/inputs/lraspp_mini.npy"), vis.model().graph().inputs().get(0).name());
+            String output = vis.model().graph().outputs().get(0).name();
+            String layer = vis.defaultCamLayer(input);
+            assertThat(vis.model().graph().layer(layer).tensor()).isNotEqualTo(output);
+            Target target = Target.parse("class:1");
+            Attribution cam = vis.explain(CamRequest.of(CamMethod.GRADCAM, layer).target(target), input);
+            assertThat(cam.tensor().rank()).isEqualTo(3);
+            assertThatThrownBy(() -> vis.explain(CamRequest.of(CamMethod.GRADCAM, output).target(target), input))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("holds the target");
+            assertThatThrownBy(() -> vis.explain(CamRequest.of(CamMethod.GRADCAM, layer), input))
+                    .isInstanceOf(BadRequestException.class).hasMessageContaining("top needs");
+        }
+    }
+
     @Test
     void badRequestsAreRefusedInOneLine() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
