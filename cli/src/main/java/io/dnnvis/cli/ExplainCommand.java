@@ -52,7 +52,7 @@ final class ExplainCommand implements Callable<Integer> {
     /** Images, or one tensor. */
     static final class Sources {
         @Option(names = "--image", arity = "1..*", paramLabel = "FILE",
-                description = "Input images (PNG or JPEG; GIF and BMP are read too); several run one after another.")
+                description = "Input images (PNG or JPEG); several run as batches where the model's batch axis is open.")
         List<Path> images;
 
         @Option(names = "--input-npy", paramLabel = "FILE",
@@ -182,18 +182,21 @@ final class ExplainCommand implements Callable<Integer> {
             for (AttributionRequest r : requests) {
                 vis.check(r, first); // refuses a bad layer, target or baseline before any run
             }
-            for (int i = 0; i < inputs.size(); i++) {
-                List<Attribution> perImage = new ArrayList<>();
-                for (AttributionRequest r : requests) {
-                    perImage.add(vis.explain(r, inputs.get(i).tensor()));
+            List<TensorValue> tensors = inputs.stream().map(ImageOptions.Loaded::tensor).toList();
+            inputs.forEach(i -> results.add(new ArrayList<>()));
+            for (AttributionRequest r : requests) {
+                List<Attribution> all = vis.explain(r, tensors); // batched where the model allows
+                for (int i = 0; i < inputs.size(); i++) {
+                    results.get(i).add(all.get(i));
                 }
-                results.add(perImage);
-                if (!quiet && !json) {
-                    for (Attribution a : perImage) {
+            }
+            if (!quiet && !json) {
+                for (int i = 0; i < inputs.size(); i++) {
+                    for (Attribution a : results.get(i)) {
                         out.println(describe(inputs.get(i), a, camLayer));
                     }
-                    out.flush();
                 }
+                out.flush();
             }
         }
         if (saveNpy != null) {

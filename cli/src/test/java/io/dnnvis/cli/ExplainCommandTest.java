@@ -88,7 +88,7 @@ class ExplainCommandTest {
     }
 
     @Test
-    void severalImagesAreStackedAndEachIsItsOwnRun() {
+    void severalImagesAreStackedAndEachGetsItsOwnResult() {
         Path both = dir.resolve("both.npy");
         CliRun run = CliRun.of("explain", GLYPHNET, "--image", R, K, "--method", "saliency", "--save-npy",
                 both.toString());
@@ -100,7 +100,8 @@ class ExplainCommandTest {
         assertThat(CliRun.of("explain", GLYPHNET, "--image", K, "--method", "saliency", "--save-npy",
                 single.toString()).code()).isZero();
         float[] k = Npy.read(single, "k").data();
-        assertThat(Arrays.copyOfRange(stacked.data(), 4096, 8192)).containsExactly(k);
+        // the two images ran as one batch: the same values as K alone, up to the kernels' rounding
+        assertThat(Tolerance.relativeError(Arrays.copyOfRange(stacked.data(), 4096, 8192), k)).isLessThan(1e-5);
     }
 
     @Test

@@ -168,6 +168,15 @@ public final class Visualizer implements AutoCloseable {
     }
 
     /**
+     * Runs a class attribution request on several input images, in order; the methods of one
+     * gradient (the CAMs, Guided Grad-CAM, saliency, Input×Gradient) run them as batches in one
+     * backward run where the model's batch axis is open.
+     */
+    public java.util.List<Attribution> explain(AttributionRequest request, java.util.List<TensorValue> inputs) {
+        return explainer.run(request, inputs);
+    }
+
+    /**
      * Fails as {@link #explain} would for a layer, target or baseline that does not fit, running only
      * shape probes (and for target {@code top} one forward pass); returns the resolved target.
      */

@@ -43,8 +43,8 @@ public final class Explainer {
         this.engine = engine;
         this.layout = layout;
         this.rules = rules;
-        this.gradients = new GradientRunner(engine);
-        this.paths = new PathGradients(model, engine, rules.gradient(), maxBatch);
+        this.gradients = new GradientRunner(model, engine, maxBatch);
+        this.paths = new PathGradients(engine, gradients, rules.gradient());
     }
 
     /** An explainer on {@code engine} with {@code rules}, inputs laid out as {@code layout}. */
@@ -60,21 +60,39 @@ public final class Explainer {
 
     /** Runs {@code request} on one image {@code [1, ...]} in the model's layout. */
     public Attribution run(AttributionRequest request, TensorValue input) {
-        TargetSelection target = check(request, input);
+        return run(request, List.of(input)).get(0);
+    }
+
+    /**
+     * Runs {@code request} on several images {@code [1, ...]}, in order: the methods of one gradient
+     * (CAMs, Guided Grad-CAM, saliency, Input×Gradient) run the images as batches in one backward
+     * run where the model's batch axis is open; Integrated Gradients and SmoothGrad batch their
+     * points per image.
+     */
+    public List<Attribution> run(AttributionRequest request, List<TensorValue> inputs) {
+        List<TargetSelection> targets = new java.util.ArrayList<>();
+        for (TensorValue input : inputs) {
+            targets.add(check(request, input));
+        }
         if (request instanceof CamRequest r) {
-            return cam(r, target, input);
+            return cams(r, targets, inputs);
         }
         if (request instanceof GuidedGradCamRequest r) {
-            return guidedGradCam(r, target, input);
+            return guidedGradCams(r, targets, inputs);
         }
         if (request instanceof GradientRequest r) {
-            return gradient(r, target, input);
+            return gradients(r, targets, inputs);
         }
-        if (request instanceof IntegratedGradientsRequest r) {
-            return integratedGradients(r, target, input);
+        List<Attribution> out = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            if (request instanceof IntegratedGradientsRequest r) {
+                out.add(integratedGradients(r, targets.get(i), inputs.get(i)));
+            } else {
+                SmoothGradRequest r = (SmoothGradRequest) request;
+                out.add(smoothGrad(r, targets.get(i), inputs.get(i), seededGaussian(r.seed())));
+            }
         }
-        SmoothGradRequest r = (SmoothGradRequest) request;
-        return smoothGrad(r, target, input, seededGaussian(r.seed()));
+        return out;
     }
 
     /**
@@ -182,45 +200,74 @@ public final class Explainer {
         return tensor;
     }
 
-    private Attribution cam(CamRequest r, TargetSelection target, TensorValue input) {
-        CamMap map = camMap(r.cam(), r.layer(), target, input);
-        TensorValue values = r.resolution() == CamResolution.LAYER ? map.atLayer() : map.atInput(inputHeight(input),
-                inputWidth(input));
-        return new Attribution(r, target, map.score(), values, OptionalDouble.empty());
-    }
-
-    private CamMap camMap(CamMethod method, String layerName, TargetSelection target, TensorValue input) {
-        String tensor = camLayer(layerName, input);
-        GradientRunner.Outcome g = gradients.run(input, target, Optional.of(tensor), rules.gradient());
-        TensorValue a = g.value() != null ? g.value() : gradients.forward(tensor, input);
-        long[] shape = a.shape();
-        int channels = (int) shape[1];
-        int height = (int) shape[2];
-        int width = (int) shape[3];
-        float[] map = method.map(a.data(), g.signal().data(), channels, height * width);
-        return new CamMap(map, height, width, g.score());
-    }
-
-    private Attribution guidedGradCam(GuidedGradCamRequest r, TargetSelection target, TensorValue input) {
-        int height = inputHeight(input);
-        int width = inputWidth(input);
-        CamMap map = camMap(CamMethod.GRADCAM, r.layer(), target, input);
-        float[] cam = map.atInput(height, width).data();
-        GradientRunner.Outcome guided = gradients.run(input, target, Optional.empty(),
-                rules.guided().apply(r.gates()));
-        float[] g = nchw(guided.signal());
-        int plane = height * width;
-        for (int i = 0; i < g.length; i++) {
-            g[i] *= cam[i % plane];
+    private List<Attribution> cams(CamRequest r, List<TargetSelection> targets, List<TensorValue> inputs) {
+        List<CamMap> maps = camMaps(r.cam(), r.layer(), targets, inputs);
+        List<Attribution> out = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            CamMap map = maps.get(i);
+            TensorValue input = inputs.get(i);
+            TensorValue values = r.resolution() == CamResolution.LAYER ? map.atLayer()
+                    : map.atInput(inputHeight(input), inputWidth(input));
+            out.add(new Attribution(r, targets.get(i), map.score(), values, OptionalDouble.empty()));
         }
-        return new Attribution(r, target, guided.score(), TensorValue.owning("guided-gradcam", nchwShape(input), g),
-                OptionalDouble.empty());
+        return out;
+    }
+
+    /** The CAM of each image, from the layer's value and gradient of one run (batched over the images). */
+    private List<CamMap> camMaps(CamMethod method, String layerName, List<TargetSelection> targets,
+            List<TensorValue> inputs) {
+        String tensor = camLayer(layerName, inputs.get(0));
+        List<GradientRunner.Outcome> outcomes = gradients.runAll(inputs, targets, Optional.of(tensor),
+                rules.gradient());
+        List<CamMap> maps = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            GradientRunner.Outcome g = outcomes.get(i);
+            TensorValue a = g.value() != null ? g.value() : gradients.forward(tensor, inputs.get(i));
+            long[] shape = a.shape();
+            int channels = (int) shape[1];
+            int height = (int) shape[2];
+            int width = (int) shape[3];
+            maps.add(new CamMap(method.map(a.data(), g.signal().data(), channels, height * width), height, width,
+                    g.score()));
+        }
+        return maps;
+    }
+
+    private List<Attribution> guidedGradCams(GuidedGradCamRequest r, List<TargetSelection> targets,
+            List<TensorValue> inputs) {
+        List<CamMap> maps = camMaps(CamMethod.GRADCAM, r.layer(), targets, inputs);
+        List<GradientRunner.Outcome> guided = gradients.runAll(inputs, targets, Optional.empty(),
+                rules.guided().apply(r.gates()));
+        List<Attribution> out = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            TensorValue input = inputs.get(i);
+            int height = inputHeight(input);
+            int width = inputWidth(input);
+            float[] cam = maps.get(i).atInput(height, width).data();
+            float[] g = nchw(guided.get(i).signal());
+            int plane = height * width;
+            for (int e = 0; e < g.length; e++) {
+                g[e] *= cam[e % plane];
+            }
+            out.add(new Attribution(r, targets.get(i), guided.get(i).score(),
+                    TensorValue.owning("guided-gradcam", nchwShape(input), g), OptionalDouble.empty()));
+        }
+        return out;
     }
 
     // --- gradients at the input ---
 
-    private Attribution gradient(GradientRequest r, TargetSelection target, TensorValue input) {
-        GradientRunner.Outcome g = gradients.run(input, target, Optional.empty(), rules.gradient());
+    private List<Attribution> gradients(GradientRequest r, List<TargetSelection> targets, List<TensorValue> inputs) {
+        List<GradientRunner.Outcome> outcomes = gradients.runAll(inputs, targets, Optional.empty(), rules.gradient());
+        List<Attribution> out = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            out.add(gradient(r, targets.get(i), inputs.get(i), outcomes.get(i)));
+        }
+        return out;
+    }
+
+    private Attribution gradient(GradientRequest r, TargetSelection target, TensorValue input,
+            GradientRunner.Outcome g) {
         float[] grad = nchw(g.signal());
         long[] shape = nchwShape(input);
         TensorValue values;

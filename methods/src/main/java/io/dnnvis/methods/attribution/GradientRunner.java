@@ -26,10 +26,80 @@ final class GradientRunner {
     record Outcome(TensorValue signal, TensorValue value, double score) {
     }
 
+    private final io.dnnvis.onnx.OnnxModel model;
     private final BackwardEngine engine;
+    private final int maxBatch;
 
-    GradientRunner(BackwardEngine engine) {
+    GradientRunner(io.dnnvis.onnx.OnnxModel model, BackwardEngine engine, int maxBatch) {
+        this.model = model;
         this.engine = engine;
+        this.maxBatch = maxBatch;
+    }
+
+    /**
+     * The signals for several images at once, in order: as batches of images in one backward run
+     * where the model's batch axis is open and the images share a shape and a target tensor (each
+     * image's own mask; the images are independent), else one run per image.
+     */
+    List<Outcome> runAll(List<TensorValue> inputs, List<TargetSelection> targets, Optional<String> layer,
+            RuleSet rules) {
+        boolean alike = inputs.stream().allMatch(i -> java.util.Arrays.equals(i.shape(), inputs.get(0).shape()))
+                && targets.stream().allMatch(t -> t.tensor().equals(targets.get(0).tensor()));
+        List<Outcome> out = new java.util.ArrayList<>();
+        if (inputs.size() == 1 || !alike || !batchable()) {
+            for (int i = 0; i < inputs.size(); i++) {
+                out.add(run(inputs.get(i), targets.get(i), layer, rules));
+            }
+            return out;
+        }
+        String targetTensor = targets.get(0).tensor();
+        long[] one = inputs.get(0).shape();
+        int batch = batchSize(targetTensor, one);
+        BackwardSpec spec = new BackwardSpec(targetTensor, layer.map(List::of).orElse(List.of()), rules,
+                StartSignal.ONES, false);
+        int size = Math.toIntExact(inputs.get(0).elementCount());
+        int maskSize = targets.get(0).mask().length;
+        for (int from = 0; from < inputs.size(); from += batch) {
+            int n = Math.min(batch, inputs.size() - from);
+            float[] data = new float[Math.multiplyExact(n, size)];
+            float[] mask = new float[Math.multiplyExact(n, maskSize)];
+            for (int k = 0; k < n; k++) {
+                System.arraycopy(inputs.get(from + k).data(), 0, data, k * size, size);
+                System.arraycopy(targets.get(from + k).mask(), 0, mask, k * maskSize, maskSize);
+            }
+            long[] shape = one.clone();
+            shape[0] = n;
+            BackwardResult result = engine.runBatch(spec, TensorValue.owning(inputs.get(0).name(), shape, data), mask);
+            TensorValue signals = layer.isPresent() ? result.atSources().get(layer.get()) : result.reconstruction();
+            TensorValue values = layer.map(l -> result.valuesAtSources().get(l)).orElse(null);
+            float[] scores = result.target().data();
+            for (int k = 0; k < n; k++) {
+                out.add(new Outcome(slice(signals, k, n), values == null ? null : slice(values, k, n),
+                        targets.get(from + k).score(scores, k * maskSize)));
+            }
+        }
+        return out;
+    }
+
+    /** How many images one backward run takes: what fits the engine's memory budget, at most {@code maxBatch}. */
+    int batchSize(String targetTensor, long[] oneImage) {
+        return Math.max(1, Math.min(maxBatch, engine.batchLimit(targetTensor, oneImage)));
+    }
+
+    /** Whether the model's input leaves its batch size open. */
+    boolean batchable() {
+        List<io.dnnvis.onnx.ValueInfo> inputs = model.graph().inputs();
+        Optional<List<io.dnnvis.onnx.Dim>> dims = inputs.isEmpty() ? Optional.empty() : inputs.get(0).shape();
+        return dims.isPresent() && !dims.get().isEmpty() && !dims.get().get(0).isFixed();
+    }
+
+    /** Image {@code k} of a batch of {@code n}, {@code [1, ...]}. */
+    private static TensorValue slice(TensorValue batch, int k, int n) {
+        long[] shape = batch.shape();
+        int per = Math.toIntExact(batch.elementCount() / n);
+        shape[0] = shape[0] / n;
+        float[] data = java.util.Arrays.copyOfRange(batch.data(), k * per, (k + 1) * per);
+        return TensorValue.owning(batch.name(), shape, data);
     }
 
     /**

@@ -1,16 +1,12 @@
 package io.dnnvis.methods.attribution;
 
 import io.dnnvis.methods.core.TargetSelection;
-import io.dnnvis.onnx.Dim;
-import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardEngine;
 import io.dnnvis.trace.backward.BackwardSpec;
 import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.trace.backward.rules.RuleSet;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The gradients of one target's score at many inputs (Integrated Gradients' path points, SmoothGrad's
@@ -30,23 +26,21 @@ final class PathGradients {
         void write(int index, float[] into, int offset);
     }
 
-    private final OnnxModel model;
     private final BackwardEngine engine;
+    private final GradientRunner runner;
     private final RuleSet gradient;
-    private final int maxBatch;
 
-    PathGradients(OnnxModel model, BackwardEngine engine, RuleSet gradient, int maxBatch) {
-        this.model = model;
+    PathGradients(BackwardEngine engine, GradientRunner runner, RuleSet gradient) {
         this.engine = engine;
+        this.runner = runner;
         this.gradient = gradient;
-        this.maxBatch = maxBatch;
     }
 
     /** Computes the gradient at each of {@code count} points, in order. */
     void run(TensorValue input, TargetSelection target, int count, Points points, Sink sink) {
         long[] one = input.shape();
         int size = Math.toIntExact(input.elementCount());
-        int batch = batchable() ? Math.max(1, Math.min(maxBatch, engine.batchLimit(target.tensor(), one))) : 1;
+        int batch = runner.batchable() ? runner.batchSize(target.tensor(), one) : 1;
         BackwardSpec spec = new BackwardSpec(target.tensor(), List.of(), gradient, StartSignal.ONES, false);
         float[] oneMask = target.mask();
         for (int from = 0; from < count; from += batch) {
@@ -65,12 +59,5 @@ final class PathGradients {
                 sink.accept(from + k, gradients, k * size);
             }
         }
-    }
-
-    /** Whether the model's input leaves its batch size open. */
-    private boolean batchable() {
-        List<ValueInfo> inputs = model.graph().inputs();
-        Optional<List<Dim>> dims = inputs.isEmpty() ? Optional.empty() : inputs.get(0).shape();
-        return dims.isPresent() && !dims.get().isEmpty() && !dims.get().get(0).isFixed();
     }
 }

@@ -275,6 +275,32 @@ class AttributionPropertiesTest {
         }
     }
 
+    /** Several images in one batched run: each its own top class, map and score, as when run alone. */
+    @Test
+    void severalImagesRunAsOneBatchAndEachGetsItsOwnResult() {
+        try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.glyphNet())) {
+            String name = vis.model().graph().inputs().get(0).name();
+            TensorValue r = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file(
+                    "reference/attr/inputs/glyphnet-R.npy"), name);
+            TensorValue k = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file(
+                    "reference/attr/inputs/glyphnet-K.npy"), name);
+            List<AttributionRequest> requests = List.of(CamRequest.of(CamMethod.LAYERCAM, "relu5"),
+                    GuidedGradCamRequest.of("relu5"), GradientRequest.inputXGradient());
+            for (AttributionRequest request : requests) {
+                List<Attribution> both = vis.explain(request, List.of(r, k, r));
+                assertThat(both).extracting(Attribution::targetLabel).containsExactly("class:17", "class:10",
+                        "class:17");
+                List<TensorValue> alone = List.of(r, k, r);
+                for (int i = 0; i < 3; i++) {
+                    Attribution single = vis.explain(request, alone.get(i));
+                    assertThat(io.dnnvis.testdata.Tolerance.relativeError(both.get(i).tensor().data(),
+                            single.tensor().data())).as("%s image %d", request.method(), i).isLessThan(1e-5);
+                    assertThat(both.get(i).score()).isCloseTo(single.score(), within(1e-4));
+                }
+            }
+        }
+    }
+
     @Test
     void theSeedDecidesTheNoise() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
