@@ -43,8 +43,14 @@ final class AuditIndexPage {
         row(w, "Top images per unit", info.top(), null);
         row(w, "Preprocessing", info.preprocessing(), "mono");
         row(w, "Images", info.images(), null);
-        row(w, "Skipped files", info.skipped().isBlank() ? Integer.toString(tables.skipped().size()) : info.skipped(),
-                null);
+        String skipped = info.skipped().isBlank() ? Integer.toString(tables.skipped().size()) : info.skipped();
+        w.raw("<tr>").element("th", "Skipped files", "scope", "row").raw("<td>");
+        if (tables.skipped().isEmpty()) {
+            w.text(skipped);
+        } else {
+            w.link("#skipped", skipped);
+        }
+        w.raw("</td></tr>\n");
         row(w, "True classes from", info.labelsFrom(), null);
         row(w, "Started", info.started(), null);
         row(w, "Finished", info.finished(), null);

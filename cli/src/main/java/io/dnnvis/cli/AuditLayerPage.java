@@ -2,12 +2,18 @@ package io.dnnvis.cli;
 
 import io.dnnvis.cli.AuditTables.Prediction;
 import io.dnnvis.cli.AuditTables.TopImage;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -89,7 +95,37 @@ final class AuditLayerPage {
             })();
             """;
 
+    static final String PATCHES = "patches";
+    static final String RECON = "recon";
+
     private AuditLayerPage() {
+    }
+
+    /**
+     * The picture files of a layer: the names in {@code patches/FOLDER} and {@code recon/FOLDER}
+     * ({@code recons} null when the audit made no reconstructions), listed once rather than looked up
+     * one by one.
+     */
+    private record Pictures(String folder, Set<String> patches, Set<String> recons) {
+
+        static Pictures of(Path out, String folder, boolean withRecons) {
+            return new Pictures(folder, names(out.resolve(PATCHES).resolve(folder)),
+                    withRecons ? names(out.resolve(RECON).resolve(folder)) : null);
+        }
+
+        private static Set<String> names(Path dir) {
+            Set<String> names = new HashSet<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.png")) {
+                for (Path f : files) {
+                    names.add(f.getFileName().toString());
+                }
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                return Set.of();
+            } catch (IOException e) {
+                throw new UserException(dir + ": cannot list the pictures (" + e.getMessage() + ")");
+            }
+            return names;
+        }
     }
 
     /**
@@ -114,9 +150,9 @@ final class AuditLayerPage {
         ReportPage.endHeader(w);
         controls(w, unitCount, classes(rows, predictions));
         w.raw("<main id=\"units\">\n");
-        boolean recon = info.hasReconstructions();
+        Pictures pictures = Pictures.of(out, layer.folder(), info.hasReconstructions());
         for (int unit = 0; unit < unitCount; unit++) {
-            unitSection(w, out, layer, unit, byUnit.getOrDefault(unit, List.of()), predictions, recon);
+            unitSection(w, pictures, unit, byUnit.getOrDefault(unit, List.of()), predictions);
         }
         w.raw("</main>\n");
         return ReportPage.end(w, SCRIPT);
@@ -156,8 +192,8 @@ final class AuditLayerPage {
         return classes;
     }
 
-    private static void unitSection(HtmlWriter w, Path out, AuditInfo.Layer layer, int unit, List<TopImage> top,
-                                    Map<String, Prediction> predictions, boolean recon) {
+    private static void unitSection(HtmlWriter w, Pictures pictures, int unit, List<TopImage> top,
+                                    Map<String, Prediction> predictions) {
         String max = top.isEmpty() ? "" : Double.toString(top.get(0).activation());
         w.open("section", "class", "unit", "id", "unit-" + unit, "data-unit", Integer.toString(unit), "data-max", max);
         w.open("h2").text("unit " + unit);
@@ -165,21 +201,19 @@ final class AuditLayerPage {
                 "class", "max");
         w.close("h2").raw("<div class=\"grid\">\n");
         for (TopImage t : top) {
-            figure(w, out, layer, t, predictions.get(t.image()), recon);
+            figure(w, pictures, t, predictions.get(t.image()));
         }
         w.raw("</div></section>\n");
     }
 
-    private static void figure(HtmlWriter w, Path out, AuditInfo.Layer layer, TopImage t, Prediction p,
-                               boolean recon) {
+    private static void figure(HtmlWriter w, Pictures pictures, TopImage t, Prediction p) {
         String file = "u" + t.unit() + "_r" + t.rank() + ".png";
         w.open("figure", "data-class", p == null ? "" : p.shownClass(), "data-true", p == null ? "" : p.truth());
-        w.raw("<div class=\"pair\">");
-        String where = "at (" + t.y() + ", " + t.x() + "), rows " + t.y0() + "-" + t.y1() + ", columns " + t.x0()
-                + "-" + t.x1();
-        picture(w, out, "patches", layer.folder(), file, "patch of " + t.image(), where);
-        if (recon) {
-            picture(w, out, "recon", layer.folder(), file, "reconstruction for " + t.image(), where);
+        w.open("div", "class", "pair", "title", "maximum at (" + t.y() + ", " + t.x() + "); receptive field rows "
+                + t.y0() + "-" + t.y1() + ", columns " + t.x0() + "-" + t.x1());
+        picture(w, pictures.folder(), PATCHES, file, pictures.patches().contains(file), "patch");
+        if (pictures.recons() != null) {
+            picture(w, pictures.folder(), RECON, file, pictures.recons().contains(file), "reconstruction");
         }
         w.raw("</div><figcaption>");
         w.text("#" + t.rank() + " ").element("span", ReportPage.number(t.activation()), "class", "act");
@@ -198,13 +232,13 @@ final class AuditLayerPage {
         w.raw("</figcaption></figure>\n");
     }
 
-    private static void picture(HtmlWriter w, Path out, String kind, String folder, String file, String alt,
-                                String title) {
-        if (Files.isRegularFile(out.resolve(kind).resolve(folder).resolve(file))) {
-            w.open("img", "src", HtmlWriter.relativeUrl(kind, folder, file), "loading", "lazy", "decoding", "async",
-                    "alt", alt, "title", title);
+    private static void picture(HtmlWriter w, String folder, String kind, String file, boolean exists,
+                                String what) {
+        if (exists) {
+            w.open("img", "src", HtmlWriter.relativeUrl(kind, folder, file), "loading", "lazy",
+                    "alt", what);
         } else {
-            w.element("span", "no " + ("recon".equals(kind) ? "reconstruction" : "patch"), "class", "missing");
+            w.element("span", "no " + what, "class", "missing");
         }
     }
 
