@@ -155,6 +155,7 @@ final class AuditCommand implements Callable<Integer> {
                 audit.stopAfter(stopAfter);
             }
             AuditResult result;
+            long runStart = System.nanoTime();
             try {
                 result = audit.run(folder);
             } catch (Audit.Stopped stopped) {
@@ -162,13 +163,16 @@ final class AuditCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
+            double runSeconds = (System.nanoTime() - runStart) / 1e9;
+            long picturesStart = System.nanoTime();
             AuditFiles files = new AuditFiles(outputDir, inputs);
-            AuditPictures.of(vis, imageOptions, request.method()).draw(folder, result.top(), drawn -> {
+            AuditPictures.of(vis, imageOptions, request.method()).draw(folder, result, drawn -> {
                 String name = "u" + drawn.row().unit() + "_r" + drawn.row().rank() + ".png";
                 String layerFolder = files.folderOf(result, drawn.row().layer());
                 files.write(Path.of("patches", layerFolder, name), Images.png(drawn.patch()));
                 drawn.reconstruction().ifPresent(r -> files.write(Path.of("recon", layerFolder, name), Images.png(r)));
             });
+            double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
             files.writeTables(result);
             files.writeManifest(new AuditFiles.Manifest(modelFile, digest, VersionProvider.version(), result, top,
                     request.method().label(), preprocess, started, Instant.now().truncatedTo(ChronoUnit.SECONDS),
@@ -176,8 +180,12 @@ final class AuditCommand implements Callable<Integer> {
             deleteCheckpoint(checkpoint);
             Path out = outputDir;
             // REPORT: AuditReport.write(out)
-            stdout.printf("audited %d images (%d skipped): %s, top %d, %s; wrote %s%n", result.images(),
-                    result.skipped().size(), String.join(", ", layers), top, request.method().label(), outputDir);
+            stdout.printf(java.util.Locale.ROOT, "audited %d images (%d skipped): %s, top %d, %s; wrote %s%n",
+                    result.images(), result.skipped().size(), String.join(", ", layers), top, request.method().label(),
+                    outputDir);
+            stdout.printf(java.util.Locale.ROOT, "time: %.1f s for the images (%.1f images/s), %.1f s for %d patches%s%n",
+                    runSeconds, runSeconds > 0 ? result.images() / runSeconds : 0, picturesSeconds, result.top().size(),
+                    request.method() == AuditMethod.NONE ? "" : " and reconstructions");
             stdout.flush();
             return 0;
         }

@@ -48,27 +48,27 @@ public final class AuditPictures {
         return new AuditPictures(vis, options, method.backward());
     }
 
-    /** Draws every row of {@code rows}, image by image, handing each to {@code sink}. */
-    public void draw(ImageFolder folder, List<TopImage> rows, Consumer<Drawn> sink) {
+    /** Draws every row of {@code result}'s top table, image by image, handing each to {@code sink}. */
+    public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
+        Map<String, Boolean> spatial = new java.util.HashMap<>();
+        result.layers().forEach(l -> spatial.put(l.tensor(), l.shape().size() == 4));
         Map<String, List<TopImage>> byImage = new TreeMap<>();
-        for (TopImage row : rows) {
+        for (TopImage row : result.top()) {
             byImage.computeIfAbsent(row.image(), k -> new java.util.ArrayList<>()).add(row);
         }
         for (var entry : byImage.entrySet()) {
             ImageInput input = ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout);
             for (TopImage row : entry.getValue()) {
                 BufferedImage patch = enlarge(crop(input.picture(), row.box()));
-                Optional<BufferedImage> recon = method.map(m -> enlarge(reconstruction(m, row, input)));
+                Optional<BufferedImage> recon = method.map(m -> enlarge(reconstruction(m, row, input,
+                        spatial.get(row.layer()))));
                 sink.accept(new Drawn(row, patch, recon));
             }
         }
     }
 
-    private BufferedImage reconstruction(BackwardMethod m, TopImage row, ImageInput input) {
-        long[] layerShape = vis.tracer().shapes(Map.of(vis.model().graph().inputs().get(0).name(),
-                input.tensor().shape())).get(row.layer());
-        Optional<GridPoint> at = layerShape != null && layerShape.length == 4
-                ? Optional.of(new GridPoint(row.y(), row.x())) : Optional.empty();
+    private BufferedImage reconstruction(BackwardMethod m, TopImage row, ImageInput input, boolean spatial) {
+        Optional<GridPoint> at = spatial ? Optional.of(new GridPoint(row.y(), row.x())) : Optional.empty();
         TargetRequest request = TargetRequest.of(m, new Target.NeuronScore(row.unit(), at), row.layer());
         Reconstruction r = vis.run(request, input.tensor());
         long[] shape = r.tensor().shape(); // [1, C, H, W]
