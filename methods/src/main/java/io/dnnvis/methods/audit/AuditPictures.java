@@ -1,6 +1,7 @@
 package io.dnnvis.methods.audit;
 
 import io.dnnvis.methods.BackwardMethod;
+import io.dnnvis.methods.NeuronBatches;
 import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.TargetRequest;
 import io.dnnvis.methods.Visualizer;
@@ -10,7 +11,10 @@ import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
+import io.dnnvis.trace.TensorValue;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +28,9 @@ import java.util.function.Consumer;
  * so that the longer side is at least {@link #MIN_SIDE} pixels. Each image is decoded once.
  */
 public final class AuditPictures {
+
+    /** Decoded images kept for the next units (a unit's top images recur in its neighbours' tables). */
+    private static final int RECENT_IMAGES = 32;
 
     /** The shortest longer side of a picture, in pixels. */
     public static final int MIN_SIDE = 96;
@@ -52,6 +59,10 @@ public final class AuditPictures {
     public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
         Map<String, Boolean> spatial = new java.util.HashMap<>();
         result.layers().forEach(l -> spatial.put(l.tensor(), l.shape().size() == 4));
+        if (method.isPresent() && NeuronBatches.available(vis)) {
+            drawBatched(folder, result, method.get(), sink);
+            return;
+        }
         Map<String, List<TopImage>> byImage = new TreeMap<>();
         for (TopImage row : result.top()) {
             byImage.computeIfAbsent(row.image(), k -> new java.util.ArrayList<>()).add(row);
@@ -67,22 +78,74 @@ public final class AuditPictures {
         }
     }
 
+    /**
+     * The top images of each unit as batches of one backward run ({@link NeuronBatches}): a unit's
+     * K images are K different images, each started at its own maximum.
+     */
+    private void drawBatched(ImageFolder folder, AuditResult result, BackwardMethod m, Consumer<Drawn> sink) {
+        Map<String, List<TopImage>> byUnit = new LinkedHashMap<>();
+        for (TopImage row : result.top()) {
+            byUnit.computeIfAbsent(row.layer() + "\n" + row.unit(), k -> new ArrayList<>()).add(row);
+        }
+        Map<String, ImageInput> recent = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ImageInput> eldest) {
+                return size() > RECENT_IMAGES;
+            }
+        };
+        for (List<TopImage> rows : byUnit.values()) {
+            List<ImageInput> inputs = new ArrayList<>();
+            for (TopImage row : rows) {
+                inputs.add(recent.computeIfAbsent(row.image(),
+                        name -> ImageInput.load(folder.resolve(name), vis.model(), options, layout)));
+            }
+            String tensor = rows.get(0).layer();
+            int limit = Math.max(1, NeuronBatches.limit(vis, tensor, inputs.get(0).tensor().shape()));
+            for (int from = 0; from < rows.size(); from += limit) {
+                int n = Math.min(limit, rows.size() - from);
+                List<TensorValue> batch = new ArrayList<>();
+                int[] units = new int[n];
+                int[] ys = new int[n];
+                int[] xs = new int[n];
+                for (int k = 0; k < n; k++) {
+                    TopImage row = rows.get(from + k);
+                    batch.add(inputs.get(from + k).tensor());
+                    units[k] = row.unit();
+                    ys[k] = row.y();
+                    xs[k] = row.x();
+                }
+                TensorValue recon = NeuronBatches.run(vis, m, tensor, TensorValue.concatFirstAxis(batch), units, ys, xs);
+                float[] all = recon.data();
+                long[] shape = recon.shape();
+                int size = (int) (shape[1] * shape[2] * shape[3]);
+                for (int k = 0; k < n; k++) {
+                    TopImage row = rows.get(from + k);
+                    BufferedImage picture = inputs.get(from + k).picture();
+                    sink.accept(new Drawn(row, enlarge(crop(picture, row.box())), Optional.of(enlarge(
+                            cropped(all, k * size, shape, row.box())))));
+                }
+            }
+        }
+    }
+
     private BufferedImage reconstruction(BackwardMethod m, TopImage row, ImageInput input, boolean spatial) {
         Optional<GridPoint> at = spatial ? Optional.of(new GridPoint(row.y(), row.x())) : Optional.empty();
         TargetRequest request = TargetRequest.of(m, new Target.NeuronScore(row.unit(), at), row.layer());
         Reconstruction r = vis.run(request, input.tensor());
-        long[] shape = r.tensor().shape(); // [1, C, H, W]
+        return cropped(r.tensor().data(), 0, r.tensor().shape(), row.box());
+    }
+
+    /** The reconstruction at {@code offset} of {@code all} ({@code [., C, H, W]}) over {@code box}, drawn. */
+    private static BufferedImage cropped(float[] all, int offset, long[] shape, ReceptiveField.Box box) {
         int channels = (int) shape[1];
         int height = (int) shape[2];
         int width = (int) shape[3];
-        ReceptiveField.Box box = row.box();
-        float[] all = r.tensor().data();
         float[] cut = new float[channels * box.height() * box.width()];
         int k = 0;
         for (int c = 0; c < channels; c++) {
             for (int y = box.y0(); y <= box.y1(); y++) {
                 for (int x = box.x0(); x <= box.x1(); x++) {
-                    cut[k++] = all[(c * height + y) * width + x];
+                    cut[k++] = all[offset + (c * height + y) * width + x];
                 }
             }
         }
