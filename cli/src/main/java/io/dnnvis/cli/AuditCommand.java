@@ -129,7 +129,7 @@ final class AuditCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
-        ImageFolder folder = ImageFolder.scan(images, recursive);
+        ImageFolder folder = ImageFolder.scan(images, recursive, outputDir);
         OnnxModel model = common.loadModel(modelFile);
         InputLayout layout = preprocessing.layout(model);
         ImageInput.Options imageOptions = new ImageInput.Options(preprocessing.preprocess, preprocessing.resize,

@@ -167,6 +167,24 @@ class AuditCommandTest {
     }
 
     @Test
+    void anOutputFolderInsideTheAuditedOneIsNotAudited() throws IOException {
+        Path images = copyImages(6);
+        Path out = images.resolve("out");
+        String[] args = {"audit", GLYPHNET, "--images", images.toString(), "--recursive", "--layer", "relu5", "--top",
+            "2", "--method", "none", "--batch", "2", "--checkpoint-every", "2", "-q", "-o", out.toString()};
+        System.setProperty(AuditCommand.STOP_AFTER_PROPERTY, "4");
+        try {
+            assertThat(CliRun.of(args).code()).isEqualTo(1);
+        } finally {
+            System.clearProperty(AuditCommand.STOP_AFTER_PROPERTY);
+        }
+        CliRun resumed = CliRun.of(concat(args, "--resume"));
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("audited 6 images (0 skipped)");
+        assertThat(Files.readAllLines(out.resolve("predictions.csv"))).hasSize(7).noneMatch(l -> l.startsWith("out/"));
+    }
+
+    @Test
     void badFilesAreSkippedAndListedAndTheRunGoesOn() throws IOException {
         Path images = copyImages(5);
         Files.writeString(images.resolve("notes.txt"), "not an image\n");

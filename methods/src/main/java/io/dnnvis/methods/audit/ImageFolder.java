@@ -34,6 +34,15 @@ public record ImageFolder(Path root, List<String> files, List<SkippedFile> skipp
 
     /** Lists {@code root}; fails (a user error) only when {@code root} is not a readable folder. */
     public static ImageFolder scan(Path root, boolean recursive) {
+        return scan(root, recursive, null);
+    }
+
+    /**
+     * Lists {@code root} leaving out the folder {@code excluded} (an audit's output folder inside the
+     * audited one: its pictures are not the dataset), when not null.
+     */
+    public static ImageFolder scan(Path root, boolean recursive, Path excluded) {
+        Path skip = excluded == null ? null : real(excluded);
         if (!Files.isDirectory(root)) {
             throw new BadRequestException(root + (Files.exists(root) ? ": not a folder" : ": folder not found"));
         }
@@ -45,6 +54,12 @@ public record ImageFolder(Path root, List<String> files, List<SkippedFile> skipp
         try {
             Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), recursive ? Integer.MAX_VALUE : 1,
                     new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            return skip != null && skip.equals(real(dir)) ? FileVisitResult.SKIP_SUBTREE
+                                    : FileVisitResult.CONTINUE;
+                        }
+
                         @Override
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                             if (attrs.isRegularFile()) {
@@ -85,6 +100,14 @@ public record ImageFolder(Path root, List<String> files, List<SkippedFile> skipp
     /** The file at {@code relativePath}. */
     public Path resolve(String relativePath) {
         return root.resolve(relativePath.replace('/', root.getFileSystem().getSeparator().charAt(0)));
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private static String relative(Path root, Path file) {
