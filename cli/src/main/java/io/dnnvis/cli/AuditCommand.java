@@ -137,7 +137,7 @@ final class AuditCommand implements Callable<Integer> {
         String preprocess = (preprocessing.preprocess != null ? preprocessing.preprocess
                 : Preprocessing.fromMetadata(model.metadata()).orElse(Preprocessing.IMAGENET)).label();
         List<Path> inputs = List.of(modelFile);
-        Instant started = Instant.now();
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), layout)) {
             Audit audit = Audit.on(vis, common.engineOptions(), request, imageOptions);
             audit.layers(); // refuses a missing or unfit layer before any output
