@@ -2,6 +2,7 @@ package io.dnnvis.methods.audit;
 
 import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
+import static io.dnnvis.onnx.build.OnnxProtos.stringAttr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnnvis.methods.BackwardMethod;
@@ -136,6 +137,26 @@ class ReceptiveFieldTest {
             String narrow = conv(b, x, 3, 2, 1, 2, 0, 1, rnd);
             String wide = conv(b, x, 3, 2, 5, 2, 2, 1, rnd);
             return conv(b, b.concat(1, narrow, wide), 4, 2, 3, 1, 1, 1, rnd);
+        }));
+    }
+
+    @Test
+    void samePaddingAndATransposedConvolution() {
+        Random rnd = new Random(6);
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            float[] w = new float[4 * 3 * 4 * 4];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = 0.1f + rnd.nextFloat();
+            }
+            String same = b.node("Conv", List.of(x, b.initializer("ws", new long[] {4, 3, 4, 4}, w)),
+                    intsAttr("kernel_shape", 4, 4), intsAttr("strides", 2, 2), stringAttr("auto_pad", "SAME_UPPER"));
+            float[] t = new float[4 * 2 * 3 * 3];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = 0.1f + rnd.nextFloat();
+            }
+            String up = b.node("ConvTranspose", List.of(same, b.initializer("wt", new long[] {4, 2, 3, 3}, t)),
+                    intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2), intsAttr("pads", 1, 1, 1, 1));
+            return conv(b, up, 2, 2, 3, 2, 0, 1, rnd);
         }));
     }
 
