@@ -321,7 +321,8 @@ public final class ReceptiveField {
 
         Region union(Region other) {
             if (other.rowAxis != rowAxis || other.colAxis != colAxis) {
-                // the same tensor reached with its axes in another role: keep both, as a box
+                // the same tensor reached with its rows and columns swapped (two Transposes): the set
+                // on this region's row axis is the other's column set, and the other way round
                 BitSet r = (BitSet) rows.clone();
                 r.or(other.rowAxis == rowAxis ? other.rows : other.cols);
                 BitSet c = (BitSet) cols.clone();
