@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "See what the neurons of an ONNX CNN respond to (DeconvNet, SaliNet, DeSaliNet, occlusion).",
-        subcommands = {LayersCommand.class, PredictCommand.class, VisualizeCommand.class, ExplainCommand.class, OcclusionCommand.class, BenchCommand.class},
+        subcommands = {LayersCommand.class, PredictCommand.class, VisualizeCommand.class, ExplainCommand.class, OcclusionCommand.class, AuditCommand.class, BenchCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input (model, image, option)."})
 public final class DnnvisCommand implements Runnable {
 

@@ -60,6 +60,14 @@ public final class TestData {
         return file("models/glyphnet.onnx");
     }
 
+    /**
+     * The dataset audit reference of GlyphNet: {@code images/} (260 glyph PNGs) and {@code topk.csv}
+     * (the top 9 images of every unit of three layers; see {@code reference/README.md}, "Dataset audit").
+     */
+    public static Path auditReference() {
+        return file("reference/audit");
+    }
+
     /** The reference cases of {@code testdata/reference/manifest.json}. */
     public static Manifest manifest() {
         return Manifest.read(file("reference/manifest.json"));

@@ -1,0 +1,138 @@
+package io.dnnvis.cli;
+
+import io.dnnvis.methods.audit.AuditLayer;
+import io.dnnvis.methods.audit.AuditResult;
+import io.dnnvis.methods.audit.Prediction;
+import io.dnnvis.methods.audit.SkippedFile;
+import io.dnnvis.methods.audit.TopImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The files of an audit in its output folder, each written atomically: {@code topk.csv},
+ * {@code predictions.csv}, {@code skipped.csv}, {@code audit.json} and the pictures below
+ * {@code patches/} and {@code recon/} (one folder per layer, named after its alias, else its tensor).
+ */
+final class AuditFiles {
+
+    /** What {@code audit.json} says about the run. */
+    record Manifest(Path model, String modelSha256, String version, AuditResult result, int top, String method,
+            String preprocessing, Instant started, Instant finished, String labelsFrom) {
+    }
+
+    private final Path dir;
+    private final List<Path> inputs;
+    private final Set<Path> folders = new HashSet<>();
+
+    AuditFiles(Path dir, List<Path> inputs) {
+        this.dir = dir;
+        this.inputs = inputs;
+    }
+
+    /** The folder name of a layer (by tensor): its alias, else its tensor name, made safe for a file name. */
+    String folderOf(AuditResult result, String tensor) {
+        AuditLayer layer = result.layers().stream().filter(l -> l.tensor().equals(tensor)).findFirst().orElseThrow();
+        return OutputPaths.safeName(layer.alias().isEmpty() ? layer.tensor() : layer.alias());
+    }
+
+    /** Writes {@code relative} (below the output folder) atomically, creating its folder. */
+    void write(Path relative, byte[] bytes) {
+        Path target = dir.resolve(relative);
+        Path parent = target.getParent();
+        if (folders.add(parent)) {
+            OutputPaths.folder(parent);
+        }
+        OutputPaths.write(target, bytes, inputs);
+    }
+
+    void writeTables(AuditResult result) {
+        StringBuilder top = new StringBuilder("layer,unit,rank,image,y,x,activation,y0,x0,y1,x1\n");
+        for (TopImage t : result.top()) {
+            top.append(field(t.layer())).append(',').append(t.unit()).append(',').append(t.rank()).append(',')
+                    .append(field(t.image())).append(',').append(t.y()).append(',').append(t.x()).append(',')
+                    .append(number(t.activation())).append(',').append(t.box().y0()).append(',')
+                    .append(t.box().x0()).append(',').append(t.box().y1()).append(',').append(t.box().x1())
+                    .append('\n');
+        }
+        write(Path.of("topk.csv"), top.toString().getBytes(StandardCharsets.UTF_8));
+        StringBuilder predictions = new StringBuilder("image,predicted,label,score,true\n");
+        for (Prediction p : result.predictions()) {
+            predictions.append(field(p.image())).append(',').append(p.predicted()).append(',')
+                    .append(field(p.label())).append(',').append(number(p.score())).append(',')
+                    .append(field(p.trueLabel())).append('\n');
+        }
+        write(Path.of("predictions.csv"), predictions.toString().getBytes(StandardCharsets.UTF_8));
+        StringBuilder skipped = new StringBuilder("file,reason\n");
+        for (SkippedFile s : result.skipped()) {
+            skipped.append(field(s.file())).append(',').append(field(s.reason())).append('\n');
+        }
+        write(Path.of("skipped.csv"), skipped.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    void writeManifest(Manifest m) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", m.model().toString());
+        json.put("model_sha256", m.modelSha256());
+        json.put("dnnvis_version", m.version());
+        json.put("layers", m.result().layers().stream().map(l -> {
+            Map<String, Object> layer = new LinkedHashMap<>();
+            layer.put("tensor", l.tensor());
+            layer.put("alias", l.alias());
+            layer.put("folder", OutputPaths.safeName(l.alias().isEmpty() ? l.tensor() : l.alias()));
+            layer.put("units", l.units());
+            layer.put("shape", l.shape());
+            return layer;
+        }).toList());
+        json.put("top", m.top());
+        json.put("method", m.method());
+        json.put("preprocessing", m.preprocessing());
+        json.put("images", m.result().images());
+        json.put("skipped", m.result().skipped().size());
+        json.put("started", m.started().toString());
+        json.put("finished", m.finished().toString());
+        json.put("labels_from", m.labelsFrom());
+        write(Path.of("audit.json"), (Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code %.6f}, as the reference tables give activations. */
+    static String number(float v) {
+        return String.format(Locale.ROOT, "%.6f", v);
+    }
+
+    /** A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break. */
+    static String field(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    /** The SHA-256 of a file, hex. */
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this Java runtime", e);
+        }
+    }
+}

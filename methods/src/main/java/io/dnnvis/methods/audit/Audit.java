@@ -1,0 +1,361 @@
+package io.dnnvis.methods.audit;
+
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ClassLabels;
+import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.image.ImageInput;
+import io.dnnvis.onnx.Layer;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.Quoted;
+import io.dnnvis.trace.BatchedForward;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A dataset audit (Zeiler and Fergus 2014, figure 2): streams the images of a folder through the
+ * model in batches, one forward run per batch for every watched layer and the prediction, and keeps
+ * for every unit its {@link AuditRequest#top() K} strongest images (a unit's response to an image is
+ * the maximum of its map; where it is, the first maximum in row-major order). Memory is K entries per
+ * unit and a few batches, whatever the number of images: a decoder thread reads the next images while
+ * the model runs (a small bounded queue between them). Files that are not images, cannot be decoded
+ * or are too large are {@link SkippedFile skipped}, never fatal.
+ *
+ * <pre>{@code
+ * try (Visualizer vis = Visualizer.open(model)) {
+ *     AuditResult r = Audit.on(vis, AuditRequest.of("relu5"), options).run(ImageFolder.scan(dir, true));
+ * }
+ * }</pre>
+ *
+ * <p>With a {@link #checkpoint checkpoint} file the running state is saved there atomically every N
+ * images, and a run that {@link #resume resumes} from it gives the same result as one that was
+ * never interrupted (the batches are the same). The checkpoint stays after the run: the caller
+ * removes it once the results are written. Not thread-safe; one run at a time.
+ */
+public final class Audit {
+
+    /** How many images a run has done (called from the running thread). */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total) -> { };
+
+        void imagesDone(int done, int total);
+    }
+
+    /** Thrown by the test hook {@link #stopAfter}: the run stopped, as if killed, after a checkpoint. */
+    public static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(int images) {
+            super("the audit stopped after " + images + " images (test hook); its checkpoint is saved");
+        }
+    }
+
+    /** Images the default checkpoint interval spans. */
+    public static final int DEFAULT_CHECKPOINT_EVERY = 1000;
+
+    private final Visualizer vis;
+    private final EngineOptions engine;
+    private final AuditRequest request;
+    private final ImageInput.Options imageOptions;
+    private final InputLayout layout;
+    private Path checkpoint;
+    private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+    private String settings = "";
+    private boolean resume;
+    private int stopAfter;
+    private Progress progress = Progress.NONE;
+
+    private Audit(Visualizer vis, EngineOptions engine, AuditRequest request, ImageInput.Options imageOptions) {
+        this.vis = vis;
+        this.engine = engine;
+        this.request = request;
+        this.imageOptions = imageOptions;
+        this.layout = vis.layout();
+    }
+
+    /** An audit of {@code vis}'s model; images become input as {@code imageOptions} say. */
+    public static Audit on(Visualizer vis, EngineOptions engine, AuditRequest request, ImageInput.Options imageOptions) {
+        return new Audit(vis, engine, request, imageOptions);
+    }
+
+    /**
+     * Saves the running state into {@code file} every {@code every} images (at the end of the batch
+     * that reaches them).
+     *
+     * @param settings what the run is (model digest, folder, options): a resumed run must give the same
+     */
+    public Audit checkpoint(Path file, int every, String settings) {
+        if (every < 1) {
+            throw new BadRequestException("the checkpoint interval must be positive, got " + every);
+        }
+        this.checkpoint = file;
+        this.checkpointEvery = every;
+        this.settings = settings;
+        return this;
+    }
+
+    /** Continues from the checkpoint file (which must exist) instead of starting afresh. */
+    public Audit resume(boolean fromCheckpoint) {
+        this.resume = fromCheckpoint;
+        return this;
+    }
+
+    public Audit progress(Progress p) {
+        this.progress = p;
+        return this;
+    }
+
+    /** Test hook: after the first checkpoint at or beyond {@code images} images, stop with {@link Stopped}. */
+    public Audit stopAfter(int images) {
+        this.stopAfter = images;
+        return this;
+    }
+
+    /** The single input's shape for one image, {@code [1, 3, H, W]} or {@code [1, H, W, 3]}. */
+    public long[] inputShape() {
+        OnnxModel model = vis.model();
+        var inputs = model.graph().inputs();
+        if (inputs.size() != 1) {
+            throw new BadRequestException(model.path() + ": an audit feeds models with one input; this one has "
+                    + inputs.size());
+        }
+        var dims = inputs.get(0).shape().orElseThrow(() -> new BadRequestException(model.path() + ": input '"
+                + Quoted.name(inputs.get(0).name()) + "' declares no shape; give --input-size HxW"));
+        if (dims.size() != 4) {
+            throw new BadRequestException(model.path() + ": input '" + Quoted.name(inputs.get(0).name())
+                    + "' has rank " + dims.size() + "; images need a 4-D input");
+        }
+        int h = layout.heightAxis();
+        int w = layout.widthAxis();
+        long[] shape = new long[4];
+        shape[0] = 1;
+        shape[layout.channelAxis()] = 3;
+        if (imageOptions.size() != null) {
+            shape[h] = imageOptions.size()[0];
+            shape[w] = imageOptions.size()[1];
+        } else if (dims.get(h).isFixed() && dims.get(w).isFixed()) {
+            shape[h] = dims.get(h).value();
+            shape[w] = dims.get(w).value();
+        } else {
+            throw new BadRequestException(model.path() + ": input '" + Quoted.name(inputs.get(0).name())
+                    + "' has dynamic size " + dims + "; give --input-size HxW");
+        }
+        return shape;
+    }
+
+    /** The watched layers (checked: each exists and is {@code [1, C, h, w]} or {@code [1, K]}). */
+    public List<AuditLayer> layers() {
+        Map<String, long[]> shapes = shapes(inputShape());
+        List<AuditLayer> out = new ArrayList<>();
+        for (String name : request.layers()) {
+            Layer layer = vis.model().graph().layer(name);
+            long[] shape = shapes.get(layer.tensor());
+            if (shape == null || (shape.length != 4 && shape.length != 2) || shape[0] != 1) {
+                throw new BadRequestException("layer " + name + " has shape " + Arrays.toString(shape)
+                        + "; an audit watches layers [1, C, h, w] or [1, K]");
+            }
+            out.add(new AuditLayer(layer.tensor(), layer.node().alias(), (int) shape[1],
+                    Arrays.stream(shape).boxed().toList()));
+        }
+        if (out.stream().map(AuditLayer::tensor).distinct().count() != out.size()) {
+            throw new BadRequestException("two of the layers " + request.layers() + " are the same tensor");
+        }
+        return out;
+    }
+
+    /** The receptive fields of the model's layers at its input size. */
+    public ReceptiveField receptiveField() {
+        long[] input = inputShape();
+        return new ReceptiveField(vis.model().graph(), shapes(input), layout.heightAxis(), layout.widthAxis());
+    }
+
+    private Map<String, long[]> shapes(long[] input) {
+        String name = vis.model().graph().inputs().get(0).name();
+        Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of(name, input)));
+        shapes.put(name, input);
+        return shapes;
+    }
+
+    /** Runs the audit over {@code folder}'s files. */
+    public AuditResult run(ImageFolder folder) {
+        long[] inputShape = inputShape();
+        List<AuditLayer> layers = layers();
+        AuditState state = startState(folder, layers);
+        List<String> tensors = layers.stream().map(AuditLayer::tensor).toList();
+        List<String> labels = ClassLabels.of(vis.model());
+        String output = vis.model().graph().outputs().get(0).name();
+        int perImage = (int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact);
+        try (BatchedForward forward = BatchedForward.open(vis.model(), tensors, inputShape, engine);
+                ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
+                        inputShape, request.batch())) {
+            int batchSize = forward.batchable() ? request.batch() : 1;
+            float[] batch = new float[batchSize * perImage];
+            List<String> names = new ArrayList<>();
+            List<SkippedFile> pendingSkips = new ArrayList<>();
+            int lastSaved = state.images;
+            int consumed = state.nextFile;
+            progress.imagesDone(state.nextFile, folder.files().size());
+            while (true) {
+                ImageDecoder.Item item = decoder.next();
+                boolean end = item == null;
+                if (!end) {
+                    consumed = item.index() + 1;
+                    if (item.skipped() != null) {
+                        pendingSkips.add(item.skipped());
+                    } else {
+                        System.arraycopy(item.data(), 0, batch, names.size() * perImage, perImage);
+                        names.add(item.file());
+                    }
+                }
+                if (names.size() == batchSize || (end && (!names.isEmpty() || !pendingSkips.isEmpty()))) {
+                    if (!names.isEmpty()) {
+                        float[] in = names.size() == batchSize ? batch : Arrays.copyOf(batch, names.size() * perImage);
+                        Map<String, TensorValue> values = forward.run(in, names.size());
+                        for (int l = 0; l < layers.size(); l++) {
+                            collect(state.tops.get(l), values.get(tensors.get(l)), names);
+                        }
+                        predict(values.get(output), names, labels, state.predictions);
+                        state.images += names.size();
+                    }
+                    state.skipped.addAll(pendingSkips);
+                    state.nextFile = consumed;
+                    state.lastFile = folder.files().get(consumed - 1);
+                    names.clear();
+                    pendingSkips.clear();
+                    progress.imagesDone(consumed, folder.files().size());
+                    boolean stop = stopAfter > 0 && state.images >= stopAfter;
+                    if (checkpoint != null && (state.images - lastSaved >= checkpointEvery || stop)) {
+                        save(state);
+                        lastSaved = state.images;
+                    }
+                    if (stop) {
+                        throw new Stopped(state.images);
+                    }
+                }
+                if (end) {
+                    break;
+                }
+            }
+        }
+        return result(folder, layers, state);
+    }
+
+    private AuditState startState(ImageFolder folder, List<AuditLayer> layers) {
+        if (!resume) {
+            List<UnitTops> tops = layers.stream().map(l -> new UnitTops(l.units(), request.top())).toList();
+            return new AuditState(settings, tops);
+        }
+        if (checkpoint == null) {
+            throw new IllegalStateException("resume needs a checkpoint file");
+        }
+        AuditState state = AuditState.load(checkpoint, settings);
+        List<String> files = folder.files();
+        boolean same = state.nextFile <= files.size() && state.tops.size() == layers.size()
+                && (state.nextFile == 0 || files.get(state.nextFile - 1).equals(state.lastFile));
+        for (int l = 0; same && l < layers.size(); l++) {
+            same = state.tops.get(l).units() == layers.get(l).units();
+        }
+        if (!same) {
+            throw new BadRequestException(folder.root() + ": the folder's files changed since the checkpoint "
+                    + checkpoint + " was saved; start again in another output folder");
+        }
+        return state;
+    }
+
+    private void save(AuditState state) {
+        try {
+            state.save(checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException(checkpoint + ": cannot save the checkpoint", e);
+        }
+    }
+
+    /** Offers every image's response of every unit of one layer ({@code [n, C, h, w]} or {@code [n, K]}). */
+    static void collect(UnitTops tops, TensorValue value, List<String> names) {
+        long[] shape = value.shape();
+        float[] data = value.data();
+        int units = (int) shape[1];
+        int h = shape.length == 4 ? (int) shape[2] : 1;
+        int w = shape.length == 4 ? (int) shape[3] : 1;
+        int plane = h * w;
+        for (int i = 0; i < names.size(); i++) {
+            for (int c = 0; c < units; c++) {
+                int base = (i * units + c) * plane;
+                int best = -1;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int p = 0; p < plane; p++) {
+                    float v = data[base + p];
+                    if (v > max || (best < 0 && !Float.isNaN(v))) {
+                        max = v;
+                        best = p;
+                    }
+                }
+                if (best >= 0) {
+                    tops.offer(c, max, names.get(i), best / w, best % w);
+                }
+            }
+        }
+    }
+
+    private void predict(TensorValue output, List<String> names, List<String> labels, List<Prediction> into) {
+        float[] data = output.data();
+        int per = data.length / names.size();
+        for (int i = 0; i < names.size(); i++) {
+            int best = 0;
+            for (int k = 1; k < per; k++) {
+                if (data[i * per + k] > data[i * per + best]) {
+                    best = k;
+                }
+            }
+            String label = best < labels.size() ? labels.get(best) : Integer.toString(best);
+            into.add(new Prediction(names.get(i), best, label, data[i * per + best],
+                    request.labels().labelOf(names.get(i))));
+        }
+    }
+
+    private AuditResult result(ImageFolder folder, List<AuditLayer> layers, AuditState state) {
+        ReceptiveField field = receptiveField();
+        Map<String, ReceptiveField.Box> boxes = new HashMap<>();
+        List<TopImage> rows = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            String tensor = layers.get(l).tensor();
+            UnitTops tops = state.tops.get(l);
+            for (int u = 0; u < tops.units(); u++) {
+                for (int r = 0; r < tops.count(u); r++) {
+                    int y = tops.y(u, r);
+                    int x = tops.x(u, r);
+                    ReceptiveField.Box box = boxes.computeIfAbsent(tensor + "\n" + y + "," + x,
+                            k -> field.at(tensor, y, x));
+                    rows.add(new TopImage(tensor, u, r + 1, tops.image(u, r), y, x, tops.activation(u, r), box));
+                }
+            }
+        }
+        List<SkippedFile> skipped = new ArrayList<>(folder.skipped());
+        skipped.addAll(state.skipped);
+        skipped.sort(Comparator.comparing(SkippedFile::file));
+        return new AuditResult(layers, rows, state.predictions, skipped, state.images);
+    }
+
+    /** The prediction rows by image (for callers that look them up). */
+    public static Map<String, Prediction> byImage(List<Prediction> predictions) {
+        Map<String, Prediction> out = new LinkedHashMap<>();
+        predictions.forEach(p -> out.put(p.image(), p));
+        return out;
+    }
+
+    Optional<Path> checkpointFile() {
+        return Optional.ofNullable(checkpoint);
+    }
+}

@@ -1,0 +1,187 @@
+package io.dnnvis.methods.audit;
+
+import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
+import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
+import static io.dnnvis.onnx.build.OnnxProtos.stringAttr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnnvis.methods.BackwardMethod;
+import io.dnnvis.methods.TargetRequest;
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.GridPoint;
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Receptive fields from the graph against an independent computation: the bounding box of the
+ * support of the exact gradient (SaliNet from one position of one unit) on graphs with positive
+ * weights and a positive input, so that no contribution cancels. Max pooling sends its gradient to
+ * one element per window only, so these graphs pool by averaging (the GlyphNet reference covers
+ * MaxPool).
+ */
+class ReceptiveFieldTest {
+
+    private static final int SIZE = 23;
+
+    /** A Conv with weights in [0.1, 1] and no bias. */
+    private static String conv(ModelBuilder b, String x, int in, int out, int k, int s, int p, int d, Random rnd) {
+        float[] w = new float[out * in * k * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = 0.1f + 0.9f * rnd.nextFloat();
+        }
+        String weights = b.initializer("w" + rnd.nextInt(1_000_000), new long[] {out, in, k, k}, w);
+        return b.node("Conv", List.of(x, weights), intsAttr("kernel_shape", k, k), intsAttr("strides", s, s),
+                intsAttr("pads", p, p, p, p), intsAttr("dilations", d, d), intAttr("group", 1));
+    }
+
+    private static OnnxModel build(BiFunction<ModelBuilder, String, String> body) {
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("image", 1, 3, SIZE, SIZE);
+        b.output(body.apply(b, x));
+        return b.load();
+    }
+
+    /** Every position of unit 0 of the model's output: the box from the graph equals the gradient's support. */
+    private static void assertFieldsAreGradientSupports(OnnxModel model) {
+        Random rnd = new Random(7);
+        float[] data = new float[3 * SIZE * SIZE];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = 0.5f + 0.5f * rnd.nextFloat();
+        }
+        TensorValue input = new TensorValue("image", new long[] {1, 3, SIZE, SIZE}, data);
+        String out = model.graph().outputs().get(0).name();
+        try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
+            Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of("image", input.shape())));
+            shapes.put("image", input.shape());
+            ReceptiveField field = new ReceptiveField(model.graph(), shapes, 2, 3);
+            long[] shape = shapes.get(out);
+            int checked = 0;
+            for (int y = 0; y < shape[2]; y++) {
+                for (int x = 0; x < shape[3]; x++) {
+                    TargetRequest request = TargetRequest.of(BackwardMethod.SALINET,
+                            new Target.NeuronScore(0, Optional.of(new GridPoint(y, x))), out);
+                    float[] grad = vis.run(request, input).tensor().data();
+                    assertThat(field.at(out, y, x)).as("position (%d, %d)", y, x).isEqualTo(support(grad));
+                    checked++;
+                }
+            }
+            assertThat(checked).isGreaterThan(3);
+        }
+    }
+
+    /** The bounding box of the nonzero elements of a gradient {@code [1, 3, SIZE, SIZE]}. */
+    private static ReceptiveField.Box support(float[] grad) {
+        int y0 = SIZE;
+        int x0 = SIZE;
+        int y1 = -1;
+        int x1 = -1;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < SIZE; y++) {
+                for (int x = 0; x < SIZE; x++) {
+                    if (grad[(c * SIZE + y) * SIZE + x] != 0) {
+                        y0 = Math.min(y0, y);
+                        x0 = Math.min(x0, x);
+                        y1 = Math.max(y1, y);
+                        x1 = Math.max(x1, x);
+                    }
+                }
+            }
+        }
+        return new ReceptiveField.Box(y0, x0, y1, x1);
+    }
+
+    @Test
+    void stridedPaddedAndPooledLayers() {
+        Random rnd = new Random(1);
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            String a = conv(b, x, 3, 4, 3, 2, 1, 1, rnd);
+            String c = conv(b, b.relu(a), 4, 4, 5, 1, 2, 1, rnd);
+            String p = b.avgPool(c, 3, 2, 1, true);
+            return conv(b, p, 4, 2, 2, 1, 0, 1, rnd);
+        }));
+    }
+
+    @Test
+    void dilatedLayers() {
+        Random rnd = new Random(2);
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            String a = conv(b, x, 3, 4, 3, 1, 2, 2, rnd);
+            return conv(b, a, 4, 2, 3, 2, 1, 3, rnd);
+        }));
+    }
+
+    @Test
+    void aResidualAdd() {
+        Random rnd = new Random(3);
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            String a = conv(b, x, 3, 4, 3, 2, 0, 1, rnd);
+            String c = conv(b, conv(b, a, 4, 4, 3, 1, 1, 1, rnd), 4, 4, 3, 1, 1, 1, rnd);
+            return conv(b, b.add(a, c), 4, 2, 3, 2, 1, 1, rnd);
+        }));
+    }
+
+    @Test
+    void aConcatOfBranchesWithDifferentKernels() {
+        Random rnd = new Random(4);
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            String narrow = conv(b, x, 3, 2, 1, 2, 0, 1, rnd);
+            String wide = conv(b, x, 3, 2, 5, 2, 2, 1, rnd);
+            return conv(b, b.concat(1, narrow, wide), 4, 2, 3, 1, 1, 1, rnd);
+        }));
+    }
+
+    @Test
+    void samePaddingAndATransposedConvolution() {
+        Random rnd = new Random(6);
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            float[] w = new float[4 * 3 * 4 * 4];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = 0.1f + rnd.nextFloat();
+            }
+            String same = b.node("Conv", List.of(x, b.initializer("ws", new long[] {4, 3, 4, 4}, w)),
+                    intsAttr("kernel_shape", 4, 4), intsAttr("strides", 2, 2), stringAttr("auto_pad", "SAME_UPPER"));
+            float[] t = new float[4 * 2 * 3 * 3];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = 0.1f + rnd.nextFloat();
+            }
+            String up = b.node("ConvTranspose", List.of(same, b.initializer("wt", new long[] {4, 2, 3, 3}, t)),
+                    intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2), intsAttr("pads", 1, 1, 1, 1));
+            return conv(b, up, 2, 2, 3, 2, 0, 1, rnd);
+        }));
+    }
+
+    @Test
+    void aGlobalPoolOnTheWayMakesTheFieldTheWholeImage() {
+        Random rnd = new Random(5);
+        OnnxModel model = build((b, x) -> {
+            String a = conv(b, x, 3, 4, 3, 2, 1, 1, rnd);
+            return b.mul(a, b.sigmoid(b.globalAvgPool(a)));
+        });
+        assertFieldsAreGradientSupports(model);
+    }
+
+    @Test
+    void theReferenceRuleOnGlyphNetsFirstLayers() {
+        // conv 5x5 pad 2, maxpool 3x3 stride 2: position (0, 0) of maxpool1 reads rows [-2, 4] -> [0, 4]
+        OnnxModel glyph = OnnxModel.load(io.dnnvis.testdata.TestData.glyphNet());
+        try (Visualizer vis = Visualizer.open(glyph, EngineOptions.defaults())) {
+            Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of("image", new long[] {1, 3, 64, 64})));
+            shapes.put("image", new long[] {1, 3, 64, 64});
+            ReceptiveField field = new ReceptiveField(glyph.graph(), shapes, 2, 3);
+            String pool = glyph.graph().layer("maxpool1").tensor();
+            assertThat(field.at(pool, 0, 0)).isEqualTo(new ReceptiveField.Box(0, 0, 4, 4));
+            assertThat(field.at(pool, 10, 30)).isEqualTo(new ReceptiveField.Box(18, 58, 24, 63));
+            assertThat(field.at(glyph.graph().layer("gemm1").tensor(), 0, 0)).isEqualTo(field.whole());
+        }
+    }
+}
