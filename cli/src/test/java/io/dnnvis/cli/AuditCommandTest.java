@@ -79,6 +79,15 @@ class AuditCommandTest {
         assertThat(out.resolve(AuditCommand.CHECKPOINT)).doesNotExist();
         assertThat(out.resolve("patches/relu2/u0_r1.png")).exists();
         assertThat(out.resolve("recon")).doesNotExist();
+        // the report, from the files above: an index linking a page per layer and the classes page
+        String index = Files.readString(out.resolve("index.html"));
+        for (JsonNode layer : json.get("layers")) {
+            String page = "layer-" + layer.get("folder").asText() + ".html";
+            assertThat(index).contains("href=\"" + page + "\"");
+            assertThat(Files.readString(out.resolve(page))).contains("u0_r1.png");
+        }
+        assertThat(index).contains("href=\"classes.html\"");
+        assertThat(out.resolve("classes.html")).exists();
     }
 
     @Test
