@@ -92,9 +92,10 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
         BufferedImage picture = resize(image, width, height, options.resize());
         float[] data = new float[3 * height * width];
         float[] rgb = new float[3];
+        int[] pixels = packedRgb(picture, 0, 0, width, height);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                int p = picture.getRGB(x, y);
+                int p = pixels[y * width + x];
                 rgb[0] = (p >> 16) & 0xff;
                 rgb[1] = (p >> 8) & 0xff;
                 rgb[2] = p & 0xff;
@@ -155,22 +156,41 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
         int[] rows = Resampler.window(h, y0, spanH, outH);
         int winW = cols[1] - cols[0] + 1;
         int winH = rows[1] - rows[0] + 1;
-        int[] pixels = image.getRGB(cols[0], rows[0], winW, winH, null, 0, winW);
+        int[] pixels = packedRgb(image, cols[0], rows[0], winW, winH);
+        float[][] resized = Resampler.resizeRgb(pixels, w, h, cols[0], rows[0], winW, winH, x0, y0, spanW, spanH,
+                outW, outH);
+        int[] packed = new int[outW * outH];
+        for (int i = 0; i < packed.length; i++) {
+            packed[i] = (clamp(resized[0][i]) << 16) | (clamp(resized[1][i]) << 8) | clamp(resized[2][i]);
+        }
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        float[][] resized = new float[3][];
-        for (int c = 0; c < 3; c++) {
-            resized[c] = Resampler.resize(pixels, 16 - 8 * c, w, h, cols[0], rows[0], winW, winH, x0, y0, spanW,
-                    spanH, outW, outH);
-        }
-        for (int y = 0; y < outH; y++) {
-            for (int x = 0; x < outW; x++) {
-                int r = clamp(resized[0][y * outW + x]);
-                int g = clamp(resized[1][y * outW + x]);
-                int b = clamp(resized[2][y * outW + x]);
-                out.setRGB(x + offsetX, y + offsetY, (r << 16) | (g << 8) | b);
-            }
-        }
+        out.getRaster().setDataElements(offsetX, offsetY, outW, outH, packed);
         return out;
+    }
+
+    /**
+     * The packed RGB pixels ({@code 0xRRGGBB}) of a region, row-major: straight from the raster for
+     * the types ImageIO decodes PNG and JPEG into (three bytes BGR, packed int RGB), else through
+     * the colour model.
+     */
+    static int[] packedRgb(BufferedImage image, int x, int y, int w, int h) {
+        int type = image.getType();
+        if (type == BufferedImage.TYPE_3BYTE_BGR) {
+            byte[] samples = (byte[]) image.getRaster().getDataElements(x, y, w, h, null); // R, G, B per pixel
+            int[] out = new int[w * h];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ((samples[3 * i] & 0xff) << 16) | ((samples[3 * i + 1] & 0xff) << 8) | (samples[3 * i + 2] & 0xff);
+            }
+            return out;
+        }
+        if (type == BufferedImage.TYPE_INT_RGB) {
+            int[] rgb = (int[]) image.getRaster().getDataElements(x, y, w, h, null);
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] &= 0xffffff;
+            }
+            return rgb;
+        }
+        return image.getRGB(x, y, w, h, null, 0, w);
     }
 
     private static int clamp(float v) {

@@ -29,12 +29,14 @@ final class Resampler {
 
     /**
      * Resamples the region {@code [x0, x0+w) x [y0, y0+h)} of a {@code width x height} image to
-     * {@code outW x outH}, for the channel at bit {@code shift} of the packed pixels.
+     * {@code outW x outH}, the red, green and blue channels of the packed pixels in one pass (the
+     * filter weights and the pixels read once; each channel's sums in the same order as alone).
      *
      * @param pixels the packed RGB pixels of the window {@code [winX, winX+winW) x [winY, winY+winH)},
      *     row-major; it must hold every pixel {@link #window} names
+     * @return the three channels, red first, each {@code [outH * outW]}
      */
-    static float[] resize(int[] pixels, int shift, int width, int height, int winX, int winY, int winW, int winH,
+    static float[][] resizeRgb(int[] pixels, int width, int height, int winX, int winY, int winW, int winH,
             double x0, double y0, double w, double h, int outW, int outH) {
         float[][] wx = weights(width, x0, w, outW);
         int[] sx = starts(width, x0, w, outW);
@@ -42,49 +44,75 @@ final class Resampler {
         int[] sy = starts(height, y0, h, outH);
         long rowsFirst = Math.multiplyExact((long) winH, outW);
         long columnsFirst = Math.multiplyExact((long) outH, winW);
-        float[] out = new float[Math.toIntExact(Math.multiplyExact((long) outH, outW))];
+        int size = Math.toIntExact(Math.multiplyExact((long) outH, outW));
+        float[][] out = {new float[size], new float[size], new float[size]};
         if (rowsFirst <= LARGE_INTERMEDIATE || rowsFirst <= columnsFirst) {
-            float[] rows = new float[Math.toIntExact(rowsFirst)];
+            int n = Math.toIntExact(rowsFirst);
+            float[][] rows = {new float[n], new float[n], new float[n]};
             for (int y = 0; y < winH; y++) {
                 for (int o = 0; o < outW; o++) {
-                    double sum = 0;
-                    for (int k = 0; k < wx[o].length; k++) {
-                        sum += wx[o][k] * channel(pixels[y * winW + sx[o] - winX + k], shift);
-                    }
-                    rows[y * outW + o] = (float) sum;
+                    filterPixels(pixels, y * winW + sx[o] - winX, 1, wx[o], rows, y * outW + o);
                 }
             }
-            for (int o = 0; o < outH; o++) {
-                for (int x = 0; x < outW; x++) {
-                    double sum = 0;
+            double[] line = new double[outW];
+            for (int c = 0; c < 3; c++) {
+                for (int o = 0; o < outH; o++) {
+                    // row by row (the same sums in the same order as one pixel at a time, but contiguous)
+                    java.util.Arrays.fill(line, 0);
                     for (int k = 0; k < wy[o].length; k++) {
-                        sum += wy[o][k] * rows[(sy[o] - winY + k) * outW + x];
+                        float weight = wy[o][k]; // a float product, as one pixel at a time
+                        int from = (sy[o] - winY + k) * outW;
+                        for (int x = 0; x < outW; x++) {
+                            line[x] += weight * rows[c][from + x];
+                        }
                     }
-                    out[o * outW + x] = (float) sum;
+                    for (int x = 0; x < outW; x++) {
+                        out[c][o * outW + x] = (float) line[x];
+                    }
                 }
             }
             return out;
         }
-        float[] columns = new float[Math.toIntExact(columnsFirst)];
+        int n = Math.toIntExact(columnsFirst);
+        float[][] columns = {new float[n], new float[n], new float[n]};
         for (int o = 0; o < outH; o++) {
             for (int x = 0; x < winW; x++) {
-                double sum = 0;
-                for (int k = 0; k < wy[o].length; k++) {
-                    sum += wy[o][k] * channel(pixels[(sy[o] - winY + k) * winW + x], shift);
-                }
-                columns[o * winW + x] = (float) sum;
+                filterPixels(pixels, (sy[o] - winY) * winW + x, winW, wy[o], columns, o * winW + x);
             }
         }
-        for (int y = 0; y < outH; y++) {
-            for (int o = 0; o < outW; o++) {
-                double sum = 0;
-                for (int k = 0; k < wx[o].length; k++) {
-                    sum += wx[o][k] * columns[y * winW + sx[o] - winX + k];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < outH; y++) {
+                for (int o = 0; o < outW; o++) {
+                    out[c][y * outW + o] = filter(columns[c], y * winW + sx[o] - winX, 1, wx[o]);
                 }
-                out[y * outW + o] = (float) sum;
             }
         }
         return out;
+    }
+
+    /** The three channels of {@code weights} applied to the pixels at {@code first + k * step}, into {@code at}. */
+    private static void filterPixels(int[] pixels, int first, int step, float[] weights, float[][] into, int at) {
+        double r = 0;
+        double g = 0;
+        double b = 0;
+        for (int k = 0; k < weights.length; k++) {
+            int p = pixels[first + k * step];
+            float weight = weights[k]; // float products, as the one-channel pass had them
+            r += weight * channel(p, 16);
+            g += weight * channel(p, 8);
+            b += weight * channel(p, 0);
+        }
+        into[0][at] = (float) r;
+        into[1][at] = (float) g;
+        into[2][at] = (float) b;
+    }
+
+    private static float filter(float[] values, int first, int step, float[] weights) {
+        double sum = 0;
+        for (int k = 0; k < weights.length; k++) {
+            sum += weights[k] * values[first + k * step];
+        }
+        return (float) sum;
     }
 
     private static int channel(int pixel, int shift) {
