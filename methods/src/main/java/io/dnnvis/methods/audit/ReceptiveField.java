@@ -1,5 +1,6 @@
 package io.dnnvis.methods.audit;
 
+import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
 import java.util.ArrayList;
@@ -42,13 +43,6 @@ public final class ReceptiveField {
             return x1 - x0 + 1;
         }
     }
-
-    private static final Set<String> POINTWISE = Set.of("Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu",
-            "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Clip", "Gelu", "Mish", "Erf",
-            "ThresholdedRelu", "BatchNormalization", "Identity", "Dropout", "Cast", "Neg", "Abs", "Exp", "Log",
-            "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Add", "Sub", "Mul", "Div", "Pow",
-            "Sum", "Mean", "Max", "Min", "Where", "QuantizeLinear", "DequantizeLinear");
-    private static final Set<String> WINDOWED = Set.of("Conv", "MaxPool", "AveragePool", "LpPool");
 
     private final Graph graph;
     private final Map<String, long[]> shapes;
@@ -132,7 +126,7 @@ public final class ReceptiveField {
         if (signals.isEmpty()) {
             return true;
         }
-        if (WINDOWED.contains(op) || op.equals("ConvTranspose")) {
+        if (SpatialOps.WINDOWED.contains(op) || op.equals("ConvTranspose")) {
             if (!signals.equals(List.of(node.inputs().get(0)))) {
                 return false; // weights computed from the input: not a CNN layer we can follow
             }
@@ -158,7 +152,7 @@ public final class ReceptiveField {
                                 != out.rowAxis
                         && normalAxis(node.intAttribute("axis", op.equals("Concat") ? 0 : -1), shape(node.output()).length)
                                 != out.colAxis);
-        if (!POINTWISE.contains(op) && !channelwise) {
+        if (!SpatialOps.POINTWISE.contains(op) && !channelwise) {
             return false;
         }
         long[] outShape = shape(node.output());
@@ -187,25 +181,20 @@ public final class ReceptiveField {
 
     private Region windowed(Node node, Region out, String in) {
         long[] inShape = shape(in);
-        long[] outShape = shape(node.output());
-        if (inShape.length != 4 || out.rowAxis < 2 || out.colAxis < 2) {
+        java.util.Optional<SpatialOps.Window> found = SpatialOps.window(graph, node, shapes);
+        if (found.isEmpty() || out.rowAxis < 2 || out.colAxis < 2) {
             return null;
         }
-        long[] kernel = kernel(node);
-        if (kernel == null || kernel.length != 2) {
-            return null;
-        }
-        long[] strides = node.intsAttribute("strides").orElse(new long[] {1, 1});
-        long[] dilations = node.intsAttribute("dilations").orElse(new long[] {1, 1});
-        long[] pads = pads(node, inShape, outShape, kernel, strides, dilations);
-        boolean transposed = node.opType().equals("ConvTranspose");
+        SpatialOps.Window w = found.get();
         BitSet[] sets = new BitSet[2];
         for (int axis = 2; axis < 4; axis++) {
             int i = axis - 2;
             BitSet wanted = axis == out.rowAxis ? out.rows : out.cols;
-            sets[i] = transposed
-                    ? transposedRows(wanted, kernel[i], strides[i], pads[i], dilations[i], (int) inShape[axis])
-                    : windowRows(wanted, kernel[i], strides[i], pads[i], dilations[i], (int) inShape[axis]);
+            sets[i] = w.transposed()
+                    ? transposedRows(wanted, w.kernel()[i], w.strides()[i], w.pads()[i], w.dilations()[i],
+                            (int) inShape[axis])
+                    : windowRows(wanted, w.kernel()[i], w.strides()[i], w.pads()[i], w.dilations()[i],
+                            (int) inShape[axis]);
         }
         return out.rowAxis == 2 ? new Region(2, 3, sets[0], sets[1]) : new Region(3, 2, sets[1], sets[0]);
     }
@@ -237,41 +226,6 @@ public final class ReceptiveField {
             }
         }
         return rows;
-    }
-
-    private long[] kernel(Node node) {
-        var attr = node.intsAttribute("kernel_shape");
-        if (attr.isPresent()) {
-            return attr.get();
-        }
-        if (node.opType().equals("Conv") || node.opType().equals("ConvTranspose")) {
-            long[] w = graph.isInitializer(node.inputs().get(1)) ? graph.initializers().get(node.inputs().get(1)).dims()
-                    : shapes.get(node.inputs().get(1));
-            return w == null || w.length < 3 ? null : java.util.Arrays.copyOfRange(w, 2, w.length);
-        }
-        return null;
-    }
-
-    /** The begin pads of both spatial axes: the attribute, or what auto_pad SAME_UPPER / SAME_LOWER works out. */
-    private static long[] pads(Node node, long[] inShape, long[] outShape, long[] kernel, long[] strides,
-            long[] dilations) {
-        String autoPad = node.attribute("auto_pad").map(a -> a.asString()).orElse("NOTSET");
-        long[] begin = new long[2];
-        if (autoPad.startsWith("SAME")) {
-            boolean transposed = node.opType().equals("ConvTranspose");
-            for (int i = 0; i < 2; i++) {
-                long reach = (kernel[i] - 1) * dilations[i] + 1;
-                long total = transposed
-                        ? Math.max(0, strides[i] * (inShape[2 + i] - 1) + reach - outShape[2 + i])
-                        : Math.max(0, (outShape[2 + i] - 1) * strides[i] + reach - inShape[2 + i]);
-                begin[i] = autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
-            }
-            return begin;
-        }
-        long[] pads = node.intsAttribute("pads").orElse(new long[4]);
-        begin[0] = pads[0];
-        begin[1] = pads[1];
-        return begin;
     }
 
     private long[] shape(String tensor) {
