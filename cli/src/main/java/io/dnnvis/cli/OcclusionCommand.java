@@ -77,9 +77,14 @@ final class OcclusionCommand implements Callable<Integer> {
 
     @Option(names = "--batch", paramLabel = "B", converter = Bounded.Positive.class,
             description = "Occluded images per ONNX Runtime run (default: from the layer's size, at most 16; "
-                    + "a batch that would take more than about 1 GiB, or make a tensor larger than "
+                    + "a batch that would take more than --memory-cap, or make a tensor larger than "
                     + "--max-tensor-bytes, is reduced, with a note).")
     Integer batch;
+
+    @Option(names = "--memory-cap", paramLabel = "BYTES", converter = Bounded.PositiveLong.class,
+            description = "About how many bytes the occluded images of one run may take, Java arrays and ONNX "
+                    + "Runtime's tensors together (default: a quarter of the memory available now, 256 MiB to 4 GiB).")
+    Long memoryCap;
 
     @Option(names = "--save-npy", paramLabel = "FILE",
             description = "Write the result, float32: [C,Hs,Ws] (layer occlusion) or [H,W] (with --target), "
@@ -135,7 +140,7 @@ final class OcclusionCommand implements Callable<Integer> {
         OcclusionResult result;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
             OcclusionBuilder request = vis.occlusion().window(window).stride(stride).fill(fill).target(target)
-                    .batch(batch == null ? 0 : batch);
+                    .batch(batch == null ? 0 : batch).memoryCap(memoryCap == null ? 0 : memoryCap);
             if (layer != null) {
                 request = request.layer(layer);
             }

@@ -128,7 +128,7 @@ class OcclusionCommandTest {
     void aBatchAboveTheMemoryBudgetRunsWhatFitsWithOneNote() throws Exception {
         Path big = dir.resolve("big.npy");
         CliRun run = run("--layer", "conv2", "--window", "5", "--stride", "4", "--batch", "1000000", "--quiet",
-                "--save-npy", big.toString());
+                "--memory-cap", "" + (1L << 30), "--save-npy", big.toString());
         assertThat(run.code()).as(run.err()).isZero();
         // LeNet to conv2 takes about 93824 bytes per occluded image (BatchPlanTest): 11444 fit in 1 GiB
         assertThat(run.err()).isEqualTo("note: --batch 1000000 is more than fits in memory (about 92 KiB per occluded"

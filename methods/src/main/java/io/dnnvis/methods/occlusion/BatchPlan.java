@@ -9,7 +9,7 @@ import java.util.Map;
  * its target values, plus, on ONNX Runtime's side, every tensor the target depends on (the input
  * included) at batch 1, as probed on the graph cut at the target. That over-counts (ONNX Runtime
  * reuses buffers between layers) rather than under-counts. The batch is capped so that batch x
- * that stays under {@link #MEMORY_BUDGET}, the Java arrays under a quarter of the
+ * that stays under the memory cap (by default {@link #defaultMemoryCap()}), the Java arrays under a quarter of the
  * heap, every Java array under {@link #MAX_ARRAY} elements, and batch x the largest tensor of one
  * image (the input, the target or any tensor between them) within the engine's
  * {@code --max-tensor-bytes}; one image always runs (one that exceeds that limit is refused before).
@@ -34,11 +34,9 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
      * 2 cores: 4.1 s at 4, 4.3 s at 16, 5.2 s at 64, 5.5 s at 128).
      */
     public static final int MAX_DEFAULT_BATCH = 16;
-    /**
-     * About how many bytes the occluded images of one run may take, Java arrays and ONNX Runtime's
-     * tensors together: larger batches, asked for or not, are cut down to fit.
-     */
-    public static final long MEMORY_BUDGET = 1L << 30;
+    /** The default memory cap's bounds: a quarter of the available memory, within these. */
+    public static final long MIN_DEFAULT_CAP = 256L << 20;
+    public static final long MAX_DEFAULT_CAP = 4L << 30;
 
     /** Whether an explicit batch was more than fits and {@link #images} is smaller. */
     public boolean reduced() {
@@ -51,15 +49,30 @@ public record BatchPlan(int requested, int images, int limit, long bytesPerImage
     }
 
     /**
-     * The plan under {@link #MEMORY_BUDGET}, a quarter of this JVM's heap and {@code maxTensorBytes}.
+     * The plan under {@code memoryCap} (0: {@link #defaultMemoryCap()}), a quarter of this JVM's heap
+     * and {@code maxTensorBytes}.
      *
      * @param shapes every tensor the target depends on at batch 1 (empty when unknown)
      */
     static BatchPlan withinMemory(int requested, long[] inputShape, long[] targetShape, Map<String, long[]> shapes,
-            long maxTensorBytes) {
+            long maxTensorBytes, long memoryCap) {
+        long cap = memoryCap > 0 ? memoryCap : defaultMemoryCap();
         long heap = Runtime.getRuntime().maxMemory();
-        long heapBudget = heap == Long.MAX_VALUE ? MEMORY_BUDGET : heap / 4;
-        return of(requested, inputShape, targetShape, shapes, MEMORY_BUDGET, heapBudget, maxTensorBytes);
+        long heapBudget = heap == Long.MAX_VALUE ? cap : heap / 4;
+        return of(requested, inputShape, targetShape, shapes, cap, heapBudget, maxTensorBytes);
+    }
+
+    /**
+     * The default memory cap of one run: a quarter of the memory the machine has available now
+     * ({@code MemAvailable} of {@code /proc/meminfo}, else the free physical memory), within
+     * {@link #MIN_DEFAULT_CAP} and {@link #MAX_DEFAULT_CAP}; 1 GiB where neither is known.
+     */
+    public static long defaultMemoryCap() {
+        long available = AvailableMemory.bytes();
+        if (available <= 0) {
+            return 1L << 30;
+        }
+        return Math.max(MIN_DEFAULT_CAP, Math.min(MAX_DEFAULT_CAP, available / 4));
     }
 
     /** {@link #of(int, long[], long[], Map, long, long, long)} with no limit on one tensor. */

@@ -30,10 +30,11 @@ public final class OcclusionBuilder {
     private final Fill fill;
     private final Target target;
     private final int batch;
+    private final long memoryCap;
     private final OcclusionProgress progress;
 
     private OcclusionBuilder(OcclusionEngine engine, String layer, int window, int stride, Fill fill, Target target,
-            int batch, OcclusionProgress progress) {
+            int batch, long memoryCap, OcclusionProgress progress) {
         this.engine = engine;
         this.layer = layer;
         this.window = window;
@@ -41,36 +42,37 @@ public final class OcclusionBuilder {
         this.fill = fill;
         this.target = target;
         this.batch = batch;
+        this.memoryCap = memoryCap;
         this.progress = progress;
     }
 
     static OcclusionBuilder on(OcclusionEngine engine) {
-        return new OcclusionBuilder(engine, null, 0, 0, Fill.mean(), null, 0, OcclusionProgress.NONE);
+        return new OcclusionBuilder(engine, null, 0, 0, Fill.mean(), null, 0, 0, OcclusionProgress.NONE);
     }
 
     /** The layer to watch: alias ({@code conv5}), node name or tensor name. Not needed for a class target. */
     public OcclusionBuilder layer(String nameOrAlias) {
-        return new OcclusionBuilder(engine, nameOrAlias, window, stride, fill, target, batch, progress);
+        return new OcclusionBuilder(engine, nameOrAlias, window, stride, fill, target, batch, memoryCap, progress);
     }
 
     /** The window size k in pixels: odd and positive. */
     public OcclusionBuilder window(int k) {
-        return new OcclusionBuilder(engine, layer, k, stride, fill, target, batch, progress);
+        return new OcclusionBuilder(engine, layer, k, stride, fill, target, batch, memoryCap, progress);
     }
 
     /** The distance s between windows in pixels: positive. */
     public OcclusionBuilder stride(int s) {
-        return new OcclusionBuilder(engine, layer, window, s, fill, target, batch, progress);
+        return new OcclusionBuilder(engine, layer, window, s, fill, target, batch, memoryCap, progress);
     }
 
     /** What the window is painted with (default: the input's mean). */
     public OcclusionBuilder fill(Fill f) {
-        return new OcclusionBuilder(engine, layer, window, stride, f, target, batch, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, f, target, batch, memoryCap, progress);
     }
 
     /** Score occlusion of this target instead of layer occlusion; null returns to layer occlusion. */
     public OcclusionBuilder target(Target t) {
-        return new OcclusionBuilder(engine, layer, window, stride, fill, t, batch, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, fill, t, batch, memoryCap, progress);
     }
 
     /**
@@ -79,12 +81,21 @@ public final class OcclusionBuilder {
      * ({@link #batchPlan}); a negative batch is refused by {@link #request()}.
      */
     public OcclusionBuilder batch(int images) {
-        return new OcclusionBuilder(engine, layer, window, stride, fill, target, images, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, images, memoryCap, progress);
+    }
+
+    /**
+     * About how many bytes the occluded images of one run may take, Java arrays and ONNX Runtime's
+     * tensors together; 0 (the default) is {@link BatchPlan#defaultMemoryCap()}, from the machine's
+     * available memory.
+     */
+    public OcclusionBuilder memoryCap(long bytes) {
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, bytes, progress);
     }
 
     /** Told after every batch how many windows are done (not part of the request: it watches a run). */
     public OcclusionBuilder progress(OcclusionProgress listener) {
-        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch,
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, memoryCap,
                 listener == null ? OcclusionProgress.NONE : listener);
     }
 
@@ -95,7 +106,7 @@ public final class OcclusionBuilder {
      */
     public OcclusionRequest request() {
         return new OcclusionRequest(Optional.ofNullable(layer), window, stride, fill, Optional.ofNullable(target),
-                batch);
+                batch, memoryCap);
     }
 
     /** Runs the request on one input image, laid out as the model declares it ({@link OcclusionEngine#layout()}). */

@@ -135,7 +135,7 @@ public final class OcclusionEngine implements AutoCloseable {
 
     /**
      * The batch a run of {@code request} on {@code input} would use, without occluding anything:
-     * the requested (or default) batch cut down to what fits in {@link BatchPlan#MEMORY_BUDGET}, a
+     * the requested (or default) batch cut down to what fits in the request's memory cap, a
      * quarter of the Java heap, one Java array and, for every tensor of the run, the engine's
      * {@link io.dnnvis.trace.EngineOptions#maxTensorBytes()}. Lets a caller say so before a long run;
      * fails as {@link #run} would for a layer, a target or an input that do not fit the model.
@@ -217,7 +217,8 @@ public final class OcclusionEngine implements AutoCloseable {
         }
         long maxTensorBytes = forwards.options().maxTensorBytes();
         refuseTensorOverLimit(inputShape, watched, targetShape, probed, maxTensorBytes);
-        return BatchPlan.withinMemory(request.batch(), inputShape, targetShape, probed, maxTensorBytes);
+        return BatchPlan.withinMemory(request.batch(), inputShape, targetShape, probed, maxTensorBytes,
+                request.memoryCap());
     }
 
     /**

@@ -30,9 +30,11 @@ import java.util.Optional;
  * @param batch occluded images per ONNX Runtime run; 0 picks one from the layer's size (see
  *     {@link BatchPlan}); a batch above what fits in memory, or that would make a tensor larger than
  *     the engine's {@code maxTensorBytes}, is cut down to what fits
+ * @param memoryCap about how many bytes the occluded images of one run may take; 0 for the default,
+ *     {@link BatchPlan#defaultMemoryCap()} (from the machine's available memory)
  */
 public record OcclusionRequest(Optional<String> layer, int window, int stride, Fill fill, Optional<Target> target,
-        int batch) {
+        int batch, long memoryCap) {
 
     /** @throws BadRequestException for a window, stride or batch out of range, or no layer where one is needed */
     public OcclusionRequest {
@@ -48,9 +50,18 @@ public record OcclusionRequest(Optional<String> layer, int window, int stride, F
         if (batch < 0) {
             throw new BadRequestException("batch must be positive (or 0 for automatic), got " + batch);
         }
+        if (memoryCap < 0) {
+            throw new BadRequestException("memory cap must be positive (or 0 for the default), got " + memoryCap);
+        }
         if (layer.isEmpty() && target.map(Target::needsLayer).orElse(true)) {
             throw new BadRequestException("no layer given");
         }
+    }
+
+    /** A request with the default memory cap. */
+    public OcclusionRequest(Optional<String> layer, int window, int stride, Fill fill, Optional<Target> target,
+            int batch) {
+        this(layer, window, stride, fill, target, batch, 0);
     }
 
     /** Whether this is score occlusion ({@code [H, W]}) rather than layer occlusion ({@code [C, Hs, Ws]}). */
@@ -63,6 +74,6 @@ public record OcclusionRequest(Optional<String> layer, int window, int stride, F
         String what = target.isPresent() ? target.get() + layer.map(l -> " of " + l).orElse("")
                 : "layer " + layer.orElseThrow();
         return "occlusion(" + what + ", window " + window + ", stride " + stride + ", fill " + fill
-                + (batch == 0 ? "" : ", batch " + batch) + ")";
+                + (batch == 0 ? "" : ", batch " + batch) + (memoryCap == 0 ? "" : ", memory cap " + memoryCap) + ")";
     }
 }

@@ -78,7 +78,7 @@ class BatchPlanTest {
     void lenetConv2WithAHugeBatchRunsTheBudgetsWorthAndGivesTheSameResult() {
         TensorValue input = Npy.read(TestData.referenceInput("lenet"), "input");
         try (Visualizer lenet = Visualizer.open(TestData.referenceModel("lenet"))) {
-            OcclusionBuilder request = lenet.occlusion().layer("conv2").window(5).stride(4);
+            OcclusionBuilder request = lenet.occlusion().layer("conv2").window(5).stride(4).memoryCap(1L << 30);
             BatchPlan plan = request.batch(1_000_000).batchPlan(input);
             assertThat(plan.bytesPerImage()).isEqualTo(LENET_CONV2_BYTES);
             // 1 GiB / 93824 bytes (the heap budget, a quarter of the tests' -Xmx4g, allows 57456)
