@@ -40,7 +40,10 @@ final class PathGradients {
     void run(TensorValue input, TargetSelection target, int count, Points points, Sink sink) {
         long[] one = input.shape();
         int size = Math.toIntExact(input.elementCount());
-        int batch = runner.batchable() ? runner.batchSize(target.tensor(), one) : 1;
+        int batch = runner.batchable() ? Math.min(count, runner.batchSize(target.tensor(), one)) : 1;
+        if (!runner.keepsImagesApart(target.tensor(), one, batch)) {
+            batch = 1;
+        }
         BackwardSpec spec = new BackwardSpec(target.tensor(), List.of(), gradient, StartSignal.ONES, false);
         float[] oneMask = target.mask();
         for (int from = 0; from < count; from += batch) {

@@ -301,6 +301,32 @@ class AttributionPropertiesTest {
         }
     }
 
+    /**
+     * A graph that declares an open batch but reshapes to a batch of 1 (Reshape [1, -1]) would fold
+     * a batch of images together: it runs one image per run, with each image's own result.
+     */
+    @Test
+    void aGraphThatFoldsTheBatchRunsOneImageAtATime() {
+        Random rnd = new Random(4);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", -1, 3, 6, 6);
+        String flat = b.reshape(b.relu(b.conv(x, 3, 2, 3, 1, 1, 1, rnd)), 1, -1);
+        b.output(b.gemm(flat, 72, 4, rnd));
+        OnnxModel model = b.load();
+        TensorValue one = randomInput(31);
+        TensorValue two = randomInput(32);
+        try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
+            for (AttributionRequest r : List.<AttributionRequest>of(GradientRequest.saliency(),
+                    IntegratedGradientsRequest.defaults().steps(4, Quadrature.RIEMANN_RIGHT))) {
+                List<Attribution> both = vis.explain(r, List.of(one, two));
+                assertThat(both.get(0).tensor().data()).as(r.method())
+                        .containsExactly(vis.explain(r, one).tensor().data());
+                assertThat(both.get(1).tensor().data()).as(r.method())
+                        .containsExactly(vis.explain(r, two).tensor().data());
+            }
+        }
+    }
+
     @Test
     void theSeedDecidesTheNoise() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
