@@ -2,12 +2,8 @@ package io.dnnvis.methods.audit;
 
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.NeuronBatches;
-import io.dnnvis.methods.Reconstruction;
-import io.dnnvis.methods.TargetRequest;
 import io.dnnvis.methods.Visualizer;
-import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.methods.core.InputLayout;
-import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
@@ -25,12 +21,10 @@ import java.util.function.Consumer;
  * The pictures of an audit's top table: for each row the receptive-field crop of the image as the
  * model saw it, and the reconstruction of the unit started at its maximum only (the method's
  * backward net from that one position), over the same box. Both are scaled up (nearest neighbour)
- * so that the longer side is at least {@link #MIN_SIDE} pixels. Each image is decoded once.
+ * so that the longer side is at least {@link #MIN_SIDE} pixels. Each image is decoded once, and its
+ * rows of a layer share one forward pass.
  */
 public final class AuditPictures {
-
-    /** Decoded images kept for the next units (a unit's top images recur in its neighbours' tables). */
-    private static final int RECENT_IMAGES = 32;
 
     /** The shortest longer side of a picture, in pixels. */
     public static final int MIN_SIDE = 96;
@@ -55,84 +49,57 @@ public final class AuditPictures {
         return new AuditPictures(vis, options, method.backward());
     }
 
-    /** Draws every row of {@code result}'s top table, image by image, handing each to {@code sink}. */
+    /**
+     * Draws every row of {@code result}'s top table, image by image (each decoded once), handing each
+     * to {@code sink}: an image's rows of one layer are reconstructed in one backward run that shares
+     * the image's forward pass, one start signal per row ({@link NeuronBatches#runOnOneImage}).
+     */
     public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
-        Map<String, Boolean> spatial = new java.util.HashMap<>();
-        result.layers().forEach(l -> spatial.put(l.tensor(), l.shape().size() == 4));
-        if (method.isPresent() && NeuronBatches.available(vis)) {
-            drawBatched(folder, result, method.get(), sink);
-            return;
-        }
         Map<String, List<TopImage>> byImage = new TreeMap<>();
         for (TopImage row : result.top()) {
-            byImage.computeIfAbsent(row.image(), k -> new java.util.ArrayList<>()).add(row);
+            byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
         }
         for (var entry : byImage.entrySet()) {
             ImageInput input = ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout);
+            Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
             for (TopImage row : entry.getValue()) {
-                BufferedImage patch = enlarge(crop(input.picture(), row.box()));
-                Optional<BufferedImage> recon = method.map(m -> enlarge(reconstruction(m, row, input,
-                        spatial.get(row.layer()))));
-                sink.accept(new Drawn(row, patch, recon));
+                byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
+            }
+            for (var rows : byLayer.entrySet()) {
+                draw(input, rows.getKey(), rows.getValue(), sink);
             }
         }
     }
 
-    /**
-     * The top images of each unit as batches of one backward run ({@link NeuronBatches}): a unit's
-     * K images are K different images, each started at its own maximum.
-     */
-    private void drawBatched(ImageFolder folder, AuditResult result, BackwardMethod m, Consumer<Drawn> sink) {
-        Map<String, List<TopImage>> byUnit = new LinkedHashMap<>();
-        for (TopImage row : result.top()) {
-            byUnit.computeIfAbsent(row.layer() + "\n" + row.unit(), k -> new ArrayList<>()).add(row);
+    /** One image's rows of one layer: patches, and the reconstructions in runs of what fits in memory. */
+    private void draw(ImageInput input, String tensor, List<TopImage> rows, Consumer<Drawn> sink) {
+        if (method.isEmpty()) {
+            rows.forEach(row -> sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())),
+                    Optional.empty())));
+            return;
         }
-        Map<String, ImageInput> recent = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ImageInput> eldest) {
-                return size() > RECENT_IMAGES;
+        int limit = Math.max(1, NeuronBatches.limit(vis, tensor, input.tensor().shape()));
+        for (int from = 0; from < rows.size(); from += limit) {
+            int n = Math.min(limit, rows.size() - from);
+            int[] units = new int[n];
+            int[] ys = new int[n];
+            int[] xs = new int[n];
+            for (int k = 0; k < n; k++) {
+                TopImage row = rows.get(from + k);
+                units[k] = row.unit();
+                ys[k] = row.y();
+                xs[k] = row.x();
             }
-        };
-        for (List<TopImage> rows : byUnit.values()) {
-            List<ImageInput> inputs = new ArrayList<>();
-            for (TopImage row : rows) {
-                inputs.add(recent.computeIfAbsent(row.image(),
-                        name -> ImageInput.load(folder.resolve(name), vis.model(), options, layout)));
-            }
-            String tensor = rows.get(0).layer();
-            int limit = Math.max(1, NeuronBatches.limit(vis, tensor, inputs.get(0).tensor().shape()));
-            for (int from = 0; from < rows.size(); from += limit) {
-                int n = Math.min(limit, rows.size() - from);
-                List<TensorValue> batch = new ArrayList<>();
-                int[] units = new int[n];
-                int[] ys = new int[n];
-                int[] xs = new int[n];
-                for (int k = 0; k < n; k++) {
-                    TopImage row = rows.get(from + k);
-                    batch.add(inputs.get(from + k).tensor());
-                    units[k] = row.unit();
-                    ys[k] = row.y();
-                    xs[k] = row.x();
-                }
-                TensorValue recon = NeuronBatches.run(vis, m, tensor, TensorValue.concatFirstAxis(batch), units, ys, xs);
-                float[] all = recon.data();
-                long[] shape = recon.shape();
-                int size = (int) (shape[1] * shape[2] * shape[3]);
-                for (int k = 0; k < n; k++) {
-                    TopImage row = rows.get(from + k);
-                    BufferedImage picture = inputs.get(from + k).picture();
-                    sink.accept(new Drawn(row, enlarge(crop(picture, row.box())), Optional.of(enlarge(
-                            cropped(all, k * size, shape, row.box())))));
-                }
+            TensorValue recon = NeuronBatches.runOnOneImage(vis, method.get(), tensor, input.tensor(), units, ys, xs);
+            float[] all = recon.data();
+            long[] shape = recon.shape();
+            int size = (int) (shape[1] * shape[2] * shape[3]);
+            for (int k = 0; k < n; k++) {
+                TopImage row = rows.get(from + k);
+                sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())),
+                        Optional.of(enlarge(cropped(all, k * size, shape, row.box())))));
             }
         }
-    }
-
-    private BufferedImage reconstruction(BackwardMethod m, TopImage row, ImageInput input, boolean spatial) {
-        Optional<GridPoint> at = spatial ? Optional.of(new GridPoint(row.y(), row.x())) : Optional.empty();
-        TargetRequest request = TargetRequest.of(m, new Target.NeuronScore(row.unit(), at), row.layer());
-        Reconstruction r = vis.run(request, input.tensor());
-        return cropped(r.tensor().data(), 0, r.tensor().shape(), row.box());
     }
 
     /** The reconstruction at {@code offset} of {@code all} ({@code [., C, H, W]}) over {@code box}, drawn. */
