@@ -11,7 +11,6 @@ import io.dnnvis.methods.audit.LabelSource;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.methods.image.Preprocessing;
-import io.dnnvis.methods.render.Images;
 import io.dnnvis.onnx.OnnxModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -166,12 +165,7 @@ final class AuditCommand implements Callable<Integer> {
             double runSeconds = (System.nanoTime() - runStart) / 1e9;
             long picturesStart = System.nanoTime();
             AuditFiles files = new AuditFiles(outputDir, inputs);
-            AuditPictures.of(vis, imageOptions, request.method()).draw(folder, result, drawn -> {
-                String name = "u" + drawn.row().unit() + "_r" + drawn.row().rank() + ".png";
-                String layerFolder = files.folderOf(result, drawn.row().layer());
-                files.write(Path.of("patches", layerFolder, name), Images.png(drawn.patch()));
-                drawn.reconstruction().ifPresent(r -> files.write(Path.of("recon", layerFolder, name), Images.png(r)));
-            });
+            AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method()), folder, result);
             double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
             files.writeTables(result);
             files.writeManifest(new AuditFiles.Manifest(modelFile, digest, VersionProvider.version(), result, top,

@@ -1,6 +1,9 @@
 package io.dnnvis.cli;
 
+import io.dnnvis.methods.audit.AuditPictures;
 import io.dnnvis.methods.audit.AuditResult;
+import io.dnnvis.methods.audit.ImageFolder;
+import io.dnnvis.methods.render.Images;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -27,14 +30,31 @@ public final class AuditOutputs {
 
     /**
      * Refuses (a {@link UserException}) an output folder that holds an audit already or cannot be one,
-     * before any work; creates it.
+     * before any work (the files create it).
      */
     public static void prepareFolder(Path dir) {
         OutputPaths.checkFolder(dir);
         AuditCommand.RESULTS.stream().filter(n -> dir.resolve(n).toFile().exists()).findFirst().ifPresent(n -> {
             throw new UserException(dir + ": holds an audit already (" + n + "); give another -o");
         });
-        OutputPaths.folder(dir);
+    }
+
+    /**
+     * Draws every top row's receptive-field crop ({@code patches/LAYER/uU_rR.png}) and, with a method,
+     * its reconstruction ({@code recon/LAYER/uU_rR.png}) from {@code folder}'s images.
+     */
+    public static void writePictures(Path dir, Path model, AuditPictures pictures, ImageFolder folder,
+            AuditResult result) {
+        drawPictures(new AuditFiles(dir, List.of(model)), pictures, folder, result);
+    }
+
+    static void drawPictures(AuditFiles files, AuditPictures pictures, ImageFolder folder, AuditResult result) {
+        pictures.draw(folder, result, drawn -> {
+            String name = "u" + drawn.row().unit() + "_r" + drawn.row().rank() + ".png";
+            String layerFolder = files.folderOf(result, drawn.row().layer());
+            files.write(Path.of("patches", layerFolder, name), Images.png(drawn.patch()));
+            drawn.reconstruction().ifPresent(r -> files.write(Path.of("recon", layerFolder, name), Images.png(r)));
+        });
     }
 
     /** Writes the tables, {@code audit.json} and the report into {@code dir}. */
