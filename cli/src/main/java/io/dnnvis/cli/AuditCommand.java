@@ -99,6 +99,11 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
+            description = "local (default): this JVM; spark: the same audit as a Spark job (through the ./dnnvis "
+                    + "launcher, with --master local[N]|URL; see docs/spark.md).")
+    String engine;
+
     @Mixin
     PreprocessOptions preprocessing;
 
@@ -112,6 +117,12 @@ final class AuditCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!engine.equals("local")) {
+            throw new UserException(engine.equals("spark")
+                    ? "--engine spark runs through the ./dnnvis launcher (it adds Spark and its JVM flags) or "
+                            + "spark-submit with spark/target/dnnvis-spark.jar; see docs/spark.md"
+                    : "--engine must be local or spark, not '" + engine + "'");
+        }
         AuditRequest request = new AuditRequest(layers, top, AuditMethod.parse(method), batch,
                 labelsFrom == null ? LabelSource.NONE : LabelSource.parse(labelsFrom));
         OutputPaths.checkFolder(outputDir);

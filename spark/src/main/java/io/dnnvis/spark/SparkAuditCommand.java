@@ -112,6 +112,7 @@ final class SparkAuditCommand implements Callable<Integer> {
             builder.master("local[*]");
         }
         SparkSession spark = builder.getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
         try {
             String root = SparkAudit.qualifiedRoot(spark, images);
             JobSettings settings = new JobSettings(digest, modelFile.getFileName().toString(), root, layers, top, batch,
