@@ -86,6 +86,8 @@ public final class SparkAudit {
             return reader.option("recursiveFileLookup", "true").load(root);
         }
         List<String> files = topLevelFiles(spark.sparkContext().hadoopConfiguration(), root);
+        // the files are listed already: without this Spark runs a listing job of one task per file
+        spark.conf().set("spark.sql.sources.parallelPartitionDiscovery.threshold", Integer.toString(files.size() + 1));
         if (files.isEmpty()) {
             return spark.read().format("binaryFile").load(root).limit(0);
         }
