@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +29,7 @@ final class ExecutorSessions {
     }
 
     private static final Map<String, Session> OPEN = new ConcurrentHashMap<>();
-    private static volatile int opened;
+    private static final AtomicInteger OPENED = new AtomicInteger();
 
     private ExecutorSessions() {
     }
@@ -43,7 +44,7 @@ final class ExecutorSessions {
 
     /** How many sessions this JVM has opened (for tests: one per model and settings, not one per task). */
     static int opened() {
-        return opened;
+        return OPENED.get();
     }
 
     private static Session open(JobSettings settings, int cpus, byte[] bytes) {
@@ -55,7 +56,7 @@ final class ExecutorSessions {
             long[] inputShape = audit.inputShape();
             List<AuditLayer> layers = audit.layers();
             AuditForward forward = AuditForward.open(vis, engine, settings.request(), inputShape, layers);
-            opened++;
+            OPENED.incrementAndGet();
             return new Session(vis, forward, inputShape, layers);
         } catch (RuntimeException e) {
             vis.close();
