@@ -11,7 +11,6 @@ import io.dnnvis.methods.audit.LabelSource;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.methods.image.Preprocessing;
-import io.dnnvis.methods.render.Images;
 import io.dnnvis.onnx.OnnxModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -100,6 +99,11 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
+            description = "local (default): this JVM; spark: the same audit as a Spark job (through the ./dnnvis "
+                    + "launcher, with --master local[N]|URL; see docs/spark.md).")
+    String engine;
+
     @Mixin
     PreprocessOptions preprocessing;
 
@@ -113,6 +117,12 @@ final class AuditCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!engine.equals("local")) {
+            throw new UserException(engine.equals("spark")
+                    ? "--engine spark runs through the ./dnnvis launcher (it adds Spark and its JVM flags) or "
+                            + "spark-submit with spark/target/dnnvis-spark.jar; see docs/spark.md"
+                    : "--engine must be local or spark, not '" + engine + "'");
+        }
         AuditRequest request = new AuditRequest(layers, top, AuditMethod.parse(method), batch,
                 labelsFrom == null ? LabelSource.NONE : LabelSource.parse(labelsFrom));
         OutputPaths.checkFolder(outputDir);
@@ -166,12 +176,7 @@ final class AuditCommand implements Callable<Integer> {
             double runSeconds = (System.nanoTime() - runStart) / 1e9;
             long picturesStart = System.nanoTime();
             AuditFiles files = new AuditFiles(outputDir, inputs);
-            AuditPictures.of(vis, imageOptions, request.method()).draw(folder, result, drawn -> {
-                String name = "u" + drawn.row().unit() + "_r" + drawn.row().rank() + ".png";
-                String layerFolder = files.folderOf(result, drawn.row().layer());
-                files.write(Path.of("patches", layerFolder, name), Images.png(drawn.patch()));
-                drawn.reconstruction().ifPresent(r -> files.write(Path.of("recon", layerFolder, name), Images.png(r)));
-            });
+            AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method()), folder, result);
             double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
             files.writeTables(result);
             files.writeManifest(new AuditFiles.Manifest(modelFile, digest, VersionProvider.version(), result, top,

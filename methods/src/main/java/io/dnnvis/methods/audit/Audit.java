@@ -2,13 +2,11 @@ package io.dnnvis.methods.audit;
 
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.core.BadRequestException;
-import io.dnnvis.methods.core.ClassLabels;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Quoted;
-import io.dnnvis.trace.BatchedForward;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import java.io.IOException;
@@ -16,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,14 +190,11 @@ public final class Audit {
         long[] inputShape = inputShape();
         List<AuditLayer> layers = layers();
         AuditState state = startState(folder, layers);
-        List<String> tensors = layers.stream().map(AuditLayer::tensor).toList();
-        List<String> labels = ClassLabels.of(vis.model());
-        String output = vis.model().graph().outputs().get(0).name();
-        int perImage = (int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact);
-        try (BatchedForward forward = BatchedForward.open(vis.model(), tensors, inputShape, engine);
+        try (AuditForward forward = AuditForward.open(vis, engine, request, inputShape, layers);
                 ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
                         inputShape, request.batch())) {
-            int batchSize = forward.batchable() ? request.batch() : 1;
+            int batchSize = forward.batchSize();
+            int perImage = forward.perImage();
             float[] batch = new float[batchSize * perImage];
             List<String> names = new ArrayList<>();
             List<SkippedFile> pendingSkips = new ArrayList<>();
@@ -220,15 +214,8 @@ public final class Audit {
                     }
                 }
                 if (names.size() == batchSize || (end && (!names.isEmpty() || !pendingSkips.isEmpty()))) {
-                    if (!names.isEmpty()) {
-                        float[] in = names.size() == batchSize ? batch : Arrays.copyOf(batch, names.size() * perImage);
-                        Map<String, TensorValue> values = forward.run(in, names.size());
-                        for (int l = 0; l < layers.size(); l++) {
-                            collect(state.tops.get(l), values.get(tensors.get(l)), names);
-                        }
-                        predict(values.get(output), names, labels, state.predictions);
-                        state.images += names.size();
-                    }
+                    forward.run(batch, names, state.tops, state.predictions);
+                    state.images += names.size();
                     state.skipped.addAll(pendingSkips);
                     state.nextFile = consumed;
                     state.lastFile = folder.files().get(consumed - 1);
@@ -249,7 +236,8 @@ public final class Audit {
                 }
             }
         }
-        return result(folder, layers, state);
+        return AuditTally.assemble(receptiveField(), layers, state.tops, state.predictions, folder.skipped(),
+                state.skipped, state.images);
     }
 
     private AuditState startState(ImageFolder folder, List<AuditLayer> layers) {
@@ -307,45 +295,6 @@ public final class Audit {
                 }
             }
         }
-    }
-
-    private void predict(TensorValue output, List<String> names, List<String> labels, List<Prediction> into) {
-        float[] data = output.data();
-        int per = data.length / names.size();
-        for (int i = 0; i < names.size(); i++) {
-            int best = 0;
-            for (int k = 1; k < per; k++) {
-                if (data[i * per + k] > data[i * per + best]) {
-                    best = k;
-                }
-            }
-            String label = best < labels.size() ? labels.get(best) : Integer.toString(best);
-            into.add(new Prediction(names.get(i), best, label, data[i * per + best],
-                    request.labels().labelOf(names.get(i))));
-        }
-    }
-
-    private AuditResult result(ImageFolder folder, List<AuditLayer> layers, AuditState state) {
-        ReceptiveField field = receptiveField();
-        Map<String, ReceptiveField.Box> boxes = new HashMap<>();
-        List<TopImage> rows = new ArrayList<>();
-        for (int l = 0; l < layers.size(); l++) {
-            String tensor = layers.get(l).tensor();
-            UnitTops tops = state.tops.get(l);
-            for (int u = 0; u < tops.units(); u++) {
-                for (int r = 0; r < tops.count(u); r++) {
-                    int y = tops.y(u, r);
-                    int x = tops.x(u, r);
-                    ReceptiveField.Box box = boxes.computeIfAbsent(tensor + "\n" + y + "," + x,
-                            k -> field.at(tensor, y, x));
-                    rows.add(new TopImage(tensor, u, r + 1, tops.image(u, r), y, x, tops.activation(u, r), box));
-                }
-            }
-        }
-        List<SkippedFile> skipped = new ArrayList<>(folder.skipped());
-        skipped.addAll(state.skipped);
-        skipped.sort(Comparator.comparing(SkippedFile::file));
-        return new AuditResult(layers, rows, state.predictions, skipped, state.images);
     }
 
     /** The prediction rows by image (for callers that look them up). */

@@ -3,8 +3,6 @@ package io.dnnvis.methods.audit;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.onnx.OnnxModel;
-import io.dnnvis.onnx.UserErrorException;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -65,33 +63,8 @@ final class ImageDecoder implements AutoCloseable {
 
     private static Item read(int index, String file, ImageFolder folder, OnnxModel model, ImageInput.Options options,
             InputLayout layout, long[] inputShape) {
-        try {
-            ImageInput in = ImageInput.load(folder.resolve(file), model, options, layout);
-            if (!Arrays.equals(in.tensor().shape(), inputShape)) {
-                return skip(index, file, "becomes input " + Arrays.toString(in.tensor().shape()) + ", not "
-                        + Arrays.toString(inputShape));
-            }
-            return new Item(index, file, in.tensor().data(), null);
-        } catch (UserErrorException e) {
-            return skip(index, file, reason(e.getMessage(), folder.resolve(file).toString()));
-        } catch (OutOfMemoryError e) {
-            return skip(index, file, "too large to decode in the memory available");
-        } catch (RuntimeException e) {
-            return skip(index, file, "cannot be decoded (" + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static Item skip(int index, String file, String reason) {
-        return new Item(index, file, null, new SkippedFile(file, reason));
-    }
-
-    /** The message without the path it starts with, on one line. */
-    static String reason(String message, String path) {
-        String m = message == null ? "cannot be read" : message;
-        if (m.startsWith(path + ": ")) {
-            m = m.substring(path.length() + 2);
-        }
-        return m.replaceAll("\\s+", " ").strip();
+        AuditImage image = AuditImage.decode(folder.resolve(file), file, model, options, layout, inputShape);
+        return new Item(index, file, image.data(), image.skipped());
     }
 
     private void put(Item item) throws InterruptedException {

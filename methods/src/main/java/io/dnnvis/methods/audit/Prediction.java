@@ -1,5 +1,7 @@
 package io.dnnvis.methods.audit;
 
+import java.io.Serializable;
+
 /**
  * The model's top class for one image.
  *
@@ -9,5 +11,6 @@ package io.dnnvis.methods.audit;
  * @param score that largest value, as the model gives it (logit or probability)
  * @param trueLabel the image's class from its folder or file name, empty when none is known
  */
-public record Prediction(String image, int predicted, String label, float score, String trueLabel) {
+public record Prediction(String image, int predicted, String label, float score, String trueLabel)
+        implements Serializable {
 }

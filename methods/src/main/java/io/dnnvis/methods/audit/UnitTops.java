@@ -3,14 +3,20 @@ package io.dnnvis.methods.audit;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
  * The running top K of every unit of one layer: K entries per unit (activation, image, position),
  * the strongest first; ties go to the image whose path sorts first. Memory: K entries per unit,
- * whatever the number of images. Not thread-safe.
+ * whatever the number of images. The order (larger first, then the path that sorts first) is total
+ * over distinct paths, so the top K of a set of images does not depend on the order they are offered
+ * in, and tables of disjoint sets of images {@link #merge merge} to the table of their union. Not
+ * thread-safe.
  */
-final class UnitTops {
+final class UnitTops implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int units;
     private final int k;
@@ -77,6 +83,27 @@ final class UnitTops {
         y[base + at] = py;
         x[base + at] = px;
         count[unit] = Math.min(n + 1, k);
+    }
+
+    /**
+     * The table of the images of this one and {@code other} (disjoint sets of images, the same units
+     * and K): what one pass over all of them keeps. Associative and commutative; neither is changed.
+     */
+    UnitTops merge(UnitTops other) {
+        if (other.units != units || other.k != k) {
+            throw new IllegalArgumentException("cannot merge top tables of " + units + " units x " + k + " and "
+                    + other.units + " units x " + other.k);
+        }
+        UnitTops out = new UnitTops(units, k);
+        for (UnitTops t : new UnitTops[] {this, other}) {
+            for (int u = 0; u < units; u++) {
+                for (int r = 0; r < t.count[u]; r++) {
+                    int i = u * k + r;
+                    out.offer(u, t.activation[i], t.image[i], t.y[i], t.x[i]);
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether (a, nameA) ranks before (b, nameB): larger first, then the path that sorts first. */

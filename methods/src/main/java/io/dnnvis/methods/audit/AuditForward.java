@@ -1,0 +1,96 @@
+package io.dnnvis.methods.audit;
+
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.ClassLabels;
+import io.dnnvis.trace.BatchedForward;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The step of an audit every engine shares: a batch of decoded images through the model, one forward
+ * run for all watched layers and the prediction, each unit's spatial maximum offered to its top table
+ * and each image's top class recorded. Holds the native session: close it.
+ */
+public final class AuditForward implements AutoCloseable {
+
+    private final BatchedForward forward;
+    private final AuditRequest request;
+    private final List<String> tensors;
+    private final List<String> labels;
+    private final String output;
+    private final int perImage;
+    private final int batchSize;
+
+    private AuditForward(BatchedForward forward, AuditRequest request, List<String> tensors, List<String> labels,
+            String output, int perImage) {
+        this.forward = forward;
+        this.request = request;
+        this.tensors = tensors;
+        this.labels = labels;
+        this.output = output;
+        this.perImage = perImage;
+        this.batchSize = forward.batchable() ? request.batch() : 1;
+    }
+
+    /** The step for {@code layers} (from {@link Audit#layers()}) with inputs of {@code inputShape}. */
+    public static AuditForward open(Visualizer vis, EngineOptions engine, AuditRequest request, long[] inputShape,
+            List<AuditLayer> layers) {
+        List<String> tensors = layers.stream().map(AuditLayer::tensor).toList();
+        int perImage = (int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact);
+        BatchedForward forward = BatchedForward.open(vis.model(), tensors, inputShape, engine);
+        return new AuditForward(forward, request, tensors, ClassLabels.of(vis.model()),
+                vis.model().graph().outputs().get(0).name(), perImage);
+    }
+
+    /** Images per forward run: the request's batch, or 1 where the model's batch axis is fixed. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Input values per image. */
+    public int perImage() {
+        return perImage;
+    }
+
+    /** Runs {@code names.size()} images ({@code batch}'s first values, {@link #perImage()} each) into {@code into}. */
+    public void run(float[] batch, List<String> names, AuditTally into) {
+        run(batch, names, into.tops(), into.predictions());
+        into.counted(names.size());
+    }
+
+    void run(float[] batch, List<String> names, List<UnitTops> tops, List<Prediction> predictions) {
+        if (names.isEmpty()) {
+            return;
+        }
+        float[] in = batch.length == names.size() * perImage ? batch : Arrays.copyOf(batch, names.size() * perImage);
+        Map<String, TensorValue> values = forward.run(in, names.size());
+        for (int l = 0; l < tensors.size(); l++) {
+            Audit.collect(tops.get(l), values.get(tensors.get(l)), names);
+        }
+        predict(values.get(output), names, predictions);
+    }
+
+    private void predict(TensorValue out, List<String> names, List<Prediction> into) {
+        float[] data = out.data();
+        int per = data.length / names.size();
+        for (int i = 0; i < names.size(); i++) {
+            int best = 0;
+            for (int k = 1; k < per; k++) {
+                if (data[i * per + k] > data[i * per + best]) {
+                    best = k;
+                }
+            }
+            String label = best < labels.size() ? labels.get(best) : Integer.toString(best);
+            into.add(new Prediction(names.get(i), best, label, data[i * per + best],
+                    request.labels().labelOf(names.get(i))));
+        }
+    }
+
+    @Override
+    public void close() {
+        forward.close();
+    }
+}
