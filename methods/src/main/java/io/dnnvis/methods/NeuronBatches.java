@@ -1,13 +1,10 @@
 package io.dnnvis.methods;
 
-import io.dnnvis.onnx.Dim;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardSpec;
 import io.dnnvis.trace.backward.ChannelSelections;
 import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.trace.backward.rules.Pooling;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Reconstructions of N different images in one backward run, each from one neuron at one position
@@ -24,8 +21,7 @@ public final class NeuronBatches {
     /** Whether the model's input leaves its batch size open. */
     public static boolean available(Visualizer vis) {
         var inputs = vis.model().graph().inputs();
-        Optional<List<Dim>> dims = inputs.size() == 1 ? inputs.get(0).shape() : Optional.empty();
-        return dims.isPresent() && !dims.get().isEmpty() && !dims.get().get(0).isFixed();
+        return inputs.size() == 1 && inputs.get(0).hasOpenBatch();
     }
 
     /** How many images of {@code oneInput}'s shape (batch 1) one run may take for a start at {@code tensor}. */

@@ -18,6 +18,11 @@ public record ValueInfo(String name, Optional<DataType> elemType, Optional<List<
         return shape.map(dims -> dims.stream().mapToLong(d -> d.isFixed() ? d.value() : dynamicValue).toArray());
     }
 
+    /** Whether the shape is declared and leaves its first (batch) dimension open. */
+    public boolean hasOpenBatch() {
+        return shape.isPresent() && !shape.get().isEmpty() && !shape.get().get(0).isFixed();
+    }
+
     @Override
     public String toString() {
         return name + shape.map(Object::toString).orElse("[?]");

@@ -44,7 +44,7 @@ public final class Explainer {
         this.layout = layout;
         this.rules = rules;
         this.gradients = new GradientRunner(model, engine, maxBatch);
-        this.paths = new PathGradients(engine, gradients, rules.gradient());
+        this.paths = new PathGradients(gradients, rules.gradient());
     }
 
     /** An explainer on {@code engine} with {@code rules}, inputs laid out as {@code layout}. */
@@ -298,14 +298,16 @@ public final class Explainer {
         double[] alphas = points.alphas();
         double[] weights = points.weights();
         double[] sum = new double[x.length];
-        paths.run(input, target, alphas.length, (i, into, offset) -> {
+        paths.run(input, target, alphas.length, i -> {
             float alpha = (float) alphas[i];
+            float[] point = new float[x.length];
             for (int e = 0; e < x.length; e++) {
-                into[offset + e] = b[e] + alpha * (x[e] - b[e]);
+                point[e] = b[e] + alpha * (x[e] - b[e]);
             }
-        }, (i, g, offset) -> {
+            return point;
+        }, (i, g) -> {
             for (int e = 0; e < x.length; e++) {
-                sum[e] += weights[i] * g[offset + e];
+                sum[e] += weights[i] * g[e];
             }
         });
         float[] attribution = new float[x.length];
@@ -334,15 +336,17 @@ public final class Explainer {
         double sigma = r.noise() * ((double) max - min);
         double[] sum = new double[x.length];
         double[] squares = new double[x.length];
-        paths.run(input, target, r.samples(), (k, into, offset) -> {
+        paths.run(input, target, r.samples(), k -> {
             // drawn in NCHW order, so that an NHWC model and its NCHW twin see the same noise
             float[] e = layout.fromNchw(noise.sample(k, x.length, sigma), nchwShape(input));
+            float[] noisy = new float[x.length];
             for (int i = 0; i < x.length; i++) {
-                into[offset + i] = x[i] + e[i];
+                noisy[i] = x[i] + e[i];
             }
-        }, (k, g, offset) -> {
+            return noisy;
+        }, (k, g) -> {
             for (int i = 0; i < x.length; i++) {
-                double v = g[offset + i];
+                double v = g[i];
                 sum[i] += v;
                 squares[i] += v * v;
             }

@@ -121,8 +121,7 @@ final class GradientRunner {
     /** Whether the model's input leaves its batch size open. */
     boolean batchable() {
         List<io.dnnvis.onnx.ValueInfo> inputs = model.graph().inputs();
-        Optional<List<io.dnnvis.onnx.Dim>> dims = inputs.isEmpty() ? Optional.empty() : inputs.get(0).shape();
-        return dims.isPresent() && !dims.get().isEmpty() && !dims.get().get(0).isFixed();
+        return inputs.size() == 1 && inputs.get(0).hasOpenBatch();
     }
 
     /** Image {@code k} of a batch of {@code n}, {@code [1, ...]}. */

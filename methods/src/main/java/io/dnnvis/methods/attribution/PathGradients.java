@@ -2,11 +2,11 @@ package io.dnnvis.methods.attribution;
 
 import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.backward.BackwardEngine;
-import io.dnnvis.trace.backward.BackwardSpec;
-import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.trace.backward.rules.RuleSet;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The gradients of one target's score at many inputs (Integrated Gradients' path points, SmoothGrad's
@@ -18,48 +18,38 @@ final class PathGradients {
 
     /** Receives the gradient at point {@code index} (the model's layout, one image). */
     interface Sink {
-        void accept(int index, float[] gradient, int offset);
+        void accept(int index, float[] gradient);
     }
 
-    /** Produces the input at point {@code index} into {@code into} at {@code offset}. */
+    /** The input at point {@code index}, one image in the model's layout, a new array. */
     interface Points {
-        void write(int index, float[] into, int offset);
+        float[] at(int index);
     }
 
-    private final BackwardEngine engine;
     private final GradientRunner runner;
     private final RuleSet gradient;
 
-    PathGradients(BackwardEngine engine, GradientRunner runner, RuleSet gradient) {
-        this.engine = engine;
+    PathGradients(GradientRunner runner, RuleSet gradient) {
         this.runner = runner;
         this.gradient = gradient;
     }
 
-    /** Computes the gradient at each of {@code count} points, in order. */
+    /**
+     * Computes the gradient at each of {@code count} points, in order, making the points a batch
+     * at a time ({@link GradientRunner#runAll} decides whether a batch runs as one).
+     */
     void run(TensorValue input, TargetSelection target, int count, Points points, Sink sink) {
-        long[] one = input.shape();
-        int size = Math.toIntExact(input.elementCount());
-        int batch = runner.batchable() ? Math.min(count, runner.batchSize(target.tensor(), one)) : 1;
-        if (!runner.keepsImagesApart(target.tensor(), one, batch)) {
-            batch = 1;
-        }
-        BackwardSpec spec = new BackwardSpec(target.tensor(), List.of(), gradient, StartSignal.ONES, false);
-        float[] oneMask = target.mask();
+        int batch = runner.batchable() ? runner.batchSize(target.tensor(), input.shape()) : 1;
         for (int from = 0; from < count; from += batch) {
             int n = Math.min(batch, count - from);
-            float[] data = new float[Math.multiplyExact(n, size)];
-            float[] mask = new float[Math.multiplyExact(n, oneMask.length)];
+            List<TensorValue> inputs = new ArrayList<>();
             for (int k = 0; k < n; k++) {
-                points.write(from + k, data, k * size);
-                System.arraycopy(oneMask, 0, mask, k * oneMask.length, oneMask.length);
+                inputs.add(TensorValue.owning(input.name(), input.shape(), points.at(from + k)));
             }
-            long[] shape = one.clone();
-            shape[0] = n;
-            float[] gradients = engine.runBatch(spec, TensorValue.owning(input.name(), shape, data), mask)
-                    .reconstruction().data();
+            List<GradientRunner.Outcome> outcomes = runner.runAll(inputs, Collections.nCopies(n, target),
+                    Optional.empty(), gradient);
             for (int k = 0; k < n; k++) {
-                sink.accept(from + k, gradients, k * size);
+                sink.accept(from + k, outcomes.get(k).signal().data());
             }
         }
     }
