@@ -59,27 +59,18 @@ public sealed interface Baseline permits Baseline.Zero, Baseline.Given, Baseline
     record ChannelMean() implements Baseline {
         @Override
         public float[] values(TensorValue input, InputLayout layout) {
-            long[] shape = input.shape();
-            int channels = layout.channels(shape);
-            int height = layout.height(shape);
-            int width = layout.width(shape);
-            float[] x = input.data();
+            long[] nchw = layout.toNchwShape(input.shape());
+            int plane = (int) (nchw[2] * nchw[3]);
+            float[] x = layout.toNchw(input.data(), input.shape());
             float[] out = new float[x.length];
-            for (int c = 0; c < channels; c++) {
+            for (int c = 0; c < nchw[1]; c++) {
                 double sum = 0;
-                for (int y = 0; y < height; y++) {
-                    for (int xx = 0; xx < width; xx++) {
-                        sum += x[layout.index(shape, c, y, xx)];
-                    }
+                for (int p = 0; p < plane; p++) {
+                    sum += x[c * plane + p];
                 }
-                float mean = (float) (sum / ((double) height * width));
-                for (int y = 0; y < height; y++) {
-                    for (int xx = 0; xx < width; xx++) {
-                        out[layout.index(shape, c, y, xx)] = mean;
-                    }
-                }
+                java.util.Arrays.fill(out, c * plane, (c + 1) * plane, (float) (sum / plane));
             }
-            return out;
+            return layout.fromNchw(out, nchw);
         }
 
         @Override
@@ -98,31 +89,26 @@ public sealed interface Baseline permits Baseline.Zero, Baseline.Given, Baseline
 
         @Override
         public float[] values(TensorValue input, InputLayout layout) {
-            long[] shape = input.shape();
-            int channels = layout.channels(shape);
-            int height = layout.height(shape);
-            int width = layout.width(shape);
-            double s = sigma > 0 ? sigma : Math.min(height, width) / 8.0;
-            double[] kernel = GaussianKernel.of(s);
-            float[] x = input.data();
+            long[] nchw = layout.toNchwShape(input.shape());
+            int height = (int) nchw[2];
+            int width = (int) nchw[3];
+            int plane = height * width;
+            double[] kernel = GaussianKernel.of(sigma > 0 ? sigma : Math.min(height, width) / 8.0);
+            float[] x = layout.toNchw(input.data(), input.shape());
             float[] out = new float[x.length];
-            double[] plane = new double[height * width];
-            double[] rows = new double[height * width];
-            for (int c = 0; c < channels; c++) {
-                for (int y = 0; y < height; y++) {
-                    for (int xx = 0; xx < width; xx++) {
-                        plane[y * width + xx] = x[layout.index(shape, c, y, xx)];
-                    }
+            double[] values = new double[plane];
+            double[] rows = new double[plane];
+            for (int c = 0; c < nchw[1]; c++) {
+                for (int p = 0; p < plane; p++) {
+                    values[p] = x[c * plane + p];
                 }
-                GaussianKernel.blurRows(plane, rows, height, width, kernel);
-                GaussianKernel.blurColumns(rows, plane, height, width, kernel);
-                for (int y = 0; y < height; y++) {
-                    for (int xx = 0; xx < width; xx++) {
-                        out[layout.index(shape, c, y, xx)] = (float) plane[y * width + xx];
-                    }
+                GaussianKernel.blurRows(values, rows, height, width, kernel);
+                GaussianKernel.blurColumns(rows, values, height, width, kernel);
+                for (int p = 0; p < plane; p++) {
+                    out[c * plane + p] = (float) values[p];
                 }
             }
-            return out;
+            return layout.fromNchw(out, nchw);
         }
 
         @Override

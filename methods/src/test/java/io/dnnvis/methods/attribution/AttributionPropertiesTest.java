@@ -327,6 +327,37 @@ class AttributionPropertiesTest {
         }
     }
 
+    /** The mean baseline is each channel's mean; the blur keeps a constant image and the mass of an impulse. */
+    @Test
+    void baselinesAreTheChannelMeanAndAGaussianBlur() {
+        TensorValue x = randomInput(41);
+        float[] mean = new Baseline.ChannelMean().values(x, InputLayout.NCHW);
+        for (int c = 0; c < 3; c++) {
+            double expected = 0;
+            for (int p = 0; p < 36; p++) {
+                expected += x.data()[c * 36 + p];
+            }
+            for (int p = 0; p < 36; p++) {
+                assertThat((double) mean[c * 36 + p]).isCloseTo(expected / 36, within(1e-6));
+            }
+        }
+        float[] constant = new float[3 * 36];
+        java.util.Arrays.fill(constant, 2.5f);
+        float[] blurred = new Baseline.Blur(1).values(new TensorValue("x", SHAPE, constant), InputLayout.NCHW);
+        assertThat(blurred).containsOnly(2.5f);
+        long[] big = {1, 1, 15, 15};
+        float[] impulse = new float[225];
+        impulse[7 * 15 + 7] = 1;
+        float[] spread = new Baseline.Blur(1.5).values(new TensorValue("x", big, impulse), InputLayout.NCHW);
+        double total = 0;
+        for (float v : spread) {
+            total += v;
+        }
+        assertThat(total).isCloseTo(1, within(1e-5));
+        assertThat(spread[7 * 15 + 7]).isLessThan(1f).isGreaterThan(spread[7 * 15 + 8]);
+        assertThat(spread[7 * 15 + 8]).isEqualTo(spread[8 * 15 + 7]);
+    }
+
     @Test
     void theSeedDecidesTheNoise() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
