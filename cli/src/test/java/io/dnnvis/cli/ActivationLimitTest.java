@@ -2,11 +2,10 @@ package io.dnnvis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.modelbuild.WideConvModel;
 import io.dnnvis.testdata.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +23,8 @@ class ActivationLimitTest {
     Path dir;
 
     private Path model() throws Exception {
-        ModelBuilder b = ModelBuilder.create(13);
-        String x = b.input("x", 1, 3, -1, -1);
-        b.output(b.relu(b.conv(x, 3, 2048, 1, 1, 0, 1, new Random(1))));
         Path model = dir.resolve("wide.onnx");
-        b.write(model);
+        WideConvModel.build().write(model);
         return model;
     }
 

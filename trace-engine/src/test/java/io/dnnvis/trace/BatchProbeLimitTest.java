@@ -3,7 +3,7 @@ package io.dnnvis.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.modelbuild.WideConvModel;
 import io.dnnvis.onnx.OnnxModel;
 import java.util.Arrays;
 import java.util.List;
@@ -26,11 +26,8 @@ class BatchProbeLimitTest {
     private final OnnxModel model;
 
     BatchProbeLimitTest() {
-        ModelBuilder b = ModelBuilder.create(13);
-        String x = b.input("x", 1, 3, -1, -1);
-        conv = b.conv(x, 3, 2048, 1, 1, 0, 1, new Random(1));
-        b.output(b.relu(conv));
-        model = b.load();
+        model = WideConvModel.build().load();
+        conv = WideConvModel.convOf(model);
     }
 
     @Test
