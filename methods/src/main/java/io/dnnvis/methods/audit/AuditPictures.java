@@ -60,15 +60,28 @@ public final class AuditPictures {
             byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
         }
         for (var entry : byImage.entrySet()) {
-            ImageInput input = ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout);
-            Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
-            for (TopImage row : entry.getValue()) {
-                byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
-            }
-            for (var rows : byLayer.entrySet()) {
-                draw(input, rows.getKey(), rows.getValue(), sink);
-            }
+            drawImage(ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout),
+                    entry.getValue(), sink);
         }
+    }
+
+    /**
+     * Draws the rows of one image, {@code input} (decoded with this object's options), handing each
+     * to {@code sink}; its rows of one layer share one backward run (or runs of what fits in memory).
+     */
+    public void drawImage(ImageInput input, List<TopImage> rows, Consumer<Drawn> sink) {
+        Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
+        for (TopImage row : rows) {
+            byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
+        }
+        for (var layerRows : byLayer.entrySet()) {
+            draw(input, layerRows.getKey(), layerRows.getValue(), sink);
+        }
+    }
+
+    /** The options images are decoded with. */
+    public ImageInput.Options options() {
+        return options;
     }
 
     /** One image's rows of one layer: patches, and the reconstructions in runs of what fits in memory. */
