@@ -52,31 +52,32 @@ public final class AuditPictures {
     /**
      * Draws every row of {@code result}'s top table, image by image (each decoded once), handing each
      * to {@code sink}: an image's rows of one layer are reconstructed in one backward run that shares
-     * the image's forward pass, one start signal per row ({@link NeuronBatches#runOnOneImage}).
+     * the image's forward pass, one start signal per row ({@link NeuronBatches#runOnOneImage}). The
+     * pictures are drawn and {@code sink} is called on one thread of their own, in the table's image
+     * order, while the next image's backward run goes on; this returns when every row has been handed
+     * over.
      */
     public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
         Map<String, List<TopImage>> byImage = new TreeMap<>();
         for (TopImage row : result.top()) {
             byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
         }
-        for (var entry : byImage.entrySet()) {
-            drawImage(ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout),
-                    entry.getValue(), sink);
+        try (PictureWorker worker = PictureWorker.start(sink)) {
+            for (var entry : byImage.entrySet()) {
+                ImageInput input = ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout);
+                reconstruct(input, entry.getValue(), worker::submit);
+            }
+            worker.finish();
         }
     }
 
     /**
      * Draws the rows of one image, {@code input} (decoded with this object's options), handing each
-     * to {@code sink}; its rows of one layer share one backward run (or runs of what fits in memory).
+     * to {@code sink} on the calling thread; its rows of one layer share one backward run (or runs of
+     * what fits in memory).
      */
     public void drawImage(ImageInput input, List<TopImage> rows, Consumer<Drawn> sink) {
-        Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
-        for (TopImage row : rows) {
-            byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
-        }
-        for (var layerRows : byLayer.entrySet()) {
-            draw(input, layerRows.getKey(), layerRows.getValue(), sink);
-        }
+        reconstruct(input, rows, pending -> pending.drawAll(sink));
     }
 
     /** The options images are decoded with. */
@@ -84,34 +85,53 @@ public final class AuditPictures {
         return options;
     }
 
-    /** One image's rows of one layer: patches, and the reconstructions in runs of what fits in memory. */
-    private void draw(ImageInput input, String tensor, List<TopImage> rows, Consumer<Drawn> sink) {
+    /**
+     * Rows of one image whose pictures are still to be drawn: their reconstructions ({@code [n, C, H,
+     * W]}, NCHW; null with no method) from one backward run.
+     */
+    record Pending(ImageInput input, List<TopImage> rows, float[] reconstructions, long[] shape) {
+
+        void drawAll(Consumer<Drawn> sink) {
+            int size = shape == null ? 0 : (int) (shape[1] * shape[2] * shape[3]);
+            for (int k = 0; k < rows.size(); k++) {
+                TopImage row = rows.get(k);
+                Optional<BufferedImage> recon = reconstructions == null ? Optional.empty()
+                        : Optional.of(enlarge(cropped(reconstructions, k * size, shape, row.box())));
+                sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())), recon));
+            }
+        }
+    }
+
+    /** One image's rows, layer by layer, in runs of what fits in memory, each handed to {@code next}. */
+    private void reconstruct(ImageInput input, List<TopImage> rows, Consumer<Pending> next) {
+        Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
+        for (TopImage row : rows) {
+            byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
+        }
+        for (var layerRows : byLayer.entrySet()) {
+            reconstruct(input, layerRows.getKey(), layerRows.getValue(), next);
+        }
+    }
+
+    private void reconstruct(ImageInput input, String tensor, List<TopImage> rows, Consumer<Pending> next) {
         if (method.isEmpty()) {
-            rows.forEach(row -> sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())),
-                    Optional.empty())));
+            next.accept(new Pending(input, rows, null, null));
             return;
         }
         int limit = Math.max(1, NeuronBatches.limit(vis, tensor, input.tensor().shape()));
         for (int from = 0; from < rows.size(); from += limit) {
-            int n = Math.min(limit, rows.size() - from);
+            List<TopImage> run = rows.subList(from, Math.min(rows.size(), from + limit));
+            int n = run.size();
             int[] units = new int[n];
             int[] ys = new int[n];
             int[] xs = new int[n];
             for (int k = 0; k < n; k++) {
-                TopImage row = rows.get(from + k);
-                units[k] = row.unit();
-                ys[k] = row.y();
-                xs[k] = row.x();
+                units[k] = run.get(k).unit();
+                ys[k] = run.get(k).y();
+                xs[k] = run.get(k).x();
             }
             TensorValue recon = NeuronBatches.runOnOneImage(vis, method.get(), tensor, input.tensor(), units, ys, xs);
-            float[] all = recon.data();
-            long[] shape = recon.shape();
-            int size = (int) (shape[1] * shape[2] * shape[3]);
-            for (int k = 0; k < n; k++) {
-                TopImage row = rows.get(from + k);
-                sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())),
-                        Optional.of(enlarge(cropped(all, k * size, shape, row.box())))));
-            }
+            next.accept(new Pending(input, List.copyOf(run), recon.data(), recon.shape()));
         }
     }
 
@@ -133,29 +153,32 @@ public final class AuditPictures {
     }
 
     static BufferedImage crop(BufferedImage picture, ReceptiveField.Box box) {
+        int[] pixels = picture.getRGB(box.x0(), box.y0(), box.width(), box.height(), null, 0, box.width());
         BufferedImage out = new BufferedImage(box.width(), box.height(), BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < box.height(); y++) {
-            for (int x = 0; x < box.width(); x++) {
-                out.setRGB(x, y, picture.getRGB(box.x0() + x, box.y0() + y));
-            }
-        }
+        out.setRGB(0, 0, box.width(), box.height(), pixels, 0, box.width());
         return out;
     }
 
     /** {@code picture} scaled up by the smallest whole factor that brings its longer side to {@link #MIN_SIDE}. */
     static BufferedImage enlarge(BufferedImage picture) {
-        int longer = Math.max(picture.getWidth(), picture.getHeight());
-        int factor = Math.max(1, (MIN_SIDE + longer - 1) / longer);
+        int width = picture.getWidth();
+        int height = picture.getHeight();
+        int factor = Math.max(1, (MIN_SIDE + Math.max(width, height) - 1) / Math.max(width, height));
         if (factor == 1) {
             return picture;
         }
-        BufferedImage out = new BufferedImage(picture.getWidth() * factor, picture.getHeight() * factor,
-                BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < out.getHeight(); y++) {
-            for (int x = 0; x < out.getWidth(); x++) {
-                out.setRGB(x, y, picture.getRGB(x / factor, y / factor));
+        int[] pixels = picture.getRGB(0, 0, width, height, null, 0, width);
+        int outWidth = width * factor;
+        int[] scaled = new int[outWidth * height * factor];
+        for (int y = 0; y < height * factor; y++) {
+            int from = (y / factor) * width;
+            int to = y * outWidth;
+            for (int x = 0; x < outWidth; x++) {
+                scaled[to + x] = pixels[from + x / factor];
             }
         }
+        BufferedImage out = new BufferedImage(outWidth, height * factor, BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, outWidth, height * factor, scaled, 0, outWidth);
         return out;
     }
 }

@@ -20,13 +20,13 @@ public record ValueScale(Scaling scaling, double low, double high) {
         return switch (style.scaling()) {
             case AUTO -> ValueScale.of(values, style.withScaling(signed(values) ? Scaling.CENTERED : Scaling.ABSOLUTE));
             case CENTERED -> {
-                double m = percentile(magnitudes(values), 100 - clip);
+                double m = Percentiles.of(magnitudes(values), 100 - clip);
                 yield new ValueScale(Scaling.CENTERED, -m, m);
             }
-            case ABSOLUTE -> new ValueScale(Scaling.ABSOLUTE, 0, percentile(magnitudes(values), 100 - clip));
+            case ABSOLUTE -> new ValueScale(Scaling.ABSOLUTE, 0, Percentiles.of(magnitudes(values), 100 - clip));
             case MIN_MAX -> {
                 double[] finite = finite(values);
-                yield new ValueScale(Scaling.MIN_MAX, percentile(finite, clip), percentile(finite, 100 - clip));
+                yield new ValueScale(Scaling.MIN_MAX, Percentiles.of(finite, clip), Percentiles.of(finite, 100 - clip));
             }
             case FIXED -> new ValueScale(Scaling.FIXED, style.low(), style.high());
         };
@@ -74,14 +74,15 @@ public record ValueScale(Scaling scaling, double low, double high) {
     }
 
     private static double[] finite(float[] values) {
-        return sorted(values, false);
+        return kept(values, false);
     }
 
     private static double[] magnitudes(float[] values) {
-        return sorted(values, true);
+        return kept(values, true);
     }
 
-    private static double[] sorted(float[] values, boolean absolute) {
+    /** The finite values (or their magnitudes), in their order. */
+    private static double[] kept(float[] values, boolean absolute) {
         double[] out = new double[values.length];
         int n = 0;
         for (float v : values) {
@@ -89,23 +90,6 @@ public record ValueScale(Scaling scaling, double low, double high) {
                 out[n++] = absolute ? Math.abs(v) : v;
             }
         }
-        double[] kept = Arrays.copyOf(out, n);
-        Arrays.sort(kept);
-        return kept;
-    }
-
-    /**
-     * The {@code p}-th percentile of sorted values with linear interpolation between ranks (NumPy's
-     * default); NaN for no values.
-     */
-    static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double rank = p / 100 * (sorted.length - 1);
-        int below = (int) Math.floor(rank);
-        int above = Math.min(below + 1, sorted.length - 1);
-        double f = rank - below;
-        return f == 0 ? sorted[below] : sorted[below] + f * (sorted[above] - sorted[below]);
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 }

@@ -1,0 +1,122 @@
+package io.dnnvis.methods.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.image.ImageInput;
+import io.dnnvis.testdata.TestData;
+import io.dnnvis.trace.EngineOptions;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pictures drawn on the picture thread ({@link AuditPictures#draw}) are those drawn image by image
+ * on the caller's thread ({@link AuditPictures#drawImage}), in the table's image order; a failing sink
+ * stops the drawing with its own exception; the enlargement is nearest-neighbour.
+ */
+class AuditPicturesTest {
+
+    @TempDir
+    static Path tmp;
+
+    private static ImageFolder folder;
+
+    @BeforeAll
+    static void images() throws IOException {
+        try (Stream<Path> all = Files.list(TestData.auditReference().resolve("images"))) {
+            for (Path p : all.sorted().filter(p -> p.getFileName().toString().endsWith("7.png")).limit(10).toList()) {
+                Files.copy(p, tmp.resolve(p.getFileName()));
+            }
+        }
+        folder = ImageFolder.scan(tmp, false);
+    }
+
+    @Test
+    void thePictureThreadDrawsWhatTheCallerDrawsInTheSameOrder() {
+        AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
+        try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
+            AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
+                    .run(folder);
+            AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
+            List<AuditPictures.Drawn> threaded = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            pictures.draw(folder, result, d -> {
+                threaded.add(d);
+                threads.add(Thread.currentThread());
+            });
+            assertThat(threads).doesNotContain(Thread.currentThread());
+
+            Map<String, List<TopImage>> byImage = new TreeMap<>();
+            result.top().forEach(row -> byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row));
+            List<AuditPictures.Drawn> direct = new ArrayList<>();
+            for (var e : byImage.entrySet()) {
+                ImageInput input = ImageInput.load(folder.resolve(e.getKey()), vis.model(), pictures.options(),
+                        vis.layout());
+                pictures.drawImage(input, e.getValue(), direct::add);
+            }
+            assertThat(threaded).hasSize(result.top().size()).hasSameSizeAs(direct);
+            for (int i = 0; i < direct.size(); i++) {
+                assertThat(threaded.get(i).row()).isEqualTo(direct.get(i).row());
+                assertSamePixels(threaded.get(i).patch(), direct.get(i).patch());
+                assertSamePixels(threaded.get(i).reconstruction().orElseThrow(),
+                        direct.get(i).reconstruction().orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void aFailingSinkStopsTheDrawingWithItsException() {
+        AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(2).withBatch(4);
+        try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
+            AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
+                    .run(folder);
+            AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
+            int[] calls = {0};
+            assertThatThrownBy(() -> pictures.draw(folder, result, d -> {
+                if (++calls[0] == 5) {
+                    throw new IllegalStateException("disk full");
+                }
+            })).isInstanceOf(IllegalStateException.class).hasMessage("disk full");
+            assertThat(calls[0]).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void enlargingRepeatsEachPixelByTheSmallestFactorThatReachesTheMinimumSide() {
+        BufferedImage small = new BufferedImage(7, 5, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 5; y++) {
+            for (int x = 0; x < 7; x++) {
+                small.setRGB(x, y, (x * 31) << 16 | (y * 47) << 8 | (x * y));
+            }
+        }
+        BufferedImage big = AuditPictures.enlarge(small);
+        int factor = 14; // 7 * 14 = 98 >= 96, 7 * 13 = 91 < 96
+        assertThat(big.getWidth()).isEqualTo(7 * factor);
+        assertThat(big.getHeight()).isEqualTo(5 * factor);
+        for (int y = 0; y < big.getHeight(); y++) {
+            for (int x = 0; x < big.getWidth(); x++) {
+                assertThat(big.getRGB(x, y)).isEqualTo(small.getRGB(x / factor, y / factor));
+            }
+        }
+        BufferedImage wide = new BufferedImage(100, 3, BufferedImage.TYPE_INT_RGB);
+        assertThat(AuditPictures.enlarge(wide)).isSameAs(wide);
+    }
+
+    private static void assertSamePixels(BufferedImage a, BufferedImage b) {
+        assertThat(a.getWidth()).isEqualTo(b.getWidth());
+        assertThat(a.getHeight()).isEqualTo(b.getHeight());
+        assertThat(a.getRGB(0, 0, a.getWidth(), a.getHeight(), null, 0, a.getWidth()))
+                .isEqualTo(b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth()));
+    }
+}
