@@ -112,10 +112,10 @@ final class LayersCommand implements Callable<Integer> {
     private static void printTable(OnnxModel model, LayerTable table, List<ShownLayer> shown, String hidden,
             PrintWriter out) {
         out.printf("%s: opset %d, IR %d, %d nodes%s%s%n", model.fileName(), model.opset(), model.irVersion(),
-                table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + printable(model.producerName()),
+                table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + shownName(model.producerName()),
                 hidden + (table.ran() ? "; shapes from a run on zeros" : "; shapes inferred, not run"));
         for (LayerTable.Input in : table.inputs()) {
-            out.printf("input  %s %s%n", printable(in.name()), Arrays.toString(in.shape()));
+            out.printf("input  %s %s%n", shownName(in.name()), Arrays.toString(in.shape()));
         }
         List<LayerTable.Row> rows = shown.stream().map(ShownLayer::row).toList();
         int aliasWidth = width(rows, 0, "alias");
@@ -128,8 +128,8 @@ final class LayersCommand implements Callable<Integer> {
         out.printf(format, "alias", "node", "op", "tensor", "shape", "params", "attributes");
         for (ShownLayer l : shown) {
             LayerTable.Row r = l.row();
-            out.printf(format, r.alias().isEmpty() ? "-" : r.alias(), printable(r.node()), printable(r.op()),
-                    printable(r.tensor()), Arrays.toString(r.shape()), l.summary().params(), l.summary().text());
+            out.printf(format, r.alias().isEmpty() ? "-" : r.alias(), shownName(r.node()), shownName(r.op()),
+                    shownName(r.tensor()), Arrays.toString(r.shape()), l.summary().params(), l.summary().text());
         }
     }
 
@@ -138,14 +138,32 @@ final class LayersCommand implements Callable<Integer> {
         for (LayerTable.Row r : rows) {
             String v = switch (column) {
                 case 0 -> r.alias();
-                case 1 -> printable(r.node());
-                case 2 -> printable(r.op());
-                case 3 -> printable(r.tensor());
+                case 1 -> shownName(r.node());
+                case 2 -> shownName(r.op());
+                case 3 -> shownName(r.tensor());
                 default -> Arrays.toString(r.shape());
             };
             w = Math.max(w, v.length());
         }
         return Math.min(w, 60);
+    }
+
+    /** The longest name the table shows whole; {@code --json} gives every name whole. */
+    static final int SHOWN_NAME_LENGTH = 200;
+
+    /**
+     * A name as the table shows it: {@link #printable}, and one longer than
+     * {@value #SHOWN_NAME_LENGTH} characters cut to its start, an ellipsis and its length.
+     */
+    static String shownName(String name) {
+        if (name.length() <= SHOWN_NAME_LENGTH) {
+            return printable(name);
+        }
+        int end = SHOWN_NAME_LENGTH - 1;
+        if (Character.isHighSurrogate(name.charAt(end - 1))) {
+            end--;
+        }
+        return printable(name.substring(0, end)) + "… (" + name.length() + " characters)";
     }
 
     /** Names from an untrusted model, with control characters made visible. */

@@ -58,6 +58,20 @@ class LongNamesTest {
         assertThat(run.err()).contains("Hardmax", "'nnnn", "…'").hasSizeLessThan(Quoted.LINE_LENGTH);
     }
 
+    @Test
+    void theLayersTableCutsAHugeNodeNameAndJsonKeepsItWhole() throws Exception {
+        ModelBuilder b = ModelBuilder.create(13).name("relus");
+        b.output(b.relu(b.relu(b.input("x", 1, 3, 4, 4))));
+        Path file = write(renamed(b.build(), 0, LONG), "relus.onnx");
+        CliRun table = CliRun.of("layers", file.toString());
+        assertThat(table.code()).as(table.err()).isZero();
+        assertThat(table.out()).contains("n".repeat(LayersCommand.SHOWN_NAME_LENGTH - 1) + "… (100000 characters)")
+                .doesNotContain("n".repeat(LayersCommand.SHOWN_NAME_LENGTH)).hasSizeLessThan(2_000);
+        CliRun json = CliRun.of("layers", file.toString(), "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        assertThat(json.out()).contains("\"" + LONG + "\"");
+    }
+
     private static ModelProto renamed(ModelProto model, int node, String name) {
         ModelProto.Builder m = model.toBuilder();
         m.getGraphBuilder().getNodeBuilder(node).setName(name);
