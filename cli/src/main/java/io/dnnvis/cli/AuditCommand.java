@@ -176,7 +176,8 @@ final class AuditCommand implements Callable<Integer> {
             double runSeconds = (System.nanoTime() - runStart) / 1e9;
             long picturesStart = System.nanoTime();
             AuditFiles files = new AuditFiles(outputDir, inputs);
-            AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method()), folder, result);
+            AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method())
+                    .progress(AuditProgressBar.forPictures(err, quiet)), folder, result);
             double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
             files.writeTables(result);
             files.writeManifest(new AuditFiles.Manifest(modelFile, digest, VersionProvider.version(), result, top,

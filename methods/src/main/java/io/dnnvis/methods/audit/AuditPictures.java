@@ -29,6 +29,13 @@ public final class AuditPictures {
     /** The shortest longer side of a picture, in pixels. */
     public static final int MIN_SIDE = 96;
 
+    /** Told how many of the table's rows have been handed over, of how many. */
+    public interface Progress {
+        Progress NONE = (done, total) -> { };
+
+        void rowsDone(int done, int total);
+    }
+
     /** One row's pictures. */
     public record Drawn(TopImage row, BufferedImage patch, Optional<BufferedImage> reconstruction) {
     }
@@ -37,16 +44,24 @@ public final class AuditPictures {
     private final ImageInput.Options options;
     private final InputLayout layout;
     private final Optional<BackwardMethod> method;
+    private final Progress progress;
 
-    private AuditPictures(Visualizer vis, ImageInput.Options options, Optional<BackwardMethod> method) {
+    private AuditPictures(Visualizer vis, ImageInput.Options options, Optional<BackwardMethod> method,
+            Progress progress) {
         this.vis = vis;
         this.options = options;
         this.layout = vis.layout();
         this.method = method;
+        this.progress = progress;
     }
 
     public static AuditPictures of(Visualizer vis, ImageInput.Options options, AuditMethod method) {
-        return new AuditPictures(vis, options, method.backward());
+        return new AuditPictures(vis, options, method.backward(), Progress.NONE);
+    }
+
+    /** These pictures, telling {@code progress} of the rows {@link #draw} hands over. */
+    public AuditPictures progress(Progress progress) {
+        return new AuditPictures(vis, options, method, progress);
     }
 
     /**
@@ -62,7 +77,13 @@ public final class AuditPictures {
         for (TopImage row : result.top()) {
             byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
         }
-        try (PictureWorker worker = PictureWorker.start(sink)) {
+        int total = result.top().size();
+        int[] done = {0};
+        Consumer<Drawn> counted = drawn -> {
+            sink.accept(drawn);
+            progress.rowsDone(++done[0], total);
+        };
+        try (PictureWorker worker = PictureWorker.start(counted)) {
             for (var entry : byImage.entrySet()) {
                 ImageInput input = ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout);
                 reconstruct(input, entry.getValue(), worker::submit);

@@ -48,7 +48,9 @@ class AuditPicturesTest {
         try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
                     .run(folder);
-            AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
+            List<int[]> told = new ArrayList<>();
+            AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method())
+                    .progress((done, total) -> told.add(new int[] {done, total}));
             List<AuditPictures.Drawn> threaded = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             pictures.draw(folder, result, d -> {
@@ -56,6 +58,10 @@ class AuditPicturesTest {
                 threads.add(Thread.currentThread());
             });
             assertThat(threads).doesNotContain(Thread.currentThread());
+            assertThat(told).hasSize(result.top().size());
+            for (int i = 0; i < told.size(); i++) {
+                assertThat(told.get(i)).containsExactly(i + 1, result.top().size());
+            }
 
             Map<String, List<TopImage>> byImage = new TreeMap<>();
             result.top().forEach(row -> byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row));
