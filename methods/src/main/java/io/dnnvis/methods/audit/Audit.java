@@ -8,6 +8,7 @@ import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Quoted;
 import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.ExecutionProvider;
 import io.dnnvis.trace.TensorValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -185,6 +186,27 @@ public final class Audit {
         return shapes;
     }
 
+    /** The system property that sets the decoders' schedule ({@code beside:N} or {@code between:N}), for benchmarks. */
+    static final String DECODING_PROPERTY = "dnnvis.audit.decoding";
+
+    /**
+     * How decoding shares the cores with the model: on a GPU every core but one beside it; on the
+     * CPU the cores ONNX Runtime's threads leave free, else all of them between its runs
+     * ({@link ImageDecoder.Schedule#forCores}).
+     */
+    static ImageDecoder.Schedule decodeSchedule(EngineOptions engine) {
+        String set = System.getProperty(DECODING_PROPERTY, "");
+        if (set.matches("(beside|between):[1-9][0-9]?")) {
+            return new ImageDecoder.Schedule(Integer.parseInt(set.substring(set.indexOf(':') + 1)),
+                    set.startsWith("between"));
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (engine.provider() != ExecutionProvider.CPU) {
+            return new ImageDecoder.Schedule(Math.max(1, cores - 1), false);
+        }
+        return ImageDecoder.Schedule.forCores(cores, engine.threads() > 0 ? engine.threads() : cores);
+    }
+
     /** Runs the audit over {@code folder}'s files. */
     public AuditResult run(ImageFolder folder) {
         long[] inputShape = inputShape();
@@ -192,7 +214,7 @@ public final class Audit {
         AuditState state = startState(folder, layers);
         try (AuditForward forward = AuditForward.open(vis, engine, request, inputShape, layers);
                 ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
-                        inputShape, request.batch())) {
+                        inputShape, request.batch(), decodeSchedule(engine))) {
             int batchSize = forward.batchSize();
             int perImage = forward.perImage();
             float[] batch = new float[batchSize * perImage];
@@ -214,7 +236,7 @@ public final class Audit {
                     }
                 }
                 if (names.size() == batchSize || (end && (!names.isEmpty() || !pendingSkips.isEmpty()))) {
-                    forward.run(batch, names, state.tops, state.predictions);
+                    decoder.whileModelRuns(() -> forward.run(batch, names, state.tops, state.predictions));
                     state.images += names.size();
                     state.skipped.addAll(pendingSkips);
                     state.nextFile = consumed;
