@@ -2,10 +2,7 @@ package io.dnnvis.spark;
 
 import io.dnnvis.methods.audit.AuditImage;
 import io.dnnvis.methods.audit.AuditTally;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.dnnvis.methods.audit.ImageDecoder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,7 +14,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * One partition of the Spark audit: its files ({@code path}, {@code content} rows of the
- * {@code binaryFile} source) decoded and run through the executor's shared session in batches; the
+ * {@code binaryFile} source) decoded on a thread of their own ({@link ImageDecoder}, as the local audit
+ * decodes) and run through the executor's shared session in batches; the
  * result is the partition's {@link AuditTally} (K per unit, the predictions, the files that could
  * not be decoded), which the driver reduces.
  */
@@ -45,7 +43,7 @@ final class PartitionAudit implements FlatMapFunction<Iterator<Row>, AuditTally>
     }
 
     @Override
-    public Iterator<AuditTally> call(Iterator<Row> rows) throws IOException {
+    public Iterator<AuditTally> call(Iterator<Row> rows) {
         TaskContext task = TaskContext.get();
         int cpus = task == null ? 1 : task.cpus();
         ExecutorSessions.Session session = ExecutorSessions.get(settings, cpus, model::value);
@@ -54,26 +52,22 @@ final class PartitionAudit implements FlatMapFunction<Iterator<Row>, AuditTally>
         int batchSize = session.forward().batchSize();
         float[] batch = new float[batchSize * perImage];
         List<String> names = new ArrayList<>();
-        Path scratch = Files.createTempDirectory("dnnvis-spark-images");
-        try {
-            while (rows.hasNext()) {
-                Row row = rows.next();
-                AuditImage image = decode(scratch, row.getString(0), row.getAs(1), session);
-                if (image.skipped() != null) {
-                    tally.skip(image.skipped());
+        // the files are read and decoded on a thread of their own while the model runs the previous batch
+        try (ImageDecoder decoder = ImageDecoder.start(rows, 0, row -> decode(row, session), batchSize)) {
+            for (ImageDecoder.Item item = decoder.next(); item != null; item = decoder.next()) {
+                if (item.skipped() != null) {
+                    tally.skip(item.skipped());
                     continue;
                 }
-                System.arraycopy(image.data(), 0, batch, names.size() * perImage, perImage);
-                names.add(image.file());
+                System.arraycopy(item.data(), 0, batch, names.size() * perImage, perImage);
+                names.add(item.file());
                 if (names.size() == batchSize) {
                     session.forward().run(batch, names, tally);
                     names.clear();
                 }
             }
-            session.forward().run(batch, names, tally);
-        } finally {
-            deleteFolder(scratch);
         }
+        session.forward().run(batch, names, tally);
         if (task != null && task.partitionId() == settings.failOnceInPartition() && task.attemptNumber() == 0) {
             INJECTED.incrementAndGet();
             throw new InjectedFailure(task.partitionId());
@@ -86,23 +80,9 @@ final class PartitionAudit implements FlatMapFunction<Iterator<Row>, AuditTally>
         return INJECTED.get();
     }
 
-    /** The file's bytes decoded as the local audit decodes a file (through a scratch copy with its name). */
-    private AuditImage decode(Path scratch, String path, byte[] content, ExecutorSessions.Session session) {
-        String name = settings.nameOf(path);
-        String base = name.substring(name.lastIndexOf('/') + 1);
-        Path copy = scratch.resolve(base.isEmpty() ? "image" : base);
-        try {
-            Files.write(copy, content);
-            return AuditImage.decode(copy, name, session.vis().model(), settings.imageOptions(),
-                    session.vis().layout(), session.inputShape());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a scratch copy of " + path, e);
-        } finally {
-            copy.toFile().delete();
-        }
-    }
-
-    private static void deleteFolder(Path dir) {
-        dir.toFile().delete();
+    /** A {@code binaryFile} row ({@code path}, {@code content}) decoded as the local audit decodes the file. */
+    private AuditImage decode(Row row, ExecutorSessions.Session session) {
+        return AuditImage.decode((byte[]) row.getAs(1), settings.nameOf(row.getString(0)), session.vis().model(),
+                settings.imageOptions(), session.vis().layout(), session.inputShape());
     }
 }

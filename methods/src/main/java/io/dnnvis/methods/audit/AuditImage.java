@@ -6,6 +6,7 @@ import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.UserErrorException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * One file of an audit made into the model's input, or the reason it cannot be used (not an image,
@@ -20,15 +21,30 @@ public record AuditImage(String file, float[] data, SkippedFile skipped) {
     /** Reads {@code path} (named {@code file} in the audit) as input of {@code inputShape}. */
     public static AuditImage decode(Path path, String file, OnnxModel model, ImageInput.Options options,
             InputLayout layout, long[] inputShape) {
+        return decode(file, path.toString(), () -> ImageInput.load(path, model, options, layout), inputShape);
+    }
+
+    /**
+     * Decodes an image's bytes, {@code content} (named {@code file} in the audit), as input of
+     * {@code inputShape}: the same values and skip reasons as {@link #decode(Path, String, OnnxModel,
+     * ImageInput.Options, InputLayout, long[]) decode} of a file with that content.
+     */
+    public static AuditImage decode(byte[] content, String file, OnnxModel model, ImageInput.Options options,
+            InputLayout layout, long[] inputShape) {
+        return decode(file, file, () -> ImageInput.load(content, file, model, options, layout), inputShape);
+    }
+
+    /** {@code load}'s image as input of {@code inputShape}, or why not; {@code named}: how its messages name it. */
+    private static AuditImage decode(String file, String named, Supplier<ImageInput> load, long[] inputShape) {
         try {
-            ImageInput in = ImageInput.load(path, model, options, layout);
+            ImageInput in = load.get();
             if (!Arrays.equals(in.tensor().shape(), inputShape)) {
                 return skip(file, "becomes input " + Arrays.toString(in.tensor().shape()) + ", not "
                         + Arrays.toString(inputShape));
             }
             return new AuditImage(file, in.tensor().data(), null);
         } catch (UserErrorException e) {
-            return skip(file, reason(e.getMessage(), path.toString()));
+            return skip(file, reason(e.getMessage(), named));
         } catch (OutOfMemoryError e) {
             return skip(file, "too large to decode in the memory available");
         } catch (RuntimeException e) {

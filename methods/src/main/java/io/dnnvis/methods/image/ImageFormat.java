@@ -35,6 +35,16 @@ public enum ImageFormat {
                 + "; dnnvis reads PNG and JPEG"));
     }
 
+    /**
+     * The format of an image's bytes, {@code content}, named {@code name} in messages; as {@link #of(Path)}
+     * for a file with that content.
+     */
+    public static ImageFormat of(byte[] content, String name) {
+        byte[] head = Arrays.copyOf(content, Math.min(HEAD, content.length));
+        return of(head).orElseThrow(() -> new BadInputException(name + ": " + describeOther(head)
+                + "; dnnvis reads PNG and JPEG"));
+    }
+
     /** PNG or JPEG by the signature at the start of {@code head}; empty for anything else. */
     static Optional<ImageFormat> of(byte[] head) {
         if (startsWith(head, PNG_MAGIC)) {

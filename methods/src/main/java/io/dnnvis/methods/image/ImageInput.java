@@ -10,6 +10,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * An image made into a model's input: resized to the model's input size, preprocessed, laid out
@@ -43,6 +44,20 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
 
     /** Reads {@code file} and prepares it for {@code model}'s (single, 4-D, 3-channel) input in {@code layout}. */
     public static ImageInput load(Path file, OnnxModel model, Options options, InputLayout layout) {
+        return load(file.toString(), maxPixels -> ImageReading.read(file, maxPixels), model, options, layout);
+    }
+
+    /**
+     * Decodes an image's bytes, {@code content} (named {@code name} in messages: its path or URI), and
+     * prepares it for {@code model}'s input in {@code layout}: the same checks, limits and values as
+     * {@link #load(Path, OnnxModel, Options, InputLayout)} of a file with that content, without one.
+     */
+    public static ImageInput load(byte[] content, String name, OnnxModel model, Options options, InputLayout layout) {
+        return load(name, maxPixels -> ImageReading.read(content, name, maxPixels), model, options, layout);
+    }
+
+    private static ImageInput load(String file, LongFunction<BufferedImage> read, OnnxModel model, Options options,
+            InputLayout layout) {
         List<ValueInfo> inputs = model.graph().inputs();
         if (inputs.size() != 1) {
             throw new BadInputException(model.path() + ": images feed models with one input; this one has "
@@ -87,7 +102,7 @@ public record ImageInput(TensorValue tensor, BufferedImage picture, Preprocessin
         }
         InputSize.requireReasonable(width, height, options.size() != null ? "--input-size " + height + "x" + width
                 : model.path() + ": input '" + input.name() + "'");
-        BufferedImage image = ImageReading.read(file, options.maxPixels());
+        BufferedImage image = read.apply(options.maxPixels());
         String warning = Upscaling.warning(file, image.getWidth(), image.getHeight(), width, height, options.resize());
         BufferedImage picture = resize(image, width, height, options.resize());
         float[] data = new float[3 * height * width];

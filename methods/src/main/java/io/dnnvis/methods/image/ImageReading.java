@@ -2,15 +2,18 @@ package io.dnnvis.methods.image;
 
 import io.dnnvis.trace.BadInputException;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads PNG and JPEG files, recognised by their first bytes ({@link ImageFormat}; anything else is
@@ -32,13 +35,34 @@ public final class ImageReading {
             throw new BadInputException(file + (Files.exists(file) ? ": not a regular file" : ": file not found"));
         }
         ImageFormat format = ImageFormat.of(file); // refuses GIF, BMP, TIFF, garbage before ImageIO sees a byte
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        return decode(file.toString(), format, () -> ImageIO.createImageInputStream(file.toFile()),
+                () -> JpegHeader.read(file), maxPixels);
+    }
+
+    /**
+     * The pixels of an image's bytes, {@code content}, named {@code name} in messages: the same
+     * decoding, limits and refusals as {@link #read(Path, long)} of a file with that content.
+     */
+    public static BufferedImage read(byte[] content, String name, long maxPixels) {
+        ImageFormat format = ImageFormat.of(content, name);
+        return decode(name, format, () -> new MemoryCacheImageInputStream(new ByteArrayInputStream(content)),
+                () -> JpegHeader.read(content), maxPixels);
+    }
+
+    /** Where ImageIO reads the image from. */
+    private interface Source {
+        ImageInputStream open() throws IOException;
+    }
+
+    private static BufferedImage decode(String name, ImageFormat format, Source source,
+            Supplier<Optional<JpegHeader>> jpegHeader, long maxPixels) {
+        try (ImageInputStream in = source.open()) {
             if (in == null) {
-                throw new BadInputException(file + ": cannot read the file");
+                throw new BadInputException(name + ": cannot read the file");
             }
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.name().toLowerCase(Locale.ROOT));
             if (!readers.hasNext()) {
-                throw new BadInputException(file + ": no " + format + " reader in this Java runtime");
+                throw new BadInputException(name + ": no " + format + " reader in this Java runtime");
             }
             ImageReader reader = readers.next();
             try {
@@ -46,13 +70,13 @@ public final class ImageReading {
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width <= 0 || height <= 0) {
-                    throw new BadInputException(file + ": image has no pixels (" + width + "x" + height + ")");
+                    throw new BadInputException(name + ": image has no pixels (" + width + "x" + height + ")");
                 }
                 if (width * height > maxPixels) {
-                    throw new BadInputException(file + ": image of " + width + "x" + height
+                    throw new BadInputException(name + ": image of " + width + "x" + height
                             + " pixels is larger than the limit of " + maxPixels + " pixels");
                 }
-                Optional<JpegHeader> cmyk = fourComponentJpeg(reader, file);
+                Optional<JpegHeader> cmyk = fourComponentJpeg(reader, jpegHeader);
                 if (cmyk.isPresent()) {
                     return CmykJpeg.toRgb(reader.readRaster(0, null), cmyk.get());
                 }
@@ -66,17 +90,18 @@ public final class ImageReading {
                 throw b;
             }
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new BadInputException(file + ": cannot decode the image (" + why.replaceAll("\\s+", " ")
+            throw new BadInputException(name + ": cannot decode the image (" + why.replaceAll("\\s+", " ")
                     + "); PNG and JPEG (RGB, gray, CMYK) are supported");
         }
     }
 
     /** The header of a CMYK or YCCK JPEG, which ImageIO's {@code read} handles differently by JDK version. */
-    private static Optional<JpegHeader> fourComponentJpeg(ImageReader reader, Path file) throws IOException {
+    private static Optional<JpegHeader> fourComponentJpeg(ImageReader reader, Supplier<Optional<JpegHeader>> header)
+            throws IOException {
         if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
             return Optional.empty();
         }
-        return JpegHeader.read(file).filter(h -> h.components() == 4);
+        return header.get().filter(h -> h.components() == 4);
     }
 
     /** Any image type as 8-bit RGB, transparent pixels composited over black. */

@@ -1,6 +1,7 @@
 package io.dnnvis.methods.image;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,15 @@ record JpegHeader(int components, int adobeTransform) {
     static Optional<JpegHeader> read(Path file) {
         try (InputStream raw = Files.newInputStream(file);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+            return parse(in);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The header of a JPEG's bytes, as {@link #read(Path)} reads it from a file. */
+    static Optional<JpegHeader> read(byte[] content) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(content))) {
             return parse(in);
         } catch (IOException e) {
             return Optional.empty();

@@ -1,6 +1,5 @@
 package io.dnnvis.methods.image;
 
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -29,7 +28,7 @@ final class Upscaling {
     }
 
     /** A one-line warning when {@link #factor} is above {@link #MAX_FACTOR}, else the empty string. */
-    static String warning(Path file, int srcW, int srcH, int width, int height, ResizeMode mode) {
+    static String warning(String file, int srcW, int srcH, int width, int height, ResizeMode mode) {
         double f = factor(srcW, srcH, width, height, mode);
         if (f <= MAX_FACTOR) {
             return "";

@@ -2,13 +2,12 @@ package io.dnnvis.methods.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Enlarging an image more than 4x on a side to the model's input size is told in one line. */
 class UpscalingTest {
 
-    private static final Path FILE = Path.of("dot.png");
+    private static final String FILE = "dot.png";
 
     @Test
     void factorFollowsTheResizeMode() {
