@@ -95,8 +95,10 @@ public final class SparkAudit implements AutoCloseable {
             JavaRDD<AuditTally> tallies = files.select("path", "content").javaRDD()
                     .mapPartitions(new PartitionAudit(settings, model));
             AuditTally empty = AuditTally.empty(layers, settings.top());
-            AuditTally all = tallies.isEmpty() ? empty : empty.merge(tallies.treeReduce(AuditTally::merge,
-                    TREE_DEPTH));
+            // not tallies.isEmpty(): it runs the first partitions' audits only to throw them away and run them
+            // again in the reduce (100 AlexNet images: 11.6 of 18.9 s)
+            AuditTally all = tallies.getNumPartitions() == 0 ? empty
+                    : empty.merge(tallies.treeReduce(AuditTally::merge, TREE_DEPTH));
             return all.result(field, layers, List.of());
         }
     }
