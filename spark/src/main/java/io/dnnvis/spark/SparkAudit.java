@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -35,7 +36,7 @@ import org.apache.spark.sql.SparkSession;
  * partitions' tallies merged by {@code treeReduce}, and the result assembled here with the receptive
  * fields, exactly as the single-machine audit assembles its own. Second stage ({@link #pictures}):
  * the images of the final top table read again, grouped by image, drawn on the executors
- * ({@link PartitionPictures}) and their PNG bytes brought back one partition at a time. The model's
+ * ({@link PartitionPictures}) and their PNG bytes brought back a group of partitions at a time. The model's
  * bytes are broadcast once for both stages, and the executors' sessions serve both. Close it to
  * release the broadcast.
  */
@@ -106,7 +107,7 @@ public final class SparkAudit implements AutoCloseable {
     /**
      * Draws the patch and, with {@code method}, the reconstruction of every row of {@code result}'s
      * top table on the executors, image by image, handing each row's PNGs to {@code sink} on this
-     * thread as the partitions finish (the driver holds one partition's pictures at a time).
+     * thread as the partitions finish (the driver holds the pictures of as many partitions as run at once).
      */
     public void pictures(AuditMethod method, AuditResult result, Consumer<RowPictures> sink) {
         Map<String, List<TopImage>> byImage = new TreeMap<>();
@@ -123,7 +124,16 @@ public final class SparkAudit implements AutoCloseable {
             JavaRDD<RowPictures> drawn = listedFiles(spark.read().format("binaryFile"), paths)
                     .select("path", "content").javaRDD()
                     .mapPartitions(new PartitionPictures(settings, method, model, rows));
-            drawn.toLocalIterator().forEachRemaining(sink);
+            // a job per group of partitions, as many as run at once: the tasks draw in parallel and the driver
+            // holds one group's pictures (toLocalIterator would run one partition at a time)
+            int partitions = drawn.getNumPartitions();
+            int group = Math.max(1, context.defaultParallelism());
+            for (int from = 0; from < partitions; from += group) {
+                int[] ids = IntStream.range(from, Math.min(partitions, from + group)).toArray();
+                for (List<RowPictures> part : drawn.collectPartitions(ids)) {
+                    part.forEach(sink);
+                }
+            }
         } finally {
             rows.destroy();
         }
