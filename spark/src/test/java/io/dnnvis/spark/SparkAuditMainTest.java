@@ -59,9 +59,12 @@ class SparkAuditMainTest {
         int local = Main.run("audit", model, "--images", images.toString(), "--layer", LAYER, "--top", "3",
                 "--labels-from", "prefix", "-q", "-o", tmp.resolve("local").toString());
         assertThat(local).isZero();
+        int sessions = ExecutorSessions.opened();
         int spark = SparkAuditMain.run(model, "--images", images.toString(), "--layer", LAYER, "--top", "3",
                 "--labels-from", "prefix", "--master", "local[2]", "-q", "-o", tmp.resolve("spark").toString());
         assertThat(spark).isZero();
+        // both stages ran on one session of the executor (this JVM)
+        assertThat(ExecutorSessions.opened()).isEqualTo(sessions + 1);
         Path out = tmp.resolve("spark");
         for (String name : List.of("topk.csv", "predictions.csv", "skipped.csv", "audit.json", "index.html")) {
             assertThat(out.resolve(name)).as(name).isRegularFile();
