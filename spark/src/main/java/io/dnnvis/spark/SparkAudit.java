@@ -160,7 +160,7 @@ public final class SparkAudit implements AutoCloseable {
     }
 
     /**
-     * The files {@code paths} (literal paths, no glob patterns) through {@code reader}. The driver
+     * The files {@code paths} (literal paths, taken as they are) through {@code reader}. The driver
      * lists them itself: above Spark's threshold Spark would run a listing job of one task per file
      * (with 2,080 images it cost 18 s).
      */
@@ -170,7 +170,15 @@ public final class SparkAudit implements AutoCloseable {
         if (now <= paths.size()) {
             spark.conf().set(threshold, Integer.toString(paths.size() + 1));
         }
-        return reader.option("globPaths", "false").load(paths.toArray(String[]::new));
+        return reader.load(paths.stream().map(SparkAudit::literal).toArray(String[]::new));
+    }
+
+    /**
+     * {@code path} as a glob pattern that matches only itself: Hadoop's glob characters escaped (Spark
+     * globs every path it is given; a file named {@code a[1].png} would not match itself).
+     */
+    static String literal(String path) {
+        return path.replaceAll("([\\\\\\[\\]{}*?])", "\\\\$1");
     }
 
     /** The regular files directly in {@code root} (the local audit without --recursive reads only those). */

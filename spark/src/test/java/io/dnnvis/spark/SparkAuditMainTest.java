@@ -34,7 +34,15 @@ class SparkAuditMainTest {
             }
         }
         Files.writeString(folder.resolve("readme.txt"), "not an image");
+        // a copy of the first image under a name with Hadoop's glob characters: both stages read it as itself
+        Files.copy(all(TestData.auditReference().resolve("images")).get(0), folder.resolve("odd [1] {a}*?.png"));
         return folder;
+    }
+
+    private static List<Path> all(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
     }
 
     /** The files below {@code dir} by their path relative to it, with their bytes. */
@@ -87,6 +95,7 @@ class SparkAuditMainTest {
         assertThat(Files.readAllLines(out.resolve("predictions.csv")).stream().map(l -> l.split(",")[0]).toList())
                 .isEqualTo(Files.readAllLines(tmp.resolve("local/predictions.csv")).stream()
                         .map(l -> l.split(",")[0]).toList());
+        assertThat(Files.readString(out.resolve("topk.csv"))).contains(",odd [1] {a}*?.png,");
         // the same pictures, byte for byte: drawn by the second stage on the executors, written by the driver
         for (String kind : List.of("patches", "recon")) {
             Map<Path, byte[]> drawnHere = files(tmp.resolve("local").resolve(kind));
@@ -98,7 +107,7 @@ class SparkAuditMainTest {
             }
         }
         assertThat(Files.readString(out.resolve("audit.json"))).containsPattern("\"method\"\\s*:\\s*\"deconvnet\"")
-                .containsPattern("\"images\"\\s*:\\s*29\\b");
+                .containsPattern("\"images\"\\s*:\\s*30\\b");
     }
 
     @Test
