@@ -7,6 +7,7 @@ import io.dnnvis.methods.render.Images;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The files of an audit for engines outside this package (the Spark job's driver): the same
@@ -40,21 +41,38 @@ public final class AuditOutputs {
     }
 
     /**
-     * Draws every top row's receptive-field crop ({@code patches/LAYER/uU_rR.png}) and, with a method,
-     * its reconstruction ({@code recon/LAYER/uU_rR.png}) from {@code folder}'s images.
+     * The writer of the rows' pictures into {@code dir}, for pictures drawn elsewhere (a Spark job's
+     * executors): {@link Pictures#write} names and writes them as {@code dnnvis audit} does.
      */
-    public static void writePictures(Path dir, Path model, AuditPictures pictures, ImageFolder folder,
-            AuditResult result) {
-        drawPictures(new AuditFiles(dir, List.of(model)), pictures, folder, result);
+    public static Pictures pictures(Path dir, Path model, AuditResult result) {
+        return new Pictures(new AuditFiles(dir, List.of(model)), result);
     }
 
+    /** Writes rows' pictures, each atomically: {@code patches/LAYER/uU_rR.png} and {@code recon/LAYER/uU_rR.png}. */
+    public static final class Pictures {
+
+        private final AuditFiles files;
+        private final AuditResult result;
+
+        private Pictures(AuditFiles files, AuditResult result) {
+            this.files = files;
+            this.result = result;
+        }
+
+        /** The pictures of the row of unit {@code unit}, rank {@code rank} of layer (tensor) {@code layer}. */
+        public void write(String layer, int unit, int rank, byte[] patchPng, Optional<byte[]> reconstructionPng) {
+            String name = "u" + unit + "_r" + rank + ".png";
+            String layerFolder = files.folderOf(result, layer);
+            files.write(Path.of("patches", layerFolder, name), patchPng);
+            reconstructionPng.ifPresent(r -> files.write(Path.of("recon", layerFolder, name), r));
+        }
+    }
+
+    /** Draws every top row's patch and, with a method, its reconstruction from {@code folder}'s images. */
     static void drawPictures(AuditFiles files, AuditPictures pictures, ImageFolder folder, AuditResult result) {
-        pictures.draw(folder, result, drawn -> {
-            String name = "u" + drawn.row().unit() + "_r" + drawn.row().rank() + ".png";
-            String layerFolder = files.folderOf(result, drawn.row().layer());
-            files.write(Path.of("patches", layerFolder, name), Images.png(drawn.patch()));
-            drawn.reconstruction().ifPresent(r -> files.write(Path.of("recon", layerFolder, name), Images.png(r)));
-        });
+        Pictures out = new Pictures(files, result);
+        pictures.draw(folder, result, drawn -> out.write(drawn.row().layer(), drawn.row().unit(), drawn.row().rank(),
+                Images.png(drawn.patch()), drawn.reconstruction().map(Images::png)));
     }
 
     /** Writes the tables, {@code audit.json} and the report into {@code dir}. */

@@ -48,6 +48,17 @@ public record JobSettings(String modelSha256, String modelName, String root, Lis
                 maxPixels, partition);
     }
 
+    /** The path of the image named {@code name} in the tables: the inverse of {@link #nameOf}. */
+    public String pathOf(String name) {
+        return isQualified(name) ? name : root + "/" + name;
+    }
+
+    /** Whether {@code name} is a whole path (it starts with the root's scheme), as {@link #nameOf} leaves one. */
+    private boolean isQualified(String name) {
+        int colon = root.indexOf(':');
+        return colon > 0 && name.startsWith(root.substring(0, colon + 1));
+    }
+
     /** The image's name in the tables: its path below {@link #root}; the whole path when it is not below. */
     public String nameOf(String path) {
         String prefix = root + "/";

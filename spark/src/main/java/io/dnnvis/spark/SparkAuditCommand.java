@@ -3,17 +3,14 @@ package io.dnnvis.spark;
 import io.dnnvis.cli.AuditOutputs;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.audit.AuditMethod;
-import io.dnnvis.methods.audit.AuditPictures;
 import io.dnnvis.methods.audit.AuditRequest;
 import io.dnnvis.methods.audit.AuditResult;
-import io.dnnvis.methods.audit.ImageFolder;
 import io.dnnvis.methods.audit.LabelSource;
 import io.dnnvis.methods.image.ImageReading;
 import io.dnnvis.methods.image.Preprocessing;
 import io.dnnvis.methods.image.ResizeMode;
 import io.dnnvis.onnx.UserErrorException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -117,47 +114,37 @@ final class SparkAuditCommand implements Callable<Integer> {
             String root = SparkAudit.qualifiedRoot(spark, images);
             JobSettings settings = new JobSettings(digest, modelFile.getFileName().toString(), root, layers, top, batch,
                     labels, preset, mode, null, maxPixels, -1);
-            long t0 = System.nanoTime();
-            AuditResult result = SparkAudit.run(spark, modelFile, settings, recursive, glob);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            String drawn = drawPictures(root, settings, auditMethod, result);
+            AuditResult result;
+            double seconds;
+            double pictureSeconds;
+            try (SparkAudit job = SparkAudit.open(spark, modelFile, settings)) {
+                long t0 = System.nanoTime();
+                result = job.audit(recursive, glob);
+                seconds = (System.nanoTime() - t0) / 1e9;
+                long t1 = System.nanoTime();
+                AuditOutputs.Pictures pictures = AuditOutputs.pictures(outputDir, modelFile, result);
+                job.pictures(auditMethod, result, p -> pictures.write(p.layer(), p.unit(), p.rank(), p.patch(),
+                        p.reconstructionPng()));
+                pictureSeconds = (System.nanoTime() - t1) / 1e9;
+            }
             try (Visualizer vis = Visualizer.open(modelFile)) {
                 String preprocessing = (preset != null ? preset
                         : Preprocessing.fromMetadata(vis.model().metadata()).orElse(Preprocessing.IMAGENET)).label();
-                AuditOutputs.write(outputDir, result, new AuditOutputs.Run(modelFile, digest, top, drawn, preprocessing,
-                        started, Instant.now().truncatedTo(ChronoUnit.SECONDS), labels.label()));
+                AuditOutputs.write(outputDir, result, new AuditOutputs.Run(modelFile, digest, top, auditMethod.label(),
+                        preprocessing, started, Instant.now().truncatedTo(ChronoUnit.SECONDS), labels.label()));
             }
             if (!quiet) {
                 out.printf(Locale.ROOT, "audited %d images (%d skipped) on Spark %s: %s, top %d, %s; wrote %s%n",
                         result.images(), result.skipped().size(), spark.sparkContext().master(), String.join(", ", layers),
-                        top, drawn, outputDir);
-                out.printf(Locale.ROOT, "time: %.1f s for the images (%.1f images/s)%n", seconds,
-                        seconds > 0 ? result.images() / seconds : 0);
+                        top, auditMethod.label(), outputDir);
+                out.printf(Locale.ROOT, "time: %.1f s for the images (%.1f images/s), %.1f s for %d patches%s%n",
+                        seconds, seconds > 0 ? result.images() / seconds : 0, pictureSeconds, result.top().size(),
+                        auditMethod == AuditMethod.NONE ? "" : " and reconstructions");
                 out.flush();
             }
             return 0;
         } finally {
             spark.stop();
         }
-    }
-
-    /**
-     * The patches and reconstructions, drawn on the driver where it reads the images' folder (a
-     * {@code file:} URI); elsewhere none yet (the distributed second stage is to come). Returns the
-     * method that was drawn, for audit.json.
-     */
-    private String drawPictures(String root, JobSettings settings, AuditMethod auditMethod, AuditResult result) {
-        if (!root.startsWith("file:")) {
-            spec.commandLine().getErr().println("note: patches and reconstructions are drawn only for file: URIs "
-                    + "for now; the tables and the report are complete");
-            spec.commandLine().getErr().flush();
-            return AuditMethod.NONE.label();
-        }
-        ImageFolder folder = new ImageFolder(Path.of(URI.create(root)), List.of(), List.of());
-        try (Visualizer vis = Visualizer.open(modelFile)) {
-            AuditOutputs.writePictures(outputDir, modelFile, AuditPictures.of(vis, settings.imageOptions(), auditMethod),
-                    folder, result);
-        }
-        return auditMethod.label();
     }
 }

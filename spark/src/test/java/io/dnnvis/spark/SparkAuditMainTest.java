@@ -12,10 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Spark audit's command line writes what 'dnnvis audit' writes, with the same top table. */
+/**
+ * The Spark audit's command line writes what 'dnnvis audit' writes: the same top table, and the same
+ * patches and reconstructions byte for byte (the distributed second stage).
+ */
 class SparkAuditMainTest {
 
     private static final String LAYER = "/features/features.10/Relu_output_0";
@@ -29,7 +34,26 @@ class SparkAuditMainTest {
             }
         }
         Files.writeString(folder.resolve("readme.txt"), "not an image");
+        // a copy of the first image under a name with Hadoop's glob characters: both stages read it as itself
+        Files.copy(all(TestData.auditReference().resolve("images")).get(0), folder.resolve("odd [1] {a}*?.png"));
         return folder;
+    }
+
+    private static List<Path> all(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** The files below {@code dir} by their path relative to it, with their bytes. */
+    private static Map<Path, byte[]> files(Path dir) throws IOException {
+        Map<Path, byte[]> out = new TreeMap<>();
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                out.put(dir.relativize(p), Files.readAllBytes(p));
+            }
+        }
+        return out;
     }
 
     private static List<String[]> rows(Path csv) throws IOException {
@@ -43,9 +67,12 @@ class SparkAuditMainTest {
         int local = Main.run("audit", model, "--images", images.toString(), "--layer", LAYER, "--top", "3",
                 "--labels-from", "prefix", "-q", "-o", tmp.resolve("local").toString());
         assertThat(local).isZero();
+        int sessions = ExecutorSessions.opened();
         int spark = SparkAuditMain.run(model, "--images", images.toString(), "--layer", LAYER, "--top", "3",
                 "--labels-from", "prefix", "--master", "local[2]", "-q", "-o", tmp.resolve("spark").toString());
         assertThat(spark).isZero();
+        // both stages ran on one session of the executor (this JVM)
+        assertThat(ExecutorSessions.opened()).isEqualTo(sessions + 1);
         Path out = tmp.resolve("spark");
         for (String name : List.of("topk.csv", "predictions.csv", "skipped.csv", "audit.json", "index.html")) {
             assertThat(out.resolve(name)).as(name).isRegularFile();
@@ -68,18 +95,19 @@ class SparkAuditMainTest {
         assertThat(Files.readAllLines(out.resolve("predictions.csv")).stream().map(l -> l.split(",")[0]).toList())
                 .isEqualTo(Files.readAllLines(tmp.resolve("local/predictions.csv")).stream()
                         .map(l -> l.split(",")[0]).toList());
-        // the same pictures: a patch and a reconstruction for every row
-        String folder = "features.10";
-        try (var patches = Files.list(tmp.resolve("local/patches"))) {
-            folder = patches.findFirst().orElseThrow().getFileName().toString();
-        }
-        try (var a = Files.list(out.resolve("patches").resolve(folder));
-                var b = Files.list(out.resolve("recon").resolve(folder))) {
-            assertThat(a.count()).isEqualTo(expected.size() - 1);
-            assertThat(b.count()).isEqualTo(expected.size() - 1);
+        assertThat(Files.readString(out.resolve("topk.csv"))).contains(",odd [1] {a}*?.png,");
+        // the same pictures, byte for byte: drawn by the second stage on the executors, written by the driver
+        for (String kind : List.of("patches", "recon")) {
+            Map<Path, byte[]> drawnHere = files(tmp.resolve("local").resolve(kind));
+            Map<Path, byte[]> distributed = files(out.resolve(kind));
+            assertThat(drawnHere).as(kind).hasSize(expected.size() - 1);
+            assertThat(distributed.keySet()).as(kind).isEqualTo(drawnHere.keySet());
+            for (Path name : drawnHere.keySet()) {
+                assertThat(distributed.get(name)).as(kind + "/" + name).isEqualTo(drawnHere.get(name));
+            }
         }
         assertThat(Files.readString(out.resolve("audit.json"))).containsPattern("\"method\"\\s*:\\s*\"deconvnet\"")
-                .containsPattern("\"images\"\\s*:\\s*29\\b");
+                .containsPattern("\"images\"\\s*:\\s*30\\b");
     }
 
     @Test

@@ -60,6 +60,9 @@ public final class OrtSessions {
      */
     static final int LARGE_GRAPH_NODES = 8_000;
 
+    /** {@code -Ddnnvis.ort.spinning=false}: ONNX Runtime's threads sleep at once between parallel parts (for benchmarks). */
+    static final String SPINNING_PROPERTY = "dnnvis.ort.spinning";
+
     /**
      * A session built with the given graph optimizations: {@code NO_OPT} for a session that only
      * infers shapes (ONNX Runtime's optimizers cost time quadratic in the outputs of a graph that
@@ -74,6 +77,9 @@ public final class OrtSessions {
             so.setOptimizationLevel(optimizations);
             so.setInterOpNumThreads(1);
             so.setIntraOpNumThreads(intraOpThreads(options));
+            if (!Boolean.parseBoolean(System.getProperty(SPINNING_PROPERTY, "true"))) {
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             // No memory pattern: with it ONNX Runtime plans the tensors' places on the first run and
             // takes one fresh block for them on the second, so two runs (not one) pay for touching new
             // memory; without it the arena's blocks serve the second run already, and later runs are as

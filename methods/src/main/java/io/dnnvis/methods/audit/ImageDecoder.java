@@ -130,7 +130,7 @@ public final class ImageDecoder implements AutoCloseable {
                         return;
                     }
                     source = (T) sources.next();
-                } catch (RuntimeException | Error e) { // a failed read: next() throws it at this position
+                } catch (Throwable e) { // a failed read (also what Spark throws undeclared): next() throws it here
                     failure = e;
                     end = nextToClaim;
                     changed.signalAll();
@@ -147,7 +147,7 @@ public final class ImageDecoder implements AutoCloseable {
             try {
                 AuditImage image = decode.apply(source);
                 item = new Item(index, image.file(), image.data(), image.skipped());
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
                 fail(index, e);
                 return;
             }

@@ -33,7 +33,7 @@ import java.util.Set;
 public final class ReceptiveField {
 
     /** A box of input pixels, inclusive on both ends. */
-    public record Box(int y0, int x0, int y1, int x1) {
+    public record Box(int y0, int x0, int y1, int x1) implements java.io.Serializable {
 
         public int height() {
             return y1 - y0 + 1;
