@@ -52,8 +52,9 @@ final class PartitionAudit implements FlatMapFunction<Iterator<Row>, AuditTally>
         int batchSize = session.forward().batchSize();
         float[] batch = new float[batchSize * perImage];
         List<String> names = new ArrayList<>();
-        // the files are read and decoded on a thread of their own while the model runs the previous batch
-        try (ImageDecoder decoder = ImageDecoder.start(rows, 0, row -> decode(row, session), batchSize)) {
+        // the files are read and decoded on the task's cores between the model's runs (its threads take them all)
+        try (ImageDecoder decoder = ImageDecoder.start(rows, 0, row -> decode(row, session), batchSize,
+                ImageDecoder.Schedule.forCores(cpus, cpus))) {
             for (ImageDecoder.Item item = decoder.next(); item != null; item = decoder.next()) {
                 if (item.skipped() != null) {
                     tally.skip(item.skipped());
@@ -62,7 +63,7 @@ final class PartitionAudit implements FlatMapFunction<Iterator<Row>, AuditTally>
                 System.arraycopy(item.data(), 0, batch, names.size() * perImage, perImage);
                 names.add(item.file());
                 if (names.size() == batchSize) {
-                    session.forward().run(batch, names, tally);
+                    decoder.whileModelRuns(() -> session.forward().run(batch, names, tally));
                     names.clear();
                 }
             }
