@@ -8,6 +8,7 @@ import io.dnnvis.methods.audit.AuditResult;
 import io.dnnvis.methods.audit.AuditTally;
 import io.dnnvis.methods.audit.ReceptiveField;
 import io.dnnvis.methods.audit.TopImage;
+import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,6 +146,7 @@ public final class SparkAudit implements AutoCloseable {
     }
 
     private Dataset<Row> source(boolean recursive, String glob) {
+        requireFolder(spark.sparkContext().hadoopConfiguration(), settings.root());
         DataFrameReader reader = spark.read().format("binaryFile");
         if (glob != null) {
             reader = reader.option("pathGlobFilter", glob);
@@ -179,6 +181,22 @@ public final class SparkAudit implements AutoCloseable {
      */
     static String literal(String path) {
         return path.replaceAll("([\\\\\\[\\]{}*?])", "\\\\$1");
+    }
+
+    /** Refuses, as the local audit does, an images root that is not there or is not a folder. */
+    static void requireFolder(Configuration conf, String root) {
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root);
+        FileStatus status;
+        try {
+            status = dir.getFileSystem(conf).getFileStatus(dir);
+        } catch (java.io.FileNotFoundException e) {
+            throw new BadInputException(root + ": folder not found");
+        } catch (IOException e) {
+            throw new BadInputException(root + ": cannot read the folder (" + e.getMessage() + ")");
+        }
+        if (!status.isDirectory()) {
+            throw new BadInputException(root + ": not a folder");
+        }
     }
 
     /** The regular files directly in {@code root} (the local audit without --recursive reads only those). */
