@@ -1,0 +1,343 @@
+package io.dnnvis.methods.occlusion;
+
+import io.dnnvis.onnx.Graph;
+import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.OnnxModel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Exact incremental occlusion (issue 22, after Krypton): the tensors of the unoccluded image come
+ * from one forward pass; then, layer by layer in graph order, each window's occluded values are
+ * recomputed on its changed box only ({@link ChangedRegions}, one {@link PatchLayout} per tensor),
+ * from its inputs' boxes with the halo the op reads: new values where an input changed, cached
+ * values elsewhere, the op's pad value outside ({@link PatchRule}). The windows of a batch run
+ * together, one small graph per {@link PatchStep}. From the first node without a rule, or whose
+ * patches cover more of its output than {@link #AUTO_SHARE} (where a full computation costs about as
+ * much), the rest of the graph runs in full on the batch, fed the patched tensors (cached values with
+ * the patches written in). The watched tensor of every window is the same as the full recompute's,
+ * up to the order of floating-point sums.
+ */
+final class IncrementalSweep implements WindowSweep {
+
+    /** In automatic mode, a step whose patch covers more than this share of its output's map runs in full instead. */
+    static final double AUTO_SHARE = 0.6;
+
+    private final PatchSessions sessions;
+    private final String input;
+    private final String target;
+    private final Occluder occluder;
+    private final List<PatchStep> steps;
+    private final Map<String, PatchLayout> layouts;
+    private final Map<String, float[]> cached;
+    private final Map<String, long[]> shapes;
+    private final PatchSessions.Tail tail;
+    private final String path;
+
+    private IncrementalSweep(PatchSessions sessions, String input, String target, Occluder occluder,
+            List<PatchStep> steps, Map<String, PatchLayout> layouts, Map<String, float[]> cached,
+            Map<String, long[]> shapes, PatchSessions.Tail tail, String path) {
+        this.sessions = sessions;
+        this.input = input;
+        this.target = target;
+        this.occluder = occluder;
+        this.steps = steps;
+        this.layouts = layouts;
+        this.cached = cached;
+        this.shapes = shapes;
+        this.tail = tail;
+        this.path = path;
+    }
+
+    /**
+     * The incremental sweep of {@code grid} watching {@code target}; empty where it does not apply
+     * (no node after the input has a rule, the shapes are unknown) or, when {@code auto}, would not save
+     * work: the caller then recomputes in full.
+     *
+     * @param probed the shapes of the tensors the target depends on (batch 1)
+     * @param auto whether to stop patching where patches cover most of a map ({@link #AUTO_SHARE})
+     */
+    static Optional<IncrementalSweep> plan(PatchSessions sessions, OnnxModel model, String target,
+            Map<String, long[]> probed, Occluder occluder, WindowGrid grid, boolean auto) {
+        String input = model.graph().inputs().get(0).name();
+        Graph graph = cut(model.graph(), target);
+        if (probed.isEmpty() || target.equals(input)) {
+            return Optional.empty();
+        }
+        Map<String, long[]> shapes = new HashMap<>(probed);
+        shapes.put(input, occluder.shape());
+        List<Node> pathNodes = pathNodes(graph, input, target);
+        Set<String> pathTensors = new HashSet<>();
+        pathTensors.add(input);
+        pathNodes.forEach(n -> pathTensors.addAll(n.outputs()));
+        List<Map<String, ChangedRegions.Region>> regions;
+        try {
+            ChangedRegions changed = new ChangedRegions(graph, shapes, occluder.layout().heightAxis(),
+                    occluder.layout().widthAxis());
+            regions = new ArrayList<>(grid.count());
+            for (int k = 0; k < grid.count(); k++) {
+                WindowGrid.Window w = grid.window(k);
+                regions.add(changed.from(w.top(), w.left(), w.bottom() - 1, w.right() - 1));
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a shape the walk needs is unknown
+        }
+        Map<String, PatchLayout> layouts = new LinkedHashMap<>();
+        Optional<PatchLayout> inputLayout = PatchLayout.of(input, shapes.get(input), regions);
+        if (inputLayout.isEmpty()) {
+            return Optional.empty();
+        }
+        layouts.put(input, inputLayout.get());
+        List<PatchStep> steps = new ArrayList<>();
+        String stoppedAt = null;
+        int patchedNodes = 0;
+        for (Node node : pathNodes) {
+            Optional<PatchRule> rule = ruleOf(graph, node, pathTensors, shapes, layouts, regions);
+            Optional<PatchLayout> out = rule.flatMap(r -> PatchLayout.of(node.output(), shapes.get(node.output()),
+                    regions));
+            if (rule.isEmpty() || out.isEmpty() || auto && out.get().share() > AUTO_SHARE) {
+                stoppedAt = node.describe();
+                break;
+            }
+            PatchStep last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
+            if (last != null && chains(graph, last, rule.get(), target)) {
+                steps.set(steps.size() - 1, last.then(rule.get()));
+                layouts.remove(last.output());
+            } else {
+                steps.add(new PatchStep(List.of(rule.get())));
+            }
+            layouts.put(node.output(), out.get());
+            patchedNodes++;
+        }
+        if (steps.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> cachedTensors = new ArrayList<>();
+        cachedTensors.add(target);
+        for (PatchStep s : steps) {
+            for (String in : s.head().pathInputs()) {
+                if (!in.equals(input) && !cachedTensors.contains(in)) {
+                    cachedTensors.add(in);
+                }
+            }
+            if (!cachedTensors.contains(s.output())) {
+                cachedTensors.add(s.output());
+            }
+        }
+        PatchSessions.Tail tail = null;
+        if (!layouts.containsKey(target)) {
+            tail = sessions.tail(new ArrayList<>(layouts.keySet()), target);
+            for (String t : tail.inputs()) {
+                if (!t.equals(input) && !cachedTensors.contains(t)) {
+                    cachedTensors.add(t);
+                }
+            }
+        }
+        Map<String, float[]> cached = new HashMap<>();
+        float[] image = occluder.original();
+        cached.put(input, image);
+        for (Map.Entry<String, PatchSessions.Feed> e : sessions.cache(cachedTensors, input,
+                new PatchSessions.Feed(image, occluder.shape())).entrySet()) {
+            cached.put(e.getKey(), e.getValue().values());
+            shapes.put(e.getKey(), e.getValue().shape());
+        }
+        String path = "incremental: " + patchedNodes + " of " + pathNodes.size() + " nodes patched in "
+                + steps.size() + " steps" + (stoppedAt == null ? "" : ", in full from " + stoppedAt);
+        return Optional.of(new IncrementalSweep(sessions, input, target, occluder, List.copyOf(steps), layouts,
+                cached, shapes, tail, path));
+    }
+
+    @Override
+    public float[] unoccluded() {
+        return cached.get(target).clone();
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public void run(WindowGrid grid, int batch, OcclusionProgress progress, Sweep.Sink sink) {
+        int total = grid.count();
+        progress.windowsDone(0, total);
+        boolean[] tailBatches = {true};
+        for (int done = 0; done < total; ) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("occlusion interrupted after " + done + " of " + total + " windows");
+            }
+            int n = Math.min(batch, total - done);
+            runBatch(grid, done, n, sink, tailBatches);
+            done += n;
+            progress.windowsDone(done, total);
+        }
+    }
+
+    private void runBatch(WindowGrid grid, int first, int n, Sweep.Sink sink, boolean[] tailBatches) {
+        Map<String, float[]> patches = new HashMap<>();
+        PatchLayout in = layouts.get(input);
+        float[] image = new float[n * in.count()];
+        for (int k = 0; k < n; k++) {
+            occluder.paintPatch(image, k * in.count(), in.box(first + k), grid.window(first + k));
+        }
+        patches.put(input, image);
+        for (PatchStep step : steps) {
+            PatchLayout out = layouts.get(step.output());
+            Map<String, PatchSessions.Feed> feeds = new LinkedHashMap<>();
+            for (String t : step.head().pathInputs()) {
+                feeds.put(t, gather(step.head(), t, out, first, n, patches.get(t)));
+            }
+            patches.put(step.output(), sessions.runStep(step, feeds));
+        }
+        if (tail == null) {
+            PatchLayout out = layouts.get(target);
+            float[] full = new float[cached.get(target).length];
+            for (int k = 0; k < n; k++) {
+                System.arraycopy(cached.get(target), 0, full, 0, full.length);
+                PatchBox.copyOverlap(patches.get(target), out.box(first + k), k * out.count(), full,
+                        PatchBox.whole(shapes.get(target)), 0);
+                sink.accept(first + k, full, 0);
+            }
+            return;
+        }
+        runTail(first, n, patches, sink, tailBatches);
+    }
+
+    /** The rest of the graph in full on the batch; one window per run once the tail has refused a batch. */
+    private void runTail(int first, int n, Map<String, float[]> patches, Sweep.Sink sink, boolean[] tailBatches) {
+        if (tailBatches[0] && n > 1) {
+            try {
+                PatchSessions.Feed out = sessions.runTail(tail, fullFeeds(first, n, patches), target);
+                if (out.shape().length > 0 && out.shape()[0] == n) {
+                    int size = out.values().length / n;
+                    for (int k = 0; k < n; k++) {
+                        sink.accept(first + k, out.values(), k * size);
+                    }
+                    return;
+                }
+            } catch (io.dnnvis.trace.ModelRefusedException e) {
+                // the graph pins its batch (a Reshape to a constant shape): one window at a time
+            }
+            tailBatches[0] = false;
+        }
+        for (int k = 0; k < n; k++) {
+            Map<String, float[]> one = new HashMap<>();
+            for (Map.Entry<String, float[]> e : patches.entrySet()) {
+                PatchLayout l = layouts.get(e.getKey());
+                if (l != null) {
+                    one.put(e.getKey(), Arrays.copyOfRange(e.getValue(), k * l.count(), (k + 1) * l.count()));
+                }
+            }
+            PatchSessions.Feed out = sessions.runTail(tail, fullFeeds(first + k, 1, one), target);
+            sink.accept(first + k, out.values(), 0);
+        }
+    }
+
+    /** The tail's inputs for windows {@code first ..}: cached values with each window's patch written in. */
+    private Map<String, PatchSessions.Feed> fullFeeds(int first, int n, Map<String, float[]> patches) {
+        Map<String, PatchSessions.Feed> feeds = new LinkedHashMap<>();
+        for (String t : tail.inputs()) {
+            float[] base = cached.get(t);
+            long[] shape = shapes.get(t);
+            PatchBox whole = PatchBox.whole(shape);
+            PatchLayout l = layouts.get(t);
+            float[] batch = new float[n * base.length];
+            for (int k = 0; k < n; k++) {
+                System.arraycopy(base, 0, batch, k * base.length, base.length);
+                PatchBox.copyOverlap(patches.get(t), l.box(first + k), k * l.count(), batch, whole, k * base.length);
+            }
+            long[] batchShape = shape.clone();
+            batchShape[0] = n;
+            feeds.put(t, new PatchSessions.Feed(batch, batchShape));
+        }
+        return feeds;
+    }
+
+    /** The crops input {@code t} of {@code rule} reads for the output patches of windows {@code first ..}. */
+    private PatchSessions.Feed gather(PatchRule rule, String t, PatchLayout out, int first, int n, float[] patch) {
+        long[] shape = shapes.get(t);
+        PatchLayout own = layouts.get(t);
+        PatchBox whole = PatchBox.whole(shape);
+        float[] base = cached.get(t);
+        PatchBox first0 = rule.reads(out.box(first), shape);
+        int size = first0.count();
+        float[] crops = new float[n * size];
+        for (int k = 0; k < n; k++) {
+            PatchBox box = rule.reads(out.box(first + k), shape);
+            if (!box.inside(shape)) {
+                Arrays.fill(crops, k * size, (k + 1) * size, rule.pad());
+            }
+            PatchBox.copyOverlap(base, whole, 0, crops, box, k * size);
+            PatchBox.copyOverlap(patch, own.box(first + k), k * own.count(), crops, box, k * size);
+        }
+        return new PatchSessions.Feed(crops, first0.batchShape(n));
+    }
+
+    /** The node's rule when its image inputs are patched with the rows and columns it expects. */
+    private static Optional<PatchRule> ruleOf(Graph graph, Node node, Set<String> pathTensors, Map<String, long[]> shapes,
+            Map<String, PatchLayout> layouts, List<Map<String, ChangedRegions.Region>> regions) {
+        ChangedRegions.Region r = regions.get(0).get(node.output());
+        if (r == null || r.whole()) {
+            return Optional.empty();
+        }
+        Optional<PatchRule> rule = PatchRule.of(graph, node, pathTensors, shapes, r.rowAxis(), r.colAxis());
+        if (rule.isEmpty()) {
+            return rule;
+        }
+        for (String in : rule.get().pathInputs()) {
+            PatchLayout l = layouts.get(in);
+            if (l == null) {
+                return Optional.empty(); // read from a tensor computed in full
+            }
+            boolean sameAxes = l.rowAxis() == r.rowAxis() && l.colAxis() == r.colAxis();
+            if (rule.get().kind() != PatchRule.Kind.TRANSPOSE && !sameAxes) {
+                return Optional.empty();
+            }
+        }
+        return rule;
+    }
+
+    /** Whether {@code next} joins {@code last}: positionwise on its output alone, the output read by nothing else. */
+    private static boolean chains(Graph graph, PatchStep last, PatchRule next, String target) {
+        return next.kind() == PatchRule.Kind.POSITIONWISE && next.pathInputs().equals(List.of(last.output()))
+                && graph.consumers(last.output()).size() == 1 && !last.output().equals(target);
+    }
+
+    /** The graph cut at {@code target}: the nodes it depends on, in graph order. */
+    private static Graph cut(Graph graph, String target) {
+        Set<Node> needed = new HashSet<>();
+        Deque<Node> todo = new ArrayDeque<>();
+        graph.producer(target).ifPresent(todo::add);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (needed.add(n)) {
+                n.inputs().forEach(t -> graph.producer(t).ifPresent(todo::push));
+            }
+        }
+        return new Graph(graph.name(), graph.nodes().stream().filter(needed::contains).toList(), graph.initializers(),
+                graph.inputs(), List.of(), "");
+    }
+
+    /** The nodes of {@code graph} (cut at the target) that read the image, in graph order. */
+    private static List<Node> pathNodes(Graph graph, String input, String target) {
+        Set<String> reached = new HashSet<>(Set.of(input));
+        List<Node> out = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (n.inputs().stream().anyMatch(reached::contains)) {
+                out.add(n);
+                reached.addAll(n.outputs());
+            }
+        }
+        return out;
+    }
+}
