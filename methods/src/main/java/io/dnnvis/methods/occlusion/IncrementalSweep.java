@@ -31,7 +31,7 @@ import java.util.concurrent.CancellationException;
 final class IncrementalSweep implements WindowSweep {
 
     /** In automatic mode, a step whose patch covers more than this share of its output's map runs in full instead. */
-    static final double AUTO_SHARE = 0.6;
+    static final double AUTO_SHARE = 0.85;
 
     private final PatchSessions sessions;
     private final String input;

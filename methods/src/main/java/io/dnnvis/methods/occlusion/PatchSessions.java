@@ -45,7 +45,7 @@ final class PatchSessions implements AutoCloseable {
 
     private final OnnxModel model;
     private final EngineOptions options;
-    private final Memo<String, OrtSession> steps = new Memo<>();
+    private final Memo<List<Object>, OrtSession> steps = new Memo<>();
     private final Memo<List<String>, OrtSession> caches = new Memo<>();
     private final Memo<List<String>, Tail> tails = new Memo<>();
 
@@ -54,9 +54,13 @@ final class PatchSessions implements AutoCloseable {
         this.options = options;
     }
 
-    /** Runs a step's graph on its inputs; the output patch. */
+    /** Runs a step's graph on its inputs; the output patch. One session per step and crop shape (any batch). */
     float[] runStep(PatchStep step, Map<String, Feed> feeds) {
-        OrtSession session = steps.get(step.key(), k -> OrtSessions.create(step.model(model), options, model.path()));
+        List<long[]> shapes = step.head().pathInputs().stream().map(t -> feeds.get(t).shape()).toList();
+        List<Object> key = new ArrayList<>();
+        key.add(step.key());
+        shapes.forEach(s -> key.add(java.util.Arrays.stream(s).skip(1).boxed().toList()));
+        OrtSession session = steps.get(key, k -> OrtSessions.createWithoutSpinning(step.model(model, shapes), options, model.path()));
         return run(session, feeds, List.of(step.output())).get(step.output()).values();
     }
 
@@ -65,7 +69,7 @@ final class PatchSessions implements AutoCloseable {
      * of the graph cut at {@code tensors.get(0)}, every other tensor exposed too.
      */
     Map<String, Feed> cache(List<String> tensors, String input, Feed image) {
-        OrtSession session = caches.get(List.copyOf(tensors), k -> OrtSessions.create(
+        OrtSession session = caches.get(List.copyOf(tensors), k -> OrtSessions.createWithoutSpinning(
                 ModelRewrites.exposeOutputs(ModelRewrites.truncate(model, tensors.get(0)), tensors.subList(1,
                         tensors.size())), options, model.path()));
         return run(session, Map.of(input, image), tensors);
@@ -113,7 +117,7 @@ final class PatchSessions implements AutoCloseable {
         }
         List<String> ordered = frontier.stream().filter(inputs::contains).sorted().toList();
         for (String in : ordered) {
-            g.addInput(PatchStep.floatInput(in));
+            g.addInput(PatchStep.floatInput(in, null));
         }
         Set<String> constants = new HashSet<>();
         for (String t : used) {
@@ -124,7 +128,7 @@ final class PatchSessions implements AutoCloseable {
         PatchStep.addConstants(model, source, constants, g);
         g.addOutput(ValueInfoProto.newBuilder().setName(target));
         ModelProto proto = model.runtimeProto().toBuilder().clearMetadataProps().setGraph(g).build();
-        OrtSession session = OrtSessions.create(proto, options, model.path());
+        OrtSession session = OrtSessions.createWithoutSpinning(proto, options, model.path());
         return new Tail(session, ordered);
     }
 

@@ -49,8 +49,11 @@ record PatchStep(List<PatchRule> rules) {
         return String.join("\u0000", rules.stream().map(r -> r.node().output()).toList());
     }
 
-    /** The step's graph: inputs the head's path inputs (any shape), output {@link #output()}. */
-    ModelProto model(OnnxModel model) {
+    /**
+     * The step's graph: inputs the head's path inputs, of {@code inputShapes} (in the order of
+     * {@link PatchRule#pathInputs()}; the batch symbolic), output {@link #output()}.
+     */
+    ModelProto model(OnnxModel model, List<long[]> inputShapes) {
         ModelProto source = model.runtimeProto();
         GraphProto graph = source.getGraph();
         GraphProto.Builder g = GraphProto.newBuilder().setName("patch");
@@ -73,8 +76,8 @@ record PatchStep(List<PatchRule> rules) {
             }
             g.addNode(n);
         }
-        for (String in : head().pathInputs()) {
-            g.addInput(floatInput(in));
+        for (int k = 0; k < head().pathInputs().size(); k++) {
+            g.addInput(floatInput(head().pathInputs().get(k), inputShapes.get(k)));
         }
         addConstants(model, graph, constants, g);
         g.addOutput(ValueInfoProto.newBuilder().setName(output()));
@@ -102,11 +105,12 @@ record PatchStep(List<PatchRule> rules) {
         }
     }
 
-    /** A float input of rank 4 with every dimension symbolic. */
-    static ValueInfoProto floatInput(String name) {
+    /** A float input of {@code dims} with a symbolic batch ({@code N}); any rank-4 shape when {@code dims} is null. */
+    static ValueInfoProto floatInput(String name, long[] dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (int a = 0; a < 4; a++) {
-            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("d" + a));
+            TensorShapeProto.Dimension.Builder d = TensorShapeProto.Dimension.newBuilder();
+            shape.addDim(dims == null || a == 0 ? d.setDimParam(a == 0 ? "N" : "d" + a) : d.setDimValue(dims[a]));
         }
         TypeProto type = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
                 .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)).build();
