@@ -240,7 +240,7 @@ final class BenchCommand implements Callable<Integer> {
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             OcclusionBuilder timed = request;
             Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
-            Double error = approx > 0 ? first.approxError() : null;
+            Double error = approx > 0 ? request.withApproxError(first, input).approxError() : null;
             return new Measured(sessionMs, openMs, timing, new BenchReport.Occlusion(window, stride, first.windows(),
                     first.batch(), first.target().map(Object::toString).orElse(null), first.path(), error));
         }

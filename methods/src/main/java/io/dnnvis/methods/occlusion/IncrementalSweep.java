@@ -66,9 +66,10 @@ final class IncrementalSweep implements WindowSweep {
      *
      * @param probed the shapes of the tensors the target depends on (batch 1)
      * @param auto whether to stop patching where patches cover most of a map ({@link #AUTO_SHARE})
+     * @param tau Krypton's projective-field threshold ({@link ChangedRegions}): 0 for the exact map
      */
     static Optional<IncrementalSweep> plan(PatchSessions sessions, OnnxModel model, String target,
-            Map<String, long[]> probed, Occluder occluder, WindowGrid grid, boolean auto) {
+            Map<String, long[]> probed, Occluder occluder, WindowGrid grid, boolean auto, double tau) {
         String input = model.graph().inputs().get(0).name();
         Graph graph = cut(model.graph(), target);
         if (probed.isEmpty() || target.equals(input)) {
@@ -83,7 +84,7 @@ final class IncrementalSweep implements WindowSweep {
         List<Map<String, ChangedRegions.Region>> regions;
         try {
             ChangedRegions changed = new ChangedRegions(graph, shapes, occluder.layout().heightAxis(),
-                    occluder.layout().widthAxis());
+                    occluder.layout().widthAxis(), tau);
             regions = new ArrayList<>(grid.count());
             for (int k = 0; k < grid.count(); k++) {
                 WindowGrid.Window w = grid.window(k);
@@ -151,7 +152,7 @@ final class IncrementalSweep implements WindowSweep {
             cached.put(e.getKey(), e.getValue().values());
             shapes.put(e.getKey(), e.getValue().shape());
         }
-        String path = "incremental: " + patchedNodes + " of " + pathNodes.size() + " nodes patched in "
+        String path = (tau > 0 ? "approximate (tau " + tau + ") " : "") + "incremental: " + patchedNodes + " of " + pathNodes.size() + " nodes patched in "
                 + steps.size() + " steps" + (stoppedAt == null ? "" : ", in full from " + stoppedAt);
         return Optional.of(new IncrementalSweep(sessions, input, target, occluder, List.copyOf(steps), layouts,
                 cached, shapes, tail, path));

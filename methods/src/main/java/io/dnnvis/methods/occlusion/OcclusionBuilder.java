@@ -148,6 +148,14 @@ public final class OcclusionBuilder {
         return run(TensorValue.of(inputs.isEmpty() ? "input" : inputs.get(0).name(), input));
     }
 
+    /**
+     * {@code result} of an approximate run on {@code input} with its error against the exact map
+     * ({@link OcclusionResult#approxError}; the request runs again exactly); an exact result as it is.
+     */
+    public OcclusionResult withApproxError(OcclusionResult result, TensorValue input) {
+        return engine.withApproxError(result, input);
+    }
+
     /** {@link OcclusionEngine#batchPlan} of this request. */
     public BatchPlan batchPlan(TensorValue input) {
         return engine.batchPlan(request(), input);

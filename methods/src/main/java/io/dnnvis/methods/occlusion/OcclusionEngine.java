@@ -139,6 +139,22 @@ public final class OcclusionEngine implements AutoCloseable {
     }
 
     /**
+     * {@code approx} (a run with {@code approx} above 0) with its {@link OcclusionResult#approxError}:
+     * the same request run exactly on {@code input} (incrementally), and the maps compared. An exact
+     * result comes back as it is.
+     */
+    public OcclusionResult withApproxError(OcclusionResult approx, TensorValue input) {
+        OcclusionRequest r = approx.request();
+        if (r.approx() == 0) {
+            return approx;
+        }
+        OcclusionRequest exact = new OcclusionRequest(r.layer(), r.window(), r.stride(), r.fill(), r.target(),
+                r.batch(), r.memoryCap(), r.incremental(), 0);
+        float[] reference = run(exact, input).tensor().data();
+        return approx.withApproxError(OcclusionResult.relativeError(approx.tensor().data(), reference));
+    }
+
+    /**
      * The batch a run of {@code request} on {@code input} would use, without occluding anything:
      * the requested (or default) batch cut down to what fits in the request's memory cap, a
      * quarter of the Java heap, one Java array and, for every tensor of the run, the engine's
@@ -214,7 +230,7 @@ public final class OcclusionEngine implements AutoCloseable {
         if (request.incremental() != IncrementalMode.OFF && forward.batchable()) {
             try {
                 Optional<IncrementalSweep> incremental = IncrementalSweep.plan(patchSessions, model, watched.tensor(),
-                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO);
+                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO, request.approx());
                 if (incremental.isPresent()) {
                     return incremental.get();
                 }

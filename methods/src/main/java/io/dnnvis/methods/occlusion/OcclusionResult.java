@@ -50,7 +50,28 @@ public record OcclusionResult(OcclusionRequest request, Layer layer, TensorValue
 
     /** Whether the incremental computation ran. */
     public boolean incremental() {
-        return path.startsWith("incremental");
+        return path.contains("incremental");
+    }
+
+    /** This result with {@link #approxError} set to {@code error}. */
+    public OcclusionResult withApproxError(double error) {
+        return new OcclusionResult(request, layer, tensor, windows, batchPlan, batchable, elapsed, path, error);
+    }
+
+    /**
+     * The largest difference between two maps of the same shape, relative to the largest magnitude of
+     * {@code exact} (positions where either is NaN, which no window covers, left out; 0 when both are 0).
+     */
+    public static double relativeError(float[] approx, float[] exact) {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < exact.length; i++) {
+            if (!Float.isNaN(exact[i]) && !Float.isNaN(approx[i])) {
+                diff = Math.max(diff, Math.abs((double) approx[i] - exact[i]));
+                scale = Math.max(scale, Math.abs((double) exact[i]));
+            }
+        }
+        return diff == 0 ? 0 : diff / scale;
     }
 
     /** The values as a new ND4J array: {@code tensor().toINDArray()}. */

@@ -62,6 +62,35 @@ class IncrementalOcclusionTest {
         }
     }
 
+    /** The approximation's reported error is the one against the exact map; a vanishing threshold is exact. */
+    @Test
+    void approximateMapsReportTheirErrorAgainstTheExactMap() {
+        Random rnd = new Random(3);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String t = b.relu(b.conv(x, 3, 6, 5, 1, 2, 1, rnd));
+        t = b.relu(b.conv(t, 6, 6, 3, 2, 1, 1, rnd));
+        t = b.relu(b.convDilated(t, 6, 6, 3, 1, 2, 2, 1, rnd));
+        b.output(b.conv(t, 6, 4, 5, 1, 2, 1, rnd));
+        OnnxModel model = b.load();
+        TensorValue image = input(rnd);
+        try (BackwardEngine shapes = BackwardEngine.open(model, EngineOptions.defaults());
+                OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), shapes::shapes)) {
+            OcclusionBuilder request = engine.builder().layer(t).window(7).stride(3);
+            float[] exact = request.incremental(IncrementalMode.OFF).run(image).tensor().data();
+            OcclusionResult approx = request.approx(0.5).run(image);
+            assertThat(approx.path()).startsWith("approximate (tau 0.5) incremental: ");
+            assertThat(approx.approxError()).isNaN();
+            double computed = OcclusionResult.relativeError(approx.tensor().data(), exact);
+            assertThat(computed).isGreaterThan(1e-3).isLessThan(1);
+            double reported = request.approx(0.5).withApproxError(approx, image).approxError();
+            assertThat(reported).isCloseTo(computed, org.assertj.core.data.Offset.offset(1e-5 + 1e-3 * computed));
+            OcclusionResult vanishing = request.approx(1e-9).run(image);
+            assertThat(OcclusionResult.relativeError(vanishing.tensor().data(), exact)).isLessThan(1e-5);
+            assertThat(request.approx(1e-9).withApproxError(vanishing, image).approxError()).isLessThan(1e-5);
+        }
+    }
+
     private record Built(OnnxModel model, String watched) {
     }
 
