@@ -5,64 +5,63 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where the patches of one tensor lie, window by window: boxes of one size (the largest changed box
- * over the windows, so that a batch of patches is one tensor), each covering its window's changed
- * box and moved inward where it would leave the tensor (its values are recomputed, so a patch larger
- * than what changed stays exact).
+ * Where the patches of one tensor lie, window by window: each window's changed box (at least one
+ * row and column), moved inward where it would leave the tensor. Windows whose boxes have the same
+ * sizes on every patched tensor run in one batch (see {@link IncrementalSweep}).
  *
  * @param shape the tensor's shape (batch 1)
  * @param rowAxis the axis of the changed rows
  * @param colAxis the axis of the changed columns
- * @param height rows of a patch
- * @param width columns of a patch
  * @param rows each window's first row
  * @param cols each window's first column
+ * @param heights each window's rows
+ * @param widths each window's columns
  */
-record PatchLayout(long[] shape, int rowAxis, int colAxis, int height, int width, int[] rows, int[] cols) {
+record PatchLayout(long[] shape, int rowAxis, int colAxis, int[] rows, int[] cols, int[] heights, int[] widths) {
 
     /** The layout of {@code tensor} from each window's changed regions; empty where a region is whole. */
     static Optional<PatchLayout> of(String tensor, long[] shape, List<Map<String, ChangedRegions.Region>> regions) {
         if (shape == null || shape.length != 4 || regions.isEmpty()) {
             return Optional.empty();
         }
+        int n = regions.size();
         int rowAxis = -1;
         int colAxis = -1;
-        int h = 1;
-        int w = 1;
-        for (Map<String, ChangedRegions.Region> window : regions) {
-            ChangedRegions.Region r = window.get(tensor);
+        int[] rows = new int[n];
+        int[] cols = new int[n];
+        int[] heights = new int[n];
+        int[] widths = new int[n];
+        for (int k = 0; k < n; k++) {
+            ChangedRegions.Region r = regions.get(k).get(tensor);
             if (r == null || r.whole() || rowAxis >= 0 && (r.rowAxis() != rowAxis || r.colAxis() != colAxis)) {
                 return Optional.empty();
             }
             rowAxis = r.rowAxis();
             colAxis = r.colAxis();
-            h = Math.max(h, r.y1() - r.y0() + 1);
-            w = Math.max(w, r.x1() - r.x0() + 1);
+            heights[k] = (int) Math.min(shape[rowAxis], Math.max(1, r.y1() - r.y0() + 1));
+            widths[k] = (int) Math.min(shape[colAxis], Math.max(1, r.x1() - r.x0() + 1));
+            rows[k] = (int) Math.max(0, Math.min(r.y0(), shape[rowAxis] - heights[k]));
+            cols[k] = (int) Math.max(0, Math.min(r.x0(), shape[colAxis] - widths[k]));
         }
-        int height = (int) Math.min(h, shape[rowAxis]);
-        int width = (int) Math.min(w, shape[colAxis]);
-        int[] rows = new int[regions.size()];
-        int[] cols = new int[regions.size()];
-        for (int k = 0; k < rows.length; k++) {
-            ChangedRegions.Region r = regions.get(k).get(tensor);
-            rows[k] = (int) Math.max(0, Math.min(r.y0(), shape[rowAxis] - height));
-            cols[k] = (int) Math.max(0, Math.min(r.x0(), shape[colAxis] - width));
-        }
-        return Optional.of(new PatchLayout(shape, rowAxis, colAxis, height, width, rows, cols));
+        return Optional.of(new PatchLayout(shape, rowAxis, colAxis, rows, cols, heights, widths));
     }
 
     /** Window {@code k}'s patch box. */
     PatchBox box(int k) {
-        return PatchBox.of(shape, rowAxis, colAxis, rows[k], cols[k], height, width);
+        return PatchBox.of(shape, rowAxis, colAxis, rows[k], cols[k], heights[k], widths[k]);
     }
 
-    /** Values in one patch. */
-    int count() {
-        return box(0).count();
+    /** Values in window {@code k}'s patch. */
+    int count(int k) {
+        return box(k).count();
     }
 
-    /** The share of the tensor's rows and columns one patch covers. */
+    /** The largest share of the tensor's rows and columns one window's patch covers. */
     double share() {
-        return (double) height * width / (shape[rowAxis] * shape[colAxis]);
+        long largest = 0;
+        for (int k = 0; k < heights.length; k++) {
+            largest = Math.max(largest, (long) heights[k] * widths[k]);
+        }
+        return (double) largest / (shape[rowAxis] * shape[colAxis]);
     }
 }

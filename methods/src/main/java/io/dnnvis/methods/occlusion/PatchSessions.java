@@ -45,7 +45,7 @@ final class PatchSessions implements AutoCloseable {
 
     private final OnnxModel model;
     private final EngineOptions options;
-    private final Memo<List<Object>, OrtSession> steps = new Memo<>();
+    private final Memo<String, OrtSession> steps = new Memo<>();
     private final Memo<List<String>, OrtSession> caches = new Memo<>();
     private final Memo<List<String>, Tail> tails = new Memo<>();
 
@@ -54,13 +54,11 @@ final class PatchSessions implements AutoCloseable {
         this.options = options;
     }
 
-    /** Runs a step's graph on its inputs; the output patch. One session per step and crop shape (any batch). */
+    /** Runs a step's graph on its inputs; the output patch. One session per step serves every crop shape and batch. */
     float[] runStep(PatchStep step, Map<String, Feed> feeds) {
-        List<long[]> shapes = step.head().pathInputs().stream().map(t -> feeds.get(t).shape()).toList();
-        List<Object> key = new ArrayList<>();
-        key.add(step.key());
-        shapes.forEach(s -> key.add(java.util.Arrays.stream(s).skip(1).boxed().toList()));
-        OrtSession session = steps.get(key, k -> OrtSessions.createWithoutSpinning(step.model(model, shapes), options, model.path()));
+        List<long[]> channels = step.head().pathInputs().stream().map(t -> feeds.get(t).shape()).toList();
+        OrtSession session = steps.get(step.key(), k -> OrtSessions.createWithoutSpinning(step.model(model, channels),
+                options, model.path()));
         return run(session, feeds, List.of(step.output())).get(step.output()).values();
     }
 

@@ -50,8 +50,9 @@ record PatchStep(List<PatchRule> rules) {
     }
 
     /**
-     * The step's graph: inputs the head's path inputs, of {@code inputShapes} (in the order of
-     * {@link PatchRule#pathInputs()}; the batch symbolic), output {@link #output()}.
+     * The step's graph: inputs the head's path inputs with the channels of {@code inputShapes} (in
+     * the order of {@link PatchRule#pathInputs()}; batch, rows and columns symbolic), output
+     * {@link #output()}.
      */
     ModelProto model(OnnxModel model, List<long[]> inputShapes) {
         ModelProto source = model.runtimeProto();
@@ -77,7 +78,7 @@ record PatchStep(List<PatchRule> rules) {
             g.addNode(n);
         }
         for (int k = 0; k < head().pathInputs().size(); k++) {
-            g.addInput(floatInput(head().pathInputs().get(k), inputShapes.get(k)));
+            g.addInput(floatInput(head().pathInputs().get(k), channelsOnly(inputShapes.get(k), head())));
         }
         addConstants(model, graph, constants, g);
         g.addOutput(ValueInfoProto.newBuilder().setName(output()));
@@ -105,12 +106,24 @@ record PatchStep(List<PatchRule> rules) {
         }
     }
 
+    /** A shape with only the axes that are not the rule's rows and columns (nor the batch) fixed; -1 elsewhere. */
+    private static long[] channelsOnly(long[] shape, PatchRule rule) {
+        long[] dims = shape.clone();
+        dims[0] = -1;
+        if (rule.kind() == PatchRule.Kind.TRANSPOSE) {
+            return null;
+        }
+        dims[rule.rowAxis()] = -1;
+        dims[rule.colAxis()] = -1;
+        return dims;
+    }
+
     /** A float input of {@code dims} with a symbolic batch ({@code N}); any rank-4 shape when {@code dims} is null. */
     static ValueInfoProto floatInput(String name, long[] dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (int a = 0; a < 4; a++) {
             TensorShapeProto.Dimension.Builder d = TensorShapeProto.Dimension.newBuilder();
-            shape.addDim(dims == null || a == 0 ? d.setDimParam(a == 0 ? "N" : "d" + a) : d.setDimValue(dims[a]));
+            shape.addDim(dims == null || dims[a] < 0 ? d.setDimParam(a == 0 ? "N" : "d" + a) : d.setDimValue(dims[a]));
         }
         TypeProto type = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
                 .setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)).build();

@@ -82,7 +82,7 @@ class IncrementalOcclusionTest {
             assertThat(approx.path()).startsWith("approximate (tau 0.5) incremental: ");
             assertThat(approx.approxError()).isNaN();
             double computed = OcclusionResult.relativeError(approx.tensor().data(), exact);
-            assertThat(computed).isGreaterThan(1e-3).isLessThan(1);
+            assertThat(computed).isGreaterThan(1e-3).isLessThan(10);
             double reported = request.approx(0.5).withApproxError(approx, image).approxError();
             assertThat(reported).isCloseTo(computed, org.assertj.core.data.Offset.offset(1e-5 + 1e-3 * computed));
             OcclusionResult vanishing = request.approx(1e-9).run(image);
