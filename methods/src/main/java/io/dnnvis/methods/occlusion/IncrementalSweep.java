@@ -31,7 +31,7 @@ import java.util.concurrent.CancellationException;
 final class IncrementalSweep implements WindowSweep {
 
     /** In automatic mode, a step whose patch covers more than this share of its output's map runs in full instead. */
-    static final double AUTO_SHARE = 0.85;
+    static final double AUTO_SHARE = 0.9;
     /**
      * In automatic mode, the incremental computation runs only for at least this many windows per
      * step: each step opens a session of its own on the first run of a layer, which costs about one
@@ -39,6 +39,11 @@ final class IncrementalSweep implements WindowSweep {
      * steps, most of it opening sessions).
      */
     static final int AUTO_WINDOWS_PER_STEP = 2;
+    /**
+     * Windows per run of the rest of the graph when the batch is automatic: a classifier's weights are
+     * read once per run (AlexNet's first Gemm: 151 MB), so a larger batch than the patches' pays there.
+     */
+    static final int TAIL_BATCH = 64;
 
     private final PatchSessions sessions;
     private final String input;
@@ -50,10 +55,11 @@ final class IncrementalSweep implements WindowSweep {
     private final Map<String, long[]> shapes;
     private final PatchSessions.Tail tail;
     private final String path;
+    private final int tailBatch;
 
     private IncrementalSweep(PatchSessions sessions, String input, String target, Occluder occluder,
             List<PatchStep> steps, Map<String, PatchLayout> layouts, Map<String, float[]> cached,
-            Map<String, long[]> shapes, PatchSessions.Tail tail, String path) {
+            Map<String, long[]> shapes, PatchSessions.Tail tail, String path, int tailBatch) {
         this.sessions = sessions;
         this.input = input;
         this.target = target;
@@ -64,6 +70,7 @@ final class IncrementalSweep implements WindowSweep {
         this.shapes = shapes;
         this.tail = tail;
         this.path = path;
+        this.tailBatch = tailBatch;
     }
 
     /**
@@ -74,9 +81,11 @@ final class IncrementalSweep implements WindowSweep {
      * @param probed the shapes of the tensors the target depends on (batch 1)
      * @param auto whether to stop patching where patches cover most of a map ({@link #AUTO_SHARE})
      * @param tau Krypton's projective-field threshold ({@link ChangedRegions}): 0 for the exact map
+     * @param tailBatch windows per run of the rest of the graph, at least the sweep's batch
      */
     static Optional<IncrementalSweep> plan(PatchSessions sessions, OnnxModel model, String target,
-            Map<String, long[]> probed, Occluder occluder, WindowGrid grid, boolean auto, double tau) {
+            Map<String, long[]> probed, Occluder occluder, WindowGrid grid, boolean auto, double tau,
+            int tailBatch) {
         String input = model.graph().inputs().get(0).name();
         Graph graph = cut(model.graph(), target);
         if (probed.isEmpty() || target.equals(input)) {
@@ -162,7 +171,7 @@ final class IncrementalSweep implements WindowSweep {
         String path = (tau > 0 ? "approximate (tau " + tau + ") " : "") + "incremental: " + patchedNodes + " of " + pathNodes.size() + " nodes patched in "
                 + steps.size() + " steps" + (stoppedAt == null ? "" : ", in full from " + stoppedAt);
         return Optional.of(new IncrementalSweep(sessions, input, target, occluder, List.copyOf(steps), layouts,
-                cached, shapes, tail, path));
+                cached, shapes, tail, path, tailBatch));
     }
 
     @Override
@@ -179,7 +188,7 @@ final class IncrementalSweep implements WindowSweep {
     public void run(WindowGrid grid, int batch, OcclusionProgress progress, Sweep.Sink sink) {
         int total = grid.count();
         progress.windowsDone(0, total);
-        boolean[] tailBatches = {true};
+        TailQueue queue = new TailQueue(Math.max(batch, tailBatch), sink);
         int done = 0;
         for (List<Integer> group : groups(total)) {
             for (int from = 0; from < group.size(); from += batch) {
@@ -189,11 +198,12 @@ final class IncrementalSweep implements WindowSweep {
                 }
                 int[] ids = group.subList(from, Math.min(group.size(), from + batch)).stream()
                         .mapToInt(Integer::intValue).toArray();
-                runBatch(grid, ids, sink, tailBatches);
+                runBatch(grid, ids, sink, queue);
                 done += ids.length;
                 progress.windowsDone(done, total);
             }
         }
+        queue.flush();
     }
 
     /** The windows grouped by the sizes of their patches on every patched tensor, in window order. */
@@ -211,7 +221,7 @@ final class IncrementalSweep implements WindowSweep {
     }
 
     /** Windows {@code ids}, whose patches have the same sizes: the steps, then the watched tensor of each. */
-    private void runBatch(WindowGrid grid, int[] ids, Sweep.Sink sink, boolean[] tailBatches) {
+    private void runBatch(WindowGrid grid, int[] ids, Sweep.Sink sink, TailQueue queue) {
         int n = ids.length;
         Map<String, float[]> patches = new HashMap<>();
         PatchLayout in = layouts.get(input);
@@ -241,61 +251,92 @@ final class IncrementalSweep implements WindowSweep {
             }
             return;
         }
-        runTail(ids, patches, sink, tailBatches);
-    }
-
-    /** The rest of the graph in full on the batch; one window per run once the tail has refused a batch. */
-    private void runTail(int[] ids, Map<String, float[]> patches, Sweep.Sink sink, boolean[] tailBatches) {
-        int n = ids.length;
-        if (tailBatches[0] && n > 1) {
-            try {
-                PatchSessions.Feed out = sessions.runTail(tail, fullFeeds(ids, patches), target);
-                if (out.shape().length > 0 && out.shape()[0] == n) {
-                    int size = out.values().length / n;
-                    for (int k = 0; k < n; k++) {
-                        sink.accept(ids[k], out.values(), k * size);
-                    }
-                    return;
-                }
-            } catch (io.dnnvis.trace.ModelRefusedException e) {
-                // the graph pins its batch (a Reshape to a constant shape): one window at a time
-            }
-            tailBatches[0] = false;
-        }
         for (int k = 0; k < n; k++) {
-            Map<String, float[]> one = new HashMap<>();
-            for (Map.Entry<String, float[]> e : patches.entrySet()) {
-                PatchLayout l = layouts.get(e.getKey());
-                if (l != null) {
-                    int count = l.count(ids[k]);
-                    one.put(e.getKey(), Arrays.copyOfRange(e.getValue(), k * count, (k + 1) * count));
-                }
+            Map<String, float[]> full = new HashMap<>();
+            for (String t : tail.inputs()) {
+                float[] values = cached.get(t).clone();
+                PatchLayout l = layouts.get(t);
+                PatchBox.copyOverlap(patches.get(t), l.box(ids[k]), k * l.count(ids[k]), values,
+                        PatchBox.whole(shapes.get(t)), 0);
+                full.put(t, values);
             }
-            PatchSessions.Feed out = sessions.runTail(tail, fullFeeds(new int[] {ids[k]}, one), target);
-            sink.accept(ids[k], out.values(), 0);
+            queue.add(ids[k], full);
         }
     }
 
-    /** The tail's inputs for windows {@code ids}: cached values with each window's patch written in. */
-    private Map<String, PatchSessions.Feed> fullFeeds(int[] ids, Map<String, float[]> patches) {
-        int n = ids.length;
-        Map<String, PatchSessions.Feed> feeds = new LinkedHashMap<>();
-        for (String t : tail.inputs()) {
-            float[] base = cached.get(t);
-            long[] shape = shapes.get(t);
-            PatchBox whole = PatchBox.whole(shape);
-            PatchLayout l = layouts.get(t);
-            float[] batch = new float[n * base.length];
-            for (int k = 0; k < n; k++) {
-                System.arraycopy(base, 0, batch, k * base.length, base.length);
-                PatchBox.copyOverlap(patches.get(t), l.box(ids[k]), k * l.count(ids[k]), batch, whole,
-                        k * base.length);
-            }
-            long[] batchShape = shape.clone();
-            batchShape[0] = n;
-            feeds.put(t, new PatchSessions.Feed(batch, batchShape));
+    /**
+     * The windows waiting for the rest of the graph, run in full once a batch of them is there
+     * (whatever their patches' sizes: the tail's weights, a classifier's above all, are read once per
+     * batch); one window per run once the tail has refused a batch (a graph that pins its batch).
+     */
+    private final class TailQueue {
+
+        private final int batch;
+        private final Sweep.Sink sink;
+        private final List<Integer> ids = new ArrayList<>();
+        private final List<Map<String, float[]>> tensors = new ArrayList<>();
+        private boolean batches = true;
+
+        TailQueue(int batch, Sweep.Sink sink) {
+            this.batch = batch;
+            this.sink = sink;
         }
-        return feeds;
+
+        void add(int id, Map<String, float[]> full) {
+            ids.add(id);
+            tensors.add(full);
+            if (ids.size() >= batch) {
+                flush();
+            }
+        }
+
+        void flush() {
+            int n = ids.size();
+            if (n == 0) {
+                return;
+            }
+            if (batches && n > 1) {
+                try {
+                    PatchSessions.Feed out = sessions.runTail(tail, feeds(0, n), target);
+                    if (out.shape().length > 0 && out.shape()[0] == n) {
+                        int size = out.values().length / n;
+                        for (int k = 0; k < n; k++) {
+                            sink.accept(ids.get(k), out.values(), k * size);
+                        }
+                        clear();
+                        return;
+                    }
+                } catch (io.dnnvis.trace.ModelRefusedException e) {
+                    // the graph pins its batch (a Reshape to a constant shape): one window at a time
+                }
+                batches = false;
+            }
+            for (int k = 0; k < n; k++) {
+                sink.accept(ids.get(k), sessions.runTail(tail, feeds(k, k + 1), target).values(), 0);
+            }
+            clear();
+        }
+
+        private void clear() {
+            ids.clear();
+            tensors.clear();
+        }
+
+        /** The tail's inputs of the queued windows {@code from .. to - 1}, stacked. */
+        private Map<String, PatchSessions.Feed> feeds(int from, int to) {
+            Map<String, PatchSessions.Feed> feeds = new LinkedHashMap<>();
+            for (String t : tail.inputs()) {
+                int size = cached.get(t).length;
+                float[] stacked = new float[(to - from) * size];
+                for (int k = from; k < to; k++) {
+                    System.arraycopy(tensors.get(k).get(t), 0, stacked, (k - from) * size, size);
+                }
+                long[] shape = shapes.get(t).clone();
+                shape[0] = to - from;
+                feeds.put(t, new PatchSessions.Feed(stacked, shape));
+            }
+            return feeds;
+        }
     }
 
     /** The crops input {@code t} of {@code rule} reads for the output patches of windows {@code ids}. */

@@ -131,7 +131,7 @@ public final class OcclusionEngine implements AutoCloseable {
             OcclusionMethod method = method(request, watched, targetShape);
             Occluder occluder = new Occluder(input, request.fill(), layout);
             WindowGrid grid = method.grid(occluder.height(), occluder.width());
-            WindowSweep sweep = sweep(request, watched, probed, occluder, grid, forward);
+            WindowSweep sweep = sweep(request, watched, probed, occluder, grid, forward, plan);
             TensorValue values = method.run(sweep, occluder, grid, plan.images(), progress);
             return new OcclusionResult(request, watched, values, grid.count(), plan, forward.batchable(),
                     Duration.ofNanos(System.nanoTime() - t0), sweep.path(), Double.NaN);
@@ -226,11 +226,12 @@ public final class OcclusionEngine implements AutoCloseable {
      * (in automatic mode: where it saves work), else the full recompute.
      */
     private WindowSweep sweep(OcclusionRequest request, Layer watched, Map<String, long[]> probed, Occluder occluder,
-            WindowGrid grid, TruncatedForward forward) {
+            WindowGrid grid, TruncatedForward forward, BatchPlan plan) {
         if (request.incremental() != IncrementalMode.OFF && forward.batchable()) {
             try {
                 Optional<IncrementalSweep> incremental = IncrementalSweep.plan(patchSessions, model, watched.tensor(),
-                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO, request.approx());
+                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO, request.approx(),
+                        request.batch() > 0 ? plan.images() : Math.min(plan.limit(), IncrementalSweep.TAIL_BATCH));
                 if (incremental.isPresent()) {
                     return incremental.get();
                 }
