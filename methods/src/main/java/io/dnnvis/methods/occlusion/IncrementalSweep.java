@@ -21,8 +21,8 @@ import java.util.concurrent.CancellationException;
  * from one forward pass; then, layer by layer in graph order, each window's occluded values are
  * recomputed on its changed box only ({@link ChangedRegions}, one {@link PatchLayout} per tensor),
  * from its inputs' boxes with the halo the op reads: new values where an input changed, cached
- * values elsewhere, the op's pad value outside ({@link PatchRule}). Windows whose boxes have the
- * same sizes run together in batches, one small graph per {@link PatchStep}. From the first node without a rule, or whose
+ * values elsewhere, the op's pad value outside ({@link PatchRule}). Windows run in batches ordered by
+ * the sizes of their boxes, each batch with its largest boxes, one small graph per {@link PatchStep}. From the first node without a rule, or whose
  * patches cover more of its output than {@link #AUTO_SHARE} (where a full computation costs about as
  * much), the rest of the graph runs in full on the batch, fed the patched tensors (cached values with
  * the patches written in). The watched tensor of every window is the same as the full recompute's,
@@ -189,64 +189,61 @@ final class IncrementalSweep implements WindowSweep {
         int total = grid.count();
         progress.windowsDone(0, total);
         TailQueue queue = new TailQueue(Math.max(batch, tailBatch), sink);
-        int done = 0;
-        for (List<Integer> group : groups(total)) {
-            for (int from = 0; from < group.size(); from += batch) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new CancellationException("occlusion interrupted after " + done + " of " + total
-                            + " windows");
-                }
-                int[] ids = group.subList(from, Math.min(group.size(), from + batch)).stream()
-                        .mapToInt(Integer::intValue).toArray();
-                runBatch(grid, ids, sink, queue);
-                done += ids.length;
-                progress.windowsDone(done, total);
+        int[] order = bySize(total);
+        for (int done = 0; done < total; ) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("occlusion interrupted after " + done + " of " + total + " windows");
             }
+            int n = Math.min(batch, total - done);
+            runBatch(grid, Arrays.copyOfRange(order, done, done + n), sink, queue);
+            done += n;
+            progress.windowsDone(done, total);
         }
         queue.flush();
     }
 
-    /** The windows grouped by the sizes of their patches on every patched tensor, in window order. */
-    private List<List<Integer>> groups(int total) {
-        Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
-        for (int k = 0; k < total; k++) {
-            List<Integer> sizes = new ArrayList<>();
-            for (PatchLayout l : layouts.values()) {
-                sizes.add(l.heights()[k]);
-                sizes.add(l.widths()[k]);
-            }
-            groups.computeIfAbsent(sizes, s -> new ArrayList<>()).add(k);
+    /**
+     * The windows ordered by the sizes of their patches, the last patched tensors' first (they cost
+     * most): a batch of neighbours in this order runs with boxes little larger than their own.
+     */
+    private int[] bySize(int total) {
+        List<PatchLayout> ordered = new ArrayList<>(layouts.values());
+        java.util.Collections.reverse(ordered);
+        java.util.Comparator<Integer> order = java.util.Comparator.comparingInt(k -> 0);
+        for (PatchLayout l : ordered) {
+            order = order.thenComparingInt(k -> l.heights()[k] * l.widths()[k]).thenComparingInt(k -> l.heights()[k]);
         }
-        return new ArrayList<>(groups.values());
+        return java.util.stream.IntStream.range(0, total).boxed().sorted(order.thenComparingInt(k -> k))
+                .mapToInt(Integer::intValue).toArray();
     }
 
-    /** Windows {@code ids}, whose patches have the same sizes: the steps, then the watched tensor of each. */
+    /** Windows {@code ids}: the steps on their patches (each tensor's largest box of the batch), then the watched tensor of each. */
     private void runBatch(WindowGrid grid, int[] ids, Sweep.Sink sink, TailQueue queue) {
         int n = ids.length;
+        Map<String, int[]> sizes = new HashMap<>();
+        layouts.forEach((t, l) -> sizes.put(t, l.largest(ids)));
         Map<String, float[]> patches = new HashMap<>();
-        PatchLayout in = layouts.get(input);
-        int inCount = in.count(ids[0]);
-        float[] image = new float[n * inCount];
+        float[] image = new float[n * box(input, ids[0], sizes).count()];
         for (int k = 0; k < n; k++) {
-            occluder.paintPatch(image, k * inCount, in.box(ids[k]), grid.window(ids[k]));
+            PatchBox b = box(input, ids[k], sizes);
+            occluder.paintPatch(image, k * b.count(), b, grid.window(ids[k]));
         }
         patches.put(input, image);
         for (PatchStep step : steps) {
-            PatchLayout out = layouts.get(step.output());
             Map<String, PatchSessions.Feed> feeds = new LinkedHashMap<>();
             for (String t : step.head().pathInputs()) {
-                feeds.put(t, gather(step.head(), t, out, ids, patches.get(t)));
+                feeds.put(t, gather(step.head(), t, step.output(), ids, sizes, patches.get(t)));
             }
             patches.put(step.output(), sessions.runStep(step, feeds));
         }
         if (tail == null) {
-            PatchLayout out = layouts.get(target);
             float[] base = cached.get(target);
             float[] full = new float[base.length];
             PatchBox whole = PatchBox.whole(shapes.get(target));
             for (int k = 0; k < n; k++) {
                 System.arraycopy(base, 0, full, 0, full.length);
-                PatchBox.copyOverlap(patches.get(target), out.box(ids[k]), k * out.count(ids[k]), full, whole, 0);
+                PatchBox b = box(target, ids[k], sizes);
+                PatchBox.copyOverlap(patches.get(target), b, k * b.count(), full, whole, 0);
                 sink.accept(ids[k], full, 0);
             }
             return;
@@ -255,13 +252,18 @@ final class IncrementalSweep implements WindowSweep {
             Map<String, float[]> full = new HashMap<>();
             for (String t : tail.inputs()) {
                 float[] values = cached.get(t).clone();
-                PatchLayout l = layouts.get(t);
-                PatchBox.copyOverlap(patches.get(t), l.box(ids[k]), k * l.count(ids[k]), values,
-                        PatchBox.whole(shapes.get(t)), 0);
+                PatchBox b = box(t, ids[k], sizes);
+                PatchBox.copyOverlap(patches.get(t), b, k * b.count(), values, PatchBox.whole(shapes.get(t)), 0);
                 full.put(t, values);
             }
             queue.add(ids[k], full);
         }
+    }
+
+    /** Window {@code k}'s box of tensor {@code t} at the batch's size. */
+    private PatchBox box(String t, int k, Map<String, int[]> sizes) {
+        int[] size = sizes.get(t);
+        return layouts.get(t).box(k, size[0], size[1]);
     }
 
     /**
@@ -339,23 +341,23 @@ final class IncrementalSweep implements WindowSweep {
         }
     }
 
-    /** The crops input {@code t} of {@code rule} reads for the output patches of windows {@code ids}. */
-    private PatchSessions.Feed gather(PatchRule rule, String t, PatchLayout out, int[] ids, float[] patch) {
+    /** The crops input {@code t} of {@code rule} reads for the patches of {@code output} of windows {@code ids}. */
+    private PatchSessions.Feed gather(PatchRule rule, String t, String output, int[] ids, Map<String, int[]> sizes,
+            float[] patch) {
         long[] shape = shapes.get(t);
-        PatchLayout own = layouts.get(t);
         PatchBox whole = PatchBox.whole(shape);
         float[] base = cached.get(t);
-        PatchBox first = rule.reads(out.box(ids[0]), shape);
+        PatchBox first = rule.reads(box(output, ids[0], sizes), shape);
         int size = first.count();
-        int ownCount = own.count(ids[0]);
+        int ownCount = box(t, ids[0], sizes).count();
         float[] crops = new float[ids.length * size];
         for (int k = 0; k < ids.length; k++) {
-            PatchBox box = rule.reads(out.box(ids[k]), shape);
-            if (!box.inside(shape)) {
+            PatchBox crop = rule.reads(box(output, ids[k], sizes), shape);
+            if (!crop.inside(shape)) {
                 Arrays.fill(crops, k * size, (k + 1) * size, rule.pad());
             }
-            PatchBox.copyOverlap(base, whole, 0, crops, box, k * size);
-            PatchBox.copyOverlap(patch, own.box(ids[k]), k * ownCount, crops, box, k * size);
+            PatchBox.copyOverlap(base, whole, 0, crops, crop, k * size);
+            PatchBox.copyOverlap(patch, box(t, ids[k], sizes), k * ownCount, crops, crop, k * size);
         }
         return new PatchSessions.Feed(crops, first.batchShape(ids.length));
     }

@@ -6,8 +6,10 @@ import java.util.Optional;
 
 /**
  * Where the patches of one tensor lie, window by window: each window's changed box (at least one
- * row and column), moved inward where it would leave the tensor. Windows whose boxes have the same
- * sizes on every patched tensor run in one batch (see {@link IncrementalSweep}).
+ * row and column), moved inward where it would leave the tensor. A batch of windows runs with the
+ * largest box of its windows (see {@link IncrementalSweep}): a box grown to that size, moved inward
+ * at the border, still covers the window's changed box, and its values are recomputed, so it stays
+ * exact.
  *
  * @param shape the tensor's shape (batch 1)
  * @param rowAxis the axis of the changed rows
@@ -46,14 +48,22 @@ record PatchLayout(long[] shape, int rowAxis, int colAxis, int[] rows, int[] col
         return Optional.of(new PatchLayout(shape, rowAxis, colAxis, rows, cols, heights, widths));
     }
 
-    /** Window {@code k}'s patch box. */
-    PatchBox box(int k) {
-        return PatchBox.of(shape, rowAxis, colAxis, rows[k], cols[k], heights[k], widths[k]);
+    /** Window {@code k}'s patch box grown to {@code height x width} (at least its own size). */
+    PatchBox box(int k, int height, int width) {
+        int y = (int) Math.max(0, Math.min(rows[k], shape[rowAxis] - height));
+        int x = (int) Math.max(0, Math.min(cols[k], shape[colAxis] - width));
+        return PatchBox.of(shape, rowAxis, colAxis, y, x, height, width);
     }
 
-    /** Values in window {@code k}'s patch. */
-    int count(int k) {
-        return box(k).count();
+    /** The largest rows and columns of the patches of windows {@code ids}. */
+    int[] largest(int[] ids) {
+        int h = 1;
+        int w = 1;
+        for (int k : ids) {
+            h = Math.max(h, heights[k]);
+            w = Math.max(w, widths[k]);
+        }
+        return new int[] {h, w};
     }
 
     /** The largest share of the tensor's rows and columns one window's patch covers. */
