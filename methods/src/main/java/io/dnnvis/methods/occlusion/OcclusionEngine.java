@@ -223,14 +223,16 @@ public final class OcclusionEngine implements AutoCloseable {
 
     /**
      * The incremental sweep where the request allows it and the graph has patch rules after its input
-     * (in automatic mode: where it saves work), else the full recompute.
+     * (in automatic mode: where it saves work; an approximate request patches as far as it can), else
+     * the full recompute.
      */
     private WindowSweep sweep(OcclusionRequest request, Layer watched, Map<String, long[]> probed, Occluder occluder,
             WindowGrid grid, TruncatedForward forward, BatchPlan plan) {
         if (request.incremental() != IncrementalMode.OFF && forward.batchable()) {
             try {
                 Optional<IncrementalSweep> incremental = IncrementalSweep.plan(patchSessions, model, watched.tensor(),
-                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO, request.approx(),
+                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO && request.approx() == 0,
+                        request.approx(),
                         request.batch() > 0 ? plan.images() : Math.min(plan.limit(), IncrementalSweep.TAIL_BATCH));
                 if (incremental.isPresent()) {
                     return incremental.get();
