@@ -101,6 +101,16 @@ final class BenchCommand implements Callable<Integer> {
             description = "Occlusion: occluded images per ONNX Runtime run; 0 = automatic (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--incremental", paramLabel = "auto|on|off",
+            description = "Occlusion: recompute only what each window changes (auto: where it saves work; default: "
+                    + "auto, or the system property dnnvis.occlusion.incremental).")
+    io.dnnvis.methods.occlusion.IncrementalMode incremental;
+
+    @Option(names = "--approx", paramLabel = "TAU",
+            description = "Occlusion: Krypton's projective-field threshold in [0, 1) (default 0: exact); the "
+                    + "maximum relative error against the exact map is reported.")
+    double approx;
+
     @Option(names = "--input-shape", paramLabel = "N,C,H,W",
             description = "Input shape (default: the model's; a dynamic batch is 1, a dynamic height and width come "
                     + "from --input-size or the model's metadata, else the command refuses).")
@@ -220,12 +230,19 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            OcclusionBuilder request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch);
+            OcclusionBuilder request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch)
+                    .incremental(incremental == null ? io.dnnvis.methods.occlusion.IncrementalMode.fromProperty()
+                            : incremental).approx(approx);
+            if (!target.strip().equalsIgnoreCase("top")) {
+                request = request.target(io.dnnvis.methods.core.Target.parse(target.strip()));
+            }
             OcclusionResult first = request.run(input);
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            Timing timing = Timing.of(() -> request.run(input), warmup, repeat, memory);
-            return new Measured(sessionMs, openMs, timing,
-                    new BenchReport.Occlusion(window, stride, first.windows(), first.batch()));
+            OcclusionBuilder timed = request;
+            Timing timing = Timing.of(() -> timed.run(input), warmup, repeat, memory);
+            Double error = approx > 0 ? request.withApproxError(first, input).approxError() : null;
+            return new Measured(sessionMs, openMs, timing, new BenchReport.Occlusion(window, stride, first.windows(),
+                    first.batch(), first.target().map(Object::toString).orElse(null), first.path(), error));
         }
     }
 

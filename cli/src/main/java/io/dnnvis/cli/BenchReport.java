@@ -33,11 +33,20 @@ record BenchReport(String model, Layer layer, String method, Measured measured, 
         }
     }
 
-    /** Layer occlusion's call: the window and stride asked for, the windows and batch it ran. */
-    record Occlusion(int window, int stride, int windows, int batch) implements Work {
+    /**
+     * Occlusion's call: the window and stride asked for, the windows and batch it ran, the score target
+     * (null for layer occlusion), which computation ran ({@code full} or {@code incremental: ...}) and,
+     * with {@code --approx}, the maximum relative error against the exact map.
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Occlusion(int window, int stride, int windows, int batch, String target, String path,
+            Double approxError) implements Work {
         @Override
         public String describe() {
-            return "window " + window + ", stride " + stride + ", windows " + windows + ", batch " + batch;
+            return "window " + window + ", stride " + stride + ", windows " + windows + ", batch " + batch
+                    + (target == null ? "" : ", target " + target) + ", " + path
+                    + (approxError == null ? "" : String.format(java.util.Locale.ROOT, ", max relative error %.3g",
+                            approxError));
         }
     }
 

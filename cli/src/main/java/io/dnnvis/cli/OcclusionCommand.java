@@ -86,6 +86,18 @@ final class OcclusionCommand implements Callable<Integer> {
                     + "Runtime's tensors together (default: a quarter of the memory available now, 256 MiB to 4 GiB).")
     Long memoryCap;
 
+    @Option(names = "--incremental", paramLabel = "auto|on|off",
+            description = "Recompute only what each window changes, layer by layer, from the unoccluded image's "
+                    + "activations (same values; auto: where it saves work, the default, or the system property "
+                    + "dnnvis.occlusion.incremental).")
+    io.dnnvis.methods.occlusion.IncrementalMode incremental;
+
+    @Option(names = "--approx", paramLabel = "TAU",
+            description = "Approximate: skip the positions of a changed region whose receptive field the change "
+                    + "covers less than TAU of (Krypton's projective-field threshold, 0 <= TAU < 1; default 0: "
+                    + "exact). With --verbose, the map is also computed exactly and the error printed.")
+    double approx;
+
     @Option(names = "--save-npy", paramLabel = "FILE",
             description = "Write the result, float32: [C,Hs,Ws] (layer occlusion) or [H,W] (with --target), "
                     + "H and W the input's rows and columns whatever its layout.")
@@ -140,7 +152,11 @@ final class OcclusionCommand implements Callable<Integer> {
         OcclusionResult result;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
             OcclusionBuilder request = vis.occlusion().window(window).stride(stride).fill(fill).target(target)
-                    .batch(batch == null ? 0 : batch).memoryCap(memoryCap == null ? 0 : memoryCap);
+                    .batch(batch == null ? 0 : batch).memoryCap(memoryCap == null ? 0 : memoryCap)
+                    .approx(approx);
+            if (incremental != null) {
+                request = request.incremental(incremental);
+            }
             if (layer != null) {
                 request = request.layer(layer);
             }
@@ -154,8 +170,16 @@ final class OcclusionCommand implements Callable<Integer> {
             noteReducedBatch(plan);
             request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
             result = request.run(tensor);
+            if (common.verbose) {
+                result = request.withApproxError(result, tensor);
+            }
         }
         out.println(summary(result));
+        if (common.verbose) {
+            out.println("computed " + result.path() + (Double.isNaN(result.approxError()) ? ""
+                    : String.format(java.util.Locale.ROOT, "; maximum relative error against the exact map %.3g",
+                            result.approxError())));
+        }
         out.flush();
         ValueWarnings.warn(spec.commandLine().getErr(), "the occlusion result", result.tensor().data(),
                 result.isScoreOcclusion());

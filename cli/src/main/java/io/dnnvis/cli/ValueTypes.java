@@ -41,6 +41,8 @@ final class ValueTypes {
         cl.registerConverter(ResizeMode.class, parsedBy(ResizeMode::parse));
         cl.registerConverter(Preprocessing.class, parsedBy(Preprocessing::parse));
         cl.registerConverter(Fill.class, parsedBy(Fill::parse));
+        cl.registerConverter(io.dnnvis.methods.occlusion.IncrementalMode.class,
+                parsedBy(io.dnnvis.methods.occlusion.IncrementalMode::parse));
         cl.registerConverter(Target.class, parsedBy(Target::parse));
         cl.registerConverter(InputLayout.class, parsedBy(InputLayout::parse));
         cl.registerConverter(TargetArea.Region.class, parsedBy(TargetArea.Region::parse));

@@ -57,7 +57,8 @@ class BenchCommandTest {
         assertThat(occlusion.code()).as(occlusion.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(occlusion.out());
         assertThat(json.get("windows").asInt()).isPositive();
-        assertThat(fieldNames(json)).containsExactlyElementsOf(keys("window", "stride", "windows", "batch"));
+        assertThat(fieldNames(json)).containsExactlyElementsOf(keys("window", "stride", "windows", "batch", "path"));
+        assertThat(json.get("path").asText()).matches("full|incremental: .* nodes patched in .*");
         assertThat(json.get("window").asInt()).isEqualTo(5);
         assertThat(json.get("stride").asInt()).isEqualTo(8);
         assertThat(json.get("method").asText()).isEqualTo("occlusion");

@@ -52,6 +52,17 @@ public final class OrtSessions {
     }
 
     /**
+     * A session for {@code model} whose intra-op threads do not spin after a run: for many small
+     * sessions run one after the other (incremental occlusion runs a dozen per batch), where threads
+     * left spinning by one session take the cores from the next (AlexNet conv3 patches: 100 ms per
+     * run among the other sessions against 35 ms alone).
+     */
+    public static OrtSession createWithoutSpinning(ModelProto model, EngineOptions options, Path modelFile) {
+        return create(model, options, modelFile, OrtSession.SessionOptions.OptLevel.ALL_OPT,
+                Map.of("session.intra_op.allow_spinning", "0"));
+    }
+
+    /**
      * Graphs with more nodes than this are built without ONNX Runtime's graph optimizations, whose
      * time grows with the square of the node count: a compiled backward graph of a 5,000-node chain
      * (about 12,500 nodes) took 24 s to build with them and 4.5 s without; of a 2,000-node chain
@@ -60,9 +71,6 @@ public final class OrtSessions {
      */
     static final int LARGE_GRAPH_NODES = 8_000;
 
-    /** {@code -Ddnnvis.ort.spinning=false}: ONNX Runtime's threads sleep at once between parallel parts (for benchmarks). */
-    static final String SPINNING_PROPERTY = "dnnvis.ort.spinning";
-
     /**
      * A session built with the given graph optimizations: {@code NO_OPT} for a session that only
      * infers shapes (ONNX Runtime's optimizers cost time quadratic in the outputs of a graph that
@@ -70,6 +78,11 @@ public final class OrtSessions {
      */
     static OrtSession create(ModelProto model, EngineOptions options, Path modelFile,
             OrtSession.SessionOptions.OptLevel optimizations) {
+        return create(model, options, modelFile, optimizations, Map.of());
+    }
+
+    private static OrtSession create(ModelProto model, EngineOptions options, Path modelFile,
+            OrtSession.SessionOptions.OptLevel optimizations, Map<String, String> config) {
         OrtEnvironment env = environment();
         Map<String, OnnxTensor> weights = new LinkedHashMap<>();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -77,15 +90,15 @@ public final class OrtSessions {
             so.setOptimizationLevel(optimizations);
             so.setInterOpNumThreads(1);
             so.setIntraOpNumThreads(intraOpThreads(options));
-            if (!Boolean.parseBoolean(System.getProperty(SPINNING_PROPERTY, "true"))) {
-                so.addConfigEntry("session.intra_op.allow_spinning", "0");
-            }
             // No memory pattern: with it ONNX Runtime plans the tensors' places on the first run and
             // takes one fresh block for them on the second, so two runs (not one) pay for touching new
             // memory; without it the arena's blocks serve the second run already, and later runs are as
             // fast (AlexNet conv5, 64 neurons, 2 cores: runs 1,024 / 918 / 357 ms with the pattern,
             // 1,071 / 380 / 386 ms without; one neuron 9.01 vs 9.02 ms).
             so.setMemoryPatternOptimization(false);
+            for (Map.Entry<String, String> e : config.entrySet()) {
+                so.addConfigEntry(e.getKey(), e.getValue());
+            }
             if (options.provider() == ExecutionProvider.CUDA) {
                 addCuda(so);
             }

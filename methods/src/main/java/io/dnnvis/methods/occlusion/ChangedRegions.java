@@ -61,6 +61,8 @@ public final class ChangedRegions {
     private final String input;
     private final int heightAxis;
     private final int widthAxis;
+    /** Krypton's projective-field threshold: 0 for the exact regions. */
+    private final double tau;
 
     /**
      * @param shapes the shape of every tensor (node outputs and the input) at the input's size
@@ -68,6 +70,18 @@ public final class ChangedRegions {
      * @param widthAxis the input's axis of image columns
      */
     public ChangedRegions(Graph graph, Map<String, long[]> shapes, int heightAxis, int widthAxis) {
+        this(graph, shapes, heightAxis, widthAxis, 0);
+    }
+
+    /**
+     * Regions thinned by Krypton's projective-field threshold {@code tau} (issue 22's {@code --approx}):
+     * a windowed op's output position stays in the region only where at least {@code tau} of its
+     * kernel's taps, along each axis, read the input's region. The positions left out keep their
+     * unoccluded values in an incremental run, which makes it approximate; {@code tau} 0 gives the
+     * exact regions.
+     */
+    public ChangedRegions(Graph graph, Map<String, long[]> shapes, int heightAxis, int widthAxis, double tau) {
+        this.tau = tau;
         this.graph = graph;
         this.shapes = Map.copyOf(shapes);
         this.input = graph.inputs().get(0).name();
@@ -165,6 +179,10 @@ public final class ChangedRegions {
                 outShape[2], w.transposed());
         long[] cols = span(in.x0(), in.x1(), w.kernel()[1], w.strides()[1], w.pads()[1], w.dilations()[1],
                 outShape[3], w.transposed());
+        if (tau > 0 && !w.transposed()) {
+            rows = thinned(rows, in.y0(), in.y1(), w.kernel()[0], w.strides()[0], w.pads()[0], w.dilations()[0]);
+            cols = thinned(cols, in.x0(), in.x1(), w.kernel()[1], w.strides()[1], w.pads()[1], w.dilations()[1]);
+        }
         return new Region(2, 3, (int) rows[0], (int) cols[0], (int) rows[1], (int) cols[1], false);
     }
 
@@ -180,6 +198,35 @@ public final class ChangedRegions {
             last = Math.floorDiv(b + p, s);
         }
         return new long[] {Math.max(0, first), Math.min(size - 1, last)};
+    }
+
+    /**
+     * The output indices of {@code span} at least {@link #tau} of whose k taps read input indices
+     * {@code [a, b]} (the count rises then falls along the span, so they are an interval; empty as
+     * {@code [first, first - 1]}).
+     */
+    private long[] thinned(long[] span, long a, long b, long k, long s, long p, long d) {
+        long first = span[0];
+        long last = span[1];
+        while (first <= last && taps(first, a, b, k, s, p, d) < tau * k) {
+            first++;
+        }
+        while (last >= first && taps(last, a, b, k, s, p, d) < tau * k) {
+            last--;
+        }
+        return new long[] {first, last};
+    }
+
+    /** How many taps of output index {@code o} read input indices {@code [a, b]}. */
+    private static long taps(long o, long a, long b, long k, long s, long p, long d) {
+        long count = 0;
+        for (long j = 0; j < k; j++) {
+            long i = o * s - p + j * d;
+            if (i >= a && i <= b) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private long[] shape(String tensor) {

@@ -2,7 +2,6 @@ package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.TruncatedForward;
 import java.util.Arrays;
 
 /**
@@ -37,13 +36,13 @@ final class LayerOcclusion implements OcclusionMethod {
     }
 
     @Override
-    public TensorValue run(TruncatedForward forward, Occluder occluder, WindowGrid grid, int batch,
+    public TensorValue run(WindowSweep sweep, Occluder occluder, WindowGrid grid, int batch,
             OcclusionProgress progress) {
-        double[] base = norms.of(forward.run(occluder.original(), 1), 0);
+        double[] base = norms.of(sweep.unoccluded(), 0);
         int channels = norms.channels();
         int cells = grid.count();
         float[] change = new float[channels * cells];
-        Sweep.run(forward, occluder, grid, batch, progress, (w, outputs, offset) -> {
+        sweep.run(grid, batch, progress, (w, outputs, offset) -> {
             double[] n = norms.of(outputs, offset);
             for (int c = 0; c < channels; c++) {
                 change[c * cells + w] = (float) (n[c] - base[c]);

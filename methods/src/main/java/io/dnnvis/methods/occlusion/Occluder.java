@@ -16,6 +16,7 @@ final class Occluder {
     private final int channels;
     private final int height;
     private final int width;
+    private final long[] shape;
 
     /** An occluder of an NCHW input. */
     Occluder(TensorValue input, Fill fill) {
@@ -30,6 +31,7 @@ final class Occluder {
         this.channels = layout.channels(shape);
         this.height = layout.height(shape);
         this.width = layout.width(shape);
+        this.shape = shape.clone();
     }
 
     /** Values per image. */
@@ -48,6 +50,35 @@ final class Occluder {
     /** The unoccluded input. */
     float[] original() {
         return original.clone();
+    }
+
+    /** The input's shape, {@code [1, C, H, W]} or {@code [1, H, W, C]}. */
+    long[] shape() {
+        return shape.clone();
+    }
+
+    InputLayout layout() {
+        return layout;
+    }
+
+    /**
+     * Writes box {@code box} of the input with {@code window} painted over (a patch of incremental
+     * occlusion) into {@code patch} from {@code offset}, laid out as the box.
+     */
+    void paintPatch(float[] patch, int offset, PatchBox box, WindowGrid.Window window) {
+        PatchBox.copyOverlap(original, PatchBox.whole(shape), 0, patch, box, offset);
+        int h = window.bottom() - window.top();
+        int w = window.right() - window.left();
+        if (h <= 0 || w <= 0) {
+            return;
+        }
+        PatchBox painted = PatchBox.of(shape, layout.heightAxis(), layout.widthAxis(), window.top(), window.left(), h, w);
+        float[] paint = new float[painted.count()];
+        int run = layout == InputLayout.NHWC ? 1 : h * w;
+        for (int k = 0; k < paint.length; k++) {
+            paint[k] = fill[layout == InputLayout.NHWC ? k % channels : k / run];
+        }
+        PatchBox.copyOverlap(paint, painted, 0, patch, box, offset);
     }
 
     /** Writes the input with {@code window} painted over (all channels) into image {@code slot} of {@code batch}. */

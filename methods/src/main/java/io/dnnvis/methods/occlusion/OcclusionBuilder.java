@@ -32,9 +32,16 @@ public final class OcclusionBuilder {
     private final int batch;
     private final long memoryCap;
     private final OcclusionProgress progress;
+    private final IncrementalMode incremental;
+    private final double approx;
 
     private OcclusionBuilder(OcclusionEngine engine, String layer, int window, int stride, Fill fill, Target target,
             int batch, long memoryCap, OcclusionProgress progress) {
+        this(engine, layer, window, stride, fill, target, batch, memoryCap, progress, IncrementalMode.fromProperty(), 0);
+    }
+
+    private OcclusionBuilder(OcclusionEngine engine, String layer, int window, int stride, Fill fill, Target target,
+            int batch, long memoryCap, OcclusionProgress progress, IncrementalMode incremental, double approx) {
         this.engine = engine;
         this.layer = layer;
         this.window = window;
@@ -44,6 +51,8 @@ public final class OcclusionBuilder {
         this.batch = batch;
         this.memoryCap = memoryCap;
         this.progress = progress;
+        this.incremental = incremental;
+        this.approx = approx;
     }
 
     static OcclusionBuilder on(OcclusionEngine engine) {
@@ -52,27 +61,32 @@ public final class OcclusionBuilder {
 
     /** The layer to watch: alias ({@code conv5}), node name or tensor name. Not needed for a class target. */
     public OcclusionBuilder layer(String nameOrAlias) {
-        return new OcclusionBuilder(engine, nameOrAlias, window, stride, fill, target, batch, memoryCap, progress);
+        return new OcclusionBuilder(engine, nameOrAlias, window, stride, fill, target, batch, memoryCap,
+                progress, incremental, approx);
     }
 
     /** The window size k in pixels: odd and positive. */
     public OcclusionBuilder window(int k) {
-        return new OcclusionBuilder(engine, layer, k, stride, fill, target, batch, memoryCap, progress);
+        return new OcclusionBuilder(engine, layer, k, stride, fill, target, batch, memoryCap,
+                progress, incremental, approx);
     }
 
     /** The distance s between windows in pixels: positive. */
     public OcclusionBuilder stride(int s) {
-        return new OcclusionBuilder(engine, layer, window, s, fill, target, batch, memoryCap, progress);
+        return new OcclusionBuilder(engine, layer, window, s, fill, target, batch, memoryCap,
+                progress, incremental, approx);
     }
 
     /** What the window is painted with (default: the input's mean). */
     public OcclusionBuilder fill(Fill f) {
-        return new OcclusionBuilder(engine, layer, window, stride, f, target, batch, memoryCap, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, f, target, batch, memoryCap,
+                progress, incremental, approx);
     }
 
     /** Score occlusion of this target instead of layer occlusion; null returns to layer occlusion. */
     public OcclusionBuilder target(Target t) {
-        return new OcclusionBuilder(engine, layer, window, stride, fill, t, batch, memoryCap, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, fill, t, batch, memoryCap,
+                progress, incremental, approx);
     }
 
     /**
@@ -81,7 +95,8 @@ public final class OcclusionBuilder {
      * ({@link #batchPlan}); a negative batch is refused by {@link #request()}.
      */
     public OcclusionBuilder batch(int images) {
-        return new OcclusionBuilder(engine, layer, window, stride, fill, target, images, memoryCap, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, images, memoryCap,
+                progress, incremental, approx);
     }
 
     /**
@@ -90,13 +105,26 @@ public final class OcclusionBuilder {
      * available memory.
      */
     public OcclusionBuilder memoryCap(long bytes) {
-        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, bytes, progress);
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, bytes,
+                progress, incremental, approx);
+    }
+
+    /** Whether to recompute only what each window changes (default: {@link IncrementalMode#fromProperty()}, auto). */
+    public OcclusionBuilder incremental(IncrementalMode mode) {
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, memoryCap, progress, mode,
+                approx);
+    }
+
+    /** Krypton's projective-field threshold TAU in [0, 1) (0, the default: the exact map). */
+    public OcclusionBuilder approx(double tau) {
+        return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, memoryCap, progress,
+                incremental, tau);
     }
 
     /** Told after every batch how many windows are done (not part of the request: it watches a run). */
     public OcclusionBuilder progress(OcclusionProgress listener) {
         return new OcclusionBuilder(engine, layer, window, stride, fill, target, batch, memoryCap,
-                listener == null ? OcclusionProgress.NONE : listener);
+                listener == null ? OcclusionProgress.NONE : listener, incremental, approx);
     }
 
     /**
@@ -106,7 +134,7 @@ public final class OcclusionBuilder {
      */
     public OcclusionRequest request() {
         return new OcclusionRequest(Optional.ofNullable(layer), window, stride, fill, Optional.ofNullable(target),
-                batch, memoryCap);
+                batch, memoryCap, incremental, approx);
     }
 
     /** Runs the request on one input image, laid out as the model declares it ({@link OcclusionEngine#layout()}). */
@@ -118,6 +146,14 @@ public final class OcclusionBuilder {
     public OcclusionResult run(INDArray input) {
         List<ValueInfo> inputs = engine.model().graph().inputs();
         return run(TensorValue.of(inputs.isEmpty() ? "input" : inputs.get(0).name(), input));
+    }
+
+    /**
+     * {@code result} of an approximate run on {@code input} with its error against the exact map
+     * ({@link OcclusionResult#approxError}; the request runs again exactly); an exact result as it is.
+     */
+    public OcclusionResult withApproxError(OcclusionResult result, TensorValue input) {
+        return engine.withApproxError(result, input);
     }
 
     /** {@link OcclusionEngine#batchPlan} of this request. */

@@ -54,6 +54,8 @@ public final class OcclusionEngine implements AutoCloseable {
     private final boolean ownsForwards;
     /** Where the input keeps its channels: the windows cover its rows and columns. */
     private final InputLayout layout;
+    /** The sessions of incremental occlusion, opened as runs need them. */
+    private final PatchSessions patchSessions;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -64,6 +66,7 @@ public final class OcclusionEngine implements AutoCloseable {
         this.forwards = forwards;
         this.ownsForwards = ownsForwards;
         this.layout = java.util.Objects.requireNonNull(layout, "layout");
+        this.patchSessions = new PatchSessions(model, forwards.options());
     }
 
     /**
@@ -123,14 +126,32 @@ public final class OcclusionEngine implements AutoCloseable {
             Layer watched = watchedLayer(request);
             TruncatedForward forward = forward(watched, inputShape);
             long[] targetShape = forward.outputShape();
-            BatchPlan plan = plan(request, inputShape, watched, targetShape, probedShapes(watched, inputShape));
+            Map<String, long[]> probed = probedShapes(watched, inputShape);
+            BatchPlan plan = plan(request, inputShape, watched, targetShape, probed);
             OcclusionMethod method = method(request, watched, targetShape);
             Occluder occluder = new Occluder(input, request.fill(), layout);
             WindowGrid grid = method.grid(occluder.height(), occluder.width());
-            TensorValue values = method.run(forward, occluder, grid, plan.images(), progress);
+            WindowSweep sweep = sweep(request, watched, probed, occluder, grid, forward, plan);
+            TensorValue values = method.run(sweep, occluder, grid, plan.images(), progress);
             return new OcclusionResult(request, watched, values, grid.count(), plan, forward.batchable(),
-                    Duration.ofNanos(System.nanoTime() - t0));
+                    Duration.ofNanos(System.nanoTime() - t0), sweep.path(), Double.NaN);
         });
+    }
+
+    /**
+     * {@code approx} (a run with {@code approx} above 0) with its {@link OcclusionResult#approxError}:
+     * the same request run exactly on {@code input} (incrementally), and the maps compared. An exact
+     * result comes back as it is.
+     */
+    public OcclusionResult withApproxError(OcclusionResult approx, TensorValue input) {
+        OcclusionRequest r = approx.request();
+        if (r.approx() == 0) {
+            return approx;
+        }
+        OcclusionRequest exact = new OcclusionRequest(r.layer(), r.window(), r.stride(), r.fill(), r.target(),
+                r.batch(), r.memoryCap(), r.incremental(), 0);
+        float[] reference = run(exact, input).tensor().data();
+        return approx.withApproxError(OcclusionResult.relativeError(approx.tensor().data(), reference));
     }
 
     /**
@@ -178,6 +199,7 @@ public final class OcclusionEngine implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                patchSessions.close();
                 if (ownsForwards) {
                     forwards.close();
                 }
@@ -197,6 +219,29 @@ public final class OcclusionEngine implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /**
+     * The incremental sweep where the request allows it and the graph has patch rules after its input
+     * (in automatic mode: where it saves work; an approximate request patches as far as it can), else
+     * the full recompute.
+     */
+    private WindowSweep sweep(OcclusionRequest request, Layer watched, Map<String, long[]> probed, Occluder occluder,
+            WindowGrid grid, TruncatedForward forward, BatchPlan plan) {
+        if (request.incremental() != IncrementalMode.OFF && forward.batchable()) {
+            try {
+                Optional<IncrementalSweep> incremental = IncrementalSweep.plan(patchSessions, model, watched.tensor(),
+                        probed, occluder, grid, request.incremental() == IncrementalMode.AUTO && request.approx() == 0,
+                        request.approx(),
+                        request.batch() > 0 ? plan.images() : Math.min(plan.limit(), IncrementalSweep.TAIL_BATCH));
+                if (incremental.isPresent()) {
+                    return incremental.get();
+                }
+            } catch (EngineException | ModelRefusedException e) {
+                // a patch graph ONNX Runtime refuses: the full recompute is always there
+            }
+        }
+        return WindowSweep.full(forward, occluder);
     }
 
     private TruncatedForward forward(Layer watched, long[] inputShape) {

@@ -1,7 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.TruncatedForward;
 
 /** One way of turning the watched values of occluded images into a result: layer or score occlusion. */
 interface OcclusionMethod {
@@ -11,8 +10,7 @@ interface OcclusionMethod {
 
     /**
      * Occludes every window of {@code grid} in turn, {@code batch} images per run of
-     * {@code forward}, and returns the result values.
+     * {@code sweep}, and returns the result values.
      */
-    TensorValue run(TruncatedForward forward, Occluder occluder, WindowGrid grid, int batch,
-            OcclusionProgress progress);
+    TensorValue run(WindowSweep sweep, Occluder occluder, WindowGrid grid, int batch, OcclusionProgress progress);
 }

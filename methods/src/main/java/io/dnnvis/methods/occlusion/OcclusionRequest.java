@@ -32,15 +32,26 @@ import java.util.Optional;
  *     the engine's {@code maxTensorBytes}, is cut down to what fits
  * @param memoryCap about how many bytes the occluded images of one run may take; 0 for the default,
  *     {@link BatchPlan#defaultMemoryCap()} (from the machine's available memory)
+ * @param incremental whether to recompute only what each window changes (issue 22); the same values either way
+ * @param approx Krypton's projective-field threshold TAU in [0, 1): 0 for the exact map; above 0 the
+ *     incremental computation skips the positions of a changed box whose receptive field the change
+ *     covers less than TAU of (faster, approximate)
  */
 public record OcclusionRequest(Optional<String> layer, int window, int stride, Fill fill, Optional<Target> target,
-        int batch, long memoryCap) {
+        int batch, long memoryCap, IncrementalMode incremental, double approx) {
 
     /** @throws BadRequestException for a window, stride or batch out of range, or no layer where one is needed */
     public OcclusionRequest {
         Objects.requireNonNull(layer, "layer");
         Objects.requireNonNull(fill, "fill");
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(incremental, "incremental");
+        if (!(approx >= 0 && approx < 1)) {
+            throw new BadRequestException("approx threshold must be in [0, 1), got " + approx);
+        }
+        if (approx > 0 && incremental == IncrementalMode.OFF) {
+            throw new BadRequestException("approx needs the incremental computation (not incremental off)");
+        }
         if (window <= 0 || window % 2 == 0) {
             throw new BadRequestException("window must be odd and positive, got " + window);
         }
@@ -56,6 +67,12 @@ public record OcclusionRequest(Optional<String> layer, int window, int stride, F
         if (layer.isEmpty() && target.map(Target::needsLayer).orElse(true)) {
             throw new BadRequestException("no layer given");
         }
+    }
+
+    /** An exact request, incremental as {@link IncrementalMode#fromProperty()} says. */
+    public OcclusionRequest(Optional<String> layer, int window, int stride, Fill fill, Optional<Target> target,
+            int batch, long memoryCap) {
+        this(layer, window, stride, fill, target, batch, memoryCap, IncrementalMode.fromProperty(), 0);
     }
 
     /** A request with the default memory cap. */
@@ -74,6 +91,8 @@ public record OcclusionRequest(Optional<String> layer, int window, int stride, F
         String what = target.isPresent() ? target.get() + layer.map(l -> " of " + l).orElse("")
                 : "layer " + layer.orElseThrow();
         return "occlusion(" + what + ", window " + window + ", stride " + stride + ", fill " + fill
-                + (batch == 0 ? "" : ", batch " + batch) + (memoryCap == 0 ? "" : ", memory cap " + memoryCap) + ")";
+                + (batch == 0 ? "" : ", batch " + batch) + (memoryCap == 0 ? "" : ", memory cap " + memoryCap)
+                + (incremental == IncrementalMode.AUTO ? "" : ", incremental " + incremental.label())
+                + (approx == 0 ? "" : ", approx " + approx) + ")";
     }
 }

@@ -26,9 +26,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param batchPlan how the batch was chosen: requested, fitting limit, estimated bytes per image
  * @param batchable false when the model's graph pins its batch and the images ran one at a time
  * @param elapsed wall time of the run (with the truncated session's creation on the first run of a layer)
+ * @param path which computation ran: {@code full}, or {@code incremental: ...} with how far it patched
+ * @param approxError with {@code approx} above 0: the largest difference from the exact map, relative to
+ *     the exact map's largest magnitude ({@code max |approx - exact| / max |exact|}); NaN for an exact run
  */
 public record OcclusionResult(OcclusionRequest request, Layer layer, TensorValue tensor, int windows,
-        BatchPlan batchPlan, boolean batchable, Duration elapsed) {
+        BatchPlan batchPlan, boolean batchable, Duration elapsed, String path, double approxError) {
+
+    /** An exact result computed in full. */
+    public OcclusionResult(OcclusionRequest request, Layer layer, TensorValue tensor, int windows,
+            BatchPlan batchPlan, boolean batchable, Duration elapsed) {
+        this(request, layer, tensor, windows, batchPlan, batchable, elapsed, "full", Double.NaN);
+    }
 
     public OcclusionResult {
         Objects.requireNonNull(request, "request");
@@ -36,6 +45,33 @@ public record OcclusionResult(OcclusionRequest request, Layer layer, TensorValue
         Objects.requireNonNull(tensor, "tensor");
         Objects.requireNonNull(batchPlan, "batchPlan");
         Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(path, "path");
+    }
+
+    /** Whether the incremental computation ran. */
+    public boolean incremental() {
+        return path.contains("incremental");
+    }
+
+    /** This result with {@link #approxError} set to {@code error}. */
+    public OcclusionResult withApproxError(double error) {
+        return new OcclusionResult(request, layer, tensor, windows, batchPlan, batchable, elapsed, path, error);
+    }
+
+    /**
+     * The largest difference between two maps of the same shape, relative to the largest magnitude of
+     * {@code exact} (positions where either is NaN, which no window covers, left out; 0 when both are 0).
+     */
+    public static double relativeError(float[] approx, float[] exact) {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < exact.length; i++) {
+            if (!Float.isNaN(exact[i]) && !Float.isNaN(approx[i])) {
+                diff = Math.max(diff, Math.abs((double) approx[i] - exact[i]));
+                scale = Math.max(scale, Math.abs((double) exact[i]));
+            }
+        }
+        return diff == 0 ? 0 : diff / scale;
     }
 
     /** The values as a new ND4J array: {@code tensor().toINDArray()}. */

@@ -2,7 +2,6 @@ package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
-import io.dnnvis.trace.TruncatedForward;
 
 /**
  * Captum's {@code Occlusion}: windows start at 0, s, 2s, ... with the last cut at the border; each
@@ -33,14 +32,14 @@ final class ScoreOcclusion implements OcclusionMethod {
     }
 
     @Override
-    public TensorValue run(TruncatedForward forward, Occluder occluder, WindowGrid grid, int batch,
+    public TensorValue run(WindowSweep sweep, Occluder occluder, WindowGrid grid, int batch,
             OcclusionProgress progress) {
         int h = occluder.height();
         int w = occluder.width();
-        double base = reader.score(forward.run(occluder.original(), 1), 0);
+        double base = reader.score(sweep.unoccluded(), 0);
         double[] sum = new double[h * w];
         int[] covered = new int[h * w];
-        Sweep.run(forward, occluder, grid, batch, progress, (k, outputs, offset) -> {
+        sweep.run(grid, batch, progress, (k, outputs, offset) -> {
             double drop = base - reader.score(outputs, offset);
             WindowGrid.Window win = grid.window(k);
             for (int y = win.top(); y < win.bottom(); y++) {

@@ -1,0 +1,191 @@
+package io.dnnvis.methods.occlusion;
+
+import io.dnnvis.methods.core.SpatialOps;
+import io.dnnvis.onnx.Graph;
+import io.dnnvis.onnx.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How one node is recomputed exactly on a patch of its output (issue 22): which box of each input
+ * it reads, and the value that stands outside an input (its pad). A windowed op (Conv, MaxPool,
+ * AveragePool, LpPool) reads the window of its output box with the halo of its kernel and runs with
+ * pads 0 on that crop, the crop filled with the pad value where it leaves the input (0; -inf for
+ * MaxPool), which is what the op's padding does; pointwise ops, channel ops (LRN, BatchNormalization,
+ * Concat along the channels) read their output's box; Transpose the box with its axes moved back.
+ * Any other op, or one whose side inputs (weights, constants) vary over the rows and columns or do
+ * not come from the file, has no rule: the graph is computed in full from there on.
+ *
+ * @param node the node
+ * @param kind how it reads its inputs
+ * @param window a windowed op's geometry (null otherwise)
+ * @param pad the value outside an input
+ * @param pathInputs the node's inputs that depend on the image
+ * @param rowAxis the axis of the output's changed rows
+ * @param colAxis the axis of its changed columns
+ */
+record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List<String> pathInputs, int rowAxis,
+        int colAxis) {
+
+    enum Kind { WINDOWED, POSITIONWISE, TRANSPOSE }
+
+    /** Ops computed position by position (with channel-wide ops: each position reads every channel there). */
+    static final Set<String> POSITIONWISE = Set.of("Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Sigmoid",
+            "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Clip", "Gelu", "Mish", "Erf",
+            "ThresholdedRelu", "BatchNormalization", "Identity", "Dropout", "Neg", "Abs", "Exp", "Log", "Sqrt",
+            "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Add", "Sub", "Mul", "Div", "Pow", "Sum",
+            "Mean", "Max", "Min", "LRN", "Concat");
+
+    /**
+     * The rule of {@code node}, whose output changes on rows {@code rowAxis} and columns
+     * {@code colAxis}; empty when it has none.
+     *
+     * @param path the tensors that depend on the image
+     * @param shapes the shapes of the node's inputs and outputs
+     */
+    static Optional<PatchRule> of(Graph graph, Node node, Set<String> path, Map<String, long[]> shapes, int rowAxis,
+            int colAxis) {
+        String op = node.opType();
+        long[] out = shapes.get(node.output());
+        if (!node.domain().isEmpty() && !node.domain().equals("ai.onnx") || out == null || out.length != 4) {
+            return Optional.empty();
+        }
+        List<String> pathInputs = new ArrayList<>();
+        for (String in : node.inputs()) {
+            if (path.contains(in)) {
+                pathInputs.add(in);
+            } else if (!in.isEmpty() && !isConstant(graph, in)) {
+                return Optional.empty(); // e.g. weights computed from another input
+            }
+        }
+        for (int k = 1; k < node.outputs().size(); k++) {
+            if (!graph.consumers(node.outputs().get(k)).isEmpty()) {
+                return Optional.empty(); // a Dropout mask read by another node
+            }
+        }
+        if (pathInputs.isEmpty() || pathInputs.stream().anyMatch(t -> shapes.get(t) == null || shapes.get(t).length != 4)) {
+            return Optional.empty();
+        }
+        if (SpatialOps.WINDOWED.contains(op)) {
+            return windowed(graph, node, shapes, pathInputs, rowAxis, colAxis);
+        }
+        if (op.equals("Transpose")) {
+            return node.intsAttribute("perm").isPresent()
+                    ? Optional.of(new PatchRule(node, Kind.TRANSPOSE, null, 0, pathInputs, rowAxis, colAxis)) : Optional.empty();
+        }
+        if (!POSITIONWISE.contains(op)) {
+            return Optional.empty();
+        }
+        if (op.equals("Concat")) {
+            long axis = node.intAttribute("axis", 0);
+            axis = axis < 0 ? axis + 4 : axis;
+            if (axis == 0 || axis == rowAxis || axis == colAxis) {
+                return Optional.empty();
+            }
+        }
+        for (String in : node.inputs()) {
+            if (in.isEmpty()) {
+                continue;
+            }
+            long[] s = path.contains(in) ? shapes.get(in) : constantShape(graph, in);
+            if (s == null || (path.contains(in) && !sameRowsAndColumns(s, out, rowAxis, colAxis))
+                    || (!path.contains(in) && !op.equals("BatchNormalization") && !flatOver(s, rowAxis, colAxis))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new PatchRule(node, Kind.POSITIONWISE, null, 0, pathInputs, rowAxis, colAxis));
+    }
+
+    private static Optional<PatchRule> windowed(Graph graph, Node node, Map<String, long[]> shapes,
+            List<String> pathInputs, int rowAxis, int colAxis) {
+        if (!pathInputs.equals(List.of(node.inputs().get(0))) || rowAxis != 2 || colAxis != 3) {
+            return Optional.empty();
+        }
+        Optional<SpatialOps.Window> found = SpatialOps.window(graph, node, shapes);
+        if (found.isEmpty() || found.get().transposed()) {
+            return Optional.empty();
+        }
+        String op = node.opType();
+        boolean padded = node.attribute("auto_pad").map(a -> a.asString()).orElse("NOTSET").startsWith("SAME")
+                || node.intsAttribute("pads").map(p -> java.util.Arrays.stream(p).anyMatch(v -> v != 0)).orElse(false);
+        if (op.equals("AveragePool") && (node.intAttribute("ceil_mode", 0) != 0
+                || padded && node.intAttribute("count_include_pad", 0) == 0)) {
+            return Optional.empty(); // the pads leave the average's count: no pad value does that
+        }
+        float pad = op.equals("MaxPool") ? Float.NEGATIVE_INFINITY : 0f;
+        return Optional.of(new PatchRule(node, Kind.WINDOWED, found.get(), pad, pathInputs, rowAxis, colAxis));
+    }
+
+    /** The box of an input of {@code inputShape} that the node's output box {@code out} reads. */
+    PatchBox reads(PatchBox out, long[] inputShape) {
+        int[] start = new int[4];
+        int[] size = new int[4];
+        size[0] = 1;
+        switch (kind) {
+            case WINDOWED -> {
+                size[1] = (int) inputShape[1];
+                for (int i = 0; i < 2; i++) {
+                    int a = 2 + i;
+                    long s = window.strides()[i];
+                    long reach = (window.kernel()[i] - 1) * window.dilations()[i];
+                    start[a] = Math.toIntExact(out.start()[a] * s - window.pads()[i]);
+                    size[a] = Math.toIntExact((out.size()[a] - 1) * s + reach + 1);
+                }
+            }
+            case TRANSPOSE -> {
+                long[] perm = node.intsAttribute("perm").orElseThrow();
+                for (int i = 1; i < 4; i++) {
+                    start[(int) perm[i]] = out.start()[i];
+                    size[(int) perm[i]] = out.size()[i];
+                }
+            }
+            case POSITIONWISE -> {
+                for (int a = 1; a < 4; a++) {
+                    boolean region = a == rowAxis || a == colAxis;
+                    start[a] = region ? out.start()[a] : 0;
+                    size[a] = region ? out.size()[a] : (int) inputShape[a];
+                }
+            }
+        }
+        return new PatchBox(start, size);
+    }
+
+    /** Whether a path input has the output's rows and columns (no broadcasting over them). */
+    private static boolean sameRowsAndColumns(long[] in, long[] out, int rowAxis, int colAxis) {
+        return in.length == 4 && in[rowAxis] == out[rowAxis] && in[colAxis] == out[colAxis] && in[0] == out[0];
+    }
+
+    /** Whether a constant, right-aligned against a rank-4 output, is the same on every row and column. */
+    private static boolean flatOver(long[] s, int rowAxis, int colAxis) {
+        for (int a : new int[] {rowAxis, colAxis}) {
+            int k = a - (4 - s.length);
+            if (k >= 0 && s[k] != 1) {
+                return false;
+            }
+        }
+        return s.length <= 4;
+    }
+
+    /** Whether a tensor is an initializer or a Constant node's output. */
+    static boolean isConstant(Graph graph, String tensor) {
+        return graph.isInitializer(tensor)
+                || graph.producer(tensor).map(n -> n.opType().equals("Constant")).orElse(false);
+    }
+
+    /** The shape of an initializer or Constant; null when it is not known from the file. */
+    private static long[] constantShape(Graph graph, String tensor) {
+        if (graph.isInitializer(tensor)) {
+            return graph.initializers().get(tensor).dims();
+        }
+        return graph.producer(tensor).flatMap(n -> n.attribute("value")).map(a -> {
+            try {
+                return a.asTensor().dims();
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }).orElse(null);
+    }
+}

@@ -1,0 +1,168 @@
+package io.dnnvis.methods.occlusion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnnvis.methods.core.Target;
+import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardEngine;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Incremental occlusion against the full recompute on random graphs: strides, pads, dilations, max and
+ * average pooling, residual adds, concatenations, window sizes and grid strides, layer and score
+ * targets. Both run on the same engine; the maps must agree to float rounding.
+ */
+class IncrementalOcclusionTest {
+
+    private static final long[] INPUT = {1, 3, 37, 41};
+
+    /** Every occlusion case of the reference manifest, patched as far as its graph allows. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("io.dnnvis.methods.occlusion.OcclusionReferenceTest#cases")
+    void referenceCasesMatchIncrementally(io.dnnvis.testdata.Manifest.ReferenceCase c) {
+        TensorValue input = io.dnnvis.trace.Npy.read(c.input(), "input");
+        TensorValue expected = io.dnnvis.trace.Npy.read(c.expected(), "expected");
+        try (io.dnnvis.methods.Visualizer vis = io.dnnvis.methods.Visualizer.open(c.model())) {
+            OcclusionResult r = vis.occlusion().layer(c.layer().tensor()).window(c.window().orElseThrow())
+                    .stride(c.stride().orElseThrow()).incremental(IncrementalMode.ON).run(input);
+            assertThat(r.path()).as(c.id()).startsWith("incremental: ");
+            assertThat(r.tensor().shape()).containsExactly(expected.shape());
+            assertThat(io.dnnvis.testdata.Tolerance.relativeError(r.tensor().data(), expected.data())).as(c.id())
+                    .isLessThanOrEqualTo(1e-4);
+        }
+    }
+
+    @Test
+    void randomGraphsGiveTheFullRecomputesLayerMaps() {
+        for (long seed = 0; seed < 6; seed++) {
+            Random rnd = new Random(seed);
+            Built b = randomGraph(rnd, false);
+            int window = 1 + 2 * rnd.nextInt(6);
+            int stride = 1 + rnd.nextInt(7);
+            compare(b.model, input(rnd), Optional.of(b.watched), Optional.empty(), window, stride, seed);
+        }
+    }
+
+    @Test
+    void randomGraphsGiveTheFullRecomputesScoreMaps() {
+        for (long seed = 10; seed < 14; seed++) {
+            Random rnd = new Random(seed);
+            Built b = randomGraph(rnd, true);
+            int window = 1 + 2 * rnd.nextInt(6);
+            int stride = 1 + rnd.nextInt(9); // strides above the window leave pixels uncovered (NaN)
+            compare(b.model, input(rnd), Optional.empty(), Optional.of(Target.classIndex(rnd.nextInt(5))), window,
+                    stride, seed);
+            compare(b.model, input(rnd), Optional.of(b.watched), Optional.of(Target.neuron(1, 2, 3)), window, stride,
+                    seed);
+        }
+    }
+
+    /** The approximation's reported error is the one against the exact map; a vanishing threshold is exact. */
+    @Test
+    void approximateMapsReportTheirErrorAgainstTheExactMap() {
+        Random rnd = new Random(3);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String t = b.relu(b.conv(x, 3, 6, 5, 1, 2, 1, rnd));
+        t = b.relu(b.conv(t, 6, 6, 3, 2, 1, 1, rnd));
+        t = b.relu(b.convDilated(t, 6, 6, 3, 1, 2, 2, 1, rnd));
+        b.output(b.conv(t, 6, 4, 5, 1, 2, 1, rnd));
+        OnnxModel model = b.load();
+        TensorValue image = input(rnd);
+        try (BackwardEngine shapes = BackwardEngine.open(model, EngineOptions.defaults());
+                OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), shapes::shapes)) {
+            OcclusionBuilder request = engine.builder().layer(t).window(7).stride(3);
+            float[] exact = request.incremental(IncrementalMode.OFF).run(image).tensor().data();
+            OcclusionResult approx = request.approx(0.5).run(image);
+            assertThat(approx.path()).startsWith("approximate (tau 0.5) incremental: ");
+            assertThat(approx.approxError()).isNaN();
+            double computed = OcclusionResult.relativeError(approx.tensor().data(), exact);
+            assertThat(computed).isGreaterThan(1e-3).isLessThan(10);
+            double reported = request.approx(0.5).withApproxError(approx, image).approxError();
+            assertThat(reported).isCloseTo(computed, org.assertj.core.data.Offset.offset(1e-5 + 1e-3 * computed));
+            OcclusionResult vanishing = request.approx(1e-9).run(image);
+            assertThat(OcclusionResult.relativeError(vanishing.tensor().data(), exact)).isLessThan(1e-5);
+            assertThat(request.approx(1e-9).withApproxError(vanishing, image).approxError()).isLessThan(1e-5);
+        }
+    }
+
+    private record Built(OnnxModel model, String watched) {
+    }
+
+    /** A random CNN: a stem, residual and concatenated blocks of random geometry, then a classifier head. */
+    private static Built randomGraph(Random rnd, boolean head) {
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        int channels = 3;
+        String t = b.relu(b.conv(x, 3, 6, 3 + 2 * rnd.nextInt(2), 1 + rnd.nextInt(2), rnd.nextInt(3), 1, rnd));
+        channels = 6;
+        String watched = t;
+        for (int block = 0; block < 3; block++) {
+            switch (rnd.nextInt(5)) {
+                case 0 -> t = b.add(t, b.relu(b.convDilated(t, channels, channels, 3, 1, 2, 2, 1, rnd)));
+                case 1 -> {
+                    String a = b.conv(t, channels, 4, 1, 1, 0, 1, rnd);
+                    String c = b.conv(t, channels, 4, 5, 1, 2, 2, rnd);
+                    t = b.concat(1, a, c);
+                    channels = 8;
+                }
+                case 2 -> t = b.maxPool(t, 2 + rnd.nextInt(2), 1 + rnd.nextInt(2), rnd.nextInt(2), rnd.nextBoolean());
+                case 3 -> t = b.avgPool(t, 3, 2, 1, true);
+                default -> t = b.relu(b.conv(t, channels, channels, 3, 1 + rnd.nextInt(2), 1, 1, rnd));
+            }
+            if (rnd.nextBoolean()) {
+                t = b.clip(b.batchNorm(t, channels, rnd), 0f, 6f);
+            }
+            watched = t;
+        }
+        if (head) {
+            String pooled = b.flatten(b.globalAvgPool(t), 1);
+            b.output(b.gemm(pooled, channels, 5, rnd));
+        } else {
+            b.output(t);
+        }
+        return new Built(b.load(), watched);
+    }
+
+    private static TensorValue input(Random rnd) {
+        float[] x = new float[(int) (INPUT[1] * INPUT[2] * INPUT[3])];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return new TensorValue("x", INPUT, x);
+    }
+
+    private static void compare(OnnxModel model, TensorValue input, Optional<String> layer, Optional<Target> target,
+            int window, int stride, long seed) {
+        try (BackwardEngine shapes = BackwardEngine.open(model, EngineOptions.defaults());
+                OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), shapes::shapes)) {
+            int batch = 1 + (int) (seed % 5) * 3;
+            OcclusionResult full = engine.run(new OcclusionRequest(layer, window, stride, Fill.mean(), target, batch, 0,
+                    IncrementalMode.OFF, 0), input);
+            OcclusionResult incremental = engine.run(new OcclusionRequest(layer, window, stride, Fill.mean(), target,
+                    batch, 0, IncrementalMode.ON, 0), input);
+            String what = "seed " + seed + ", " + incremental.request() + ", " + incremental.path();
+            assertThat(full.path()).isEqualTo("full");
+            assertThat(incremental.incremental()).as(what).isTrue();
+            float[] a = full.tensor().data();
+            float[] b = incremental.tensor().data();
+            assertThat(b).as(what).hasSameSizeAs(a);
+            double scale = 0;
+            for (float v : a) {
+                scale = Float.isNaN(v) ? scale : Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < a.length; i++) {
+                if (Float.isNaN(a[i])) {
+                    assertThat(b[i]).as(what + " at " + i).isNaN();
+                } else {
+                    assertThat((double) Math.abs(a[i] - b[i])).as(what + " at " + i).isLessThanOrEqualTo(1e-5 * scale + 1e-6);
+                }
+            }
+        }
+    }
+}
