@@ -66,7 +66,7 @@ public final class BatchedForward implements AutoCloseable {
         var exposed = ModelRewrites.exposeOutputs(model.runtimeProto(), fetched);
         OrtSession dynamic = null;
         try {
-            dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(exposed), options, model.path());
+            dynamic = OrtSessions.createWithoutSpinning(ModelRewrites.dynamicBatch(exposed), options, model.path());
             long[] probe = inputShape.clone();
             probe[0] = 2;
             BatchedForward candidate = new BatchedForward(model, name, inputShape.clone(), fetched, dynamic, true);
@@ -80,7 +80,7 @@ public final class BatchedForward implements AutoCloseable {
         if (dynamic != null) {
             OrtSessions.closeQuietly(dynamic);
         }
-        OrtSession single = OrtSessions.create(exposed, options, model.path());
+        OrtSession single = OrtSessions.createWithoutSpinning(exposed, options, model.path());
         return new BatchedForward(model, name, inputShape.clone(), fetched, single, false);
     }
 

@@ -47,18 +47,23 @@ public final class OrtSessions {
      * @throws EngineException when CUDA is requested but missing, or ONNX Runtime refuses the model
      */
     public static OrtSession create(ModelProto model, EngineOptions options, Path modelFile) {
-        return create(model, options, modelFile, model.getGraph().getNodeCount() > LARGE_GRAPH_NODES
-                ? OrtSession.SessionOptions.OptLevel.NO_OPT : OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return create(model, options, modelFile, optimizationsFor(model));
+    }
+
+    private static OrtSession.SessionOptions.OptLevel optimizationsFor(ModelProto model) {
+        return model.getGraph().getNodeCount() > LARGE_GRAPH_NODES
+                ? OrtSession.SessionOptions.OptLevel.NO_OPT : OrtSession.SessionOptions.OptLevel.ALL_OPT;
     }
 
     /**
      * A session for {@code model} whose intra-op threads do not spin after a run: for many small
      * sessions run one after the other (incremental occlusion runs a dozen per batch), where threads
      * left spinning by one session take the cores from the next (AlexNet conv3 patches: 100 ms per
-     * run among the other sessions against 35 ms alone).
+     * run among the other sessions against 35 ms alone), and for a model whose runs alternate with
+     * other work on the same cores (the audit decodes its next images between runs).
      */
     public static OrtSession createWithoutSpinning(ModelProto model, EngineOptions options, Path modelFile) {
-        return create(model, options, modelFile, OrtSession.SessionOptions.OptLevel.ALL_OPT,
+        return create(model, options, modelFile, optimizationsFor(model),
                 Map.of("session.intra_op.allow_spinning", "0"));
     }
 
