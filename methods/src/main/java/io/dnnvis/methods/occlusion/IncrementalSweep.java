@@ -1,19 +1,11 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.onnx.Graph;
-import io.dnnvis.onnx.Node;
-import io.dnnvis.onnx.OnnxModel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -22,31 +14,15 @@ import java.util.concurrent.CancellationException;
  * recomputed on its changed box only ({@link ChangedRegions}, one {@link PatchLayout} per tensor),
  * from its inputs' boxes with the halo the op reads: new values where an input changed, cached
  * values elsewhere, the op's pad value outside ({@link PatchRule}). Windows run in batches ordered by
- * the sizes of their boxes, each batch with its largest boxes, one small graph per {@link PatchStep}. From the first node without a rule, or whose
- * patches cover more of its output than {@link #AUTO_SHARE} (where a full computation costs about as
+ * the sizes of their boxes, each batch with its largest boxes, one small graph per {@link PatchStep}; {@link IncrementalPlan} decides
+ * what is patched. From the first node without a rule, or whose
+ * patches cover more of its output than {@link IncrementalPlan#AUTO_SHARE} (where a full computation costs about as
  * much), the rest of the graph runs in full on the batch, fed the patched tensors (cached values with
  * the patches written in). The watched tensor of every window is the same as the full recompute's,
  * up to the order of floating-point sums.
  */
 final class IncrementalSweep implements WindowSweep {
 
-    /** In automatic mode, a step whose patch covers more than this share of its output's map runs in full instead. */
-    static final double AUTO_SHARE = 0.9;
-    /**
-     * In automatic mode, the incremental computation runs only for at least this many windows per
-     * step: each step opens a session of its own on the first run of a layer, which costs about one
-     * occluded image's forward pass (ResNet-50 relu49, 36 windows: 4.0 s in full, 10.0 s patched in 70
-     * steps, most of it opening sessions).
-     */
-    static final int AUTO_WINDOWS_PER_STEP = 2;
-    /**
-     * In automatic mode, the incremental computation runs only where its convolutions cost at most this
-     * share of the full recompute's (multiply-adds counted on each window's own boxes): the patches pay
-     * for their crops and for one run per step and batch, which deep graphs of small convolutions feel
-     * (measured, 2 threads: AlexNet conv5 w15 s8 at 19 % ran in 0.37 × the full recompute's time,
-     * VGG-16 conv13 w15 s16 at 10 % in 0.21 ×, ResNet-50 relu49 w15 s16 at 35 % in 1.6 ×, 70 steps).
-     */
-    static final double AUTO_MAC_SHARE = 0.3;
     /**
      * Windows per run of the rest of the graph when the batch is automatic: a classifier's weights are
      * read once per run (AlexNet's first Gemm: 151 MB), so a larger batch than the patches' pays there.
@@ -65,7 +41,7 @@ final class IncrementalSweep implements WindowSweep {
     private final String path;
     private final int tailBatch;
 
-    private IncrementalSweep(PatchSessions sessions, String input, String target, Occluder occluder,
+    IncrementalSweep(PatchSessions sessions, String input, String target, Occluder occluder,
             List<PatchStep> steps, Map<String, PatchLayout> layouts, Map<String, float[]> cached,
             Map<String, long[]> shapes, PatchSessions.Tail tail, String path, int tailBatch) {
         this.sessions = sessions;
@@ -79,151 +55,6 @@ final class IncrementalSweep implements WindowSweep {
         this.tail = tail;
         this.path = path;
         this.tailBatch = tailBatch;
-    }
-
-    /**
-     * The incremental sweep of {@code grid} watching {@code target}; empty where it does not apply
-     * (no node after the input has a rule, the shapes are unknown) or, when {@code auto}, would not save
-     * work: the caller then recomputes in full.
-     *
-     * @param probed the shapes of the tensors the target depends on (batch 1)
-     * @param auto whether to stop patching where patches cover most of a map ({@link #AUTO_SHARE})
-     * @param tau Krypton's projective-field threshold ({@link ChangedRegions}): 0 for the exact map
-     * @param tailBatch windows per run of the rest of the graph, at least the sweep's batch
-     */
-    static Optional<IncrementalSweep> plan(PatchSessions sessions, OnnxModel model, String target,
-            Map<String, long[]> probed, Occluder occluder, WindowGrid grid, boolean auto, double tau,
-            int tailBatch) {
-        String input = model.graph().inputs().get(0).name();
-        Graph graph = cut(model.graph(), target);
-        if (probed.isEmpty() || target.equals(input)) {
-            return Optional.empty();
-        }
-        Map<String, long[]> shapes = new HashMap<>(probed);
-        shapes.put(input, occluder.shape());
-        List<Node> pathNodes = pathNodes(graph, input, target);
-        Set<String> pathTensors = new HashSet<>();
-        pathTensors.add(input);
-        pathNodes.forEach(n -> pathTensors.addAll(n.outputs()));
-        List<Map<String, ChangedRegions.Region>> regions;
-        try {
-            regions = regions(graph, shapes, occluder, grid, tau);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty(); // a shape the walk needs is unknown
-        }
-        Map<String, PatchLayout> layouts = new LinkedHashMap<>();
-        Optional<PatchLayout> inputLayout = PatchLayout.of(input, shapes.get(input), regions);
-        if (inputLayout.isEmpty()) {
-            return Optional.empty();
-        }
-        layouts.put(input, inputLayout.get());
-        List<PatchStep> steps = new ArrayList<>();
-        Map<String, PatchLayout> patched = new HashMap<>();
-        String stoppedAt = null;
-        int patchedNodes = 0;
-        for (Node node : pathNodes) {
-            Optional<PatchRule> rule = ruleOf(graph, node, pathTensors, shapes, layouts, regions);
-            Optional<PatchLayout> out = rule.flatMap(r -> PatchLayout.of(node.output(), shapes.get(node.output()),
-                    regions));
-            if (rule.isEmpty() || out.isEmpty() || auto && out.get().share() > AUTO_SHARE) {
-                stoppedAt = node.describe();
-                break;
-            }
-            PatchStep last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
-            if (last != null && chains(graph, last, rule.get(), target)) {
-                steps.set(steps.size() - 1, last.then(rule.get()));
-                layouts.remove(last.output());
-            } else {
-                steps.add(new PatchStep(List.of(rule.get())));
-            }
-            layouts.put(node.output(), out.get());
-            patched.put(node.output(), out.get());
-            patchedNodes++;
-        }
-        double macShare = convolutionShare(graph, pathNodes, patched, shapes);
-        if (steps.isEmpty() || auto && (grid.count() < AUTO_WINDOWS_PER_STEP * steps.size()
-                || macShare > AUTO_MAC_SHARE)) {
-            return Optional.empty();
-        }
-        PatchSessions.Tail tail = layouts.containsKey(target) ? null
-                : sessions.tail(new ArrayList<>(layouts.keySet()), target);
-        List<String> cachedTensors = cachedTensors(steps, tail, input, target);
-        Map<String, float[]> cached = new HashMap<>();
-        float[] image = occluder.original();
-        cached.put(input, image);
-        for (Map.Entry<String, PatchSessions.Feed> e : sessions.cache(cachedTensors, input,
-                new PatchSessions.Feed(image, occluder.shape())).entrySet()) {
-            cached.put(e.getKey(), e.getValue().values());
-            shapes.put(e.getKey(), e.getValue().shape());
-        }
-        String path = (tau > 0 ? "approximate (tau " + tau + ") " : "") + "incremental: " + patchedNodes + " of "
-                + pathNodes.size() + " nodes patched in " + steps.size() + " steps"
-                + (stoppedAt == null ? "" : ", in full from " + stoppedAt)
-                + String.format(java.util.Locale.ROOT, ", %.0f %% of the convolutions' work", 100 * macShare);
-        return Optional.of(new IncrementalSweep(sessions, input, target, occluder, List.copyOf(steps), layouts,
-                cached, shapes, tail, path, tailBatch));
-    }
-
-    /**
-     * The multiply-adds of the path's convolutions, patched (on each window's own box) or in full after
-     * the patched part, as a share of all of them in full.
-     */
-    private static double convolutionShare(Graph graph, List<Node> pathNodes, Map<String, PatchLayout> patched,
-            Map<String, long[]> shapes) {
-        double full = 0;
-        double incremental = 0;
-        for (Node n : pathNodes) {
-            long[] out = shapes.get(n.output());
-            String w = n.inputs().size() > 1 ? n.inputs().get(1) : "";
-            if (!n.opType().equals("Conv") || out == null || out.length != 4 || !graph.isInitializer(w)) {
-                continue;
-            }
-            long[] dims = graph.initializers().get(w).dims();
-            double perOutput = (double) out[1] * dims[1] * (dims.length > 2 ? dims[2] : 1)
-                    * (dims.length > 3 ? dims[3] : 1);
-            PatchLayout l = patched.get(n.output());
-            double fullWork = perOutput * out[2] * out[3];
-            full += fullWork;
-            if (l == null) {
-                incremental += fullWork;
-            } else {
-                double area = 0;
-                for (int k = 0; k < l.heights().length; k++) {
-                    area += (double) l.heights()[k] * l.widths()[k];
-                }
-                incremental += perOutput * area / l.heights().length;
-            }
-        }
-        return full == 0 ? 1 : incremental / full;
-    }
-
-    /** Every window's changed regions. */
-    private static List<Map<String, ChangedRegions.Region>> regions(Graph graph, Map<String, long[]> shapes,
-            Occluder occluder, WindowGrid grid, double tau) {
-        ChangedRegions changed = new ChangedRegions(graph, shapes, occluder.layout().heightAxis(),
-                occluder.layout().widthAxis(), tau);
-        List<Map<String, ChangedRegions.Region>> regions = new ArrayList<>(grid.count());
-        for (int k = 0; k < grid.count(); k++) {
-            WindowGrid.Window w = grid.window(k);
-            regions.add(changed.from(w.top(), w.left(), w.bottom() - 1, w.right() - 1));
-        }
-        return regions;
-    }
-
-    /** The tensors to cache (the target first): the steps' inputs and outputs and the tail's inputs, the image aside. */
-    private static List<String> cachedTensors(List<PatchStep> steps, PatchSessions.Tail tail, String input,
-            String target) {
-        Set<String> tensors = new java.util.LinkedHashSet<>();
-        tensors.add(target);
-        for (PatchStep s : steps) {
-            tensors.addAll(s.head().pathInputs());
-            tensors.add(s.output());
-        }
-        if (tail != null) {
-            tensors.addAll(tail.inputs());
-        }
-        tensors.remove(input);
-        return new ArrayList<>(tensors);
     }
 
     @Override
@@ -412,63 +243,5 @@ final class IncrementalSweep implements WindowSweep {
             PatchBox.copyOverlap(patch, box(t, ids[k], sizes), k * ownCount, crops, crop, k * size);
         }
         return new PatchSessions.Feed(crops, first.batchShape(ids.length));
-    }
-
-    /** The node's rule when its image inputs are patched with the rows and columns it expects. */
-    private static Optional<PatchRule> ruleOf(Graph graph, Node node, Set<String> pathTensors, Map<String, long[]> shapes,
-            Map<String, PatchLayout> layouts, List<Map<String, ChangedRegions.Region>> regions) {
-        ChangedRegions.Region r = regions.get(0).get(node.output());
-        if (r == null || r.whole()) {
-            return Optional.empty();
-        }
-        Optional<PatchRule> rule = PatchRule.of(graph, node, pathTensors, shapes, r.rowAxis(), r.colAxis());
-        if (rule.isEmpty()) {
-            return rule;
-        }
-        for (String in : rule.get().pathInputs()) {
-            PatchLayout l = layouts.get(in);
-            if (l == null) {
-                return Optional.empty(); // read from a tensor computed in full
-            }
-            boolean sameAxes = l.rowAxis() == r.rowAxis() && l.colAxis() == r.colAxis();
-            if (rule.get().kind() != PatchRule.Kind.TRANSPOSE && !sameAxes) {
-                return Optional.empty();
-            }
-        }
-        return rule;
-    }
-
-    /** Whether {@code next} joins {@code last}: positionwise on its output alone, the output read by nothing else. */
-    private static boolean chains(Graph graph, PatchStep last, PatchRule next, String target) {
-        return next.kind() == PatchRule.Kind.POSITIONWISE && next.pathInputs().equals(List.of(last.output()))
-                && graph.consumers(last.output()).size() == 1 && !last.output().equals(target);
-    }
-
-    /** The graph cut at {@code target}: the nodes it depends on, in graph order. */
-    private static Graph cut(Graph graph, String target) {
-        Set<Node> needed = new HashSet<>();
-        Deque<Node> todo = new ArrayDeque<>();
-        graph.producer(target).ifPresent(todo::add);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (needed.add(n)) {
-                n.inputs().forEach(t -> graph.producer(t).ifPresent(todo::push));
-            }
-        }
-        return new Graph(graph.name(), graph.nodes().stream().filter(needed::contains).toList(), graph.initializers(),
-                graph.inputs(), List.of(), "");
-    }
-
-    /** The nodes of {@code graph} (cut at the target) that read the image, in graph order. */
-    private static List<Node> pathNodes(Graph graph, String input, String target) {
-        Set<String> reached = new HashSet<>(Set.of(input));
-        List<Node> out = new ArrayList<>();
-        for (Node n : graph.nodes()) {
-            if (n.inputs().stream().anyMatch(reached::contains)) {
-                out.add(n);
-                reached.addAll(n.outputs());
-            }
-        }
-        return out;
     }
 }

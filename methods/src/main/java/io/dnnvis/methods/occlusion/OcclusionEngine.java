@@ -230,7 +230,7 @@ public final class OcclusionEngine implements AutoCloseable {
             WindowGrid grid, TruncatedForward forward, BatchPlan plan) {
         if (request.incremental() != IncrementalMode.OFF && forward.batchable()) {
             try {
-                Optional<IncrementalSweep> incremental = IncrementalSweep.plan(patchSessions, model, watched.tensor(),
+                Optional<IncrementalSweep> incremental = IncrementalPlan.plan(patchSessions, model, watched.tensor(),
                         probed, occluder, grid, request.incremental() == IncrementalMode.AUTO && request.approx() == 0,
                         request.approx(),
                         request.batch() > 0 ? plan.images() : Math.min(plan.limit(), IncrementalSweep.TAIL_BATCH));
