@@ -1,14 +1,18 @@
 package io.dnnvis.onnx;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An immutable, validated ONNX graph: nodes in topological order (file order where the file is
@@ -85,6 +89,32 @@ public final class Graph {
     /** The node that produces {@code tensor}, empty for graph inputs and initializers. */
     public Optional<Node> producer(String tensor) {
         return Optional.ofNullable(producers.get(tensor));
+    }
+
+    /** The nodes {@code tensor} depends on (its producer included), in topological order. */
+    public List<Node> nodesFeeding(String tensor) {
+        return nodesFeeding(tensor, Set.of());
+    }
+
+    /**
+     * The nodes {@code tensor} depends on (its producer included), in topological order, not walking
+     * past the tensors of {@code stopAt}: their producers are left out unless something else needs them.
+     */
+    public List<Node> nodesFeeding(String tensor, Set<String> stopAt) {
+        Set<Node> needed = new HashSet<>();
+        Deque<Node> todo = new ArrayDeque<>();
+        producer(tensor).ifPresent(todo::add);
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (needed.add(n)) {
+                for (String in : n.inputs()) {
+                    if (!stopAt.contains(in)) {
+                        producer(in).ifPresent(todo::push);
+                    }
+                }
+            }
+        }
+        return nodes.stream().filter(needed::contains).toList();
     }
 
     /** The nodes that read {@code tensor}, in topological order. */

@@ -10,9 +10,7 @@ import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -52,25 +50,13 @@ public final class ModelRewrites {
      * with the tensor as the single output.
      */
     public static ModelProto truncate(OnnxModel model, String tensor) {
-        Graph graph = model.graph();
-        Set<Node> keep = new HashSet<>();
-        Deque<Node> todo = new ArrayDeque<>();
-        graph.producer(tensor).ifPresent(todo::add);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (keep.add(n)) {
-                n.inputs().forEach(in -> graph.producer(in).ifPresent(todo::push));
-            }
-        }
         GraphProto source = model.runtimeProto().getGraph();
         GraphProto.Builder g = source.toBuilder().clearNode().clearInitializer().clearOutput().clearValueInfo();
         Set<String> used = new HashSet<>();
-        for (Node n : graph.nodes()) {
-            if (keep.contains(n)) {
-                NodeProto p = source.getNode(n.fileIndex());
-                g.addNode(p);
-                used.addAll(p.getInputList());
-            }
+        for (Node n : model.graph().nodesFeeding(tensor)) {
+            NodeProto p = source.getNode(n.fileIndex());
+            g.addNode(p);
+            used.addAll(p.getInputList());
         }
         for (TensorProto t : source.getInitializerList()) {
             if (used.contains(t.getName())) {

@@ -3,9 +3,7 @@ package io.dnnvis.methods.occlusion;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.OnnxModel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -220,17 +218,7 @@ final class IncrementalPlan {
 
     /** The graph cut at {@code target}: the nodes it depends on, in graph order. */
     private static Graph cut(Graph graph, String target) {
-        Set<Node> needed = new HashSet<>();
-        Deque<Node> todo = new ArrayDeque<>();
-        graph.producer(target).ifPresent(todo::add);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (needed.add(n)) {
-                n.inputs().forEach(t -> graph.producer(t).ifPresent(todo::push));
-            }
-        }
-        return new Graph(graph.name(), graph.nodes().stream().filter(needed::contains).toList(), graph.initializers(),
-                graph.inputs(), List.of(), "");
+        return new Graph(graph.name(), graph.nodesFeeding(target), graph.initializers(), graph.inputs(), List.of(), "");
     }
 
     /** The nodes of {@code graph} (cut at the target) that read the image, in graph order. */

@@ -17,9 +17,7 @@ import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.ModelRewrites;
 import io.dnnvis.trace.NativeTensor;
 import io.dnnvis.trace.OrtSessions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,31 +85,16 @@ final class PatchSessions implements AutoCloseable {
 
     private Tail openTail(Set<String> frontier, String target) {
         Graph graph = model.graph();
-        Set<Node> keep = new HashSet<>();
-        Deque<Node> todo = new ArrayDeque<>();
-        graph.producer(target).ifPresent(todo::add);
+        List<Node> keep = graph.nodesFeeding(target, frontier);
         Set<String> inputs = new HashSet<>();
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (keep.add(n)) {
-                for (String in : n.inputs()) {
-                    if (frontier.contains(in)) {
-                        inputs.add(in);
-                    } else {
-                        graph.producer(in).ifPresent(todo::push);
-                    }
-                }
-            }
-        }
+        keep.forEach(n -> n.inputs().stream().filter(frontier::contains).forEach(inputs::add));
         GraphProto source = model.runtimeProto().getGraph();
         GraphProto.Builder g = GraphProto.newBuilder().setName("tail");
         Set<String> used = new HashSet<>();
-        for (Node n : graph.nodes()) {
-            if (keep.contains(n)) {
-                NodeProto p = source.getNode(n.fileIndex());
-                g.addNode(p);
-                used.addAll(p.getInputList());
-            }
+        for (Node n : keep) {
+            NodeProto p = source.getNode(n.fileIndex());
+            g.addNode(p);
+            used.addAll(p.getInputList());
         }
         List<String> ordered = frontier.stream().filter(inputs::contains).sorted().toList();
         for (String in : ordered) {

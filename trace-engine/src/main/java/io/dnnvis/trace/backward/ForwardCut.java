@@ -8,9 +8,7 @@ import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Tensor;
 import io.dnnvis.trace.UnsupportedGraphException;
 import io.dnnvis.trace.backward.rules.RuleSet;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -98,19 +96,7 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
 
     /** The nodes the target depends on, in topological order. */
     private static List<Node> ancestors(Graph graph, Node target) {
-        Set<Node> seen = new HashSet<>();
-        Deque<Node> todo = new ArrayDeque<>();
-        todo.add(target);
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (!seen.add(n)) {
-                continue;
-            }
-            for (String in : n.inputs()) {
-                graph.producer(in).ifPresent(todo::push);
-            }
-        }
-        return graph.nodes().stream().filter(seen::contains).toList();
+        return graph.nodesFeeding(target.output());
     }
 
     /** Initializers and Constant-node outputs: the tensors whose values are known at compile time. */
