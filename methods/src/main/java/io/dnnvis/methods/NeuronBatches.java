@@ -23,6 +23,14 @@ public final class NeuronBatches {
     }
 
     /**
+     * Whether {@link #runOnImages} can take {@code images} images of {@code oneInput}'s shape at
+     * once to {@code tensor}: false where the graph pins its batch.
+     */
+    public static boolean runsImagesTogether(Visualizer vis, String tensor, long[] oneInput, int images) {
+        return vis.engine().runsImagesTogether(tensor, oneInput, images);
+    }
+
+    /**
      * Reconstructions of several neurons of ONE image, each at its own position, in one backward run
      * that shares the image's forward pass (as {@code --neuron all} does: one channel per start
      * signal, so the engine's channel-start form applies): what {@link TargetRequest} with a
@@ -47,5 +55,42 @@ public final class NeuronBatches {
                 false);
         return Reconstructor.asNchw(vis.engine().run(spec, image, new ChannelSelections(units, maps))
                 .reconstruction(), vis.layout());
+    }
+
+    /**
+     * Reconstructions of neurons of SEVERAL images in one backward run: {@code signals} start signals
+     * in each of the N images of {@code batch}, signal b of image n the neuron {@code channels[b * N +
+     * n]} at ({@code ys[..]}, {@code xs[..]}), or none where its channel is negative. Each is what
+     * {@link #runOnOneImage} gives it on its image alone; the batch's images share the run's forward
+     * pass and backward graph ({@link io.dnnvis.trace.backward.BackwardEngine#runOnImages}).
+     *
+     * @param batch N images {@code [N, ...]} in the model's layout
+     * @return the reconstructions {@code [signals * N, C, H, W]}, signal b of image n at {@code b * N + n},
+     *     NCHW whatever the model's layout; zero where no neuron was given
+     */
+    public static TensorValue runOnImages(Visualizer vis, BackwardMethod method, String tensor, TensorValue batch,
+            int signals, int[] channels, int[] ys, int[] xs) {
+        int images = Math.toIntExact(batch.shape()[0]);
+        if (channels.length != signals * images || ys.length != channels.length || xs.length != channels.length) {
+            throw new IllegalArgumentException(channels.length + " neurons for " + signals + " signals on " + images
+                    + " images");
+        }
+        long[] one = batch.shape();
+        one[0] = 1;
+        long[] layer = vis.engine().shapes(tensor, one).get(tensor);
+        int plane = layer.length == 4 ? (int) (layer[2] * layer[3]) : 1;
+        int width = layer.length == 4 ? (int) layer[3] : 1;
+        long[] units = new long[channels.length];
+        float[] maps = new float[channels.length * plane];
+        for (int k = 0; k < channels.length; k++) {
+            if (channels[k] >= 0) {
+                units[k] = channels[k];
+                maps[k * plane + (layer.length == 4 ? ys[k] * width + xs[k] : 0)] = 1;
+            }
+        }
+        BackwardSpec spec = new BackwardSpec(tensor, method.rules().withPooling(Pooling.SWITCH), StartSignal.ONES,
+                false);
+        return Reconstructor.asNchw(vis.engine().runOnImages(spec, batch,
+                ChannelSelections.perImage(images, units, maps)).reconstruction(), vis.layout());
     }
 }

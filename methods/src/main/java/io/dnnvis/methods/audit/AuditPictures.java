@@ -10,11 +10,17 @@ import io.dnnvis.methods.render.Images;
 import io.dnnvis.trace.TensorValue;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +34,15 @@ public final class AuditPictures {
 
     /** The shortest longer side of a picture, in pixels. */
     public static final int MIN_SIDE = 96;
+
+    /** Images in one backward run where a layer's rows of several images share it. */
+    static final int IMAGES_PER_RUN = 8;
+
+    /**
+     * Start signals of one such run at most, over all its images: {@code --neuron all}'s runs of 64
+     * (measured on AlexNet conv5: runs of 16 to 64 take the same time per signal).
+     */
+    static final int SIGNALS_PER_RUN = 64;
 
     /** Told how many of the table's rows have been handed over, of how many. */
     public interface Progress {
@@ -65,28 +80,34 @@ public final class AuditPictures {
     }
 
     /**
-     * Draws every row of {@code result}'s top table, image by image (each decoded once), handing each
-     * to {@code sink}: an image's rows of one layer are reconstructed in one backward run that shares
-     * the image's forward pass, one start signal per row ({@link NeuronBatches#runOnOneImage}). The
-     * pictures are drawn and {@code sink} is called on one thread of their own, in the table's image
-     * order, while the next image's backward run goes on; this returns when every row has been handed
-     * over.
+     * Draws every row of {@code result}'s top table, handing each to {@code sink}. With a method, a
+     * layer's rows of several images are reconstructed in one backward run
+     * ({@link NeuronBatches#runOnImages}, packed by {@link ImageRuns}) where the model's graph runs a
+     * batch of images; otherwise image by image (each decoded once), an image's rows of a layer in one
+     * run that shares its forward pass ({@link NeuronBatches#runOnOneImage}). The pictures are drawn
+     * and {@code sink} is called on one thread of their own while the next backward run goes on; this
+     * returns when every row has been handed over. The order of the rows is the runs' order.
      */
     public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
-        Map<String, List<TopImage>> byImage = new TreeMap<>();
-        for (TopImage row : result.top()) {
-            byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
-        }
         int total = result.top().size();
         int[] done = {0};
         Consumer<Drawn> counted = drawn -> {
             sink.accept(drawn);
             progress.rowsDone(++done[0], total);
         };
+        Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
+        for (TopImage row : result.top()) {
+            byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
+        }
         try (PictureWorker worker = PictureWorker.start(counted)) {
-            for (var entry : byImage.entrySet()) {
-                ImageInput input = ImageInput.load(folder.resolve(entry.getKey()), vis.model(), options, layout);
-                reconstruct(input, entry.getValue(), worker::submit);
+            List<TopImage> oneByOne = new ArrayList<>();
+            for (var layer : byLayer.entrySet()) {
+                if (!reconstructTogether(folder, layer.getKey(), byImage(layer.getValue()), worker::submit)) {
+                    oneByOne.addAll(layer.getValue());
+                }
+            }
+            for (var entry : byImage(oneByOne).entrySet()) {
+                reconstruct(load(folder, entry.getKey()), entry.getValue(), worker::submit);
             }
             worker.finish();
         }
@@ -107,17 +128,27 @@ public final class AuditPictures {
     }
 
     /**
-     * Rows of one image whose pictures are still to be drawn: their reconstructions ({@code [n, C, H,
-     * W]}, NCHW; null with no method) from one backward run.
+     * Rows of one image whose pictures are still to be drawn: their reconstructions (NCHW, each of
+     * {@code shape}'s last three axes, row k's at {@code offsets[k]} of {@code reconstructions}; null
+     * with no method) from one backward run.
      */
-    record Pending(ImageInput input, List<TopImage> rows, float[] reconstructions, long[] shape) {
+    record Pending(ImageInput input, List<TopImage> rows, float[] reconstructions, int[] offsets, long[] shape) {
+
+        /** Rows whose reconstructions follow one another in {@code reconstructions}, {@code [n, C, H, W]}. */
+        static Pending consecutive(ImageInput input, List<TopImage> rows, float[] reconstructions, long[] shape) {
+            int size = (int) (shape[1] * shape[2] * shape[3]);
+            int[] offsets = new int[rows.size()];
+            for (int k = 0; k < offsets.length; k++) {
+                offsets[k] = k * size;
+            }
+            return new Pending(input, rows, reconstructions, offsets, shape);
+        }
 
         void drawAll(Consumer<Drawn> sink) {
-            int size = shape == null ? 0 : (int) (shape[1] * shape[2] * shape[3]);
             for (int k = 0; k < rows.size(); k++) {
                 TopImage row = rows.get(k);
                 Optional<BufferedImage> recon = reconstructions == null ? Optional.empty()
-                        : Optional.of(enlarge(cropped(reconstructions, k * size, shape, row.box())));
+                        : Optional.of(enlarge(cropped(reconstructions, offsets[k], shape, row.box())));
                 sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())), recon));
             }
         }
@@ -136,7 +167,7 @@ public final class AuditPictures {
 
     private void reconstruct(ImageInput input, String tensor, List<TopImage> rows, Consumer<Pending> next) {
         if (method.isEmpty()) {
-            next.accept(new Pending(input, rows, null, null));
+            next.accept(new Pending(input, rows, null, null, null));
             return;
         }
         int limit = Math.max(1, NeuronBatches.limit(vis, tensor, input.tensor().shape()));
@@ -152,8 +183,124 @@ public final class AuditPictures {
                 xs[k] = run.get(k).x();
             }
             TensorValue recon = NeuronBatches.runOnOneImage(vis, method.get(), tensor, input.tensor(), units, ys, xs);
-            next.accept(new Pending(input, List.copyOf(run), recon.data(), recon.shape()));
+            next.accept(Pending.consecutive(input, List.copyOf(run), recon.data(), recon.shape()));
         }
+    }
+
+    /**
+     * Reconstructs one layer's rows, several images per backward run, handing each image's rows of a
+     * run to {@code next}; false, doing nothing, where that does not apply (no method, one image, or
+     * a graph that cannot run a batch of images). The next run's images are decoded on a thread of
+     * their own while a run goes on.
+     */
+    private boolean reconstructTogether(ImageFolder folder, String tensor, Map<String, List<TopImage>> rowsByImage,
+            Consumer<Pending> next) {
+        if (method.isEmpty() || rowsByImage.size() < 2) {
+            return false;
+        }
+        long[] one = load(folder, rowsByImage.keySet().iterator().next()).tensor().shape();
+        int images = Math.min(IMAGES_PER_RUN, rowsByImage.size());
+        if (!NeuronBatches.runsImagesTogether(vis, tensor, one, images)) {
+            return false;
+        }
+        long[] batchShape = one.clone();
+        batchShape[0] = images;
+        int signals = Math.max(1, Math.min(NeuronBatches.limit(vis, tensor, batchShape), SIGNALS_PER_RUN / images));
+        List<ImageRuns.Run> runs = ImageRuns.plan(rowsByImage, images, signals);
+        ExecutorService decoder = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dnnvis-audit-recon-decoder");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<List<ImageInput>> decoded = decoder.submit(() -> decode(folder, runs.get(0)));
+            for (int k = 0; k < runs.size(); k++) {
+                List<ImageInput> inputs = result(decoded);
+                if (k + 1 < runs.size()) {
+                    ImageRuns.Run following = runs.get(k + 1);
+                    decoded = decoder.submit(() -> decode(folder, following));
+                }
+                reconstructRun(tensor, runs.get(k), inputs, batchShape, next);
+            }
+        } finally {
+            decoder.shutdownNow();
+        }
+        return true;
+    }
+
+    /** The images of a run's slots, in order (an image in two slots decoded once). */
+    private List<ImageInput> decode(ImageFolder folder, ImageRuns.Run run) {
+        Map<String, ImageInput> decoded = new HashMap<>();
+        List<ImageInput> inputs = new ArrayList<>();
+        for (ImageRuns.Slot slot : run.slots()) {
+            inputs.add(decoded.computeIfAbsent(slot.image(), name -> load(folder, name)));
+        }
+        return inputs;
+    }
+
+    /**
+     * One backward run: {@code run}'s slots as a batch of {@code batchShape[0]} images (the last
+     * run's empty slots repeat its first image, with no signal), each slot's rows handed to {@code next}.
+     */
+    private void reconstructRun(String tensor, ImageRuns.Run run, List<ImageInput> inputs, long[] batchShape,
+            Consumer<Pending> next) {
+        int images = (int) batchShape[0];
+        int b = run.signals();
+        int[] units = new int[b * images];
+        int[] ys = new int[b * images];
+        int[] xs = new int[b * images];
+        Arrays.fill(units, -1);
+        float[] data = new float[Math.toIntExact(Arrays.stream(batchShape).reduce(1, Math::multiplyExact))];
+        int per = data.length / images;
+        for (int n = 0; n < images; n++) {
+            ImageInput input = inputs.get(n < inputs.size() ? n : 0);
+            System.arraycopy(input.tensor().data(), 0, data, n * per, per);
+            List<TopImage> rows = n < inputs.size() ? run.slots().get(n).rows() : List.of();
+            for (int k = 0; k < rows.size(); k++) {
+                units[k * images + n] = rows.get(k).unit();
+                ys[k * images + n] = rows.get(k).y();
+                xs[k * images + n] = rows.get(k).x();
+            }
+        }
+        TensorValue recon = NeuronBatches.runOnImages(vis, method.orElseThrow(), tensor,
+                TensorValue.owning(inputs.get(0).tensor().name(), batchShape, data), b, units, ys, xs);
+        int size = (int) (recon.elementCount() / recon.shape()[0]);
+        float[] all = recon.data();
+        for (int n = 0; n < inputs.size(); n++) {
+            List<TopImage> rows = run.slots().get(n).rows();
+            int[] offsets = new int[rows.size()];
+            for (int k = 0; k < offsets.length; k++) {
+                offsets[k] = (k * images + n) * size;
+            }
+            next.accept(new Pending(inputs.get(n), rows, all, offsets, recon.shape()));
+        }
+    }
+
+    /** The decoded images, or the decoding's own exception. */
+    private static List<ImageInput> result(Future<List<ImageInput>> decoded) {
+        try {
+            return decoded.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding images", e);
+        }
+    }
+
+    private ImageInput load(ImageFolder folder, String image) {
+        return ImageInput.load(folder.resolve(image), vis.model(), options, layout);
+    }
+
+    private static Map<String, List<TopImage>> byImage(List<TopImage> rows) {
+        Map<String, List<TopImage>> byImage = new TreeMap<>();
+        for (TopImage row : rows) {
+            byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
+        }
+        return byImage;
     }
 
     /** The reconstruction at {@code offset} of {@code all} ({@code [., C, H, W]}) over {@code box}, drawn. */
@@ -174,10 +321,12 @@ public final class AuditPictures {
     }
 
     static BufferedImage crop(BufferedImage picture, ReceptiveField.Box box) {
-        int[] pixels = picture.getRGB(box.x0(), box.y0(), box.width(), box.height(), null, 0, box.width());
-        BufferedImage out = new BufferedImage(box.width(), box.height(), BufferedImage.TYPE_INT_RGB);
-        out.setRGB(0, 0, box.width(), box.height(), pixels, 0, box.width());
-        return out;
+        int[] all = Images.pixels(picture);
+        int[] out = new int[box.width() * box.height()];
+        for (int y = 0; y < box.height(); y++) {
+            System.arraycopy(all, (box.y0() + y) * picture.getWidth() + box.x0(), out, y * box.width(), box.width());
+        }
+        return Images.fromRgb(out, box.width(), box.height());
     }
 
     /** {@code picture} scaled up by the smallest whole factor that brings its longer side to {@link #MIN_SIDE}. */
@@ -188,7 +337,7 @@ public final class AuditPictures {
         if (factor == 1) {
             return picture;
         }
-        int[] pixels = picture.getRGB(0, 0, width, height, null, 0, width);
+        int[] pixels = Images.pixels(picture);
         int outWidth = width * factor;
         int[] scaled = new int[outWidth * height * factor];
         for (int y = 0; y < height * factor; y++) {
@@ -198,8 +347,6 @@ public final class AuditPictures {
                 scaled[to + x] = pixels[from + x / factor];
             }
         }
-        BufferedImage out = new BufferedImage(outWidth, height * factor, BufferedImage.TYPE_INT_RGB);
-        out.setRGB(0, 0, outWidth, height * factor, scaled, 0, outWidth);
-        return out;
+        return Images.fromRgb(scaled, outWidth, height * factor);
     }
 }

@@ -7,14 +7,19 @@ import java.util.function.Consumer;
 /**
  * Draws the audit's pictures on a thread of its own, in the order they were submitted, so that the
  * drawing and whatever the sink does with them (PNG encoding, writing) overlap the next backward run.
- * At most two submissions wait (each holds one run's reconstructions). A failure of the drawing or of
- * the sink stops the thread and is thrown again by the next {@link #submit} or by {@link #finish}.
+ * At most {@link #WAITING} submissions wait: the images of two backward runs (the submissions of one
+ * run share its reconstructions), so that a run hands all its images over while the thread is still
+ * drawing the run before. A failure of the drawing or of the sink stops the thread and is thrown
+ * again by the next {@link #submit} or by {@link #finish}.
  */
 final class PictureWorker implements AutoCloseable {
 
-    private static final AuditPictures.Pending END = new AuditPictures.Pending(null, java.util.List.of(), null, null);
+    private static final AuditPictures.Pending END = new AuditPictures.Pending(null, java.util.List.of(), null, null, null);
 
-    private final BlockingQueue<AuditPictures.Pending> queue = new ArrayBlockingQueue<>(2);
+    /** Submissions that may wait at most. */
+    static final int WAITING = 2 * AuditPictures.IMAGES_PER_RUN;
+
+    private final BlockingQueue<AuditPictures.Pending> queue = new ArrayBlockingQueue<>(WAITING);
     private final Thread thread;
     private volatile RuntimeException failure;
     private volatile boolean done;
@@ -49,7 +54,7 @@ final class PictureWorker implements AutoCloseable {
         }
     }
 
-    /** Hands one run's rows over, waiting while two are queued. */
+    /** Hands one image's rows of a run over, waiting while {@link #WAITING} are queued. */
     void submit(AuditPictures.Pending pending) {
         try {
             while (!queue.offer(pending, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {

@@ -1,10 +1,7 @@
 package io.dnnvis.methods.render;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
+import java.awt.image.DataBufferInt;
 
 /** Turns {@code [C, H, W]} float maps into pictures, and pictures into PNG bytes. */
 public final class Images {
@@ -56,18 +53,15 @@ public final class Images {
         if (chw.length != channels * height * width) {
             throw new IllegalArgumentException("expected " + channels * height * width + " values, got " + chw.length);
         }
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int plane = height * width;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int p = y * width + x;
-                int r = level(mapping.apply(chw[p]));
-                int g = channels == 3 ? level(mapping.apply(chw[plane + p])) : r;
-                int b = channels == 3 ? level(mapping.apply(chw[2 * plane + p])) : r;
-                img.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
+        int[] rgb = new int[plane];
+        for (int p = 0; p < plane; p++) {
+            int r = level(mapping.apply(chw[p]));
+            int g = channels == 3 ? level(mapping.apply(chw[plane + p])) : r;
+            int b = channels == 3 ? level(mapping.apply(chw[2 * plane + p])) : r;
+            rgb[p] = (r << 16) | (g << 8) | b;
         }
-        return img;
+        return fromRgb(rgb, width, height);
     }
 
     private static int level(double v) {
@@ -77,15 +71,40 @@ public final class Images {
         return (int) Math.max(0, Math.min(255, Math.round(v)));
     }
 
-    /** PNG bytes of an image. */
-    public static byte[] png(BufferedImage img) {
-        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IllegalStateException("no PNG writer available");
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * An RGB image of {@code 0xRRGGBB} pixels, row-major, copied in one go (setting pixels one by one
+     * goes through the colour model for each).
+     */
+    public static BufferedImage fromRgb(int[] rgb, int width, int height) {
+        if (rgb.length != Math.multiplyExact(width, height)) {
+            throw new IllegalArgumentException(rgb.length + " pixels for " + width + " x " + height);
         }
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] data = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        System.arraycopy(rgb, 0, data, 0, rgb.length);
+        return img;
+    }
+
+    /**
+     * Every pixel of {@code image} as {@code 0xAARRGGBB} (the alpha byte undefined for an image
+     * without alpha), row-major: the image's own array where it holds its pixels so (read it, do not
+     * write it), else a copy.
+     */
+    public static int[] pixels(BufferedImage image) {
+        int type = image.getType();
+        if ((type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB)
+                && image.getRaster().getDataBuffer() instanceof DataBufferInt ints
+                && ints.getNumBanks() == 1 && ints.getOffset() == 0
+                && image.getRaster().getSampleModelTranslateX() == 0
+                && image.getRaster().getSampleModelTranslateY() == 0
+                && ints.getSize() == image.getWidth() * image.getHeight()) {
+            return ints.getData();
+        }
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+    }
+
+    /** PNG bytes of an image ({@link PngEncoder}). */
+    public static byte[] png(BufferedImage img) {
+        return PngEncoder.encode(img);
     }
 }

@@ -20,10 +20,10 @@ public record ValueScale(Scaling scaling, double low, double high) {
         return switch (style.scaling()) {
             case AUTO -> ValueScale.of(values, style.withScaling(signed(values) ? Scaling.CENTERED : Scaling.ABSOLUTE));
             case CENTERED -> {
-                double m = Percentiles.of(magnitudes(values), 100 - clip);
+                double m = Percentiles.ofMagnitudes(values, 100 - clip);
                 yield new ValueScale(Scaling.CENTERED, -m, m);
             }
-            case ABSOLUTE -> new ValueScale(Scaling.ABSOLUTE, 0, Percentiles.of(magnitudes(values), 100 - clip));
+            case ABSOLUTE -> new ValueScale(Scaling.ABSOLUTE, 0, Percentiles.ofMagnitudes(values, 100 - clip));
             case MIN_MAX -> {
                 double[] finite = finite(values);
                 yield new ValueScale(Scaling.MIN_MAX, Percentiles.of(finite, clip), Percentiles.of(finite, 100 - clip));
@@ -73,21 +73,13 @@ public record ValueScale(Scaling scaling, double low, double high) {
         return Math.max(0, Math.min(1, t));
     }
 
+    /** The finite values, in their order. */
     private static double[] finite(float[] values) {
-        return kept(values, false);
-    }
-
-    private static double[] magnitudes(float[] values) {
-        return kept(values, true);
-    }
-
-    /** The finite values (or their magnitudes), in their order. */
-    private static double[] kept(float[] values, boolean absolute) {
         double[] out = new double[values.length];
         int n = 0;
         for (float v : values) {
             if (Float.isFinite(v)) {
-                out[n++] = absolute ? Math.abs(v) : v;
+                out[n++] = v;
             }
         }
         return n == out.length ? out : Arrays.copyOf(out, n);

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pictures drawn on the picture thread ({@link AuditPictures#draw}) are those drawn image by image
- * on the caller's thread ({@link AuditPictures#drawImage}), in the table's image order; a failing sink
- * stops the drawing with its own exception; the enlargement is nearest-neighbour.
+ * The pictures drawn on the picture thread ({@link AuditPictures#draw}, a layer's rows of several
+ * images in one backward run) are those drawn image by image on the caller's thread
+ * ({@link AuditPictures#drawImage}, one image per run), every row once; a failing sink stops the
+ * drawing with its own exception; the enlargement is nearest-neighbour.
  */
 class AuditPicturesTest {
 
@@ -43,11 +44,16 @@ class AuditPicturesTest {
     }
 
     @Test
-    void thePictureThreadDrawsWhatTheCallerDrawsInTheSameOrder() {
+    void thePictureThreadDrawsWhatTheCallerDrawsImageByImage() {
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
         try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
                     .run(folder);
+            // the model runs a batch of images: draw takes a layer's rows of several images in one run
+            long[] one = ImageInput.load(folder.resolve(result.top().get(0).image()), vis.model(),
+                    ImageInput.Options.defaults(), vis.layout()).tensor().shape();
+            assertThat(io.dnnvis.methods.NeuronBatches.runsImagesTogether(vis, result.top().get(0).layer(), one,
+                    AuditPictures.IMAGES_PER_RUN)).isTrue();
             List<int[]> told = new ArrayList<>();
             AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method())
                     .progress((done, total) -> told.add(new int[] {done, total}));
@@ -72,11 +78,13 @@ class AuditPicturesTest {
                 pictures.drawImage(input, e.getValue(), direct::add);
             }
             assertThat(threaded).hasSize(result.top().size()).hasSameSizeAs(direct);
-            for (int i = 0; i < direct.size(); i++) {
-                assertThat(threaded.get(i).row()).isEqualTo(direct.get(i).row());
-                assertSamePixels(threaded.get(i).patch(), direct.get(i).patch());
-                assertSamePixels(threaded.get(i).reconstruction().orElseThrow(),
-                        direct.get(i).reconstruction().orElseThrow());
+            Map<TopImage, AuditPictures.Drawn> byRow = new java.util.HashMap<>();
+            threaded.forEach(d -> byRow.put(d.row(), d));
+            assertThat(byRow.keySet()).containsExactlyInAnyOrderElementsOf(result.top());
+            for (AuditPictures.Drawn want : direct) {
+                AuditPictures.Drawn got = byRow.get(want.row());
+                assertSamePixels(got.patch(), want.patch());
+                assertSamePixels(got.reconstruction().orElseThrow(), want.reconstruction().orElseThrow());
             }
         }
     }

@@ -73,7 +73,8 @@ public final class BackwardCompiler {
         StartInput start = graph.start();
         g.addInput(batchedInput(start.selection(), DataType.FLOAT, start.selectionShape()));
         if (start.oneChannel()) {
-            g.addInput(batchedInput(start.channel(), DataType.INT64, new long[0]));
+            // [B, N]: the channel of each start signal in each image
+            g.addInput(batchedInput(start.channel(), DataType.INT64, new long[] {start.selectionShape()[0]}));
         }
         Set<String> added = new HashSet<>();
         for (GraphOutput o : graph.outputs()) {

@@ -216,6 +216,53 @@ public final class BackwardEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs the backward graph of {@code spec} on a batch of N independent images {@code [N, ...]}
+     * for B start signals of one channel each, which may be another channel in each image
+     * ({@link ChannelSelections#perImage}): where no op mixes the batch axis (every CNN at
+     * inference), signal b's reconstruction of image n is what a run on image n alone gives for its
+     * part of the selection, so a dataset audit's rows of N different images share one run. The
+     * result's signals are {@code [B * N, ...]}, image n of signal b at {@code b * N + n}. A model
+     * exported with a batch of 1 runs such batches where its graph allows.
+     *
+     * @throws BadInputException when the graph cannot run a batch of N images (a Reshape to a batch of
+     *     1 on the way to the target), or the images do not fit the model's input
+     * @throws IllegalArgumentException when a channel or the number of values does not fit the target
+     */
+    public BackwardResult runOnImages(BackwardSpec spec, TensorValue batch, ChannelSelections selections) {
+        return whileOpen(() -> {
+            batch.requireFinite(model.path() + ": input '" + batch.name() + "'");
+            checkImageDims(batch.shape());
+            long[] targetShape = shapes(spec.targetTensor(), batch.shape()).get(spec.targetTensor());
+            if (targetShape.length == 0 || targetShape[0] != batch.shape()[0]) {
+                throw new BadInputException(model.path() + ": the graph does not keep a batch of "
+                        + batch.shape()[0] + " images apart on the way to '" + spec.targetTensor() + "'");
+            }
+            selections.check(targetShape);
+            return runAll(spec, batch, Selections.ofChannels(selections, targetShape),
+                    options(selections.size(), !spec.signals()));
+        });
+    }
+
+    /**
+     * Whether {@link #runOnImages} can run {@code images} images at once to {@code target}: the graph
+     * keeps the batch apart (the target's shape at that batch is its shape for one image, but the
+     * batch). Probes the shapes once per (target, batch).
+     */
+    public boolean runsImagesTogether(String target, long[] oneImage, int images) {
+        long[] batched = oneImage.clone();
+        batched[0] = images;
+        try {
+            String tensor = model.graph().layer(target).tensor();
+            long[] atOne = shapes(tensor, oneImage).get(tensor);
+            long[] atN = shapes(tensor, batched).get(tensor);
+            return atOne.length > 0 && atN.length == atOne.length && atN[0] == images
+                    && Arrays.equals(Arrays.copyOfRange(atOne, 1, atOne.length), Arrays.copyOfRange(atN, 1, atN.length));
+        } catch (RuntimeException e) {
+            return false; // ONNX Runtime refused the batch: the graph pins it
+        }
+    }
+
     private CompileOptions options(int signals, boolean channelSelections) {
         return new CompileOptions(passes, signals == 1, channelSelections);
     }
@@ -325,6 +372,17 @@ public final class BackwardEngine implements AutoCloseable {
         checkInputDims(shape);
     }
 
+    /** Fails unless {@code shape}, a batch of images, fits the model input's fixed dimensions but the batch. */
+    private void checkImageDims(long[] shape) {
+        if (shape.length == 0 || shape[0] < 1) {
+            throw new BadInputException(model.path() + ": an input needs a batch axis of at least 1, got shape "
+                    + Arrays.toString(shape));
+        }
+        long[] one = shape.clone();
+        one[0] = 1;
+        checkInputDims(one);
+    }
+
     /** Fails unless {@code shape} fits the model input's fixed dimensions. */
     private void checkInputDims(long[] shape) {
         ValueInfo input = singleInput();
@@ -356,12 +414,17 @@ public final class BackwardEngine implements AutoCloseable {
     /** The forward value of {@code tensor} for {@code input}, from a cached forward pass cut there. */
     private TensorValue forwardValue(String tensor, TensorValue input) {
         return whileOpen(() -> {
-            TruncatedForward forward = forwards.get(tensor, input.shape());
+            long[] one = input.shape();
+            int images = Math.toIntExact(one[0]);
+            one[0] = 1;
+            TruncatedForward forward = forwards.get(tensor, one);
             if (!forward.tensor().equals(tensor)) {
                 throw new EngineException(model.path() + ": '" + tensor + "' names another layer's tensor ('"
                         + forward.tensor() + "'); its value cannot be computed");
             }
-            return TensorValue.owning(tensor, forward.outputShape(), forward.run(input.data(), 1));
+            long[] shape = forward.outputShape();
+            shape[0] *= images;
+            return TensorValue.owning(tensor, shape, forward.run(input.data(), images));
         });
     }
 

@@ -11,16 +11,23 @@ import java.util.Optional;
  * from one channel takes them as they are; whole-target masks are made from them only for targets
  * that cannot start from one channel.
  *
- * @param channels the channel of each of the B selections
+ * <p>On a batch of N images a selection either has one channel in every image ({@code
+ * channelsPerSelection} 1), or a channel of its own in each image ({@code channelsPerSelection} N:
+ * a dataset audit's rows, each a different unit of a different image, in one run).
+ *
+ * @param channels the channel of each of the B selections, {@code [B]}; or of each selection in each
+ *     image, {@code [B, N]} row-major
+ * @param channelsPerSelection 1, or N where each image has its own channel
  * @param values the selected channel's values of each selection, {@code [B, N, 1, ...]} row-major
  *     (per selection, the target's shape with one channel)
  */
-public record ChannelSelections(long[] channels, float[] values) {
+public record ChannelSelections(long[] channels, int channelsPerSelection, float[] values) {
 
     public ChannelSelections {
-        if (channels.length == 0 || values.length % channels.length != 0) {
-            throw new IllegalArgumentException(channels.length + " selections cannot share " + values.length
-                    + " values");
+        if (channelsPerSelection < 1 || channels.length == 0 || channels.length % channelsPerSelection != 0
+                || values.length % (channels.length / channelsPerSelection) != 0) {
+            throw new IllegalArgumentException(channels.length + " channels, " + channelsPerSelection
+                    + " per selection, cannot share " + values.length + " values");
         }
         channels = channels.clone();
         values = values.clone();
@@ -31,9 +38,27 @@ public record ChannelSelections(long[] channels, float[] values) {
         }
     }
 
+    /** Selections of one channel each, the same in every image. */
+    public ChannelSelections(long[] channels, float[] values) {
+        this(channels, 1, values);
+    }
+
+    /**
+     * Selections on a batch of {@code images} images, each of its own channel in each image:
+     * {@code channels[b * images + n]} in image n.
+     */
+    public static ChannelSelections perImage(int images, long[] channels, float[] values) {
+        return new ChannelSelections(channels, images, values);
+    }
+
     /** The number of selections. */
     public int size() {
-        return channels.length;
+        return channels.length / channelsPerSelection;
+    }
+
+    /** The channel of selection {@code b} in image {@code n}. */
+    public long channel(int b, int n) {
+        return channelsPerSelection == 1 ? channels[b] : channels[b * channelsPerSelection + n];
     }
 
     @Override
@@ -49,18 +74,18 @@ public record ChannelSelections(long[] channels, float[] values) {
     @Override
     public boolean equals(Object o) {
         return o instanceof ChannelSelections other && Arrays.equals(channels, other.channels)
-                && Arrays.equals(values, other.values);
+                && channelsPerSelection == other.channelsPerSelection && Arrays.equals(values, other.values);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(channels) + Arrays.hashCode(values);
+        return 31 * (31 * Arrays.hashCode(channels) + channelsPerSelection) + Arrays.hashCode(values);
     }
 
     @Override
     public String toString() {
-        return "ChannelSelections[channels=" + Arrays.toString(channels) + ", " + perSelection()
-                + " values each]";
+        return "ChannelSelections[channels=" + Arrays.toString(channels) + ", " + channelsPerSelection
+                + " per selection, " + perSelection() + " values each]";
     }
 
     /** The values without a copy, for the engine. */
@@ -68,13 +93,20 @@ public record ChannelSelections(long[] channels, float[] values) {
         return values;
     }
 
-    long[] channelsView() {
-        return channels;
+    /** The channel of every selection in every image, {@code [from, to)} x {@code [images]} row-major. */
+    long[] channelsOfImages(int from, int to, int images) {
+        long[] out = new long[Math.multiplyExact(to - from, images)];
+        for (int b = from; b < to; b++) {
+            for (int n = 0; n < images; n++) {
+                out[(b - from) * images + n] = channel(b, n);
+            }
+        }
+        return out;
     }
 
     /** Values per selection. */
     int perSelection() {
-        return values.length / channels.length;
+        return values.length / size();
     }
 
     /**
@@ -90,6 +122,10 @@ public record ChannelSelections(long[] channels, float[] values) {
         if (perSelection() != per) {
             throw new IllegalArgumentException("each selection has " + perSelection() + " values, a channel of "
                     + Arrays.toString(targetShape) + " has " + per);
+        }
+        if (channelsPerSelection != 1 && channelsPerSelection != targetShape[0]) {
+            throw new IllegalArgumentException(channelsPerSelection + " channels per selection for a target of "
+                    + targetShape[0] + " images");
         }
         for (long c : channels) {
             if (c >= targetShape[1]) {
@@ -109,7 +145,7 @@ public record ChannelSelections(long[] channels, float[] values) {
             float[] mask = new float[Math.multiplyExact(perSelection(), channelCount)];
             for (int n = 0; n < images; n++) {
                 System.arraycopy(values, b * perSelection() + n * plane, mask,
-                        (int) ((n * channelCount + channels[b]) * plane), plane);
+                        (int) ((n * channelCount + channel(b, n)) * plane), plane);
             }
             masks.add(mask);
         }

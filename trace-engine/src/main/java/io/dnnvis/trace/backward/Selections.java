@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import io.dnnvis.trace.NativeTensor;
 import io.dnnvis.trace.OrtSessions;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -118,8 +119,9 @@ abstract sealed class Selections {
             NativeTensor values = NativeTensor.of(channels.valuesView(), from * per, (to - from) * per,
                     batched(to - from, oneChannel));
             try {
+                int images = Math.toIntExact(targetShape[0]);
                 OnnxTensor picked = OnnxTensor.createTensor(OrtSessions.environment(),
-                        Arrays.copyOfRange(channels.channelsView(), from, to));
+                        LongBuffer.wrap(channels.channelsOfImages(from, to, images)), new long[] {to - from, images});
                 return new Feed(values, picked);
             } catch (OrtException | RuntimeException e) {
                 values.close();

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Tensor;
+import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
@@ -43,10 +44,16 @@ record ShapeProbe(Map<String, long[]> shapes, Map<String, Tensor> smallValues) {
 
     /**
      * Runs the graph cut at {@code target} on zeros of {@code inputShape} fed to {@code inputName}.
+     * A batch of several images runs on a model exported with a batch of 1 where its graph allows
+     * (the shapes then say whether it did).
      */
     static ShapeProbe run(OnnxModel model, String target, String inputName, long[] inputShape,
             EngineOptions options) {
         ModelProto truncated = ModelRewrites.truncate(model, target);
+        boolean openBatch = model.graph().inputs().stream().allMatch(ValueInfo::hasOpenBatch);
+        if (inputShape.length > 0 && inputShape[0] != 1 && !openBatch) {
+            truncated = ModelRewrites.dynamicBatch(truncated); // a batch where the graph allows one
+        }
         List<String> exposed = new ArrayList<>();
         for (NodeProto n : truncated.getGraph().getNodeList()) {
             for (String out : n.getOutputList()) {

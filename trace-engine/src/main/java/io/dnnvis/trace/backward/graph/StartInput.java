@@ -5,8 +5,8 @@ package io.dnnvis.trace.backward.graph;
  *
  * @param selection the float input of the selections, {@code [B] ++ selectionShape}
  * @param selectionShape the target's shape, or with one channel when {@code channel} is set
- * @param channel the int64 input {@code [B]} of each selection's channel, or "" when the selections
- *     hold every channel of the target
+ * @param channel the int64 input {@code [B, N]} of each selection's channel in each image, or "" when
+ *     the selections hold every channel of the target
  */
 public record StartInput(String selection, long[] selectionShape, String channel) {
 

@@ -24,8 +24,8 @@ import java.util.Optional;
  * which an activation start needs, come from a Conv with the gathered weights, so the graph does not
  * compute the target at all: its output is dropped, and the caller computes it when asked.
  *
- * <p>Changes how the graph is fed: the selections have one channel and a channel input says which
- * ({@link StartInput#oneChannel}). The planner runs it only where every selection is one channel.
+ * <p>Changes how the graph is fed: the selections have one channel and a channel input {@code [B, N]}
+ * says which, in each of the N images ({@link StartInput#oneChannel}). The planner runs it only where every selection is one channel.
  * Unit strides and one group only.
  */
 public final class ChannelStartPass implements GraphPass {
@@ -77,7 +77,7 @@ public final class ChannelStartPass implements GraphPass {
 
     /**
      * The transposed convolution of {@code values} ({@code [B] ++ y} with one channel, channel
-     * {@code channels[b]}) with the weights of those channels alone, {@code [B] ++ x}.
+     * {@code channels[b, n]} in image n) with the weights of those channels alone, {@code [B] ++ x}.
      */
     private static String backwardFromChannel(GraphEmitter e, Site.TransposedConv t, long[] pads, String values,
             String channels) {
@@ -98,32 +98,49 @@ public final class ChannelStartPass implements GraphPass {
         String columns = e.op("Conv", List.of(e.reshape(values, single), e.constant(kernelShape, oneHot)),
                 intsAttr("dilations", g.dilations()), intsAttr("pads", pads), intsAttr("kernel_shape", kernel));
         long positions = Arrays.stream(x, 2, x.length).reduce(1, Math::multiplyExact);
+        // [B, N, I, taps]: the weights of each signal's channel in each image
         String picked = e.op("Gather", List.of(e.reshape(t.conv().inputs().get(1), w[0], w[1], taps), channels),
                 intAttr("axis", 0));
-        String back = e.matmul(e.reshape(picked, -1, 1, w[1], taps), e.reshape(columns, -1, x[0], taps, positions));
+        String back = e.matmul(e.reshape(picked, -1, x[0], w[1], taps), e.reshape(columns, -1, x[0], taps, positions));
         return e.reshapeSignal(back, x);
     }
 
     /**
-     * The forward values of channel {@code channels[b]} of the Conv's output for each start signal b,
-     * from the Conv's inputs, without the other channels: {@code [B] ++ y} with one channel.
+     * The forward values of channel {@code channels[b, n]} of the Conv's output for each start signal
+     * b and image n, from the Conv's inputs, without the other channels: {@code [B] ++ y} with one
+     * channel.
      */
     private static String forwardChannels(GraphEmitter e, Site.TransposedConv t, String channels) {
         Geometry g = t.geometry();
+        long[] y = t.y();
+        long images = y[0];
+        String flat = e.reshape(channels, -1); // [B * N]
         List<String> conv = t.conv().inputs();
         List<String> inputs = new ArrayList<>();
         inputs.add(conv.get(0));
-        inputs.add(e.op("Gather", List.of(conv.get(1), channels), intAttr("axis", 0)));
+        inputs.add(e.op("Gather", List.of(conv.get(1), flat), intAttr("axis", 0)));
         if (conv.size() > 2 && !conv.get(2).isEmpty()) { // the bias
-            inputs.add(e.op("Gather", List.of(conv.get(2), channels), intAttr("axis", 0)));
+            inputs.add(e.op("Gather", List.of(conv.get(2), flat), intAttr("axis", 0)));
         }
         int r = g.rank();
         long[] pads = new long[2 * r];
         System.arraycopy(g.padBegin(), 0, pads, 0, r);
         System.arraycopy(g.padEnd(), 0, pads, r, r);
-        // [N, B, ...]: the selected output channels of every image
+        // [N, B * N, ...]: the selected output channels, each computed for every image
         String picked = e.op("Conv", inputs, intsAttr("kernel_shape", g.kernel()), intsAttr("strides", g.strides()),
                 intsAttr("dilations", g.dilations()), intsAttr("pads", pads));
-        return e.channelsFirst(picked, t.y());
+        if (images > 1) { // keep channel (b, n) of image n only: [N, B, ...]
+            long positions = Arrays.stream(y, 2, y.length).reduce(1, Math::multiplyExact);
+            float[] eye = new float[Math.toIntExact(images * images)];
+            for (int n = 0; n < images; n++) {
+                eye[n * (int) images + n] = 1f;
+            }
+            String own = e.mul(e.reshape(picked, images, -1, images, positions),
+                    e.constant(new long[] {images, 1, images, 1}, eye));
+            long[] perImage = y.clone();
+            perImage[1] = -1;
+            picked = e.reshape(e.reduceSum(own, 2), perImage);
+        }
+        return e.channelsFirst(picked, y);
     }
 }
