@@ -241,6 +241,13 @@ class AuditCommandTest {
                 "magic", "-q", "-o", tmp.resolve("d").toString());
         assertThat(method.code()).isEqualTo(2);
         assertThat(method.oneErrorLine()).isTrue();
+        // an --input-size the model's fixed input cannot take: refused before any image is read
+        CliRun size = CliRun.of("audit", GLYPHNET, "--images", images.toString(), "--layer", "relu5",
+                "--input-size", "32x32", "-q", "-o", tmp.resolve("e").toString());
+        assertThat(size.code()).isEqualTo(2);
+        assertThat(size.oneErrorLine()).isTrue();
+        assertThat(size.err()).contains("fixed height of 64").contains("--input-size 32x32");
+        assertThat(tmp.resolve("e")).doesNotExist();
     }
 
     @Test

@@ -143,6 +143,13 @@ public final class Audit {
         if (imageOptions.size() != null) {
             shape[h] = imageOptions.size()[0];
             shape[w] = imageOptions.size()[1];
+            for (int axis : new int[] {h, w}) {
+                if (dims.get(axis).isFixed() && dims.get(axis).value() != shape[axis]) {
+                    throw new BadRequestException(model.path() + ": input '" + Quoted.name(inputs.get(0).name())
+                            + "' has a fixed " + (axis == h ? "height" : "width") + " of " + dims.get(axis).value()
+                            + "; --input-size " + shape[h] + "x" + shape[w] + " does not fit it");
+                }
+            }
         } else if (dims.get(h).isFixed() && dims.get(w).isFixed()) {
             shape[h] = dims.get(h).value();
             shape[w] = dims.get(w).value();
