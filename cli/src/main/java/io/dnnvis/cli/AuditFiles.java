@@ -13,13 +13,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The files of an audit in its output folder, each written atomically: {@code topk.csv},
@@ -35,7 +34,8 @@ final class AuditFiles {
 
     private final Path dir;
     private final List<Path> inputs;
-    private final Set<Path> folders = new HashSet<>();
+    /** The folders made so far: pictures are written from several threads, each folder made once, before any file in it. */
+    private final Map<Path, Boolean> folders = new ConcurrentHashMap<>();
 
     AuditFiles(Path dir, List<Path> inputs) {
         this.dir = dir;
@@ -52,9 +52,10 @@ final class AuditFiles {
     void write(Path relative, byte[] bytes) {
         Path target = dir.resolve(relative);
         Path parent = target.getParent();
-        if (folders.add(parent)) {
-            OutputPaths.folder(parent);
-        }
+        folders.computeIfAbsent(parent, p -> { // others wanting the same folder wait until it exists
+            OutputPaths.folder(p);
+            return Boolean.TRUE;
+        });
         OutputPaths.write(target, bytes, inputs);
     }
 

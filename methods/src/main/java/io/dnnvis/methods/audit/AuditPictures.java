@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -43,6 +44,9 @@ public final class AuditPictures {
      * (measured on AlexNet conv5: runs of 16 to 64 take the same time per signal).
      */
     static final int SIGNALS_PER_RUN = 64;
+
+    /** Threads that draw a run's pictures, the caller's included. */
+    static final int PICTURE_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
 
     /** Told how many of the table's rows have been handed over, of how many. */
     public interface Progress {
@@ -84,32 +88,37 @@ public final class AuditPictures {
      * layer's rows of several images are reconstructed in one backward run
      * ({@link NeuronBatches#runOnImages}, packed by {@link ImageRuns}) where the model's graph runs a
      * batch of images; otherwise image by image (each decoded once), an image's rows of a layer in one
-     * run that shares its forward pass ({@link NeuronBatches#runOnOneImage}). The pictures are drawn
-     * and {@code sink} is called on one thread of their own while the next backward run goes on; this
-     * returns when every row has been handed over. The order of the rows is the runs' order.
+     * run that shares its forward pass ({@link NeuronBatches#runOnOneImage}). After each run its
+     * pictures are drawn on all cores ({@link PictureStage}: {@code sink} is called from several
+     * threads at once, in no set order) while the next run's images are decoded; this returns when
+     * every row has been handed over.
      */
     public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
         int total = result.top().size();
-        int[] done = {0};
+        AtomicInteger done = new AtomicInteger();
+        Object told = new Object();
         Consumer<Drawn> counted = drawn -> {
             sink.accept(drawn);
-            progress.rowsDone(++done[0], total);
+            synchronized (told) {
+                progress.rowsDone(done.incrementAndGet(), total);
+            }
         };
         Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
         for (TopImage row : result.top()) {
             byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
         }
-        try (PictureWorker worker = PictureWorker.start(counted)) {
+        try (PictureStage pictures = PictureStage.start(PICTURE_THREADS, counted)) {
             List<TopImage> oneByOne = new ArrayList<>();
             for (var layer : byLayer.entrySet()) {
-                if (!reconstructTogether(folder, layer.getKey(), byImage(layer.getValue()), worker::submit)) {
+                if (!reconstructTogether(folder, layer.getKey(), byImage(layer.getValue()), pictures::drawAll)) {
                     oneByOne.addAll(layer.getValue());
                 }
             }
             for (var entry : byImage(oneByOne).entrySet()) {
-                reconstruct(load(folder, entry.getKey()), entry.getValue(), worker::submit);
+                List<Pending> runs = new ArrayList<>();
+                reconstruct(load(folder, entry.getKey()), entry.getValue(), runs::add);
+                pictures.drawAll(runs);
             }
-            worker.finish();
         }
     }
 
@@ -146,11 +155,16 @@ public final class AuditPictures {
 
         void drawAll(Consumer<Drawn> sink) {
             for (int k = 0; k < rows.size(); k++) {
-                TopImage row = rows.get(k);
-                Optional<BufferedImage> recon = reconstructions == null ? Optional.empty()
-                        : Optional.of(enlarge(cropped(reconstructions, offsets[k], shape, row.box())));
-                sink.accept(new Drawn(row, enlarge(crop(input.picture(), row.box())), recon));
+                sink.accept(draw(k));
             }
+        }
+
+        /** Row {@code k}'s pictures. */
+        Drawn draw(int k) {
+            TopImage row = rows.get(k);
+            Optional<BufferedImage> recon = reconstructions == null ? Optional.empty()
+                    : Optional.of(enlarge(cropped(reconstructions, offsets[k], shape, row.box())));
+            return new Drawn(row, enlarge(crop(input.picture(), row.box())), recon);
         }
     }
 
@@ -188,13 +202,13 @@ public final class AuditPictures {
     }
 
     /**
-     * Reconstructs one layer's rows, several images per backward run, handing each image's rows of a
-     * run to {@code next}; false, doing nothing, where that does not apply (no method, one image, or
-     * a graph that cannot run a batch of images). The next run's images are decoded on a thread of
-     * their own while a run goes on.
+     * Reconstructs one layer's rows, several images per backward run, handing each run's rows, image
+     * by image, to {@code drawRun}; false, doing nothing, where that does not apply (no method, one
+     * image, or a graph that cannot run a batch of images). The next run's images are decoded on a
+     * thread of their own while a run's pictures are drawn.
      */
     private boolean reconstructTogether(ImageFolder folder, String tensor, Map<String, List<TopImage>> rowsByImage,
-            Consumer<Pending> next) {
+            Consumer<List<Pending>> drawRun) {
         if (method.isEmpty() || rowsByImage.size() < 2) {
             return false;
         }
@@ -216,11 +230,13 @@ public final class AuditPictures {
             Future<List<ImageInput>> decoded = decoder.submit(() -> decode(folder, runs.get(0)));
             for (int k = 0; k < runs.size(); k++) {
                 List<ImageInput> inputs = result(decoded);
-                if (k + 1 < runs.size()) {
+                List<Pending> drawn = new ArrayList<>();
+                reconstructRun(tensor, runs.get(k), inputs, batchShape, drawn::add);
+                if (k + 1 < runs.size()) { // decoded while this run's pictures are drawn
                     ImageRuns.Run following = runs.get(k + 1);
                     decoded = decoder.submit(() -> decode(folder, following));
                 }
-                reconstructRun(tensor, runs.get(k), inputs, batchShape, next);
+                drawRun.accept(drawn);
             }
         } finally {
             decoder.shutdownNow();

@@ -39,8 +39,9 @@ class AuditNhwcTest {
         OnnxModel nhwc = OnnxModel.fromBytes(NhwcTwin.of(TestData.glyphNet()), Path.of("twin-glyphnet.onnx"),
                 LoadOptions.defaults());
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(2).withBatch(4);
-        List<AuditPictures.Drawn> nchwPictures = new ArrayList<>();
-        List<AuditPictures.Drawn> nhwcPictures = new ArrayList<>();
+        // drawn from several threads, in no set order: compared row by row
+        List<AuditPictures.Drawn> nchwPictures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<AuditPictures.Drawn> nhwcPictures = java.util.Collections.synchronizedList(new ArrayList<>());
         AuditResult expected = audit(nchw, request, folder, nchwPictures);
         AuditResult twin = audit(nhwc, request, folder, nhwcPictures);
         assertThat(twin.top()).hasSize(64 * 2);
@@ -53,6 +54,11 @@ class AuditNhwcTest {
             assertThat(t.activation()).isCloseTo(e.activation(), Offset.offset(1e-4f));
         }
         assertThat(nhwcPictures).hasSameSizeAs(nchwPictures);
+        java.util.Comparator<AuditPictures.Drawn> byRow = java.util.Comparator
+                .comparing((AuditPictures.Drawn d) -> d.row().layer())
+                .thenComparingInt(d -> d.row().unit()).thenComparingInt(d -> d.row().rank());
+        nchwPictures.sort(byRow);
+        nhwcPictures.sort(byRow);
         for (int i = 0; i < nchwPictures.size(); i += 17) {
             BufferedImageAssert.samePixels(nhwcPictures.get(i).patch(), nchwPictures.get(i).patch());
             assertThat(nhwcPictures.get(i).reconstruction()).isPresent();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,10 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pictures drawn on the picture thread ({@link AuditPictures#draw}, a layer's rows of several
- * images in one backward run) are those drawn image by image on the caller's thread
- * ({@link AuditPictures#drawImage}, one image per run), every row once; a failing sink stops the
- * drawing with its own exception; the enlargement is nearest-neighbour.
+ * The pictures drawn by {@link AuditPictures#draw} (a layer's rows of several images in one backward
+ * run, the pictures on the caller's and the picture threads between runs) are those drawn image by
+ * image on the caller's thread ({@link AuditPictures#drawImage}, one image per run), every row once;
+ * the progress counts up one by one; a failing sink stops the drawing with its own exception; the
+ * enlargement is nearest-neighbour.
  */
 class AuditPicturesTest {
 
@@ -44,7 +46,7 @@ class AuditPicturesTest {
     }
 
     @Test
-    void thePictureThreadDrawsWhatTheCallerDrawsImageByImage() {
+    void thePictureThreadsDrawWhatTheCallerDrawsImageByImage() {
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
         try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
@@ -57,13 +59,15 @@ class AuditPicturesTest {
             List<int[]> told = new ArrayList<>();
             AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method())
                     .progress((done, total) -> told.add(new int[] {done, total}));
-            List<AuditPictures.Drawn> threaded = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
+            List<AuditPictures.Drawn> threaded = java.util.Collections.synchronizedList(new ArrayList<>());
+            Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
             pictures.draw(folder, result, d -> {
                 threaded.add(d);
-                threads.add(Thread.currentThread());
+                threads.add(Thread.currentThread().getName());
             });
-            assertThat(threads).doesNotContain(Thread.currentThread());
+            // the caller and the picture threads draw, no other
+            assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name)
+                    .isIn(Thread.currentThread().getName(), "dnnvis-audit-pictures"));
             assertThat(told).hasSize(result.top().size());
             for (int i = 0; i < told.size(); i++) {
                 assertThat(told.get(i)).containsExactly(i + 1, result.top().size());
@@ -96,13 +100,15 @@ class AuditPicturesTest {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
                     .run(folder);
             AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
-            int[] calls = {0};
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
             assertThatThrownBy(() -> pictures.draw(folder, result, d -> {
-                if (++calls[0] == 5) {
+                if (calls.incrementAndGet() == 5) {
                     throw new IllegalStateException("disk full");
                 }
             })).isInstanceOf(IllegalStateException.class).hasMessage("disk full");
-            assertThat(calls[0]).isEqualTo(5);
+            // the other picture threads finish the row they hold, and take no further one
+            assertThat(calls.get()).isBetween(5, 4 + AuditPictures.PICTURE_THREADS);
+            assertThat(result.top().size()).isGreaterThan(4 + AuditPictures.PICTURE_THREADS);
         }
     }
 
