@@ -151,6 +151,17 @@ final class BackwardTestSupport {
         return out;
     }
 
+    /** Fails unless {@code |got[i] - want[i]| <= 1e-5 max|want|} for every i. */
+    static void assertCloseToScale(float[] got, float[] want, String what) {
+        double bound = 1e-5 * maxAbs(want) + 1e-30;
+        for (int i = 0; i < want.length; i++) {
+            if (Math.abs(got[i] - want[i]) > bound) {
+                throw new AssertionError(what + ", element " + i + ": " + got[i] + " vs " + want[i] + " (bound "
+                        + bound + ")");
+            }
+        }
+    }
+
     private static void check(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

@@ -2,6 +2,7 @@ package io.dnnvis.trace.backward;
 
 import io.dnnvis.trace.backward.passes.PassSelection;
 import io.dnnvis.trace.backward.rules.RuleSet;
+import static io.dnnvis.trace.backward.BackwardTestSupport.assertCloseToScale;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
 import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
@@ -87,7 +88,7 @@ class ChannelStartTest {
                 List<float[]> want = rows(b.reconstruction(), selections.size());
                 for (int k = 0; k < selections.size() - 1; k++) {
                     assertThat(maxAbs(want.get(k))).as("selection %d reaches the input", k).isGreaterThan(0);
-                    assertClose(got.get(k), want.get(k), modelName + " " + layer + " " + start + " selection " + k);
+                    assertCloseToScale(got.get(k), want.get(k), modelName + " " + layer + " " + start + " selection " + k);
                 }
                 assertThat(maxAbs(got.get(selections.size() - 1))).as("an empty selection").isZero();
                 assertThat(a.target().data()).containsExactly(b.target().data());
@@ -123,7 +124,7 @@ class ChannelStartTest {
                 expected[i] = parts.get(0)[i] + parts.get(1)[i];
             }
             // the gradient is linear in the start signal: two channels at once are the sum of each
-            assertClose(sum, expected, modelName + " " + layer + " two channels");
+            assertCloseToScale(sum, expected, modelName + " " + layer + " two channels");
         }
     }
 
@@ -233,16 +234,6 @@ class ChannelStartTest {
             OnnxModel model = OnnxModel.load(TestData.referenceModel(modelName));
             return new Target(model, Npy.read(TestData.referenceInput(modelName), "x"),
                     model.graph().layer(layer).tensor());
-        }
-    }
-
-    private static void assertClose(float[] got, float[] want, String what) {
-        double bound = 1e-5 * maxAbs(want) + 1e-30;
-        for (int i = 0; i < want.length; i++) {
-            if (Math.abs(got[i] - want[i]) > bound) {
-                throw new AssertionError(what + ", element " + i + ": " + got[i] + " vs " + want[i] + " (bound "
-                        + bound + ")");
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.dnnvis.trace.backward;
 
+import static io.dnnvis.trace.backward.BackwardTestSupport.assertCloseToScale;
 import static io.dnnvis.trace.backward.BackwardTestSupport.count;
 import static io.dnnvis.trace.backward.BackwardTestSupport.maxAbs;
 import static io.dnnvis.trace.backward.BackwardTestSupport.rows;
@@ -82,7 +83,7 @@ class ImagesTogetherTest {
                                 String what = modelName + " " + layer + " " + passes + " " + rules.name() + " "
                                         + start + " signal " + b + " image " + n;
                                 reached += maxAbs(want) > 0 ? 1 : 0;
-                                assertClose(got.get(k), want, what);
+                                assertCloseToScale(got.get(k), want, what);
                             }
                         }
                         // a Relu output that is 0 where it is selected sends nothing back; most are not
@@ -156,15 +157,5 @@ class ImagesTogetherTest {
         long[] shape = images.get(0).shape();
         shape[0] = images.size();
         return new TensorValue(images.get(0).name(), shape, all);
-    }
-
-    private static void assertClose(float[] got, float[] want, String what) {
-        double bound = 1e-5 * maxAbs(want) + 1e-30;
-        for (int i = 0; i < want.length; i++) {
-            if (Math.abs(got[i] - want[i]) > bound) {
-                throw new AssertionError(what + ", element " + i + ": " + got[i] + " vs " + want[i] + " (bound "
-                        + bound + ")");
-            }
-        }
     }
 }
