@@ -213,8 +213,8 @@ public final class AuditPictures {
             return false;
         }
         long[] one = load(folder, rowsByImage.keySet().iterator().next()).tensor().shape();
-        int images = Math.min(IMAGES_PER_RUN, rowsByImage.size());
-        if (!NeuronBatches.runsImagesTogether(vis, tensor, one, images)) {
+        int images = imagesPerRun(tensor, one, rowsByImage.size());
+        if (images < 2 || !NeuronBatches.runsImagesTogether(vis, tensor, one, images)) {
             return false;
         }
         long[] batchShape = one.clone();
@@ -242,6 +242,16 @@ public final class AuditPictures {
             decoder.shutdownNow();
         }
         return true;
+    }
+
+    /**
+     * How many images one run takes at {@code tensor}: {@link #IMAGES_PER_RUN}, fewer where there are
+     * fewer images with rows, or where one start signal on that many images would not fit in what the
+     * engine gives one run (an image and a signal take about what one more signal on one image takes).
+     */
+    int imagesPerRun(String tensor, long[] oneImage, int imagesWithRows) {
+        int fit = Math.max(1, NeuronBatches.limit(vis, tensor, oneImage));
+        return Math.min(Math.min(IMAGES_PER_RUN, imagesWithRows), fit);
     }
 
     /** The images of a run's slots, in order (an image in two slots decoded once). */

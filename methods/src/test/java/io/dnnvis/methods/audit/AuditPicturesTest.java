@@ -93,6 +93,46 @@ class AuditPicturesTest {
         }
     }
 
+    /**
+     * A run takes fewer images where one signal on each would not fit in what the engine gives one run
+     * (here a tensor cap of three times the layer's largest tensor: three signals on one image, so
+     * three images with one signal each), and the pictures are the same.
+     */
+    @Test
+    void aRunTakesNoMoreImagesThanFitInOneRun() {
+        AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
+        try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
+            AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
+                    .run(folder);
+            String layer = result.top().get(0).layer();
+            long[] one = ImageInput.load(folder.resolve(result.top().get(0).image()), vis.model(),
+                    ImageInput.Options.defaults(), vis.layout()).tensor().shape();
+            AuditPictures roomy = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
+            assertThat(roomy.imagesPerRun(layer, one, 10)).isEqualTo(AuditPictures.IMAGES_PER_RUN);
+            assertThat(roomy.imagesPerRun(layer, one, 3)).isEqualTo(3);
+            // the layer's largest tensor on the way (GlyphNet: the first Conv's and Relu's [1, 32, 64, 64])
+            long largest = io.dnnvis.trace.LayerTable.of(vis.tracer(), one).rows().stream()
+                    .filter(r -> r.shape() != null && r.shape().length == 4)
+                    .mapToLong(r -> 4L * java.util.Arrays.stream(r.shape()).reduce(1, Math::multiplyExact))
+                    .max().orElseThrow();
+            try (Visualizer tight = Visualizer.open(TestData.glyphNet(),
+                    EngineOptions.defaults().withMaxTensorBytes(3 * largest))) {
+                AuditPictures small = AuditPictures.of(tight, ImageInput.Options.defaults(), request.method());
+                assertThat(small.imagesPerRun(layer, one, 10)).isEqualTo(3);
+                List<AuditPictures.Drawn> drawn = java.util.Collections.synchronizedList(new ArrayList<>());
+                small.draw(folder, result, drawn::add);
+                List<AuditPictures.Drawn> wide = java.util.Collections.synchronizedList(new ArrayList<>());
+                roomy.draw(folder, result, wide::add);
+                Map<TopImage, AuditPictures.Drawn> byRow = new java.util.HashMap<>();
+                wide.forEach(d -> byRow.put(d.row(), d));
+                assertThat(drawn).hasSize(result.top().size());
+                for (AuditPictures.Drawn d : drawn) {
+                    assertSamePixels(d.reconstruction().orElseThrow(), byRow.get(d.row()).reconstruction().orElseThrow());
+                }
+            }
+        }
+    }
+
     @Test
     void aFailingSinkStopsTheDrawingWithItsException() {
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(2).withBatch(4);
