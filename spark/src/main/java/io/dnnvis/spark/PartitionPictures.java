@@ -5,7 +5,6 @@ import io.dnnvis.methods.audit.AuditPictures;
 import io.dnnvis.methods.audit.TopImage;
 import io.dnnvis.methods.image.ImageInput;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +17,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * One partition of the audit's second stage: the images of the final top table ({@code path},
- * {@code content} rows of the {@code binaryFile} source), each decoded once and their rows drawn with
- * the executor's shared session ({@link AuditPictures#drawImages}: a layer's rows of up to
- * {@link AuditPictures#IMAGES_PER_RUN} images in one backward run), handed back as PNG bytes.
+ * {@code content} rows of the {@code binaryFile} source), each decoded once and its rows drawn with
+ * the executor's shared session ({@link AuditPictures#drawImage}: an image's rows of a layer in one
+ * backward run), handed back as PNG bytes image by image.
  */
 final class PartitionPictures implements FlatMapFunction<Iterator<Row>, RowPictures> {
 
@@ -52,20 +51,14 @@ final class PartitionPictures implements FlatMapFunction<Iterator<Row>, RowPictu
             @Override
             public boolean hasNext() {
                 while (drawn.isEmpty() && files.hasNext()) {
-                    // the next images with rows, up to a run's worth, drawn together
-                    List<ImageInput> inputs = new ArrayList<>();
-                    List<List<TopImage>> ofInputs = new ArrayList<>();
-                    while (inputs.size() < AuditPictures.IMAGES_PER_RUN && files.hasNext()) {
-                        Row file = files.next();
-                        String name = settings.nameOf(file.getString(0));
-                        List<TopImage> ofImage = rows.get(name);
-                        if (ofImage != null) {
-                            inputs.add(ImageInput.load((byte[]) file.getAs(1), name, session.vis().model(),
-                                    pictures.options(), session.vis().layout()));
-                            ofInputs.add(ofImage);
-                        }
+                    Row file = files.next();
+                    String name = settings.nameOf(file.getString(0));
+                    List<TopImage> ofImage = rows.get(name);
+                    if (ofImage != null) {
+                        ImageInput input = ImageInput.load((byte[]) file.getAs(1), name, session.vis().model(),
+                                pictures.options(), session.vis().layout());
+                        pictures.drawImage(input, ofImage, d -> drawn.add(RowPictures.of(d)));
                     }
-                    pictures.drawImages(inputs, ofInputs, d -> drawn.add(RowPictures.of(d)));
                 }
                 return !drawn.isEmpty();
             }

@@ -37,7 +37,7 @@ public final class AuditPictures {
     public static final int MIN_SIDE = 96;
 
     /** Images in one backward run where a layer's rows of several images share it. */
-    public static final int IMAGES_PER_RUN = 8;
+    static final int IMAGES_PER_RUN = 8;
 
     /**
      * Start signals of one such run at most, over all its images: {@code --neuron all}'s runs of 64
@@ -131,44 +131,6 @@ public final class AuditPictures {
         reconstruct(input, rows, pending -> pending.drawAll(sink));
     }
 
-    /**
-     * Draws the rows of several images already decoded ({@code inputs[i]}'s rows are {@code rows[i]}),
-     * handing each to {@code sink} on the calling thread: a layer's rows of these images share backward
-     * runs of {@link #IMAGES_PER_RUN} images where the graph runs a batch of images (a group of fewer
-     * images fills the rest of the batch with copies that carry no signal, so that every group runs on
-     * the same compiled graph), else image by image as {@link #drawImage} does.
-     */
-    public void drawImages(List<ImageInput> inputs, List<List<TopImage>> rows, Consumer<Drawn> sink) {
-        if (inputs.size() != rows.size()) {
-            throw new IllegalArgumentException(inputs.size() + " images, " + rows.size() + " lists of rows");
-        }
-        Map<String, ImageInput> byName = new HashMap<>();
-        Map<String, Map<String, List<TopImage>>> byLayer = new LinkedHashMap<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            for (TopImage row : rows.get(i)) {
-                byName.put(row.image(), inputs.get(i));
-                byLayer.computeIfAbsent(row.layer(), k -> new TreeMap<>())
-                        .computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row);
-            }
-        }
-        for (var layer : byLayer.entrySet()) {
-            String tensor = layer.getKey();
-            Map<String, List<TopImage>> rowsByImage = layer.getValue();
-            long[] one = byName.get(rowsByImage.keySet().iterator().next()).tensor().shape();
-            Optional<RunShape> shape = rowsByImage.size() < 2 ? Optional.empty()
-                    : runShape(tensor, one, IMAGES_PER_RUN);
-            if (shape.isEmpty()) {
-                rowsByImage.forEach((image, its) -> reconstruct(byName.get(image), tensor, its,
-                        pending -> pending.drawAll(sink)));
-                continue;
-            }
-            for (ImageRuns.Run run : ImageRuns.plan(rowsByImage, (int) shape.get().batch()[0], shape.get().signals())) {
-                List<ImageInput> ins = run.slots().stream().map(slot -> byName.get(slot.image())).toList();
-                reconstructRun(tensor, run, ins, shape.get().batch(), pending -> pending.drawAll(sink));
-            }
-        }
-    }
-
     /** The options images are decoded with. */
     public ImageInput.Options options() {
         return options;
@@ -251,12 +213,14 @@ public final class AuditPictures {
             return false;
         }
         long[] one = load(folder, rowsByImage.keySet().iterator().next()).tensor().shape();
-        Optional<RunShape> shape = runShape(tensor, one, rowsByImage.size());
-        if (shape.isEmpty()) {
+        int images = imagesPerRun(tensor, one, rowsByImage.size());
+        if (images < 2 || !NeuronBatches.runsImagesTogether(vis, tensor, one, images)) {
             return false;
         }
-        long[] batchShape = shape.get().batch();
-        List<ImageRuns.Run> runs = ImageRuns.plan(rowsByImage, (int) batchShape[0], shape.get().signals());
+        long[] batchShape = one.clone();
+        batchShape[0] = images;
+        int signals = Math.max(1, Math.min(NeuronBatches.limit(vis, tensor, batchShape), SIGNALS_PER_RUN / images));
+        List<ImageRuns.Run> runs = ImageRuns.plan(rowsByImage, images, signals);
         ExecutorService decoder = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "dnnvis-audit-recon-decoder");
             t.setDaemon(true);
@@ -278,29 +242,6 @@ public final class AuditPictures {
             decoder.shutdownNow();
         }
         return true;
-    }
-
-    /** The input batch of a run of several images, and its start signals per image at most. */
-    private record RunShape(long[] batch, int signals) {
-    }
-
-    /**
-     * The shape of runs of several images at {@code tensor} for {@code imagesWithRows} images with
-     * rows, or empty where one image per run is what applies (no method, room for one image only, or
-     * a graph that pins its batch).
-     */
-    private Optional<RunShape> runShape(String tensor, long[] oneImage, int imagesWithRows) {
-        if (method.isEmpty()) {
-            return Optional.empty();
-        }
-        int images = imagesPerRun(tensor, oneImage, imagesWithRows);
-        if (images < 2 || !NeuronBatches.runsImagesTogether(vis, tensor, oneImage, images)) {
-            return Optional.empty();
-        }
-        long[] batch = oneImage.clone();
-        batch[0] = images;
-        int signals = Math.max(1, Math.min(NeuronBatches.limit(vis, tensor, batch), SIGNALS_PER_RUN / images));
-        return Optional.of(new RunShape(batch, signals));
     }
 
     /**

@@ -93,41 +93,6 @@ class AuditPicturesTest {
         }
     }
 
-    /** Several decoded images drawn together (the Spark tasks' way) give every row once, the same pixels as image by image. */
-    @Test
-    void imagesDrawnTogetherAreThoseDrawnOneByOne() {
-        AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
-        try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
-            AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
-                    .run(folder);
-            AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
-            Map<String, List<TopImage>> byImage = new TreeMap<>();
-            result.top().forEach(row -> byImage.computeIfAbsent(row.image(), k -> new ArrayList<>()).add(row));
-            List<ImageInput> inputs = new ArrayList<>();
-            List<List<TopImage>> rows = new ArrayList<>();
-            Map<TopImage, AuditPictures.Drawn> alone = new java.util.HashMap<>();
-            for (var e : byImage.entrySet()) {
-                ImageInput input = ImageInput.load(folder.resolve(e.getKey()), vis.model(), pictures.options(),
-                        vis.layout());
-                inputs.add(input);
-                rows.add(e.getValue());
-                pictures.drawImage(input, e.getValue(), d -> alone.put(d.row(), d));
-            }
-            assertThat(inputs).hasSizeGreaterThan(AuditPictures.IMAGES_PER_RUN / 2);
-            // all of them (more than one run's worth of slots), then just three (a batch filled with copies)
-            for (int count : new int[] {inputs.size(), 3}) {
-                List<AuditPictures.Drawn> together = new ArrayList<>();
-                pictures.drawImages(inputs.subList(0, count), rows.subList(0, count), together::add);
-                List<TopImage> expected = rows.subList(0, count).stream().flatMap(List::stream).toList();
-                assertThat(together).extracting(AuditPictures.Drawn::row).containsExactlyInAnyOrderElementsOf(expected);
-                for (AuditPictures.Drawn d : together) {
-                    assertSamePixels(d.patch(), alone.get(d.row()).patch());
-                    assertSamePixels(d.reconstruction().orElseThrow(), alone.get(d.row()).reconstruction().orElseThrow());
-                }
-            }
-        }
-    }
-
     /**
      * A run takes fewer images where one signal on each would not fit in what the engine gives one run
      * (here a tensor cap of three times the layer's largest tensor: three signals on one image, so
