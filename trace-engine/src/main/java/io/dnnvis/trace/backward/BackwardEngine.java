@@ -259,7 +259,7 @@ public final class BackwardEngine implements AutoCloseable {
             return atOne.length > 0 && atN.length == atOne.length && atN[0] == images
                     && Arrays.equals(Arrays.copyOfRange(atOne, 1, atOne.length), Arrays.copyOfRange(atN, 1, atN.length));
         } catch (RuntimeException e) {
-            return false; // ONNX Runtime refused the batch: the graph pins it
+            return false; // refused: the graph pins its batch, or a batch of that many does not fit
         }
     }
 

@@ -79,7 +79,14 @@ class ImagesTogetherTest {
                                 int k = b * IMAGES + n;
                                 float[] map = java.util.Arrays.copyOfRange(values, k * plane, (k + 1) * plane);
                                 ChannelSelections alone = new ChannelSelections(new long[] {channels[k]}, map);
-                                float[] want = engine.run(spec, images.get(n), alone).reconstruction().data();
+                                BackwardResult single = engine.run(spec, images.get(n), alone);
+                                float[] want = single.reconstruction().data();
+                                if (b == 0) { // the target's value, computed where the graph leaves it out
+                                    float[] all = result.target().data();
+                                    float[] its = single.target().data();
+                                    assertCloseToScale(java.util.Arrays.copyOfRange(all, n * its.length,
+                                            (n + 1) * its.length), its, modelName + " " + layer + " " + start + " image " + n + ": the target");
+                                }
                                 String what = modelName + " " + layer + " " + passes + " " + rules.name() + " "
                                         + start + " signal " + b + " image " + n;
                                 reached += maxAbs(want) > 0 ? 1 : 0;

@@ -25,8 +25,8 @@ import java.util.Optional;
  * compute the target at all: its output is dropped, and the caller computes it when asked.
  *
  * <p>Changes how the graph is fed: the selections have one channel and a channel input {@code [B, N]}
- * says which, in each of the N images ({@link StartInput#oneChannel}). The planner runs it only where every selection is one channel.
- * Unit strides and one group only.
+ * says which, in each of the N images ({@link StartInput#oneChannel}). The planner runs it only where
+ * every selection is one channel. Unit strides and one group only.
  */
 public final class ChannelStartPass implements GraphPass {
 
