@@ -3,6 +3,7 @@ package io.dnnvis.methods.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.testdata.TestData;
@@ -55,7 +56,7 @@ class AuditPicturesTest {
             long[] one = ImageInput.load(folder.resolve(result.top().get(0).image()), vis.model(),
                     ImageInput.Options.defaults(), vis.layout()).tensor().shape();
             assertThat(io.dnnvis.methods.NeuronBatches.runsImagesTogether(vis, result.top().get(0).layer(), one,
-                    AuditPictures.IMAGES_PER_RUN)).isTrue();
+                    AuditRuns.IMAGES_PER_RUN)).isTrue();
             List<int[]> told = new ArrayList<>();
             AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method())
                     .progress((done, total) -> told.add(new int[] {done, total}));
@@ -108,8 +109,10 @@ class AuditPicturesTest {
             long[] one = ImageInput.load(folder.resolve(result.top().get(0).image()), vis.model(),
                     ImageInput.Options.defaults(), vis.layout()).tensor().shape();
             AuditPictures roomy = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method());
-            assertThat(roomy.imagesPerRun(layer, one, 10)).isEqualTo(AuditPictures.IMAGES_PER_RUN);
-            assertThat(roomy.imagesPerRun(layer, one, 3)).isEqualTo(3);
+            BackwardMethod method = request.method().backward().orElseThrow();
+            AuditRuns roomyRuns = new AuditRuns(vis, method, ImageInput.Options.defaults());
+            assertThat(roomyRuns.imagesPerRun(layer, one, 10)).isEqualTo(AuditRuns.IMAGES_PER_RUN);
+            assertThat(roomyRuns.imagesPerRun(layer, one, 3)).isEqualTo(3);
             // the layer's largest tensor on the way (GlyphNet: the first Conv's and Relu's [1, 32, 64, 64])
             long largest = io.dnnvis.trace.LayerTable.of(vis.tracer(), one).rows().stream()
                     .filter(r -> r.shape() != null && r.shape().length == 4)
@@ -118,7 +121,8 @@ class AuditPicturesTest {
             try (Visualizer tight = Visualizer.open(TestData.glyphNet(),
                     EngineOptions.defaults().withMaxTensorBytes(3 * largest))) {
                 AuditPictures small = AuditPictures.of(tight, ImageInput.Options.defaults(), request.method());
-                assertThat(small.imagesPerRun(layer, one, 10)).isEqualTo(3);
+                assertThat(new AuditRuns(tight, method, ImageInput.Options.defaults()).imagesPerRun(layer, one, 10))
+                        .isEqualTo(3);
                 List<AuditPictures.Drawn> drawn = java.util.Collections.synchronizedList(new ArrayList<>());
                 small.draw(folder, result, drawn::add);
                 List<AuditPictures.Drawn> wide = java.util.Collections.synchronizedList(new ArrayList<>());
