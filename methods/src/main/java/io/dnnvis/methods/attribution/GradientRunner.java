@@ -55,7 +55,7 @@ final class GradientRunner {
         String targetTensor = targets.get(0).tensor();
         long[] one = inputs.get(0).shape();
         int batch = batchSize(targetTensor, one);
-        if (!keepsImagesApart(targetTensor, one, Math.min(batch, inputs.size()))) {
+        if (!engine.runsImagesTogether(targetTensor, one, Math.min(batch, inputs.size()))) {
             for (int i = 0; i < inputs.size(); i++) {
                 out.add(run(inputs.get(i), targets.get(i), layer, rules));
             }
@@ -90,32 +90,6 @@ final class GradientRunner {
     /** How many images one backward run takes: what fits the engine's memory budget, at most {@code maxBatch}. */
     int batchSize(String targetTensor, long[] oneImage) {
         return Math.max(1, Math.min(maxBatch, engine.batchLimit(targetTensor, oneImage)));
-    }
-
-    /**
-     * Whether a batch of {@code n} images keeps them apart up to {@code targetTensor}: its shape at
-     * that batch has a batch axis of n where one image's has 1 (a graph that reshapes to a fixed
-     * batch of 1, or folds the batch into another axis, does not; nor does one that cannot run a
-     * batch at all).
-     */
-    boolean keepsImagesApart(String targetTensor, long[] oneImage, int n) {
-        if (n <= 1) {
-            return true;
-        }
-        long[] batched = oneImage.clone();
-        batched[0] = n;
-        long[] atOne = engine.shapes(targetTensor, oneImage).get(targetTensor);
-        long[] atN;
-        try {
-            atN = engine.shapes(targetTensor, batched).get(targetTensor);
-        } catch (RuntimeException e) {
-            return false; // the graph cannot run a batch (e.g. a Reshape to a batch of 1 before a Gemm)
-        }
-        if (atOne.length == 0 || atN.length != atOne.length || atOne[0] != 1 || atN[0] != n) {
-            return false;
-        }
-        return java.util.Arrays.equals(java.util.Arrays.copyOfRange(atOne, 1, atOne.length),
-                java.util.Arrays.copyOfRange(atN, 1, atN.length));
     }
 
     /** Whether the model's input leaves its batch size open. */

@@ -245,22 +245,29 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     /**
-     * Whether {@link #runOnImages} can run {@code images} images at once to {@code target}: the graph
-     * keeps the batch apart (the target's shape at that batch is its shape for one image, but the
-     * batch). Probes the shapes once per (target, batch).
+     * Whether a batch of {@code images} images keeps them apart up to {@code target}, so that
+     * {@link #runOnImages} (or {@link #runBatch}) can run them at once: the target's shape at that
+     * batch has a batch axis of {@code images} where one image's has 1, and is the same otherwise (a
+     * graph that reshapes to a fixed batch of 1, or folds the batch into another axis, does not; nor
+     * does one that cannot run, or cannot hold, a batch that large). Probes the shapes once per
+     * (target, batch).
      */
     public boolean runsImagesTogether(String target, long[] oneImage, int images) {
+        if (images <= 1) {
+            return true;
+        }
+        String tensor = model.graph().layer(target).tensor();
+        long[] atOne = shapes(tensor, oneImage).get(tensor);
         long[] batched = oneImage.clone();
         batched[0] = images;
+        long[] atN;
         try {
-            String tensor = model.graph().layer(target).tensor();
-            long[] atOne = shapes(tensor, oneImage).get(tensor);
-            long[] atN = shapes(tensor, batched).get(tensor);
-            return atOne.length > 0 && atN.length == atOne.length && atN[0] == images
-                    && Arrays.equals(Arrays.copyOfRange(atOne, 1, atOne.length), Arrays.copyOfRange(atN, 1, atN.length));
+            atN = shapes(tensor, batched).get(tensor);
         } catch (RuntimeException e) {
             return false; // refused: the graph pins its batch, or a batch of that many does not fit
         }
+        return atOne.length > 0 && atOne[0] == 1 && atN.length == atOne.length && atN[0] == images
+                && Arrays.equals(Arrays.copyOfRange(atOne, 1, atOne.length), Arrays.copyOfRange(atN, 1, atN.length));
     }
 
     private CompileOptions options(int signals, boolean channelSelections) {
