@@ -41,20 +41,14 @@ public final class NeuronBatches {
      */
     public static TensorValue runOnOneImage(Visualizer vis, BackwardMethod method, String tensor, TensorValue image,
             int[] channels, int[] ys, int[] xs) {
-        long[] layer = vis.engine().shapes(tensor, image.shape()).get(tensor);
-        int plane = layer.length == 4 ? (int) (layer[2] * layer[3]) : 1;
-        int width = layer.length == 4 ? (int) layer[3] : 1;
-        int n = channels.length;
-        long[] units = new long[n];
-        float[] maps = new float[n * plane];
-        for (int k = 0; k < n; k++) {
-            units[k] = channels[k];
-            maps[k * plane + (layer.length == 4 ? ys[k] * width + xs[k] : 0)] = 1;
+        for (int c : channels) {
+            if (c < 0) {
+                throw new IllegalArgumentException("negative channel " + c);
+            }
         }
-        BackwardSpec spec = new BackwardSpec(tensor, method.rules().withPooling(Pooling.SWITCH), StartSignal.ONES,
-                false);
-        return Reconstructor.asNchw(vis.engine().run(spec, image, new ChannelSelections(units, maps))
-                .reconstruction(), vis.layout());
+        ChannelSelections neurons = selections(vis, tensor, image.shape(), 1, channels, ys, xs);
+        return Reconstructor.asNchw(vis.engine().run(spec(method, tensor), image, neurons).reconstruction(),
+                vis.layout());
     }
 
     /**
@@ -75,7 +69,23 @@ public final class NeuronBatches {
             throw new IllegalArgumentException(channels.length + " neurons for " + signals + " signals on " + images
                     + " images");
         }
-        long[] one = batch.shape();
+        ChannelSelections neurons = selections(vis, tensor, batch.shape(), images, channels, ys, xs);
+        return Reconstructor.asNchw(vis.engine().runOnImages(spec(method, tensor), batch, neurons).reconstruction(),
+                vis.layout());
+    }
+
+    /** The method's backward net from {@code tensor}, started with ones at the selected neurons, switch pooling. */
+    private static BackwardSpec spec(BackwardMethod method, String tensor) {
+        return new BackwardSpec(tensor, method.rules().withPooling(Pooling.SWITCH), StartSignal.ONES, false);
+    }
+
+    /**
+     * One start signal per neuron, 1 at its position of its channel ({@code [1, C, h, w]} layers) or
+     * at its unit ({@code [1, K]}), none where its channel is negative; each image its own channel.
+     */
+    private static ChannelSelections selections(Visualizer vis, String tensor, long[] inputShape, int images,
+            int[] channels, int[] ys, int[] xs) {
+        long[] one = inputShape.clone();
         one[0] = 1;
         long[] layer = vis.engine().shapes(tensor, one).get(tensor);
         int plane = layer.length == 4 ? (int) (layer[2] * layer[3]) : 1;
@@ -88,9 +98,6 @@ public final class NeuronBatches {
                 maps[k * plane + (layer.length == 4 ? ys[k] * width + xs[k] : 0)] = 1;
             }
         }
-        BackwardSpec spec = new BackwardSpec(tensor, method.rules().withPooling(Pooling.SWITCH), StartSignal.ONES,
-                false);
-        return Reconstructor.asNchw(vis.engine().runOnImages(spec, batch,
-                ChannelSelections.perImage(images, units, maps)).reconstruction(), vis.layout());
+        return ChannelSelections.perImage(images, units, maps);
     }
 }
