@@ -124,6 +124,11 @@ public final class AuditPictures {
     }
 
     private ImageInput load(ImageFolder folder, String image) {
+        return load(vis, options, folder, image);
+    }
+
+    /** {@code image} of {@code folder} decoded as {@code vis}'s model takes it. */
+    static ImageInput load(Visualizer vis, ImageInput.Options options, ImageFolder folder, String image) {
         return ImageInput.load(folder.resolve(image), vis.model(), options, vis.layout());
     }
 

@@ -78,8 +78,8 @@ final class AuditRuns {
     /**
      * Reconstructs one layer's rows, several images per backward run, handing each run's rows, image
      * by image, to {@code drawRun}; false, doing nothing, where that does not apply (one image, room
-     * for one image per run only, or a graph that cannot run a batch of images). The next run's images are decoded on a
-     * thread of their own while a run's pictures are drawn.
+     * for one image per run only, or a graph that cannot run a batch of images). The next run's images
+     * are decoded on a thread of their own while a run's pictures are drawn.
      */
     boolean severalImages(ImageFolder folder, String tensor, Map<String, List<TopImage>> rowsByImage,
             Consumer<List<AuditPictures.Pending>> drawRun) {
@@ -191,8 +191,7 @@ final class AuditRuns {
         }
     }
 
-    ImageInput load(ImageFolder folder, String image) {
-        return ImageInput.load(folder.resolve(image), vis.model(), options, vis.layout());
+    private ImageInput load(ImageFolder folder, String image) {
+        return AuditPictures.load(vis, options, folder, image);
     }
-
 }
