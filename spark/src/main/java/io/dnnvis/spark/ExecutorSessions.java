@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.spark.TaskContext;
 
 /**
  * The model sessions of one executor JVM, shared by all its tasks (concurrent ones too: a session's
@@ -40,6 +41,11 @@ final class ExecutorSessions {
                 + settings.preprocessing() + "|" + settings.resize() + "|" + java.util.Arrays.toString(settings.size())
                 + "|" + settings.maxPixels() + "|threads=" + cpus;
         return OPEN.computeIfAbsent(key, k -> open(settings, cpus, modelBytes.get()));
+    }
+
+    /** The cores of {@code task} ({@code spark.task.cpus}), 1 outside a task ({@code null}). */
+    static int cpus(TaskContext task) {
+        return task == null ? 1 : task.cpus();
     }
 
     /** How many sessions this JVM has opened (for tests: one per model and settings, not one per task). */

@@ -45,7 +45,7 @@ final class PartitionAudit implements FlatMapFunction<Iterator<Row>, AuditTally>
     @Override
     public Iterator<AuditTally> call(Iterator<Row> rows) {
         TaskContext task = TaskContext.get();
-        int cpus = task == null ? 1 : task.cpus();
+        int cpus = ExecutorSessions.cpus(task);
         ExecutorSessions.Session session = ExecutorSessions.get(settings, cpus, model::value);
         AuditTally tally = AuditTally.empty(session.layers(), settings.top());
         int perImage = session.forward().perImage();

@@ -40,8 +40,7 @@ final class PartitionPictures implements FlatMapFunction<Iterator<Row>, RowPictu
 
     @Override
     public Iterator<RowPictures> call(Iterator<Row> files) {
-        TaskContext task = TaskContext.get();
-        int cpus = task == null ? 1 : task.cpus();
+        int cpus = ExecutorSessions.cpus(TaskContext.get());
         ExecutorSessions.Session session = ExecutorSessions.get(settings, cpus, model::value);
         AuditPictures pictures = AuditPictures.of(session.vis(), settings.imageOptions(), method);
         Map<String, List<TopImage>> rows = rowsByImage.value();
