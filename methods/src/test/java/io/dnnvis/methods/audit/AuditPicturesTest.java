@@ -150,9 +150,9 @@ class AuditPicturesTest {
                     throw new IllegalStateException("disk full");
                 }
             })).isInstanceOf(IllegalStateException.class).hasMessage("disk full");
-            // the other picture threads finish the row they hold, and take no further one
-            assertThat(calls.get()).isBetween(5, 4 + AuditPictures.PICTURE_THREADS);
-            assertThat(result.top().size()).isGreaterThan(4 + AuditPictures.PICTURE_THREADS);
+            // the drawing stops before the table's end (on one thread right at the failing row:
+            // PictureStageTest; other threads may finish rows while its exception is on its way)
+            assertThat(calls.get()).isBetween(5, result.top().size() - 1);
         }
     }
 
