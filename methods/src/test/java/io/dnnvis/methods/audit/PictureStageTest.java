@@ -58,6 +58,7 @@ class PictureStageTest {
                 if (calls.incrementAndGet() == 5) {
                     throw new IllegalStateException("disk full");
                 }
+                pause(); // a row takes a while, as a real picture does
             })) {
                 assertThatThrownBy(() -> stage.drawAll(pending())).isInstanceOf(IllegalStateException.class)
                         .hasMessage("disk full");
@@ -69,6 +70,18 @@ class PictureStageTest {
                 // or took while its exception was on its way, still reach the sink
                 assertThat(calls.get()).as("%d threads", threads).isBetween(5, ROWS - 1);
             }
+        }
+    }
+
+    /**
+     * 10 ms per row: the other threads would need 175 ms for the rows left, so they cannot drain
+     * them in the moment between the failing call and the failure being seen.
+     */
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
