@@ -62,7 +62,7 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--recursive", description = "Also the images in the folders below DIR.")
     boolean recursive;
 
-    @Option(names = "--layer", required = true, paramLabel = "L1[,L2...]", split = "\\s*,\\s*",
+    @Option(names = "--layer", required = true, paramLabel = "L", split = "\\s*,\\s*", splitSynopsisLabel = ",",
             description = "Layers to audit: alias (conv5), node name or tensor name; [1,C,h,w] or [1,K].")
     List<String> layers;
 
@@ -125,20 +125,17 @@ final class AuditCommand implements Callable<Integer> {
         }
         AuditRequest request = new AuditRequest(layers, top, AuditMethod.parse(method), batch,
                 labelsFrom == null ? LabelSource.NONE : LabelSource.parse(labelsFrom));
+        if (images.toString().isEmpty()) {
+            throw new UserException("--images: the path is empty; name the folder of images");
+        }
         OutputPaths.checkFolder(outputDir);
+        refuseImagesFolder(images, outputDir);
         Path checkpoint = outputDir.resolve(CHECKPOINT);
-        boolean fromCheckpoint = Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS);
-        Optional<String> held = RESULTS.stream().filter(n -> Files.exists(outputDir.resolve(n), LinkOption.NOFOLLOW_LINKS))
-                .findFirst();
-        if (!resume && held.isPresent()) {
-            throw new UserException(outputDir + ": holds an audit already (" + held.get()
-                    + "); give --resume to continue it, or another -o");
+        if (Files.isSymbolicLink(checkpoint)) {
+            throw new UserException(checkpoint + ": is a symbolic link; refusing to read or write through it");
         }
-        if (resume && !fromCheckpoint && Files.exists(outputDir.resolve("audit.json"))) {
-            stdout.println(outputDir + ": the audit is complete; nothing to resume");
-            stdout.flush();
-            return 0;
-        }
+        State found = State.of(outputDir);
+        found.refuse(outputDir, resume);
         ImageFolder folder = ImageFolder.scan(images, recursive, outputDir);
         OnnxModel model = common.loadModel(modelFile);
         InputLayout layout = preprocessing.layout(model);
@@ -152,47 +149,133 @@ final class AuditCommand implements Callable<Integer> {
             Audit audit = Audit.on(vis, common.engineOptions(), request, imageOptions);
             audit.layers(); // refuses a missing or unfit layer before any output
             String digest = AuditFiles.sha256(modelFile);
-            String settings = String.join(";", digest, images.toAbsolutePath().normalize().toString(),
-                    "recursive=" + recursive, "layers=" + layers, "top=" + top, "batch=" + batch,
-                    "labels=" + request.labels().label(), "preprocess=" + preprocess, "resize=" + preprocessing.resize,
+            String settings = String.join("\n", "model=" + digest,
+                    "images=" + images.toAbsolutePath().normalize(), "recursive=" + recursive, "layers=" + layers,
+                    "top=" + top, "batch=" + batch, "labels=" + request.labels().label(), "preprocess=" + preprocess,
+                    "resize=" + preprocessing.resize,
                     "size=" + (preprocessing.inputSize == null ? "" : preprocessing.inputSize.toString()),
-                    "layout=" + layout.label());
+                    "layout=" + layout.label(), "max-pixels=" + preprocessing.maxPixels);
+            if (found == State.COMPLETE) {
+                if (!AuditFiles.madeWith(outputDir, settings)) {
+                    throw new UserException(outputDir + ": holds a complete audit made with other settings; "
+                            + "give another -o");
+                }
+                stdout.println(outputDir + ": the audit is complete; nothing to resume");
+                stdout.flush();
+                return 0;
+            }
             OutputPaths.folder(outputDir);
-            audit.checkpoint(checkpoint, checkpointEvery, settings).resume(resume && fromCheckpoint)
-                    .progress(AuditProgressBar.forTerminal(err, quiet));
-            int stopAfter = Integer.getInteger(STOP_AFTER_PROPERTY, 0);
-            if (stopAfter > 0) {
-                audit.stopAfter(stopAfter);
+            try (OutputLock lock = OutputLock.take(outputDir)) {
+                State.of(outputDir).refuse(outputDir, resume); // again: another run may have written it meanwhile
+                boolean fromCheckpoint = Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS);
+                audit.checkpoint(checkpoint, checkpointEvery, settings).resume(resume && fromCheckpoint)
+                        .progress(AuditProgressBar.forTerminal(err, quiet));
+                int stopAfter = Integer.getInteger(STOP_AFTER_PROPERTY, 0);
+                if (stopAfter > 0) {
+                    audit.stopAfter(stopAfter);
+                }
+                AuditResult result;
+                long runStart = System.nanoTime();
+                try {
+                    result = audit.run(folder);
+                } catch (Audit.Stopped stopped) {
+                    err.println("error: " + stopped.getMessage());
+                    err.flush();
+                    return 1;
+                }
+                double runSeconds = (System.nanoTime() - runStart) / 1e9;
+                long picturesStart = System.nanoTime();
+                AuditFiles files = new AuditFiles(outputDir, inputs);
+                MissedPictures missed = new MissedPictures();
+                AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method())
+                        .progress(AuditProgressBar.forPictures(err, quiet)), folder, result, missed);
+                double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
+                missed.warn(err, folder);
+                // the checkpoint goes last: until then an interrupted run resumes from the end of its pass
+                files.writeTables(result);
+                files.writeManifest(new AuditFiles.Manifest(modelFile, digest, VersionProvider.version(), result, top,
+                        request.method().label(), preprocess, started, Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                        request.labels().label(), AuditFiles.settingsDigest(settings)));
+                AuditReport.write(outputDir); // index.html, a page per layer, classes.html: from the files above
+                deleteCheckpoint(checkpoint);
+                stdout.printf(java.util.Locale.ROOT, "audited %d images (%d skipped): %s, top %d, %s; wrote %s%n",
+                        result.images(), result.skipped().size(), String.join(", ", layers), top,
+                        request.method().label(), outputDir);
+                stdout.printf(java.util.Locale.ROOT,
+                        "time: %.1f s for the images (%.1f images/s), %.1f s for %d patches%s%n", runSeconds,
+                        runSeconds > 0 ? result.images() / runSeconds : 0, picturesSeconds, result.top().size(),
+                        request.method() == AuditMethod.NONE ? "" : " and reconstructions");
+                stdout.flush();
+                return 0;
             }
-            AuditResult result;
-            long runStart = System.nanoTime();
-            try {
-                result = audit.run(folder);
-            } catch (Audit.Stopped stopped) {
-                err.println("error: " + stopped.getMessage());
-                err.flush();
-                return 1;
+        }
+    }
+
+    /** What OUT holds: nothing of an audit, an audit to resume (its checkpoint), a complete audit, or part of one. */
+    enum State {
+        EMPTY, RESUMABLE, COMPLETE, PARTIAL;
+
+        static State of(Path dir) {
+            if (Files.exists(dir.resolve(CHECKPOINT), LinkOption.NOFOLLOW_LINKS)) {
+                return RESUMABLE;
             }
-            double runSeconds = (System.nanoTime() - runStart) / 1e9;
-            long picturesStart = System.nanoTime();
-            AuditFiles files = new AuditFiles(outputDir, inputs);
-            AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method())
-                    .progress(AuditProgressBar.forPictures(err, quiet)), folder, result);
-            double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
-            files.writeTables(result);
-            files.writeManifest(new AuditFiles.Manifest(modelFile, digest, VersionProvider.version(), result, top,
-                    request.method().label(), preprocess, started, Instant.now().truncatedTo(ChronoUnit.SECONDS),
-                    request.labels().label()));
-            deleteCheckpoint(checkpoint);
-            AuditReport.write(outputDir); // index.html, a page per layer, classes.html: from the files above
-            stdout.printf(java.util.Locale.ROOT, "audited %d images (%d skipped): %s, top %d, %s; wrote %s%n",
-                    result.images(), result.skipped().size(), String.join(", ", layers), top, request.method().label(),
-                    outputDir);
-            stdout.printf(java.util.Locale.ROOT, "time: %.1f s for the images (%.1f images/s), %.1f s for %d patches%s%n",
-                    runSeconds, runSeconds > 0 ? result.images() / runSeconds : 0, picturesSeconds, result.top().size(),
-                    request.method() == AuditMethod.NONE ? "" : " and reconstructions");
-            stdout.flush();
-            return 0;
+            if (RESULTS.stream().noneMatch(n -> Files.exists(dir.resolve(n), LinkOption.NOFOLLOW_LINKS))) {
+                return EMPTY;
+            }
+            boolean complete = Files.isRegularFile(dir.resolve("audit.json"), LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(dir.resolve("index.html"), LinkOption.NOFOLLOW_LINKS);
+            return complete ? COMPLETE : PARTIAL;
+        }
+
+        /** Refuses what cannot go on in OUT: any audit without --resume, part of one without a checkpoint. */
+        void refuse(Path dir, boolean resume) {
+            if (this == EMPTY) {
+                return;
+            }
+            if (!resume) {
+                String held = RESULTS.stream().filter(n -> Files.exists(dir.resolve(n), LinkOption.NOFOLLOW_LINKS))
+                        .findFirst().orElse(CHECKPOINT);
+                throw new UserException(dir + ": holds an audit already (" + held
+                        + "); give --resume to continue it, or another -o");
+            }
+            if (this == PARTIAL) {
+                throw new UserException(dir + ": holds part of an audit, or other files of that name, but no "
+                        + "checkpoint to resume from; give another -o");
+            }
+        }
+    }
+
+    /** Refuses an output folder that is the folder of images itself (the audit would skip every image in it). */
+    private static void refuseImagesFolder(Path images, Path out) {
+        Path a = images.toAbsolutePath().normalize();
+        Path b = out.toAbsolutePath().normalize();
+        boolean same = a.equals(b);
+        try {
+            same = same || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            // cannot tell: the scan reports an unreadable folder
+        }
+        if (same) {
+            throw new UserException(out + ": is the folder of images; give the audit's results another -o");
+        }
+    }
+
+    /** The images that could not be read again for their pictures, told once each on stderr. */
+    private static final class MissedPictures implements AuditPictures.Missed {
+        private final java.util.Map<String, String> reasons = new java.util.TreeMap<>();
+        private final java.util.Map<String, Integer> rows = new java.util.TreeMap<>();
+
+        @Override
+        public synchronized void rows(List<io.dnnvis.methods.audit.TopImage> of, String reason) {
+            String image = of.get(0).image();
+            reasons.putIfAbsent(image, reason);
+            rows.merge(image, of.size(), Integer::sum);
+        }
+
+        synchronized void warn(PrintWriter err, ImageFolder folder) {
+            reasons.forEach((image, reason) -> err.println("warning: " + folder.resolve(image) + ": cannot be read "
+                    + "again for its pictures (" + reason + "); its " + rows.get(image) + " top rows have none"));
+            err.flush();
         }
     }
 

@@ -29,7 +29,7 @@ final class AuditFiles {
 
     /** What {@code audit.json} says about the run. */
     record Manifest(Path model, String modelSha256, String version, AuditResult result, int top, String method,
-            String preprocessing, Instant started, Instant finished, String labelsFrom) {
+            String preprocessing, Instant started, Instant finished, String labelsFrom, String settingsSha256) {
     }
 
     private final Path dir;
@@ -105,6 +105,9 @@ final class AuditFiles {
         json.put("started", m.started().toString());
         json.put("finished", m.finished().toString());
         json.put("labels_from", m.labelsFrom());
+        if (m.settingsSha256() != null) {
+            json.put("settings_sha256", m.settingsSha256());
+        }
         write(Path.of("audit.json"), (Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -119,6 +122,32 @@ final class AuditFiles {
             return s;
         }
         return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    /** The SHA-256 of a run's settings (model, folder, options: what a resumed run must share), hex. */
+    static String settingsDigest(String settings) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(settings.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this Java runtime", e);
+        }
+    }
+
+    /**
+     * Whether the audit in {@code dir} was made with {@code settings}: its {@code audit.json}'s
+     * {@code settings_sha256} is theirs (an audit.json without one, as the Spark job writes, counts
+     * as made with them; one that cannot be read, as not).
+     */
+    static boolean madeWith(Path dir, String settings) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                    .build().readTree(Files.readAllBytes(dir.resolve("audit.json")));
+            com.fasterxml.jackson.databind.JsonNode made = root.path("settings_sha256");
+            return made.isMissingNode() || made.asText().equals(settingsDigest(settings));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The SHA-256 of a file, hex. */

@@ -69,10 +69,11 @@ public final class AuditOutputs {
     }
 
     /** Draws every top row's patch and, with a method, its reconstruction from {@code folder}'s images. */
-    static void drawPictures(AuditFiles files, AuditPictures pictures, ImageFolder folder, AuditResult result) {
+    static void drawPictures(AuditFiles files, AuditPictures pictures, ImageFolder folder, AuditResult result,
+            AuditPictures.Missed missed) {
         Pictures out = new Pictures(files, result);
         pictures.draw(folder, result, drawn -> out.write(drawn.row().layer(), drawn.row().unit(), drawn.row().rank(),
-                Images.png(drawn.patch()), drawn.reconstruction().map(Images::png)));
+                Images.png(drawn.patch()), drawn.reconstruction().map(Images::png)), missed);
     }
 
     /** Writes the tables, {@code audit.json} and the report into {@code dir}. */
@@ -80,7 +81,7 @@ public final class AuditOutputs {
         AuditFiles files = new AuditFiles(dir, List.of(run.model()));
         files.writeTables(result);
         files.writeManifest(new AuditFiles.Manifest(run.model(), run.modelSha256(), VersionProvider.version(), result,
-                run.top(), run.method(), run.preprocessing(), run.started(), run.finished(), run.labelsFrom()));
+                run.top(), run.method(), run.preprocessing(), run.started(), run.finished(), run.labelsFrom(), null));
         AuditReport.write(dir);
     }
 }

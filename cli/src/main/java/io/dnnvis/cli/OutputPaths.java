@@ -49,6 +49,9 @@ final class OutputPaths {
      * a run, so that a run that then fails leaves no empty folder behind.
      */
     static void checkFolder(Path dir) {
+        if (dir.toString().isEmpty()) {
+            throw new UserException("the output folder's path is empty; name a folder (-o DIR)");
+        }
         if (Files.isSymbolicLink(dir)) {
             throw new UserException(dir + ": output folder is a symbolic link; refusing to follow it");
         }

@@ -32,7 +32,7 @@ final class PreprocessOptions {
                     + "[0,3,1,2] after the input, or a last dimension of 1 or 3, means nhwc).")
     InputLayout layout;
 
-    @Option(names = "--max-pixels", defaultValue = "" + ImageReading.DEFAULT_MAX_PIXELS, paramLabel = "N",
+    @Option(names = "--max-pixels", defaultValue = "" + ImageReading.DEFAULT_MAX_PIXELS, paramLabel = "N", converter = Bounded.PositiveLong.class,
             description = "Refuse larger images before decoding them (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 

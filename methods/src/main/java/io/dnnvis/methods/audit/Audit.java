@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,8 +39,9 @@ import java.util.Optional;
  *
  * <p>With a {@link #checkpoint checkpoint} file the running state is saved there atomically every N
  * images, and a run that {@link #resume resumes} from it gives the same result as one that was
- * never interrupted (the batches are the same). The checkpoint stays after the run: the caller
- * removes it once the results are written. Not thread-safe; one run at a time.
+ * never interrupted (the batches are the same). The state at the end of the pass is saved too, and the
+ * checkpoint stays after the run: the caller removes it once the results are written, so that a run
+ * interrupted while it writes them resumes from there. Not thread-safe; one run at a time.
  */
 public final class Audit {
 
@@ -62,6 +64,9 @@ public final class Audit {
 
     /** Images the default checkpoint interval spans. */
     public static final int DEFAULT_CHECKPOINT_EVERY = 1000;
+
+    /** Entries of the top tables at most: K per unit over all layers (about 24 bytes each). */
+    static final long MAX_TOP_ENTRIES = 50_000_000L;
 
     private final Visualizer vis;
     private final EngineOptions engine;
@@ -219,9 +224,10 @@ public final class Audit {
         long[] inputShape = inputShape();
         List<AuditLayer> layers = layers();
         AuditState state = startState(folder, layers);
-        try (AuditForward forward = AuditForward.open(vis, engine, request, inputShape, layers);
+        AuditRequest batched = request.withBatch(batchFor(folder, inputShape));
+        try (AuditForward forward = AuditForward.open(vis, engine, batched, inputShape, layers);
                 ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
-                        inputShape, request.batch(), decodeSchedule(engine))) {
+                        inputShape, batched.batch(), decodeSchedule(engine))) {
             int batchSize = forward.batchSize();
             int perImage = forward.perImage();
             float[] batch = new float[batchSize * perImage];
@@ -246,6 +252,9 @@ public final class Audit {
                     decoder.whileModelRuns(() -> forward.run(batch, names, state.tops, state.predictions));
                     state.images += names.size();
                     state.skipped.addAll(pendingSkips);
+                    for (int f = state.nextFile; f < consumed; f++) {
+                        state.stamps = FileStamps.add(state.stamps, folder, folder.files().get(f));
+                    }
                     state.nextFile = consumed;
                     state.lastFile = folder.files().get(consumed - 1);
                     names.clear();
@@ -264,14 +273,41 @@ public final class Audit {
                     break;
                 }
             }
+            if (checkpoint != null) {
+                save(state); // the whole pass: an interrupted drawing of the pictures resumes from here
+            }
         }
         return AuditTally.assemble(receptiveField(), layers, state.tops, state.predictions, folder.skipped(),
                 state.skipped, state.images);
     }
 
+    /**
+     * The images per forward run: the request's batch, no more than the folder's files, refused where
+     * the batch of inputs alone would be a larger tensor than the engine allows.
+     */
+    private int batchFor(ImageFolder folder, long[] inputShape) {
+        int batch = Math.min(request.batch(), Math.max(1, folder.files().size()));
+        long perImage = Arrays.stream(inputShape).reduce(1, Math::multiplyExact) / Math.max(1, inputShape[0]);
+        double bytes = (double) batch * perImage * Float.BYTES;
+        if (bytes > engine.maxTensorBytes() || (double) batch * perImage > Integer.MAX_VALUE - 8) {
+            throw new BadRequestException(String.format(Locale.ROOT, "a batch of %d images of %d values is %.0f "
+                    + "bytes, more than the largest tensor allowed (%d bytes); give a smaller batch", batch,
+                    perImage, bytes, engine.maxTensorBytes()));
+        }
+        return batch;
+    }
+
     private AuditState startState(ImageFolder folder, List<AuditLayer> layers) {
         if (!resume) {
-            List<UnitTops> tops = layers.stream().map(l -> new UnitTops(l.units(), request.top())).toList();
+            // no more places per unit than there are images
+            int k = Math.min(request.top(), Math.max(1, folder.files().size()));
+            long entries = layers.stream().mapToLong(l -> (long) l.units() * k).sum();
+            if (entries > MAX_TOP_ENTRIES) {
+                throw new BadRequestException(String.format(Locale.ROOT, "the top %d of every unit (%d units "
+                        + "in all) would keep %d entries, more than %d; ask for fewer", k,
+                        layers.stream().mapToLong(AuditLayer::units).sum(), entries, MAX_TOP_ENTRIES));
+            }
+            List<UnitTops> tops = layers.stream().map(l -> new UnitTops(l.units(), k)).toList();
             return new AuditState(settings, tops);
         }
         if (checkpoint == null) {
@@ -280,13 +316,14 @@ public final class Audit {
         AuditState state = AuditState.load(checkpoint, settings);
         List<String> files = folder.files();
         boolean same = state.nextFile <= files.size() && state.tops.size() == layers.size()
-                && (state.nextFile == 0 || files.get(state.nextFile - 1).equals(state.lastFile));
+                && (state.nextFile == 0 || files.get(state.nextFile - 1).equals(state.lastFile))
+                && FileStamps.of(folder, state.nextFile) == state.stamps;
         for (int l = 0; same && l < layers.size(); l++) {
             same = state.tops.get(l).units() == layers.get(l).units();
         }
         if (!same) {
-            throw new BadRequestException(folder.root() + ": the folder's files changed since the checkpoint "
-                    + checkpoint + " was saved; start again in another output folder");
+            throw new BadRequestException(folder.root() + ": the folder's files changed (added, removed or "
+                    + "rewritten) since the checkpoint " + checkpoint + " was saved; start again in another output folder");
         }
         return state;
     }

@@ -2,9 +2,11 @@ package io.dnnvis.methods.audit;
 
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.methods.render.HeatmapStyle;
 import io.dnnvis.methods.render.Images;
+import io.dnnvis.onnx.UserErrorException;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +38,16 @@ public final class AuditPictures {
         Progress NONE = (done, total) -> { };
 
         void rowsDone(int done, int total);
+    }
+
+    /**
+     * Told of rows whose image cannot be read any more (removed, or rewritten into something that does
+     * not decode, since the audit read it): they get no pictures, and the drawing goes on. Called from
+     * several threads.
+     */
+    @FunctionalInterface
+    public interface Missed {
+        void rows(List<TopImage> rows, String reason);
     }
 
     /** One row's pictures. */
@@ -76,6 +88,16 @@ public final class AuditPictures {
      * every row has been handed over.
      */
     public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink) {
+        draw(folder, result, sink, (rows, reason) -> {
+            throw new BadRequestException(folder.resolve(rows.get(0).image()) + ": " + reason);
+        });
+    }
+
+    /**
+     * As {@link #draw(ImageFolder, AuditResult, Consumer)}, but the rows of an image that cannot be
+     * read any more go to {@code missed} instead of stopping the drawing.
+     */
+    public void draw(ImageFolder folder, AuditResult result, Consumer<Drawn> sink, Missed missed) {
         int total = result.top().size();
         AtomicInteger done = new AtomicInteger();
         Object told = new Object();
@@ -85,6 +107,12 @@ public final class AuditPictures {
                 progress.rowsDone(done.incrementAndGet(), total);
             }
         };
+        Missed counting = (rows, reason) -> {
+            missed.rows(rows, reason);
+            synchronized (told) {
+                progress.rowsDone(done.addAndGet(rows.size()), total);
+            }
+        };
         Map<String, List<TopImage>> byLayer = new LinkedHashMap<>();
         for (TopImage row : result.top()) {
             byLayer.computeIfAbsent(row.layer(), k -> new ArrayList<>()).add(row);
@@ -92,15 +120,18 @@ public final class AuditPictures {
         try (PictureStage pictures = PictureStage.start(PICTURE_THREADS, counted)) {
             List<TopImage> oneByOne = new ArrayList<>();
             for (var layer : byLayer.entrySet()) {
-                if (runs.isEmpty()
-                        || !runs.get().severalImages(folder, layer.getKey(), byImage(layer.getValue()), pictures::drawAll)) {
+                if (runs.isEmpty() || !runs.get().severalImages(folder, layer.getKey(), byImage(layer.getValue()),
+                        pictures::drawAll, counting)) {
                     oneByOne.addAll(layer.getValue());
                 }
             }
             for (var entry : byImage(oneByOne).entrySet()) {
-                List<Pending> ofImage = new ArrayList<>();
-                reconstruct(load(folder, entry.getKey()), entry.getValue(), ofImage::add);
-                pictures.drawAll(ofImage);
+                Optional<ImageInput> input = loadOrMiss(vis, options, folder, entry.getValue(), counting);
+                if (input.isPresent()) {
+                    List<Pending> ofImage = new ArrayList<>();
+                    reconstruct(input.get(), entry.getValue(), ofImage::add);
+                    pictures.drawAll(ofImage);
+                }
             }
         }
     }
@@ -123,13 +154,21 @@ public final class AuditPictures {
         }
     }
 
-    private ImageInput load(ImageFolder folder, String image) {
-        return load(vis, options, folder, image);
-    }
-
     /** {@code image} of {@code folder} decoded as {@code vis}'s model takes it. */
     static ImageInput load(Visualizer vis, ImageInput.Options options, ImageFolder folder, String image) {
         return ImageInput.load(folder.resolve(image), vis.model(), options, vis.layout());
+    }
+
+    /** The image of {@code rows} (all of one image), or empty, having told {@code missed}, where it cannot be read. */
+    static Optional<ImageInput> loadOrMiss(Visualizer vis, ImageInput.Options options, ImageFolder folder,
+            List<TopImage> rows, Missed missed) {
+        String image = rows.get(0).image();
+        try {
+            return Optional.of(load(vis, options, folder, image));
+        } catch (UserErrorException e) {
+            missed.rows(rows, AuditImage.reason(e.getMessage(), folder.resolve(image).toString()));
+            return Optional.empty();
+        }
     }
 
     /** The options images are decoded with. */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,11 +83,17 @@ final class AuditRuns {
      * are decoded on a thread of their own while a run's pictures are drawn.
      */
     boolean severalImages(ImageFolder folder, String tensor, Map<String, List<TopImage>> rowsByImage,
-            Consumer<List<AuditPictures.Pending>> drawRun) {
+            Consumer<List<AuditPictures.Pending>> drawRun, AuditPictures.Missed missed) {
         if (rowsByImage.size() < 2) {
             return false;
         }
-        long[] one = load(folder, rowsByImage.keySet().iterator().next()).tensor().shape();
+        Optional<long[]> first = rowsByImage.values().stream()
+                .map(rows -> AuditPictures.loadOrMiss(vis, options, folder, rows, (r, why) -> { }))
+                .flatMap(Optional::stream).map(in -> in.tensor().shape()).findFirst();
+        if (first.isEmpty()) {
+            return false; // none can be read: image by image, each told as missed
+        }
+        long[] one = first.get();
         int images = imagesPerRun(tensor, one, rowsByImage.size());
         if (images < 2 || !NeuronBatches.runsImagesTogether(vis, tensor, one, images)) {
             return false;
@@ -101,14 +108,14 @@ final class AuditRuns {
             return t;
         });
         try {
-            Future<List<ImageInput>> decoded = decoder.submit(() -> decode(folder, runs.get(0)));
+            Future<List<ImageInput>> decoded = decoder.submit(() -> decode(folder, runs.get(0), missed));
             for (int k = 0; k < runs.size(); k++) {
                 List<ImageInput> inputs = result(decoded);
                 List<AuditPictures.Pending> drawn = new ArrayList<>();
                 reconstructRun(tensor, runs.get(k), inputs, batchShape, drawn::add);
                 if (k + 1 < runs.size()) { // decoded while this run's pictures are drawn
                     ImageRuns.Run following = runs.get(k + 1);
-                    decoded = decoder.submit(() -> decode(folder, following));
+                    decoded = decoder.submit(() -> decode(folder, following, missed));
                 }
                 drawRun.accept(drawn);
             }
@@ -128,12 +135,21 @@ final class AuditRuns {
         return Math.min(Math.min(IMAGES_PER_RUN, imagesWithRows), fit);
     }
 
-    /** The images of a run's slots, in order (an image in two slots decoded once). */
-    private List<ImageInput> decode(ImageFolder folder, ImageRuns.Run run) {
-        Map<String, ImageInput> decoded = new HashMap<>();
+    /**
+     * The images of a run's slots, in order (an image in two slots decoded once); null for one that
+     * cannot be read any more, its rows told to {@code missed}.
+     */
+    private List<ImageInput> decode(ImageFolder folder, ImageRuns.Run run, AuditPictures.Missed missed) {
+        Map<String, Optional<ImageInput>> decoded = new HashMap<>();
+        Map<String, String> unreadable = new HashMap<>();
         List<ImageInput> inputs = new ArrayList<>();
         for (ImageRuns.Slot slot : run.slots()) {
-            inputs.add(decoded.computeIfAbsent(slot.image(), name -> load(folder, name)));
+            Optional<ImageInput> input = decoded.computeIfAbsent(slot.image(), name -> AuditPictures.loadOrMiss(
+                    vis, options, folder, slot.rows(), (rows, why) -> unreadable.put(name, why)));
+            if (input.isEmpty()) {
+                missed.rows(slot.rows(), unreadable.get(slot.image()));
+            }
+            inputs.add(input.orElse(null));
         }
         return inputs;
     }
@@ -144,6 +160,10 @@ final class AuditRuns {
      */
     private void reconstructRun(String tensor, ImageRuns.Run run, List<ImageInput> inputs, long[] batchShape,
             Consumer<AuditPictures.Pending> next) {
+        ImageInput filler = inputs.stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (filler == null) {
+            return; // no image of this run can be read any more
+        }
         int images = (int) batchShape[0];
         int b = run.signals();
         int[] units = new int[b * images];
@@ -153,9 +173,10 @@ final class AuditRuns {
         float[] data = new float[Math.toIntExact(Arrays.stream(batchShape).reduce(1, Math::multiplyExact))];
         int per = data.length / images;
         for (int n = 0; n < images; n++) {
-            ImageInput input = inputs.get(n < inputs.size() ? n : 0);
+            boolean readable = n < inputs.size() && inputs.get(n) != null;
+            ImageInput input = readable ? inputs.get(n) : filler;
             System.arraycopy(input.tensor().data(), 0, data, n * per, per);
-            List<TopImage> rows = n < inputs.size() ? run.slots().get(n).rows() : List.of();
+            List<TopImage> rows = readable ? run.slots().get(n).rows() : List.of();
             for (int k = 0; k < rows.size(); k++) {
                 units[k * images + n] = rows.get(k).unit();
                 ys[k * images + n] = rows.get(k).y();
@@ -163,10 +184,13 @@ final class AuditRuns {
             }
         }
         TensorValue recon = NeuronBatches.runOnImages(vis, method, tensor,
-                TensorValue.owning(inputs.get(0).tensor().name(), batchShape, data), b, units, ys, xs);
+                TensorValue.owning(filler.tensor().name(), batchShape, data), b, units, ys, xs);
         int size = (int) (recon.elementCount() / recon.shape()[0]);
         float[] all = recon.data();
         for (int n = 0; n < inputs.size(); n++) {
+            if (inputs.get(n) == null) {
+                continue;
+            }
             List<TopImage> rows = run.slots().get(n).rows();
             int[] offsets = new int[rows.size()];
             for (int k = 0; k < offsets.length; k++) {
@@ -191,7 +215,4 @@ final class AuditRuns {
         }
     }
 
-    private ImageInput load(ImageFolder folder, String image) {
-        return AuditPictures.load(vis, options, folder, image);
-    }
 }

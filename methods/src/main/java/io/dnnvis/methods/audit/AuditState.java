@@ -21,13 +21,15 @@ import java.util.List;
  */
 final class AuditState {
 
-    private static final String MAGIC = "dnnvis-audit-checkpoint-1";
+    private static final String MAGIC = "dnnvis-audit-checkpoint-2";
 
     final String fingerprint;
     /** Index in the folder's files of the next file to read. */
     int nextFile;
     /** The path of the last file read (checked on resume), empty at the start. */
     String lastFile = "";
+    /** {@link FileStamps} of the files read so far, in order (checked on resume). */
+    long stamps = FileStamps.EMPTY;
     int images;
     final List<UnitTops> tops;
     final List<Prediction> predictions = new ArrayList<>();
@@ -45,6 +47,7 @@ final class AuditState {
             out.writeUTF(fingerprint);
             out.writeInt(nextFile);
             out.writeUTF(lastFile);
+            out.writeLong(stamps);
             out.writeInt(images);
             out.writeInt(predictions.size());
             for (Prediction p : predictions) {
@@ -81,10 +84,12 @@ final class AuditState {
             String saved = in.readUTF();
             if (!saved.equals(fingerprint)) {
                 throw new BadRequestException(file + ": the checkpoint was made with other settings ("
-                        + saved + "); resume with the same ones, or start again in another folder");
+                        + differences(saved, fingerprint) + "); resume with the same ones, or start again in "
+                        + "another folder");
             }
             int nextFile = in.readInt();
             String lastFile = in.readUTF();
+            long stamps = in.readLong();
             int images = in.readInt();
             List<Prediction> predictions = new ArrayList<>();
             for (int n = in.readInt(); n > 0; n--) {
@@ -102,12 +107,51 @@ final class AuditState {
             AuditState s = new AuditState(saved, tops);
             s.nextFile = nextFile;
             s.lastFile = lastFile;
+            s.stamps = stamps;
             s.images = images;
             s.predictions.addAll(predictions);
             s.skipped.addAll(skipped);
             return s;
         } catch (IOException e) {
-            throw new BadRequestException(file + ": the checkpoint cannot be read (" + e.getMessage() + ")");
+            String why = e instanceof java.io.EOFException ? "it is truncated"
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new BadRequestException(file + ": the checkpoint cannot be read (" + why + ")");
         }
+    }
+
+    /**
+     * What differs between two fingerprints made of {@code name=value} lines: {@code "top: 5 in the
+     * checkpoint, 9 now"} for each, or both whole where they are not of that form.
+     */
+    static String differences(String saved, String now) {
+        java.util.Map<String, String> before = pairs(saved);
+        java.util.Map<String, String> after = pairs(now);
+        if (before == null || after == null) {
+            return saved;
+        }
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(before.keySet());
+        names.addAll(after.keySet());
+        for (String name : names) {
+            String was = before.getOrDefault(name, "(none)");
+            String is = after.getOrDefault(name, "(none)");
+            if (!was.equals(is)) {
+                out.add(name + ": " + (was.isEmpty() ? "(none)" : was) + " in the checkpoint, "
+                        + (is.isEmpty() ? "(none)" : is) + " now");
+            }
+        }
+        return out.isEmpty() ? saved : String.join("; ", out);
+    }
+
+    private static java.util.Map<String, String> pairs(String fingerprint) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String line : fingerprint.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                return null;
+            }
+            out.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        return out;
     }
 }

@@ -21,7 +21,7 @@ public enum LabelSource {
                 String name = relativePath.substring(slash + 1);
                 int end = name.length();
                 for (char c : new char[] {'-', '_', '.'}) {
-                    int at = name.indexOf(c);
+                    int at = name.indexOf(c, 1); // a name's first character is part of its label
                     if (at > 0 && at < end) {
                         end = at;
                     }

@@ -25,6 +25,14 @@ class LabelSourceTest {
     }
 
     @Test
+    void aNamesFirstCharacterIsPartOfItsPrefixWhateverItIs() {
+        assertThat(LabelSource.PREFIX.labelOf("-C.png")).isEqualTo("-C");
+        assertThat(LabelSource.PREFIX.labelOf("_B_2.png")).isEqualTo("_B");
+        assertThat(LabelSource.PREFIX.labelOf("d/.hidden.png")).isEqualTo(".hidden");
+        assertThat(LabelSource.PREFIX.labelOf("noext")).isEqualTo("noext");
+    }
+
+    @Test
     void namesParseAndUnknownOnesAreRefused() {
         assertThat(LabelSource.parse("Folder")).isEqualTo(LabelSource.FOLDER);
         assertThat(AuditMethod.parse("desalinet")).isEqualTo(AuditMethod.DESALINET);

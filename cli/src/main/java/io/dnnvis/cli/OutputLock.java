@@ -1,0 +1,86 @@
+package io.dnnvis.cli;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A claim on an output folder for one run at a time: an operating-system lock on {@code .lock} in
+ * it, held while the run writes there and released by the system if the process dies. A second run
+ * into the same folder is refused instead of mixing its files with the first's.
+ */
+final class OutputLock implements AutoCloseable {
+
+    static final String NAME = ".lock";
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private OutputLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the folder {@code dir} (which must exist).
+     *
+     * @throws UserException when another run holds it, or the lock file cannot be made
+     */
+    static OutputLock take(Path dir) {
+        Path file = dir.resolve(NAME);
+        if (Files.isSymbolicLink(file)) {
+            throw new UserException(file + ": is a symbolic link; refusing to follow it");
+        }
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw new UserException(dir + ": another run is writing into this folder; wait for it, "
+                        + "or give another -o");
+            }
+            return new OutputLock(file, channel, lock);
+        } catch (OverlappingFileLockException e) {
+            close(channel);
+            throw new UserException(dir + ": another run is writing into this folder; give another -o");
+        } catch (IOException e) {
+            close(channel);
+            throw new UserException(file + ": cannot lock the output folder (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            close(channel);
+            throw e;
+        }
+    }
+
+    private static void close(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the failure that brought us here matters more
+            }
+        }
+    }
+
+    /** Removes the lock file (while still holding it) and releases the folder. */
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stale .lock is harmless: the next run takes it
+        }
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // closing the channel releases it as well
+        }
+        close(channel);
+    }
+}
