@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * {@code --input-npy} takes the model's input tensor as the model declares it, in the model's own
- * layout: a 4-D tensor whose size differs from a fixed dimension of the declared 4-D input is
- * refused before anything runs, saying which layout the model expects.
+ * layout: a tensor with another number of axes than the declared input, or a 4-D tensor whose size
+ * differs from a fixed dimension of the declared 4-D input, is refused before anything runs, saying
+ * which layout the model expects.
  */
 final class InputNpyCheck {
 
@@ -27,6 +28,11 @@ final class InputNpyCheck {
         }
         Optional<List<Dim>> declared = inputs.get(0).shape();
         long[] shape = tensor.shape();
+        if (declared.isPresent() && declared.get().size() != shape.length) {
+            throw new UserException(file + ": shape " + Arrays.toString(shape) + " has " + shape.length
+                    + " axes; input '" + inputs.get(0).name() + "' " + declared.get() + " of " + model.fileName()
+                    + " has " + declared.get().size() + " (the batch axis included)");
+        }
         if (declared.isEmpty() || declared.get().size() != 4 || shape.length != 4) {
             return;
         }

@@ -58,7 +58,7 @@ final class PreprocessOptions {
     /** A ready input tensor from {@code file}, checked against the model's input. */
     static ImageOptions.Loaded loadNpy(Path file, OnnxModel model, InputLayout resolved) {
         String name = model.graph().inputs().isEmpty() ? "input" : model.graph().inputs().get(0).name();
-        TensorValue tensor = Npy.read(file, name);
+        TensorValue tensor = Npy.read(file, name).requireFinite(file.toString());
         InputNpyCheck.requireFits(file, tensor, model, resolved);
         return new ImageOptions.Loaded(tensor, Optional.empty(), file, resolved);
     }

@@ -48,6 +48,27 @@ class OcclusionCommandTest {
         assertThat(Tolerance.errorAgainst(got.data(), expected.data())).as(c.id()).isLessThanOrEqualTo(1e-4);
     }
 
+    /** An --input-npy that cannot be the input: the error names that file, not the model. */
+    @Test
+    void anInputNpyWithANaNOrAnAxisMissingIsNamed() throws Exception {
+        TensorValue input = Npy.read(Path.of(LENET_INPUT), "x");
+        float[] values = input.data();
+        values[7] = Float.NaN;
+        Path nan = dir.resolve("nan.npy");
+        Files.write(nan, Npy.toBytes(new TensorValue("x", input.shape(), values)));
+        long[] shape = input.shape();
+        Path rank3 = dir.resolve("rank3.npy");
+        Files.write(rank3, Npy.toBytes(new TensorValue("x", java.util.Arrays.copyOfRange(shape, 1, shape.length),
+                input.data())));
+        for (Path bad : List.of(nan, rank3)) {
+            CliRun run = CliRun.of("occlusion", LENET, "--input-npy", bad.toString(), "--layer", "conv2", "--window",
+                    "5", "--stride", "4", "--save-npy", dir.resolve("o.npy").toString());
+            assertThat(run.code()).as(run.err()).isEqualTo(2);
+            assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+            assertThat(run.err()).startsWith("error: " + bad);
+        }
+    }
+
     @Test
     void layerOcclusionDrawsTheFourStrongestChannelsByDefault() throws Exception {
         Path png = dir.resolve("png");

@@ -56,7 +56,9 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         List<String> pathInputs = new ArrayList<>();
         for (String in : node.inputs()) {
             if (path.contains(in)) {
-                pathInputs.add(in);
+                if (!pathInputs.contains(in)) { // x * x, Concat(x, x): one input of the patch graph
+                    pathInputs.add(in);
+                }
             } else if (!in.isEmpty() && !isConstant(graph, in)) {
                 return Optional.empty(); // e.g. weights computed from another input
             }

@@ -62,6 +62,34 @@ class IncrementalOcclusionTest {
         }
     }
 
+    /** x * x, x + x, Concat(x, x): a node that reads one changed tensor twice (one input of its patch graph). */
+    @Test
+    void nodesThatReadATensorTwiceGiveTheFullRecomputesMaps() {
+        for (int kind = 0; kind < 3; kind++) {
+            Random rnd = new Random(20 + kind);
+            ModelBuilder b = ModelBuilder.create(13);
+            String x = b.input("x", INPUT);
+            String y = b.conv(x, 3, 4, 3, 1, 1, 1, rnd);
+            int channels = 4;
+            String twice = switch (kind) {
+                case 0 -> b.mul(y, y);
+                case 1 -> {
+                    String r = b.relu(y);
+                    yield b.add(r, r);
+                }
+                default -> {
+                    channels = 8;
+                    yield b.concat(1, y, y);
+                }
+            };
+            String watched = b.relu(b.conv(twice, channels, 4, 3, 2, 1, 1, rnd));
+            b.output(watched);
+            OnnxModel model = b.load();
+            compare(model, input(rnd), Optional.of(twice), Optional.empty(), 5, 3, kind);
+            compare(model, input(rnd), Optional.of(watched), Optional.empty(), 7, 4, kind);
+        }
+    }
+
     /** The approximation's reported error is the one against the exact map; a vanishing threshold is exact. */
     @Test
     void approximateMapsReportTheirErrorAgainstTheExactMap() {
