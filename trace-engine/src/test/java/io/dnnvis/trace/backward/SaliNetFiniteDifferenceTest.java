@@ -125,9 +125,28 @@ class SaliNetFiniteDifferenceTest {
         return new Net("mixed", b, t);
     }
 
+    /** Nodes that read one tensor twice: x * x, x + x, Concat(x, x) (each reading adds its share). */
+    static Net selfReading() {
+        Random rnd = new Random(15);
+        ModelBuilder b = ModelBuilder.create(13).name("self-reading");
+        String x = b.input("x", INPUT);
+        String y = b.conv(x, 3, 4, 3, 1, 1, 1, rnd);
+        String square = b.mul(y, y);
+        String twice = b.add(square, square);
+        String cat = b.concat(1, twice, twice);
+        String fc = b.gemm(b.flatten(b.maxPool(cat, 2, 2, 0, false), 1), 8 * 4 * 4, 5, rnd);
+        b.output(fc);
+        Map<String, String> t = new LinkedHashMap<>();
+        t.put("mul", square);
+        t.put("add", twice);
+        t.put("concat", cat);
+        t.put("gemm", fc);
+        return new Net("self-reading", b, t);
+    }
+
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (Net net : List.of(residual(), concat(), gated(), mixed())) {
+        for (Net net : List.of(residual(), concat(), gated(), mixed(), selfReading())) {
             net.targets().forEach((label, tensor) -> out.add(Arguments.of(net.name() + " -> " + label, net, tensor)));
         }
         return out.stream();
