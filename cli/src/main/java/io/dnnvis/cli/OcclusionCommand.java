@@ -183,6 +183,9 @@ final class OcclusionCommand implements Callable<Integer> {
         out.flush();
         ValueWarnings.warn(spec.commandLine().getErr(), "the occlusion result", result.tensor().data(),
                 result.isScoreOcclusion());
+        if (result.isScoreOcclusion()) {
+            noteUncovered(result.tensor().data());
+        }
         if (saveNpy != null) {
             OutputPaths.write(saveNpy, Npy.toBytes(result.tensor()), inputs);
             out.printf("wrote %s %s%n", saveNpy, Arrays.toString(result.shape()));
@@ -192,6 +195,20 @@ final class OcclusionCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** A score map's pixels that no window covers (a stride above the window) have no value: say how many. */
+    private void noteUncovered(float[] map) {
+        long uncovered = 0;
+        for (float v : map) {
+            uncovered += Float.isNaN(v) ? 1 : 0;
+        }
+        if (uncovered > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(java.util.Locale.ROOT, "note: %d of the %d pixels are under no window (stride %d, window %d): "
+                    + "NaN in --save-npy, 0 in the pictures%n", uncovered, map.length, stride, window);
+            err.flush();
+        }
     }
 
     private void writePictures(Path dir, ImageOptions.Loaded loaded, OcclusionResult result, int[] chosen,

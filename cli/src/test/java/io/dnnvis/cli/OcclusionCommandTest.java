@@ -48,6 +48,23 @@ class OcclusionCommandTest {
         assertThat(Tolerance.errorAgainst(got.data(), expected.data())).as(c.id()).isLessThanOrEqualTo(1e-4);
     }
 
+    /** A stride above the window leaves pixels without a value: NaN in the map, and a note says how many. */
+    @Test
+    void pixelsUnderNoWindowAreNaNAndCounted() throws Exception {
+        Path out = dir.resolve("gaps.npy");
+        CliRun run = CliRun.of("occlusion", LENET, "--input-npy", LENET_INPUT, "--target", "class:3", "--window", "3",
+                "--stride", "5", "-q", "--save-npy", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        long nan = 0;
+        for (float v : Npy.read(out, "s").data()) {
+            nan += Float.isNaN(v) ? 1 : 0;
+        }
+        // windows of 3 centred every 5 pixels from 0: centres 0, 5, ..., 30; the first covers rows 0-1, the
+        // six others 3 rows each: 20 of the 32 rows (and columns) are covered
+        assertThat(nan).isEqualTo(32 * 32 - 20 * 20);
+        assertThat(run.err()).contains("note: " + nan + " of the 1024 pixels are under no window");
+    }
+
     /** An --input-npy that cannot be the input: the error names that file, not the model. */
     @Test
     void anInputNpyWithANaNOrAnAxisMissingIsNamed() throws Exception {
@@ -137,6 +154,7 @@ class OcclusionCommandTest {
             max = Math.max(max, Math.abs(v));
         }
         assertThat(max).isPositive();
+        assertThat(run.err()).doesNotContain("under no window");
         assertThat(dir.resolve("occlusion_class_3_heatmap.png")).exists();
         assertThat(dir.resolve("occlusion_class_3_composite.png")).exists();
         CliRun neuron = CliRun.of("occlusion", LENET, "--input-npy", LENET_INPUT, "--layer", "conv2", "--target",
