@@ -167,7 +167,9 @@ public final class Audit {
 
     /** The watched layers (checked: each exists and is {@code [1, C, h, w]} or {@code [1, K]}). */
     public List<AuditLayer> layers() {
-        Map<String, long[]> shapes = shapes(inputShape());
+        long[] input = inputShape();
+        Map<String, long[]> shapes = shapes(input);
+        ReceptiveField field = new ReceptiveField(vis.model().graph(), shapes, layout.heightAxis(), layout.widthAxis());
         List<AuditLayer> out = new ArrayList<>();
         for (String name : request.layers()) {
             Layer layer = vis.model().graph().layer(name);
@@ -175,6 +177,13 @@ public final class Audit {
             if (shape == null || (shape.length != 4 && shape.length != 2) || shape[0] != 1) {
                 throw new BadRequestException("layer " + name + " has shape " + Arrays.toString(shape)
                         + "; an audit watches layers [1, C, h, w] or [1, K]");
+            }
+            int[] image = shape.length == 4 ? field.imageAxes(layer.tensor()).orElse(new int[] {2, 3}) : null;
+            if (image != null && (image[0] != 2 || image[1] != 3)) {
+                throw new BadRequestException("layer " + name + " " + Arrays.toString(shape) + " holds the image's "
+                        + "rows and columns on axes " + image[0] + " and " + image[1] + " (its channels last, after "
+                        + "a Transpose); an audit watches layers [1, C, h, w]: choose one where they are on axes 2 "
+                        + "and 3");
             }
             out.add(new AuditLayer(layer.tensor(), layer.node().alias(), (int) shape[1],
                     Arrays.stream(shape).boxed().toList()));

@@ -4,12 +4,15 @@ import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.stringAttr;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.TargetRequest;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.EngineOptions;
@@ -98,6 +101,46 @@ class ReceptiveFieldTest {
             }
         }
         return new ReceptiveField.Box(y0, x0, y1, x1);
+    }
+
+    /** Where a tensor's image rows and columns are: followed through Transposes, lost by reshapes. */
+    @Test
+    void imageAxesFollowTransposesAndChannelsLastLayersAreRefused() {
+        Random rnd = new Random(9);
+        String[] names = new String[7];
+        OnnxModel model = build((b, x) -> {
+            names[0] = conv(b, x, 3, 4, 3, 1, 1, 1, rnd);
+            names[1] = b.node("Transpose", List.of(names[0]), intsAttr("perm", 0, 2, 3, 1));
+            float[] w = new float[4 * 6];
+            java.util.Arrays.fill(w, 0.5f);
+            names[2] = b.node("MatMul", List.of(names[1], b.initializer("linear", new long[] {4, 6}, w)));
+            names[3] = b.relu(names[2]);
+            names[4] = b.node("Transpose", List.of(names[3]), intsAttr("perm", 0, 3, 1, 2));
+            float[] v = new float[SIZE * 5];
+            java.util.Arrays.fill(v, 0.1f);
+            // a MatMul over the columns of a channels-first tensor mixes them: lost
+            names[5] = b.node("MatMul", List.of(names[4], b.initializer("across", new long[] {SIZE, 5}, v)));
+            names[6] = b.flatten(names[5], 1);
+            return names[6];
+        });
+        try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
+            Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of("image", new long[] {1, 3, SIZE, SIZE})));
+            shapes.put("image", new long[] {1, 3, SIZE, SIZE});
+            ReceptiveField field = new ReceptiveField(model.graph(), shapes, 2, 3);
+            int[][] expected = {{2, 3}, {1, 2}, {1, 2}, {1, 2}, {2, 3}, null, null};
+            for (int k = 0; k < names.length; k++) {
+                assertThat(field.imageAxes(names[k]).orElse(null)).as(names[k]).isEqualTo(expected[k]);
+            }
+            for (int k : new int[] {0, 4}) {
+                assertThat(Audit.on(vis, EngineOptions.defaults(), AuditRequest.of(names[k]),
+                        ImageInput.Options.defaults()).layers()).hasSize(1);
+            }
+            for (int k : new int[] {1, 2}) {
+                assertThatThrownBy(() -> Audit.on(vis, EngineOptions.defaults(), AuditRequest.of(names[k]),
+                        ImageInput.Options.defaults()).layers()).isInstanceOf(BadRequestException.class)
+                        .hasMessageContaining("channels last");
+            }
+        }
     }
 
     @Test
