@@ -175,7 +175,7 @@ final class ExplainCommand implements Callable<Integer> {
         String camLayer;
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), inputs.get(0).layout())) {
             TensorValue first = inputs.get(0).tensor();
-            camLayer = layer != null || !method.needsLayer() ? layer : vis.defaultCamLayer(first);
+            camLayer = layer != null || !method.needsLayer() ? layer : vis.defaultCamLayer(first, target);
             ExplainMethod.Settings settings = new ExplainMethod.Settings(target, camLayer, resolution, steps,
                     quadrature, baseline(first), samples, noise, seed, gates);
             List<AttributionRequest> requests = method.expanded().stream().map(m -> m.request(settings)).toList();

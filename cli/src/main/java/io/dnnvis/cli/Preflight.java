@@ -37,6 +37,11 @@ final class Preflight {
      */
     static void requireWritable(List<Path> npyFiles, boolean derived, boolean force, Path dir) {
         for (Path file : npyFiles) {
+            if (dir != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")
+                    && file.toAbsolutePath().normalize().getParent().equals(dir.toAbsolutePath().normalize())) {
+                throw new UserException(file + ": a --save-npy file with a .png name in the -o folder, where the "
+                        + "pictures go, could be overwritten by one; give it another name");
+            }
             OutputPaths.requireParentFolder(file);
             if (derived && !force && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new UserException(file + ": exists (a name derived from --save-npy, one file per method);"

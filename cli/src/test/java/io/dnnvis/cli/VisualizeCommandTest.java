@@ -115,6 +115,17 @@ class VisualizeCommandTest {
         Path missingFolder = dir.resolve("no/such/o.npy");
         assertBadInput(CliRun.of("visualize", model, "--input-npy", input, "--layer", "conv2", "--neuron", "1",
                 "--save-npy", missingFolder.toString()), "does not exist");
+        // a .npy named like a picture in the -o folder could be overwritten by that picture: refused, by every
+        // command that writes both
+        Path pictures = dir.resolve("pictures");
+        String clash = pictures.resolve("salinet_conv2_n1.png").toString();
+        assertBadInput(CliRun.of("visualize", model, "--input-npy", input, "--layer", "conv2", "--neuron", "1",
+                "--method", "salinet", "-o", pictures.toString(), "--save-npy", clash), "where the pictures go");
+        assertBadInput(CliRun.of("explain", model, "--input-npy", input, "--method", "saliency", "-o",
+                pictures.toString(), "--save-npy", clash), "where the pictures go");
+        assertBadInput(CliRun.of("occlusion", model, "--input-npy", input, "--layer", "conv2", "--window", "5",
+                "--stride", "4", "-o", pictures.toString(), "--save-npy", clash), "where the pictures go");
+        assertThat(pictures).doesNotExist();
     }
 
     private static void assertBadInput(CliRun run, String message) {

@@ -4,6 +4,7 @@ import io.dnnvis.methods.attribution.Attribution;
 import io.dnnvis.methods.attribution.AttributionRequest;
 import io.dnnvis.methods.attribution.Explainer;
 import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionEngine;
 import io.dnnvis.methods.occlusion.OcclusionRequest;
@@ -14,6 +15,7 @@ import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import io.dnnvis.trace.backward.BackwardEngine;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The entry point of the library: a model opened for visualization.
@@ -190,6 +192,13 @@ public final class Visualizer implements AutoCloseable {
      */
     public String defaultCamLayer(TensorValue input) {
         return explainer.defaultCamLayer(input);
+    }
+
+    /** The layer class activation maps use on the way to {@code target}'s output (see {@link #defaultCamLayer}). */
+    public String defaultCamLayer(TensorValue input, Optional<Target> target) {
+        Optional<String> output = target.flatMap(t -> t instanceof Target.ClassScore c ? c.output()
+                : t instanceof Target.OutputElement e ? Optional.of(e.output()) : Optional.empty());
+        return explainer.defaultCamLayer(input, output);
     }
 
     /** Closes the occlusion and backward sessions; waits for runs in flight. */

@@ -79,11 +79,18 @@ public sealed interface Baseline permits Baseline.Zero, Baseline.Given, Baseline
         }
     }
 
+    /**
+     * The largest blur sigma, in pixels: its kernel has 60,001 taps, and with clamped edges a larger
+     * one gives the same baseline on any image a model takes.
+     */
+    double MAX_BLUR_SIGMA = 10_000;
+
     /** A Gaussian blur of the input, sigma in pixels (0: an eighth of the smaller side), edges clamped. */
     record Blur(double sigma) implements Baseline {
         public Blur {
-            if (!(sigma >= 0) || Double.isInfinite(sigma)) {
-                throw new BadRequestException("blur sigma must be a number >= 0, got " + sigma);
+            if (!(sigma >= 0) || !(sigma <= MAX_BLUR_SIGMA)) {
+                throw new BadRequestException("blur sigma must be a number from 0 to " + (int) MAX_BLUR_SIGMA
+                        + ", got " + sigma);
             }
         }
 
@@ -135,11 +142,17 @@ public sealed interface Baseline permits Baseline.Zero, Baseline.Given, Baseline
             return new Blur(0);
         }
         if (t.startsWith("blur:")) {
+            double sigma;
             try {
-                return new Blur(Double.parseDouble(t.substring(5)));
+                sigma = Double.parseDouble(t.substring(5));
             } catch (NumberFormatException e) {
                 throw new BadRequestException("bad blur sigma in --baseline '" + text + "' (blur:SIGMA, SIGMA in pixels)");
             }
+            if (!(sigma > 0 && sigma <= MAX_BLUR_SIGMA)) {
+                throw new BadRequestException("blur sigma in --baseline '" + text + "' must be above 0 and at most "
+                        + (int) MAX_BLUR_SIGMA + " pixels (blur alone: an eighth of the smaller side)");
+            }
+            return new Blur(sigma);
         }
         throw new BadRequestException("unknown --baseline '" + text + "' (zero, mean, blur[:SIGMA] or a .npy file)");
     }

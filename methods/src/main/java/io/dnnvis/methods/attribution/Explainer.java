@@ -165,13 +165,21 @@ public final class Explainer {
      * @throws BadRequestException when the model has no such layer
      */
     public String defaultCamLayer(TensorValue input) {
+        return defaultCamLayer(input, Optional.empty());
+    }
+
+    /**
+     * As {@link #defaultCamLayer(TensorValue)}, on the way to {@code output} (a model output or any
+     * tensor by name; the first output when empty): the target's output where it names one.
+     */
+    public String defaultCamLayer(TensorValue input, Optional<String> output) {
         requireImage(input);
         List<ValueInfo> outputs = model.graph().outputs();
         if (outputs.isEmpty()) {
             throw new BadRequestException(model.fileName() + ": the model has no output");
         }
-        String output = model.graph().layer(outputs.get(0).name()).tensor();
-        java.util.Map<String, long[]> shapes = engine.shapes(output, input.shape());
+        String scored = model.graph().layer(output.orElse(outputs.get(0).name())).tensor();
+        java.util.Map<String, long[]> shapes = engine.shapes(scored, input.shape());
         String found = null;
         java.util.Set<String> modelOutputs = new java.util.HashSet<>();
         outputs.forEach(o -> modelOutputs.add(model.graph().layer(o.name()).tensor()));

@@ -405,6 +405,41 @@ class AttributionPropertiesTest {
         }
     }
 
+    /** With two outputs, the default CAM layer lies on the way to the target's own output. */
+    @Test
+    void theDefaultCamLayerFollowsTheTargetsOutput() {
+        Random rnd = new Random(31);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", 1, 3, 16, 16);
+        String trunk = b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd));
+        String head = b.relu(b.conv(trunk, 4, 4, 3, 1, 1, 1, rnd));
+        b.output(b.gemm(b.flatten(b.globalAvgPool(head), 1), 4, 5, rnd));
+        String map = b.output(b.conv(trunk, 4, 3, 1, 1, 0, 1, rnd));
+        try (Visualizer vis = Visualizer.open(b.load(), EngineOptions.defaults())) {
+            TensorValue input = new TensorValue("x", new long[] {1, 3, 16, 16}, new float[3 * 16 * 16]);
+            String first = vis.defaultCamLayer(input);
+            assertThat(vis.model().graph().layer(first).tensor()).isEqualTo(head);
+            String second = vis.defaultCamLayer(input, Optional.of(((Target.ClassScore) Target.parse("class:1")).onOutput(map)));
+            assertThat(vis.model().graph().layer(second).tensor()).isEqualTo(trunk);
+            assertThat(vis.defaultCamLayer(input, Optional.of(Target.parse("class:1")))).isEqualTo(first);
+        }
+    }
+
+    /** blur:SIGMA takes a sigma above 0 (blur alone is the default) and at most 10,000 pixels. */
+    @Test
+    void blurSigmasOutsideTheirRangeAreRefused() {
+        assertThat(Baseline.parse("blur:3")).isEqualTo(new Baseline.Blur(3));
+        assertThat(Baseline.parse("blur")).isEqualTo(new Baseline.Blur(0));
+        for (String bad : List.of("blur:0", "blur:-1", "blur:1e9", "blur:1e300")) {
+            assertThatThrownBy(() -> Baseline.parse(bad)).as(bad).isInstanceOf(BadRequestException.class)
+                    .hasMessageContaining("at most 10000");
+        }
+        for (String bad : List.of("blur:NaN", "blur:Infinity", "blur:x")) {
+            assertThatThrownBy(() -> Baseline.parse(bad)).as(bad).isInstanceOf(BadRequestException.class)
+                    .hasMessageContaining("blur");
+        }
+    }
+
     @Test
     void badRequestsAreRefusedInOneLine() {
         try (Visualizer vis = Visualizer.open(io.dnnvis.testdata.TestData.referenceModel("lenet"))) {
