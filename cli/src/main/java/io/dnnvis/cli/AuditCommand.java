@@ -51,7 +51,22 @@ final class AuditCommand implements Callable<Integer> {
     static final String CHECKPOINT = ".checkpoint";
     /** What an audit writes into OUT: any of them there means OUT holds (part of) an audit. */
     static final List<String> RESULTS = List.of("topk.csv", "predictions.csv", "skipped.csv", "audit.json",
-            "patches", "recon", "index.html", CHECKPOINT);
+            "patches", "recon", "index.html", "classes.html", CHECKPOINT);
+
+    /** The first of an audit's files that {@code dir} holds (a layer page {@code layer-*.html} too), if any. */
+    static Optional<String> held(Path dir) {
+        Optional<String> named = RESULTS.stream().filter(n -> Files.exists(dir.resolve(n), LinkOption.NOFOLLOW_LINKS))
+                .findFirst();
+        if (named.isPresent() || !Files.isDirectory(dir)) {
+            return named;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("layer-") && n.endsWith(".html")).sorted().findFirst();
+        } catch (IOException e) {
+            return Optional.empty(); // unreadable: writing there fails, naming it
+        }
+    }
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
     Path modelFile;
@@ -134,6 +149,9 @@ final class AuditCommand implements Callable<Integer> {
         if (Files.isSymbolicLink(checkpoint)) {
             throw new UserException(checkpoint + ": is a symbolic link; refusing to read or write through it");
         }
+        if (Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(checkpoint, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserException(checkpoint + ": is not a regular file; refusing to read or replace it");
+        }
         State found = State.of(outputDir);
         found.refuse(outputDir, resume);
         ImageFolder folder = ImageFolder.scan(images, recursive, outputDir);
@@ -147,7 +165,7 @@ final class AuditCommand implements Callable<Integer> {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), layout)) {
             Audit audit = Audit.on(vis, common.engineOptions(), request, imageOptions);
-            audit.layers(); // refuses a missing or unfit layer before any output
+            audit.checkSizes(); // refuses a missing or unfit layer, or tables too large, before any output
             String digest = AuditFiles.sha256(modelFile);
             String settings = String.join("\n", "model=" + digest,
                     "images=" + images.toAbsolutePath().normalize(), "recursive=" + recursive, "layers=" + layers,
@@ -156,17 +174,15 @@ final class AuditCommand implements Callable<Integer> {
                     "size=" + (preprocessing.inputSize == null ? "" : preprocessing.inputSize.toString()),
                     "layout=" + layout.label(), "max-pixels=" + preprocessing.maxPixels);
             if (found == State.COMPLETE) {
-                if (!AuditFiles.madeWith(outputDir, settings)) {
-                    throw new UserException(outputDir + ": holds a complete audit made with other settings; "
-                            + "give another -o");
-                }
-                stdout.println(outputDir + ": the audit is complete; nothing to resume");
-                stdout.flush();
-                return 0;
+                return complete(settings, stdout);
             }
             OutputPaths.folder(outputDir);
             try (OutputLock lock = OutputLock.take(outputDir)) {
-                State.of(outputDir).refuse(outputDir, resume); // again: another run may have written it meanwhile
+                State now = State.of(outputDir); // again: another run may have written there meanwhile
+                now.refuse(outputDir, resume);
+                if (now == State.COMPLETE) {
+                    return complete(settings, stdout);
+                }
                 boolean fromCheckpoint = Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS);
                 audit.checkpoint(checkpoint, checkpointEvery, settings).resume(resume && fromCheckpoint)
                         .progress(AuditProgressBar.forTerminal(err, quiet));
@@ -175,6 +191,7 @@ final class AuditCommand implements Callable<Integer> {
                     audit.stopAfter(stopAfter);
                 }
                 AuditResult result;
+                Instant passStart = Instant.now();
                 long runStart = System.nanoTime();
                 try {
                     result = audit.run(folder);
@@ -186,9 +203,13 @@ final class AuditCommand implements Callable<Integer> {
                 double runSeconds = (System.nanoTime() - runStart) / 1e9;
                 long picturesStart = System.nanoTime();
                 AuditFiles files = new AuditFiles(outputDir, inputs);
+                if (request.method() == AuditMethod.NONE) {
+                    deleteTree(outputDir.resolve("recon")); // from an interrupted try with a method, if any
+                }
                 MissedPictures missed = new MissedPictures();
                 AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method())
-                        .progress(AuditProgressBar.forPictures(err, quiet)), folder, result, missed);
+                        .progress(AuditProgressBar.forPictures(err, quiet)), folder,
+                        unmodifiedSince(passStart, result, folder, missed), missed);
                 double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
                 missed.warn(err, folder);
                 // the checkpoint goes last: until then an interrupted run resumes from the end of its pass
@@ -211,6 +232,61 @@ final class AuditCommand implements Callable<Integer> {
         }
     }
 
+    /** --resume on the complete audit in OUT: nothing to do when it was made with {@code settings}, else refused. */
+    private int complete(String settings, PrintWriter stdout) {
+        if (!AuditFiles.madeWith(outputDir, settings)) {
+            throw new UserException(outputDir + ": holds a complete audit made with other settings (or its audit.json "
+                    + "cannot be read); give another -o");
+        }
+        stdout.println(outputDir + ": the audit is complete; nothing to resume");
+        stdout.flush();
+        return 0;
+    }
+
+    /**
+     * {@code result} without the top rows of images modified since {@code start} (rewritten while the
+     * audit ran: their pictures would not show what was audited), those told to {@code missed}. Files
+     * read before a checkpoint that changed before the resume are refused by the resume itself.
+     */
+    static AuditResult unmodifiedSince(Instant start, AuditResult result, ImageFolder folder,
+            AuditPictures.Missed missed) {
+        java.util.Map<String, List<io.dnnvis.methods.audit.TopImage>> byImage = new java.util.TreeMap<>();
+        result.top().forEach(r -> byImage.computeIfAbsent(r.image(), k -> new java.util.ArrayList<>()).add(r));
+        java.util.Set<String> modified = new java.util.HashSet<>();
+        byImage.forEach((image, rows) -> {
+            try {
+                Instant at = Files.getLastModifiedTime(folder.resolve(image)).toInstant();
+                if (at.isAfter(start)) {
+                    modified.add(image);
+                    missed.rows(rows, "modified at " + at + ", while the audit ran: its pictures would not show "
+                            + "what was audited");
+                }
+            } catch (IOException e) {
+                // gone: the pictures' own reading says so
+            }
+        });
+        if (modified.isEmpty()) {
+            return result;
+        }
+        return new AuditResult(result.layers(), result.top().stream().filter(r -> !modified.contains(r.image()))
+                .toList(), result.predictions(), result.skipped(), result.images());
+    }
+
+    /** Removes {@code dir} and what it holds, following no symbolic link; nothing when it does not exist. */
+    private static void deleteTree(Path dir) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UserException(dir + ": cannot remove the reconstructions of an earlier try (" + e.getMessage()
+                    + ")");
+        }
+    }
+
     /** What OUT holds: nothing of an audit, an audit to resume (its checkpoint), a complete audit, or part of one. */
     enum State {
         EMPTY, RESUMABLE, COMPLETE, PARTIAL;
@@ -219,7 +295,7 @@ final class AuditCommand implements Callable<Integer> {
             if (Files.exists(dir.resolve(CHECKPOINT), LinkOption.NOFOLLOW_LINKS)) {
                 return RESUMABLE;
             }
-            if (RESULTS.stream().noneMatch(n -> Files.exists(dir.resolve(n), LinkOption.NOFOLLOW_LINKS))) {
+            if (held(dir).isEmpty()) {
                 return EMPTY;
             }
             boolean complete = Files.isRegularFile(dir.resolve("audit.json"), LinkOption.NOFOLLOW_LINKS)
@@ -233,9 +309,7 @@ final class AuditCommand implements Callable<Integer> {
                 return;
             }
             if (!resume) {
-                String held = RESULTS.stream().filter(n -> Files.exists(dir.resolve(n), LinkOption.NOFOLLOW_LINKS))
-                        .findFirst().orElse(CHECKPOINT);
-                throw new UserException(dir + ": holds an audit already (" + held
+                throw new UserException(dir + ": holds an audit already (" + held(dir).orElse(CHECKPOINT)
                         + "); give --resume to continue it, or another -o");
             }
             if (this == PARTIAL) {
@@ -273,8 +347,8 @@ final class AuditCommand implements Callable<Integer> {
         }
 
         synchronized void warn(PrintWriter err, ImageFolder folder) {
-            reasons.forEach((image, reason) -> err.println("warning: " + folder.resolve(image) + ": cannot be read "
-                    + "again for its pictures (" + reason + "); its " + rows.get(image) + " top rows have none"));
+            reasons.forEach((image, reason) -> err.println("warning: " + folder.resolve(image) + ": no pictures for "
+                    + "its " + rows.get(image) + " top rows (" + reason + ")"));
             err.flush();
         }
     }

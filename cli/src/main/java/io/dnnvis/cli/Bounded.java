@@ -36,6 +36,20 @@ final class Bounded {
         }
     }
 
+    /** 0 (one per processor) to {@link #MAX_THREADS}: a thread count ONNX Runtime can start. */
+    static final class Threads implements ITypeConverter<Integer> {
+        static final int MAX_THREADS = 1024;
+
+        @Override
+        public Integer convert(String text) {
+            int v = integer(text);
+            if (v < 0 || v > MAX_THREADS) {
+                throw new TypeConversionException("must be 0 to " + MAX_THREADS + ", got " + v);
+            }
+            return v;
+        }
+    }
+
     /** Odd and positive: an occlusion window, which has a centre pixel. */
     static final class OddPositive implements ITypeConverter<Integer> {
         @Override

@@ -14,7 +14,7 @@ final class CommonOptions {
             description = "Execution provider (default: ${DEFAULT-VALUE}); cuda needs the gpu build.")
     ExecutionProvider device;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", converter = Bounded.NotNegative.class,
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", converter = Bounded.Threads.class,
             description = "ONNX Runtime intra-op threads; 0 = one per available processor (default: ${DEFAULT-VALUE}).")
     int threads;
 

@@ -20,11 +20,14 @@ final class OutputLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
+    /** Whether this run made the file (removed at the end) or found it (left). */
+    private final boolean made;
 
-    private OutputLock(Path file, FileChannel channel, FileLock lock) {
+    private OutputLock(Path file, FileChannel channel, FileLock lock, boolean made) {
         this.file = file;
         this.channel = channel;
         this.lock = lock;
+        this.made = made;
     }
 
     /**
@@ -37,6 +40,10 @@ final class OutputLock implements AutoCloseable {
         if (Files.isSymbolicLink(file)) {
             throw new UserException(file + ": is a symbolic link; refusing to follow it");
         }
+        boolean found = Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (found && !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new UserException(file + ": is not a regular file; cannot lock the output folder with it");
+        }
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -45,7 +52,7 @@ final class OutputLock implements AutoCloseable {
                 throw new UserException(dir + ": another run is writing into this folder; wait for it, "
                         + "or give another -o");
             }
-            return new OutputLock(file, channel, lock);
+            return new OutputLock(file, channel, lock, !found);
         } catch (OverlappingFileLockException e) {
             close(channel);
             throw new UserException(dir + ": another run is writing into this folder; give another -o");
@@ -68,11 +75,13 @@ final class OutputLock implements AutoCloseable {
         }
     }
 
-    /** Removes the lock file (while still holding it) and releases the folder. */
+    /** Removes the lock file where this run made it (while still holding it), and releases the folder. */
     @Override
     public void close() {
         try {
-            Files.deleteIfExists(file);
+            if (made) {
+                Files.deleteIfExists(file);
+            }
         } catch (IOException ignored) {
             // a stale .lock is harmless: the next run takes it
         }

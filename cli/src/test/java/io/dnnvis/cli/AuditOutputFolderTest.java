@@ -126,14 +126,94 @@ class AuditOutputFolderTest {
     }
 
     @Test
-    void hugeTopAndBatchAreCappedAtTheImagesThereAre() throws IOException {
+    void aTopOrBatchTooLargeForMemoryIsRefusedInOneLine() throws IOException {
         Path images = images(3);
-        Path out = tmp.resolve("out");
-        CliRun run = CliRun.of("audit", GLYPHNET, "--images", images.toString(), "--layer", "relu5", "--top",
-                "2147483647", "--batch", "2147483647", "--method", "none", "-q", "-o", out.toString());
+        for (String[] option : new String[][] {{"--top", "2147483647"}, {"--batch", "2147483647"},
+            {"--threads", "100000"}}) {
+            Path out = tmp.resolve("out" + option[0]);
+            CliRun run = CliRun.of("audit", GLYPHNET, "--images", images.toString(), "--layer", "relu5", "--method",
+                    "none", "-q", "-o", out.toString(), option[0], option[1]);
+            assertThat(run.code()).as(option[0]).isEqualTo(2);
+            assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+            assertThat(run.err()).as(option[0]).containsAnyOf("ask for fewer", "give a smaller batch", "must be 0 to");
+            assertThat(out).as("no output folder left").doesNotExist();
+        }
+        Path out = tmp.resolve("many");
+        CliRun run = CliRun.of("audit", GLYPHNET, "--images", images.toString(), "--layer", "relu5", "--method",
+                "none", "-q", "-o", out.toString(), "--top", "50");
         assertThat(run.code()).as(run.err()).isZero();
-        List<String> top = Files.readAllLines(out.resolve("topk.csv"));
-        // every unit ranks the 3 images (each image once per unit)
-        assertThat(top.stream().skip(1).filter(l -> l.split(",")[1].equals("0"))).hasSize(3);
+        // every unit ranks the 3 images there are (each image once per unit)
+        assertThat(Files.readAllLines(out.resolve("topk.csv")).stream().skip(1)
+                .filter(l -> l.split(",")[1].equals("0"))).hasSize(3);
+    }
+
+    @Test
+    void reportPagesAndAFoundLockFileAreNotTheRunsToReplace() throws IOException {
+        Path images = images(2);
+        for (String page : List.of("classes.html", "layer-relu5.html")) {
+            Path out = Files.createDirectories(tmp.resolve("with-" + page));
+            Files.writeString(out.resolve(page), "mine\n");
+            CliRun run = audit(images, out);
+            assertThat(run.code()).as(page).isEqualTo(2);
+            assertThat(run.err()).contains("holds an audit already (" + page + ")");
+            assertThat(Files.readString(out.resolve(page))).isEqualTo("mine\n");
+        }
+        Path out = Files.createDirectories(tmp.resolve("locked"));
+        Files.writeString(out.resolve(OutputLock.NAME), "mine\n");
+        assertThat(audit(images, out).code()).isZero();
+        assertThat(out.resolve(OutputLock.NAME)).as("found, so left").hasContent("mine");
+    }
+
+    @Test
+    void aFifoWhereTheLockOrCheckpointGoesIsRefusedNotOpened() throws Exception {
+        Path images = images(2);
+        for (String name : List.of(OutputLock.NAME, AuditCommand.CHECKPOINT)) {
+            Path out = Files.createDirectories(tmp.resolve("fifo" + name));
+            Process mkfifo = new ProcessBuilder("mkfifo", out.resolve(name).toString()).start();
+            org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is available");
+            CliRun run = audit(images, out, "--resume");
+            assertThat(run.code()).as(name).isEqualTo(2);
+            assertThat(run.err()).contains(name).contains("not a regular file");
+        }
+    }
+
+    @Test
+    void resumingWithoutAMethodRemovesTheReconstructionsOfAnEarlierTry() throws IOException {
+        Path images = images(4);
+        Path out = tmp.resolve("out");
+        String[] args = {"--batch", "2", "--checkpoint-every", "2"};
+        System.setProperty(AuditCommand.STOP_AFTER_PROPERTY, "2");
+        try {
+            assertThat(audit(images, out, args).code()).isEqualTo(1);
+        } finally {
+            System.clearProperty(AuditCommand.STOP_AFTER_PROPERTY);
+        }
+        // as a try with --method deconvnet, killed while drawing, leaves them
+        Path stale = Files.createDirectories(out.resolve("recon").resolve("relu5")).resolve("u0_r1.png");
+        Files.writeString(stale, "old");
+        CliRun resumed = audit(images, out, "--batch", "2", "--checkpoint-every", "2", "--resume");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(out.resolve("recon")).doesNotExist();
+        assertThat(out.resolve("patches").resolve("relu5")).isNotEmptyDirectory();
+    }
+
+    @Test
+    void anImageModifiedWhileTheAuditRanGetsNoPicturesAndAWarning() throws IOException {
+        Path images = images(3);
+        Path later = images.resolve(Files.list(images).sorted().toList().get(1).getFileName());
+        Files.setLastModifiedTime(later, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().plusSeconds(3600)));
+        Path out = tmp.resolve("out");
+        CliRun run = audit(images, out);
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.err()).contains("warning: " + later).contains("while the audit ran");
+        List<String> rows = Files.readAllLines(out.resolve("topk.csv")).stream().skip(1).toList();
+        String name = later.getFileName().toString();
+        assertThat(rows).as("the tables keep its rows").anyMatch(l -> l.split(",")[3].equals(name));
+        for (String row : rows) {
+            String[] f = row.split(",");
+            Path patch = out.resolve("patches").resolve("relu5").resolve("u" + f[1] + "_r" + f[2] + ".png");
+            assertThat(Files.exists(patch)).as(row).isEqualTo(!f[3].equals(name));
+        }
     }
 }

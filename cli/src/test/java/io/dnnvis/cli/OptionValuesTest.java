@@ -130,7 +130,7 @@ class OptionValuesTest {
                 Map.entry(with(OCCLUSION, "--target", "logit:3"),
                         "--target: target 'logit:3' is not class:K, class:LABEL, class:K@t, output:NAME[i,j,...], neuron:C or neuron:C,Y,X"),
                 Map.entry(with(OCCLUSION, "--channel", "1,x"), "--channel: 'x' is not an int"),
-                Map.entry(with(VISUALIZE, "--threads", "-1"), "--threads: must not be negative, got -1"),
+                Map.entry(with(VISUALIZE, "--threads", "-1"), "--threads: must be 0 to 1024, got -1"),
                 Map.entry(with(VISUALIZE, "--max-tensor-bytes", "0"), "--max-tensor-bytes: must be positive, got 0"),
                 Map.entry(with(BENCH, "--repeat", "0"), "--repeat: must be positive, got 0"),
                 Map.entry(with(BENCH, "--warmup", "-1"), "--warmup: must not be negative, got -1"),

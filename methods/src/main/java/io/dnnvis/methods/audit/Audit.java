@@ -233,7 +233,7 @@ public final class Audit {
         long[] inputShape = inputShape();
         List<AuditLayer> layers = layers();
         AuditState state = startState(folder, layers);
-        AuditRequest batched = request.withBatch(batchFor(folder, inputShape));
+        AuditRequest batched = request.withBatch(batchFor(inputShape));
         try (AuditForward forward = AuditForward.open(vis, engine, batched, inputShape, layers);
                 ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
                         inputShape, batched.batch(), decodeSchedule(engine))) {
@@ -291,11 +291,29 @@ public final class Audit {
     }
 
     /**
-     * The images per forward run: the request's batch, no more than the folder's files, refused where
-     * the batch of inputs alone would be a larger tensor than the engine allows.
+     * Refuses, before anything is run or written, a request whose top tables or batch of inputs would
+     * not fit in memory (see {@link #MAX_TOP_ENTRIES} and the engine's largest tensor).
      */
-    private int batchFor(ImageFolder folder, long[] inputShape) {
-        int batch = Math.min(request.batch(), Math.max(1, folder.files().size()));
+    public void checkSizes() {
+        checkTopTables(layers());
+        batchFor(inputShape());
+    }
+
+    private void checkTopTables(List<AuditLayer> layers) {
+        long entries = layers.stream().mapToLong(l -> (long) l.units() * request.top()).sum();
+        if (entries > MAX_TOP_ENTRIES) {
+            throw new BadRequestException(String.format(Locale.ROOT, "the top %d of every unit (%d units in all) "
+                    + "would keep %d entries, more than %d; ask for fewer", request.top(),
+                    layers.stream().mapToLong(AuditLayer::units).sum(), entries, MAX_TOP_ENTRIES));
+        }
+    }
+
+    /**
+     * The images per forward run: the request's batch, refused where the batch of inputs alone would
+     * be a larger tensor than the engine allows.
+     */
+    private int batchFor(long[] inputShape) {
+        int batch = request.batch();
         long perImage = Arrays.stream(inputShape).reduce(1, Math::multiplyExact) / Math.max(1, inputShape[0]);
         double bytes = (double) batch * perImage * Float.BYTES;
         if (bytes > engine.maxTensorBytes() || (double) batch * perImage > Integer.MAX_VALUE - 8) {
@@ -308,14 +326,8 @@ public final class Audit {
 
     private AuditState startState(ImageFolder folder, List<AuditLayer> layers) {
         if (!resume) {
-            // no more places per unit than there are images
-            int k = Math.min(request.top(), Math.max(1, folder.files().size()));
-            long entries = layers.stream().mapToLong(l -> (long) l.units() * k).sum();
-            if (entries > MAX_TOP_ENTRIES) {
-                throw new BadRequestException(String.format(Locale.ROOT, "the top %d of every unit (%d units "
-                        + "in all) would keep %d entries, more than %d; ask for fewer", k,
-                        layers.stream().mapToLong(AuditLayer::units).sum(), entries, MAX_TOP_ENTRIES));
-            }
+            int k = request.top();
+            checkTopTables(layers);
             List<UnitTops> tops = layers.stream().map(l -> new UnitTops(l.units(), k)).toList();
             return new AuditState(settings, tops);
         }

@@ -166,7 +166,7 @@ public final class AuditPictures {
         try {
             return Optional.of(load(vis, options, folder, image));
         } catch (UserErrorException e) {
-            missed.rows(rows, AuditImage.reason(e.getMessage(), folder.resolve(image).toString()));
+            missed.rows(rows, "cannot be read any more: " + AuditImage.reason(e.getMessage(), folder.resolve(image).toString()));
             return Optional.empty();
         }
     }

@@ -112,6 +112,10 @@ final class AuditState {
             s.predictions.addAll(predictions);
             s.skipped.addAll(skipped);
             return s;
+        } catch (BadRequestException e) {
+            throw e;
+        } catch (RuntimeException e) { // sizes or names no checkpoint this class wrote has
+            throw new BadRequestException(file + ": the checkpoint cannot be read (it is damaged)");
         } catch (IOException e) {
             String why = e instanceof java.io.EOFException ? "it is truncated"
                     : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();

@@ -127,9 +127,17 @@ final class UnitTops implements Serializable {
     }
 
     static UnitTops read(DataInputStream in) throws IOException {
-        UnitTops t = new UnitTops(in.readInt(), in.readInt());
+        int units = in.readInt();
+        int k = in.readInt();
+        if (units < 0 || k < 1 || (long) units * k > Audit.MAX_TOP_ENTRIES) {
+            throw new IOException("damaged: a table of " + units + " units x " + k);
+        }
+        UnitTops t = new UnitTops(units, k);
         for (int u = 0; u < t.units; u++) {
             t.count[u] = in.readInt();
+            if (t.count[u] < 0 || t.count[u] > k) {
+                throw new IOException("damaged: " + t.count[u] + " entries of unit " + u + ", at most " + k);
+            }
             for (int r = 0; r < t.count[u]; r++) {
                 int i = u * t.k + r;
                 t.activation[i] = Float.intBitsToFloat(in.readInt());

@@ -97,6 +97,18 @@ class AuditCheckpointTest {
     }
 
     @Test
+    void impossibleTableSizesAreADamagedCheckpoint() throws IOException {
+        Path checkpoint = tmp.resolve("state");
+        new AuditState("x=1", List.of(new UnitTops(2, 2))).save(checkpoint);
+        byte[] bytes = Files.readAllBytes(checkpoint);
+        // the table's units and K are its last 8 bytes but the two counts of 0 (4 bytes each)
+        java.nio.ByteBuffer.wrap(bytes).putInt(bytes.length - 16, 65536).putInt(bytes.length - 12, 65537);
+        Files.write(checkpoint, bytes);
+        assertThatThrownBy(() -> AuditState.load(checkpoint, "x=1")).isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("65536 units x 65537");
+    }
+
+    @Test
     void rowsOfAnImageThatCannotBeReadAnyMoreGetNoPicturesAndTheOthersDo() throws IOException {
         ImageFolder folder = images(10);
         AuditRequest request = AuditRequest.of(LAYER).withTop(3).withBatch(4);
