@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,26 +47,7 @@ final class AuditCommand implements Callable<Integer> {
 
     /** Test hook: {@code -Ddnnvis.audit.stopAfter=N} stops the run, as if killed, after a checkpoint at N images. */
     static final String STOP_AFTER_PROPERTY = "dnnvis.audit.stopAfter";
-    static final String CHECKPOINT = ".checkpoint";
-    /** What an audit writes into OUT: any of them there means OUT holds (part of) an audit. */
-    static final List<String> RESULTS = List.of("topk.csv", "predictions.csv", "skipped.csv", "audit.json",
-            "patches", "recon", "index.html", "classes.html", CHECKPOINT);
-
-    /** The first of an audit's files that {@code dir} holds (a layer page {@code layer-*.html} too), if any. */
-    static Optional<String> held(Path dir) {
-        Optional<String> named = RESULTS.stream().filter(n -> Files.exists(dir.resolve(n), LinkOption.NOFOLLOW_LINKS))
-                .findFirst();
-        if (named.isPresent() || !Files.isDirectory(dir)) {
-            return named;
-        }
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("layer-") && n.endsWith(".html")).sorted().findFirst();
-        } catch (IOException e) {
-            return Optional.empty(); // unreadable: writing there fails, naming it
-        }
-    }
-
+    static final String CHECKPOINT = AuditOutputFolder.CHECKPOINT;
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
     Path modelFile;
 
@@ -144,7 +124,7 @@ final class AuditCommand implements Callable<Integer> {
             throw new UserException("--images: the path is empty; name the folder of images");
         }
         OutputPaths.checkFolder(outputDir);
-        refuseImagesFolder(images, outputDir);
+        AuditOutputFolder.refuseImagesFolder(images, outputDir);
         Path checkpoint = outputDir.resolve(CHECKPOINT);
         if (Files.isSymbolicLink(checkpoint)) {
             throw new UserException(checkpoint + ": is a symbolic link; refusing to read or write through it");
@@ -152,7 +132,7 @@ final class AuditCommand implements Callable<Integer> {
         if (Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(checkpoint, LinkOption.NOFOLLOW_LINKS)) {
             throw new UserException(checkpoint + ": is not a regular file; refusing to read or replace it");
         }
-        State found = State.of(outputDir);
+        AuditOutputFolder.State found = AuditOutputFolder.State.of(outputDir);
         found.refuse(outputDir, resume);
         ImageFolder folder = ImageFolder.scan(images, recursive, outputDir);
         OnnxModel model = common.loadModel(modelFile);
@@ -173,14 +153,14 @@ final class AuditCommand implements Callable<Integer> {
                     "resize=" + preprocessing.resize,
                     "size=" + (preprocessing.inputSize == null ? "" : preprocessing.inputSize.toString()),
                     "layout=" + layout.label(), "max-pixels=" + preprocessing.maxPixels);
-            if (found == State.COMPLETE) {
+            if (found == AuditOutputFolder.State.COMPLETE) {
                 return complete(settings, stdout);
             }
             OutputPaths.folder(outputDir);
             try (OutputLock lock = OutputLock.take(outputDir)) {
-                State now = State.of(outputDir); // again: another run may have written there meanwhile
+                AuditOutputFolder.State now = AuditOutputFolder.State.of(outputDir); // again: another run may have written there meanwhile
                 now.refuse(outputDir, resume);
-                if (now == State.COMPLETE) {
+                if (now == AuditOutputFolder.State.COMPLETE) {
                     return complete(settings, stdout);
                 }
                 boolean fromCheckpoint = Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS);
@@ -204,12 +184,12 @@ final class AuditCommand implements Callable<Integer> {
                 long picturesStart = System.nanoTime();
                 AuditFiles files = new AuditFiles(outputDir, inputs);
                 if (request.method() == AuditMethod.NONE) {
-                    deleteTree(outputDir.resolve("recon")); // from an interrupted try with a method, if any
+                    AuditOutputFolder.deleteTree(outputDir.resolve("recon")); // from an interrupted try with a method, if any
                 }
                 MissedPictures missed = new MissedPictures();
                 AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method())
                         .progress(AuditProgressBar.forPictures(err, quiet)), folder,
-                        unmodifiedSince(passStart, result, folder, missed), missed);
+                        MissedPictures.unmodifiedSince(passStart, result, folder, missed), missed);
                 double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
                 missed.warn(err, folder);
                 // the checkpoint goes last: until then an interrupted run resumes from the end of its pass
@@ -241,116 +221,6 @@ final class AuditCommand implements Callable<Integer> {
         stdout.println(outputDir + ": the audit is complete; nothing to resume");
         stdout.flush();
         return 0;
-    }
-
-    /**
-     * {@code result} without the top rows of images modified since {@code start} (rewritten while the
-     * audit ran: their pictures would not show what was audited), those told to {@code missed}. Files
-     * read before a checkpoint that changed before the resume are refused by the resume itself.
-     */
-    static AuditResult unmodifiedSince(Instant start, AuditResult result, ImageFolder folder,
-            AuditPictures.Missed missed) {
-        java.util.Map<String, List<io.dnnvis.methods.audit.TopImage>> byImage = new java.util.TreeMap<>();
-        result.top().forEach(r -> byImage.computeIfAbsent(r.image(), k -> new java.util.ArrayList<>()).add(r));
-        java.util.Set<String> modified = new java.util.HashSet<>();
-        byImage.forEach((image, rows) -> {
-            try {
-                Instant at = Files.getLastModifiedTime(folder.resolve(image)).toInstant();
-                if (at.isAfter(start)) {
-                    modified.add(image);
-                    missed.rows(rows, "modified at " + at + ", while the audit ran: its pictures would not show "
-                            + "what was audited");
-                }
-            } catch (IOException e) {
-                // gone: the pictures' own reading says so
-            }
-        });
-        if (modified.isEmpty()) {
-            return result;
-        }
-        return new AuditResult(result.layers(), result.top().stream().filter(r -> !modified.contains(r.image()))
-                .toList(), result.predictions(), result.skipped(), result.images());
-    }
-
-    /** Removes {@code dir} and what it holds, following no symbolic link; nothing when it does not exist. */
-    private static void deleteTree(Path dir) {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UserException(dir + ": cannot remove the reconstructions of an earlier try (" + e.getMessage()
-                    + ")");
-        }
-    }
-
-    /** What OUT holds: nothing of an audit, an audit to resume (its checkpoint), a complete audit, or part of one. */
-    enum State {
-        EMPTY, RESUMABLE, COMPLETE, PARTIAL;
-
-        static State of(Path dir) {
-            if (Files.exists(dir.resolve(CHECKPOINT), LinkOption.NOFOLLOW_LINKS)) {
-                return RESUMABLE;
-            }
-            if (held(dir).isEmpty()) {
-                return EMPTY;
-            }
-            boolean complete = Files.isRegularFile(dir.resolve("audit.json"), LinkOption.NOFOLLOW_LINKS)
-                    && Files.isRegularFile(dir.resolve("index.html"), LinkOption.NOFOLLOW_LINKS);
-            return complete ? COMPLETE : PARTIAL;
-        }
-
-        /** Refuses what cannot go on in OUT: any audit without --resume, part of one without a checkpoint. */
-        void refuse(Path dir, boolean resume) {
-            if (this == EMPTY) {
-                return;
-            }
-            if (!resume) {
-                throw new UserException(dir + ": holds an audit already (" + held(dir).orElse(CHECKPOINT)
-                        + "); give --resume to continue it, or another -o");
-            }
-            if (this == PARTIAL) {
-                throw new UserException(dir + ": holds part of an audit, or other files of that name, but no "
-                        + "checkpoint to resume from; give another -o");
-            }
-        }
-    }
-
-    /** Refuses an output folder that is the folder of images itself (the audit would skip every image in it). */
-    private static void refuseImagesFolder(Path images, Path out) {
-        Path a = images.toAbsolutePath().normalize();
-        Path b = out.toAbsolutePath().normalize();
-        boolean same = a.equals(b);
-        try {
-            same = same || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            // cannot tell: the scan reports an unreadable folder
-        }
-        if (same) {
-            throw new UserException(out + ": is the folder of images; give the audit's results another -o");
-        }
-    }
-
-    /** The images that could not be read again for their pictures, told once each on stderr. */
-    private static final class MissedPictures implements AuditPictures.Missed {
-        private final java.util.Map<String, String> reasons = new java.util.TreeMap<>();
-        private final java.util.Map<String, Integer> rows = new java.util.TreeMap<>();
-
-        @Override
-        public synchronized void rows(List<io.dnnvis.methods.audit.TopImage> of, String reason) {
-            String image = of.get(0).image();
-            reasons.putIfAbsent(image, reason);
-            rows.merge(image, of.size(), Integer::sum);
-        }
-
-        synchronized void warn(PrintWriter err, ImageFolder folder) {
-            reasons.forEach((image, reason) -> err.println("warning: " + folder.resolve(image) + ": no pictures for "
-                    + "its " + rows.get(image) + " top rows (" + reason + ")"));
-            err.flush();
-        }
     }
 
     private static void deleteCheckpoint(Path checkpoint) {

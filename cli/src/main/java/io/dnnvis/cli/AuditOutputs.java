@@ -35,7 +35,7 @@ public final class AuditOutputs {
      */
     public static void prepareFolder(Path dir) {
         OutputPaths.checkFolder(dir);
-        AuditCommand.held(dir).ifPresent(n -> {
+        AuditOutputFolder.held(dir).ifPresent(n -> {
             throw new UserException(dir + ": holds an audit already (" + n + "); give another -o");
         });
     }
