@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -331,6 +332,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
     /** The channels --neuron names; null for all. */
     private int[] chooseNeurons(Visualizer vis, Layer target, TensorValue tensor) {
+        requireChannelsOnAxisOne(vis, target, tensor);
         PrintWriter err = spec.commandLine().getErr();
         if (neurons instanceof Neurons.Listed listed) {
             return Preflight.distinct(listed.channels(), "--neuron", err);
@@ -346,6 +348,24 @@ final class VisualizeCommand implements Callable<Integer> {
             return Strongest.channels(activation, k);
         }
         return null;
+    }
+
+    /**
+     * Refuses --neuron on a layer that holds its channels last (after a Transpose, as ConvNeXt's
+     * Linear layers): its axis 1, which --neuron counts, holds image rows there.
+     */
+    private static void requireChannelsOnAxisOne(Visualizer vis, Layer target, TensorValue tensor) {
+        String input = vis.model().graph().inputs().get(0).name();
+        Map<String, long[]> shapes = new java.util.HashMap<>(vis.tracer().shapes(Map.of(input, tensor.shape())));
+        shapes.put(input, tensor.shape());
+        Optional<int[]> axes = io.dnnvis.methods.core.ImageAxes.of(vis.model().graph(), shapes, input,
+                vis.layout().heightAxis(), vis.layout().widthAxis(), target.tensor());
+        if (axes.isPresent() && (axes.get()[0] != 2 || axes.get()[1] != 3)) {
+            throw new UserException("layer " + describe(target) + " " + Arrays.toString(shapes.get(target.tensor()))
+                    + " holds the image's rows and columns on axes " + axes.get()[0] + " and " + axes.get()[1]
+                    + " (its channels last, after a Transpose); --neuron counts channels on axis 1: choose a layer "
+                    + "where they are on axes 2 and 3, or give --target output:NAME[...]");
+        }
     }
 
     /** The --save-npy file of method {@code m}: FILE itself, or FILE-method.npy for --method all. */

@@ -128,6 +128,20 @@ class VisualizeCommandTest {
         assertThat(pictures).doesNotExist();
     }
 
+    /** ConvNeXt's Linear layers hold their channels last: --neuron there is refused, after the block it runs. */
+    @Test
+    void neuronsOfALayerWithItsChannelsLastAreRefused() {
+        String model = TestData.file("conformance/models/convnext_mini_op17.onnx").toString();
+        String input = TestData.file("conformance/inputs/convnext_mini.npy").toString();
+        Path out = dir.resolve("v.npy");
+        assertBadInput(CliRun.of("visualize", model, "--input-npy", input, "--layer", "matmul1", "--neuron", "1",
+                "--method", "salinet", "--save-npy", out.toString()), "holds the image's rows and columns on axes 1 and 2");
+        assertThat(out).doesNotExist();
+        CliRun after = CliRun.of("visualize", model, "--input-npy", input, "--layer", "transpose4", "--neuron", "1",
+                "--method", "salinet", "--save-npy", out.toString());
+        assertThat(after.code()).as(after.err()).isZero();
+    }
+
     private static void assertBadInput(CliRun run, String message) {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.oneErrorLine()).as(run.err()).isTrue();

@@ -1,5 +1,6 @@
 package io.dnnvis.methods.audit;
 
+import io.dnnvis.methods.core.ImageAxes;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -66,60 +67,12 @@ public final class ReceptiveField {
         this.fromInput = dependents(graph, input);
     }
 
-    /** Ops that move, merge or split axes: after them nothing is known of where the image's rows are. */
-    private static final Set<String> RESHAPING = Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze", "Einsum",
-            "DepthToSpace", "SpaceToDepth", "Gather", "GatherElements", "GatherND", "Tile", "Expand", "Shape");
-
     /**
-     * The axes of {@code tensor} that hold the image's rows and columns, {@code [row, col]}, followed
-     * from the input through the graph: windowed ops keep axes 2 and 3, Transpose permutes them, ops
-     * that keep their input's rank keep them (MatMul where neither is its last, contracted axis), and
-     * ops that reshape lose them. Empty where they are lost or the tensor is not of rank 4. A layer
-     * with its channels last (ConvNeXt's Linear layers between two Transposes) gives {@code [1, 2]}.
+     * The axes of {@code tensor} that hold the image's rows and columns, {@code [row, col]}, or empty
+     * where the graph loses them ({@link ImageAxes}).
      */
     public java.util.Optional<int[]> imageAxes(String tensor) {
-        Map<String, int[]> axes = new HashMap<>();
-        axes.put(input, new int[] {heightAxis, widthAxis});
-        for (Node node : graph.nodes()) {
-            int[] in = null;
-            boolean agree = true;
-            for (String i : node.inputs()) {
-                int[] a = axes.get(i);
-                if (a != null) {
-                    agree &= in == null || java.util.Arrays.equals(in, a);
-                    in = a;
-                }
-            }
-            long[] outShape = shapes.get(node.output());
-            if (in == null || !agree || outShape == null || outShape.length != 4) {
-                continue;
-            }
-            String op = node.opType();
-            int[] out = null;
-            if (op.equals("Transpose")) {
-                long[] perm = node.intsAttribute("perm").orElse(new long[] {3, 2, 1, 0});
-                out = new int[] {indexOf(perm, in[0]), indexOf(perm, in[1])};
-            } else if (SpatialOps.WINDOWED.contains(op) || op.equals("ConvTranspose")) {
-                out = in[0] == 2 && in[1] == 3 ? in : null;
-            } else if (op.equals("MatMul")) {
-                out = in[0] != 3 && in[1] != 3 ? in : null;
-            } else if (!RESHAPING.contains(op)) {
-                out = in;
-            }
-            if (out != null && out[0] >= 0 && out[1] >= 0) {
-                axes.put(node.output(), out);
-            }
-        }
-        return java.util.Optional.ofNullable(axes.get(tensor));
-    }
-
-    private static int indexOf(long[] perm, int axis) {
-        for (int i = 0; i < perm.length; i++) {
-            if (perm[i] == axis) {
-                return i;
-            }
-        }
-        return -1;
+        return ImageAxes.of(graph, shapes, input, heightAxis, widthAxis, tensor);
     }
 
     /** The image's size {@code [height, width]}. */
