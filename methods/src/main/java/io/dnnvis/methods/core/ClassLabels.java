@@ -38,8 +38,8 @@ public final class ClassLabels {
             index = byLabel(model, key);
         }
         if (index < 0 || index >= classes) {
-            throw new BadRequestException("class " + key + " does not exist (the model output has classes 0.."
-                    + (classes - 1) + ")");
+            throw new BadRequestException(model.fileName() + ": class " + key + " does not exist (the model output "
+                    + "has classes 0.." + (classes - 1) + ")");
         }
         return index;
     }
