@@ -183,16 +183,22 @@ public final class Explainer {
         String found = null;
         java.util.Set<String> modelOutputs = new java.util.HashSet<>();
         outputs.forEach(o -> modelOutputs.add(model.graph().layer(o.name()).tensor()));
+        boolean singlePositions = false;
         for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
             long[] shape = shapes.get(node.output());
             boolean pooling = node.opType().endsWith("Pool") || modelOutputs.contains(node.output());
-            if (shape != null && !pooling && shape.length == 4 && shape[0] == 1 && shape[2] * shape[3] > 1) {
-                found = node.alias().isEmpty() ? node.output() : node.alias();
+            if (shape != null && !pooling && shape.length == 4 && shape[0] == 1) {
+                if (shape[2] * shape[3] > 1) {
+                    found = node.alias().isEmpty() ? node.output() : node.alias();
+                } else {
+                    singlePositions = true;
+                }
             }
         }
         if (found == null) {
             throw new BadRequestException(model.fileName() + ": no 4-D layer [1, C, h, w] for a class activation map "
-                    + "before the output; give --layer");
+                    + "before the output" + (singlePositions ? " with more than one position at this input size "
+                    + java.util.Arrays.toString(input.shape()) : "") + "; give --layer");
         }
         return found;
     }

@@ -425,6 +425,21 @@ class AttributionPropertiesTest {
         }
     }
 
+    /** Where every map has one position at the input's size, the refusal says so. */
+    @Test
+    void noCamLayerWhereEveryMapHasOnePosition() {
+        Random rnd = new Random(32);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", 1, 3, 2, 2);
+        String y = b.relu(b.conv(x, 3, 4, 2, 2, 0, 1, rnd));
+        b.output(b.gemm(b.flatten(y, 1), 4, 5, rnd));
+        try (Visualizer vis = Visualizer.open(b.load(), EngineOptions.defaults())) {
+            TensorValue input = new TensorValue("x", new long[] {1, 3, 2, 2}, new float[12]);
+            assertThatThrownBy(() -> vis.defaultCamLayer(input)).isInstanceOf(BadRequestException.class)
+                    .hasMessageContaining("more than one position at this input size [1, 3, 2, 2]");
+        }
+    }
+
     /** blur:SIGMA takes a sigma above 0 (blur alone is the default) and at most 10,000 pixels. */
     @Test
     void blurSigmasOutsideTheirRangeAreRefused() {
