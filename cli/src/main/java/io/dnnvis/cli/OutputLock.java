@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * A claim on an output folder for one run at a time: an operating-system lock on {@code .lock} in
  * it, held while the run writes there and released by the system if the process dies. A second run
- * into the same folder is refused instead of mixing its files with the first's.
+ * into the same folder is refused instead of mixing its files with the first's. On a file system
+ * that has no locks the run goes on without one.
  */
 final class OutputLock implements AutoCloseable {
 
@@ -19,6 +20,7 @@ final class OutputLock implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
+    /** Null where the file system has no locks. */
     private final FileLock lock;
     /** Whether this run made the file (removed at the end) or found it (left). */
     private final boolean made;
@@ -47,7 +49,12 @@ final class OutputLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (IOException unsupported) { // a file system without locks (some network mounts): go on unlocked
+                return new OutputLock(file, channel, null, !found);
+            }
             if (lock == null) {
                 throw new UserException(dir + ": another run is writing into this folder; wait for it, "
                         + "or give another -o");
@@ -86,7 +93,9 @@ final class OutputLock implements AutoCloseable {
             // a stale .lock is harmless: the next run takes it
         }
         try {
-            lock.release();
+            if (lock != null) {
+                lock.release();
+            }
         } catch (IOException ignored) {
             // closing the channel releases it as well
         }
