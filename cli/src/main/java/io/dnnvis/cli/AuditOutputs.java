@@ -41,6 +41,23 @@ public final class AuditOutputs {
     }
 
     /**
+     * Refuses (a {@link UserException}) an output folder that is the folder of images, {@code images}
+     * a local path or a {@code file:} URI (other file systems cannot be the same folder).
+     */
+    public static void refuseImagesFolder(String images, Path dir) {
+        Path local;
+        try {
+            local = images.startsWith("file:") ? Path.of(java.net.URI.create(images))
+                    : images.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") ? null : Path.of(images);
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            local = null;
+        }
+        if (local != null) {
+            AuditOutputFolder.refuseImagesFolder(local, dir);
+        }
+    }
+
+    /**
      * The writer of the rows' pictures into {@code dir}, for pictures drawn elsewhere (a Spark job's
      * executors): {@link Pictures#write} names and writes them as {@code dnnvis audit} does.
      */

@@ -43,6 +43,10 @@ final class FirstInputShape {
         for (int k = 0; k < shape.length; k++) {
             shape[k] = dims.get(k).isFixed() ? dims.get(k).value() : k == 0 ? 1 : -1;
         }
+        if (Arrays.stream(shape).anyMatch(d -> d == 0)) {
+            throw new UserException(model.fileName() + ": input '" + input.name() + "' has a fixed size of 0 in "
+                    + dims + "; there is nothing to run");
+        }
         if (Arrays.stream(shape).noneMatch(d -> d < 0)) {
             return Optional.of(shape);
         }

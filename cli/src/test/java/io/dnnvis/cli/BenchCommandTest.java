@@ -93,4 +93,20 @@ class BenchCommandTest {
         assertThat(noWindow.err()).contains("--window");
         assertThat(unknownBuiltin.err()).contains("alexnet, vgg16, resnet50");
     }
+
+    /** A model whose input has a fixed size of 0 has nothing to run: refused in one line, not an internal error. */
+    @Test
+    void anInputOfSizeZeroIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.util.Random rnd = new java.util.Random(1);
+        io.dnnvis.modelbuild.ModelBuilder b = io.dnnvis.modelbuild.ModelBuilder.create(13);
+        String x = b.input("x", 0, 3, 8, 8);
+        b.output(b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd)));
+        java.nio.file.Path model = tmp.resolve("zero.onnx");
+        b.write(model);
+        CliRun run = CliRun.of("bench", model.toString(), "--layer", "relu1", "--method", "deconvnet", "--repeat", "1",
+                "--warmup", "0");
+        assertThat(run.code()).as(run.err()).isEqualTo(2);
+        assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+        assertThat(run.err()).contains("zero.onnx").contains("fixed size of 0");
+    }
 }

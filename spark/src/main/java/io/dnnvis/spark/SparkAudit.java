@@ -216,8 +216,27 @@ public final class SparkAudit implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses, on the driver and before any job, a model the executors could not load: what the
+     * local audit refuses (a file over 2 GiB, a damaged graph...) and a model with external data,
+     * since only the .onnx file's bytes reach the executors.
+     */
+    public static void checkModel(Path modelFile) {
+        io.dnnvis.onnx.OnnxModel.load(modelFile);
+        try {
+            io.dnnvis.onnx.OnnxModel.fromBytes(readModel(modelFile), modelFile, io.dnnvis.onnx.LoadOptions.defaults());
+        } catch (io.dnnvis.onnx.UserErrorException e) { // it loaded from its folder: only its external data is left
+            throw new BadInputException(modelFile + ": has external data, and the Spark audit sends the executors the "
+                    + ".onnx file alone; run it with --engine local (" + e.getMessage() + ")");
+        }
+    }
+
     private static byte[] readModel(Path modelFile) {
         try {
+            if (Files.size(modelFile) > Integer.MAX_VALUE - 8) {
+                throw new BadInputException(modelFile + ": file of " + Files.size(modelFile) + " bytes is larger than "
+                        + "an ONNX protobuf can be (2 GiB)");
+            }
             return Files.readAllBytes(modelFile);
         } catch (IOException e) {
             throw new UncheckedIOException(modelFile + ": cannot read", e);

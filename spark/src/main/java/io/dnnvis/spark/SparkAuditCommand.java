@@ -100,6 +100,8 @@ final class SparkAuditCommand implements Callable<Integer> {
         Preprocessing preset = preprocess == null ? null : Preprocessing.parse(preprocess);
         ResizeMode mode = ResizeMode.parse(resize);
         AuditOutputs.prepareFolder(outputDir);
+        AuditOutputs.refuseImagesFolder(images, outputDir);
+        SparkAudit.checkModel(modelFile);
         String digest = AuditOutputs.sha256(modelFile);
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         SparkSession.Builder builder = SparkSession.builder().appName("dnnvis audit");

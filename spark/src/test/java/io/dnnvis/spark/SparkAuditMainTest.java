@@ -110,6 +110,37 @@ class SparkAuditMainTest {
                 .containsPattern("\"images\"\\s*:\\s*30\\b");
     }
 
+    /** Refused on the driver before any job, as the local audit refuses them: OUT as the folder of images, a huge model. */
+    @Test
+    void whatTheLocalAuditRefusesIsRefusedBeforeTheJob(@TempDir Path tmp) throws IOException {
+        Path images = subset(tmp);
+        Path huge = tmp.resolve("huge.onnx");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: takes no disk
+        }
+        String[][] cases = {
+            {TestData.glyphNet().toString(), images.toString(), images.toString(), "is the folder of images"},
+            {TestData.glyphNet().toString(), images.toUri().toString(), images.toString(), "is the folder of images"},
+            {huge.toString(), images.toString(), tmp.resolve("out").toString(), "larger than an ONNX protobuf can be"}};
+        for (String[] c : cases) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream saved = System.err;
+            int rc;
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                rc = SparkAuditMain.run(c[0], "--images", c[1], "--layer", LAYER, "--master", "local[1]", "-o", c[2]);
+            } finally {
+                System.setErr(saved);
+            }
+            assertThat(rc).as(c[3]).isEqualTo(2);
+            List<String> errorLines = err.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("error:")).toList();
+            assertThat(errorLines).hasSize(1);
+            assertThat(errorLines.get(0)).contains(c[3]);
+        }
+        assertThat(images.resolve("topk.csv")).doesNotExist();
+    }
+
     @Test
     void anUnknownLayerIsBadInputWithOneLine(@TempDir Path tmp) throws IOException {
         Path images = subset(tmp);
