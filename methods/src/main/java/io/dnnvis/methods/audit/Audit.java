@@ -167,8 +167,7 @@ public final class Audit {
 
     /** The watched layers (checked: each exists and is {@code [1, C, h, w]} or {@code [1, K]}). */
     public List<AuditLayer> layers() {
-        long[] input = inputShape();
-        Map<String, long[]> shapes = shapes(input);
+        Map<String, long[]> shapes = shapes(inputShape());
         ReceptiveField field = new ReceptiveField(vis.model().graph(), shapes, layout.heightAxis(), layout.widthAxis());
         List<AuditLayer> out = new ArrayList<>();
         for (String name : request.layers()) {
@@ -233,10 +232,10 @@ public final class Audit {
         long[] inputShape = inputShape();
         List<AuditLayer> layers = layers();
         AuditState state = startState(folder, layers);
-        AuditRequest batched = request.withBatch(batchFor(inputShape));
-        try (AuditForward forward = AuditForward.open(vis, engine, batched, inputShape, layers);
+        checkBatch(inputShape);
+        try (AuditForward forward = AuditForward.open(vis, engine, request, inputShape, layers);
                 ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
-                        inputShape, batched.batch(), decodeSchedule(engine))) {
+                        inputShape, request.batch(), decodeSchedule(engine))) {
             int batchSize = forward.batchSize();
             int perImage = forward.perImage();
             float[] batch = new float[batchSize * perImage];
@@ -296,7 +295,7 @@ public final class Audit {
      */
     public void checkSizes() {
         checkTopTables(layers());
-        batchFor(inputShape());
+        checkBatch(inputShape());
     }
 
     private void checkTopTables(List<AuditLayer> layers) {
@@ -308,11 +307,8 @@ public final class Audit {
         }
     }
 
-    /**
-     * The images per forward run: the request's batch, refused where the batch of inputs alone would
-     * be a larger tensor than the engine allows.
-     */
-    private int batchFor(long[] inputShape) {
+    /** Refuses a batch of inputs that alone would be a larger tensor than the engine allows. */
+    private void checkBatch(long[] inputShape) {
         int batch = request.batch();
         long perImage = Arrays.stream(inputShape).reduce(1, Math::multiplyExact) / Math.max(1, inputShape[0]);
         double bytes = (double) batch * perImage * Float.BYTES;
@@ -321,7 +317,6 @@ public final class Audit {
                     + "bytes, more than the largest tensor allowed (%d bytes); give a smaller batch", batch,
                     perImage, bytes, engine.maxTensorBytes()));
         }
-        return batch;
     }
 
     private AuditState startState(ImageFolder folder, List<AuditLayer> layers) {
