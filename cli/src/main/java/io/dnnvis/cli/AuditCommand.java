@@ -126,12 +126,7 @@ final class AuditCommand implements Callable<Integer> {
         OutputPaths.checkFolder(outputDir);
         AuditOutputFolder.refuseImagesFolder(images, outputDir);
         Path checkpoint = outputDir.resolve(CHECKPOINT);
-        if (Files.isSymbolicLink(checkpoint)) {
-            throw new UserException(checkpoint + ": is a symbolic link; refusing to read or write through it");
-        }
-        if (Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(checkpoint, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UserException(checkpoint + ": is not a regular file; refusing to read or replace it");
-        }
+        OutputPaths.requireRegularOrAbsent(checkpoint);
         AuditOutputFolder.State found = AuditOutputFolder.State.of(outputDir);
         found.refuse(outputDir, resume);
         ImageFolder folder = ImageFolder.scan(images, recursive, outputDir);

@@ -126,12 +126,7 @@ final class AuditFiles {
 
     /** The SHA-256 of a run's settings (model, folder, options: what a resumed run must share), hex. */
     static String settingsDigest(String settings) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(settings.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this Java runtime", e);
-        }
+        return HexFormat.of().formatHex(sha256().digest(settings.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -153,7 +148,7 @@ final class AuditFiles {
     /** The SHA-256 of a file, hex. */
     static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = sha256();
             byte[] buffer = new byte[1 << 16];
             for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
                 digest.update(buffer, 0, n);
@@ -161,6 +156,12 @@ final class AuditFiles {
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
             throw new UserException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no SHA-256 in this Java runtime", e);
         }

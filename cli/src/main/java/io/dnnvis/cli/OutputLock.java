@@ -39,13 +39,8 @@ final class OutputLock implements AutoCloseable {
      */
     static OutputLock take(Path dir) {
         Path file = dir.resolve(NAME);
-        if (Files.isSymbolicLink(file)) {
-            throw new UserException(file + ": is a symbolic link; refusing to follow it");
-        }
+        OutputPaths.requireRegularOrAbsent(file);
         boolean found = Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (found && !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new UserException(file + ": is not a regular file; cannot lock the output folder with it");
-        }
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -118,7 +118,7 @@ final class OutputPaths {
      * Fails when {@code file} exists and is not a regular file: a link, a FIFO, a device or a socket is
      * never written through nor replaced.
      */
-    private static void requireRegularOrAbsent(Path file) {
+    static void requireRegularOrAbsent(Path file) {
         if (Files.isSymbolicLink(file)) {
             throw new UserException(file + ": is a symbolic link; refusing to write through it");
         }

@@ -321,9 +321,8 @@ public final class Audit {
 
     private AuditState startState(ImageFolder folder, List<AuditLayer> layers) {
         if (!resume) {
-            int k = request.top();
             checkTopTables(layers);
-            List<UnitTops> tops = layers.stream().map(l -> new UnitTops(l.units(), k)).toList();
+            List<UnitTops> tops = layers.stream().map(l -> new UnitTops(l.units(), request.top())).toList();
             return new AuditState(settings, tops);
         }
         if (checkpoint == null) {
