@@ -1,6 +1,7 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.onnx.Quoted;
+import io.dnnvis.onnx.UnknownLayerException;
 import io.dnnvis.onnx.UserErrorException;
 import io.dnnvis.trace.EngineException;
 import java.io.PrintWriter;
@@ -9,6 +10,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
@@ -16,7 +18,8 @@ import picocli.CommandLine.TypeConversionException;
 /**
  * Maps every failure to an exit code and one line on stderr, in one place. Bad input exits 2: a
  * command line picocli refuses, an option value that does not convert (the line names the option),
- * or a {@link UserErrorException} (bad model, input, layer, option, output path). Everything else
+ * or a {@link UserErrorException} (bad model, input, layer, option, output path; a layer the model
+ * does not have is named with the model file). Everything else
  * exits 1, with the stack trace only under {@code --verbose}.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
@@ -49,7 +52,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         String message = withoutErrorPrefix(oneLine(e.getMessage() == null ? e.getClass().getSimpleName()
                 : e.getMessage()));
         if (code == BAD_INPUT) {
-            err.println("error: " + message);
+            err.println("error: " + (e instanceof UnknownLayerException ? modelPrefix(parsed) : "") + message);
         } else {
             // ONNX Runtime's failures are the engine's, not a dnnvis bug
             err.println("error: " + (e instanceof EngineException ? "" : "internal error: ") + message);
@@ -78,6 +81,22 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         }
         String message = withoutErrorPrefix(oneLine(e.getMessage()));
         return message + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')";
+    }
+
+    /**
+     * {@code "MODEL: "} for the model file the command was given, else "": a layer name the model does
+     * not have is a problem of that file, and the line names it.
+     */
+    static String modelPrefix(ParseResult parsed) {
+        String model = null;
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            for (PositionalParamSpec positional : p.matchedPositionals()) {
+                if ("MODEL".equals(positional.paramLabel()) && positional.getValue() != null) {
+                    model = positional.getValue().toString();
+                }
+            }
+        }
+        return model == null ? "" : oneLine(model) + ": ";
     }
 
     private static boolean verbose(ParseResult parsed) {

@@ -6,6 +6,7 @@ import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.onnx.InvalidModelException;
 import io.dnnvis.onnx.UnknownLayerException;
 import io.dnnvis.onnx.UserErrorException;
+import io.dnnvis.testdata.TestData;
 import io.dnnvis.trace.BadInputException;
 import io.dnnvis.trace.EngineException;
 import io.dnnvis.trace.ModelRefusedException;
@@ -15,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -42,7 +44,8 @@ class ErrorHandlerTest {
                 Handled h = handle(e, verbose);
                 assertThat(h.code()).as(e.getClass().getSimpleName()).isEqualTo(ErrorHandler.BAD_INPUT);
                 assertThat(h.err()).as(e.getClass().getSimpleName())
-                        .isEqualTo("error: " + e.getMessage().replace('\n', ' ') + System.lineSeparator());
+                        .isEqualTo("error: " + (e instanceof UnknownLayerException ? "m.onnx: " : "")
+                                + e.getMessage().replace('\n', ' ') + System.lineSeparator());
             }
         }
     }
@@ -62,6 +65,24 @@ class ErrorHandlerTest {
         assertThat(engine.code()).isEqualTo(ErrorHandler.FAILURE);
         assertThat(engine.err()).as("ONNX Runtime's failure is no dnnvis bug")
                 .isEqualTo("error: the CUDA execution provider failed to start" + System.lineSeparator());
+    }
+
+    @Test
+    void aLayerTheModelDoesNotHaveIsNamedWithTheModelFile(@TempDir Path dir) {
+        String model = TestData.glyphNet().toString();
+        String image = TestData.file("images/glyphs/R.png").toString();
+        for (String[] args : List.of(
+                new String[] {"visualize", model, "--image", image, "--layer", "convX", "--neuron", "0",
+                        "-o", dir.resolve("v").toString()},
+                new String[] {"occlusion", model, "--image", image, "--layer", "convX", "--window", "7",
+                        "--stride", "8", "-o", dir.resolve("o").toString()},
+                new String[] {"audit", model, "--images", TestData.file("images/glyphs").toString(), "--layer", "convX",
+                        "-o", dir.resolve("a").toString()})) {
+            CliRun run = CliRun.of(args);
+            assertThat(run.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).as(String.join(" ", args))
+                    .startsWith("error: " + model + ": no layer 'convX'");
+        }
     }
 
     @Test

@@ -65,7 +65,7 @@ class PreflightTest {
         Path out = dir.resolve("out");
         CliRun layer = visualize("--layer", "nope", "--neuron", "0", "-o", out.toString());
         assertRefusedBeforeWork(layer, layer.err().strip().substring("error: ".length()));
-        assertThat(layer.err()).startsWith("error: no layer 'nope'");
+        assertThat(layer.err()).startsWith("error: ").contains("glyphnet.onnx: no layer 'nope'");
         CliRun neuron = visualize("--layer", "conv4", "--neuron", "500", "-o", out.toString());
         assertRefusedBeforeWork(neuron, neuron.err().strip().substring("error: ".length()));
         assertThat(neuron.err()).contains("500");
