@@ -197,9 +197,12 @@ final class AuditCommand implements Callable<Integer> {
                 stdout.printf(java.util.Locale.ROOT, "audited %d images (%d skipped): %s, top %d, %s; wrote %s%n",
                         result.images(), result.skipped().size(), String.join(", ", layers), top,
                         request.method().label(), outputDir);
+                int ran = result.images() - audit.resumedImages(); // the rate counts what this run read
                 stdout.printf(java.util.Locale.ROOT,
-                        "time: %.1f s for the images (%.1f images/s), %.1f s for %d patches%s%n", runSeconds,
-                        runSeconds > 0 ? result.images() / runSeconds : 0, picturesSeconds, result.top().size(),
+                        "time: %.1f s for the images (%.1f images/s%s), %.1f s for %d patches%s%n", runSeconds,
+                        runSeconds > 0 ? ran / runSeconds : 0,
+                        audit.resumedImages() == 0 ? "" : ", " + audit.resumedImages() + " from the checkpoint",
+                        picturesSeconds, result.top().size(),
                         request.method() == AuditMethod.NONE ? "" : " and reconstructions");
                 stdout.flush();
                 return 0;

@@ -150,7 +150,8 @@ class AuditCommandTest {
 
         CliRun rest = CliRun.of(concat(common, "-o", resumed.toString(), "--resume"));
         assertThat(rest.code()).as(rest.err() + rest.out()).isZero();
-        assertThat(rest.out()).contains("audited 45 images");
+        assertThat(rest.out()).contains("audited 45 images").contains(", 20 from the checkpoint)");
+        assertThat(whole.out()).doesNotContain("from the checkpoint");
         for (String table : new String[] {"topk.csv", "predictions.csv", "skipped.csv"}) {
             assertThat(Files.readAllBytes(resumed.resolve(table))).as(table)
                     .isEqualTo(Files.readAllBytes(full.resolve(table)));

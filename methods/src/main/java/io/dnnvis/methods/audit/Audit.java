@@ -77,6 +77,7 @@ public final class Audit {
     private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
     private String settings = "";
     private boolean resume;
+    private int resumedImages;
     private int stopAfter;
     private Progress progress = Progress.NONE;
 
@@ -227,11 +228,20 @@ public final class Audit {
         return ImageDecoder.Schedule.forCores(cores, engine.threads() > 0 ? engine.threads() : cores);
     }
 
+    /**
+     * The images of the last {@link #run} that came from its checkpoint (0 unless it resumed): the run
+     * itself read the rest.
+     */
+    public int resumedImages() {
+        return resumedImages;
+    }
+
     /** Runs the audit over {@code folder}'s files. */
     public AuditResult run(ImageFolder folder) {
         long[] inputShape = inputShape();
         List<AuditLayer> layers = layers();
         AuditState state = startState(folder, layers);
+        resumedImages = state.images;
         checkBatch(inputShape);
         try (AuditForward forward = AuditForward.open(vis, engine, request, inputShape, layers);
                 ImageDecoder decoder = ImageDecoder.start(folder, state.nextFile, vis.model(), imageOptions, layout,
