@@ -160,7 +160,7 @@ final class AuditCommand implements Callable<Integer> {
                 }
                 boolean fromCheckpoint = Files.exists(checkpoint, LinkOption.NOFOLLOW_LINKS);
                 audit.checkpoint(checkpoint, checkpointEvery, settings).resume(resume && fromCheckpoint)
-                        .progress(AuditProgressBar.forTerminal(err, quiet));
+                        .progress(ProgressBar.audit(err, quiet));
                 int stopAfter = Integer.getInteger(STOP_AFTER_PROPERTY, 0);
                 if (stopAfter > 0) {
                     audit.stopAfter(stopAfter);
@@ -183,7 +183,7 @@ final class AuditCommand implements Callable<Integer> {
                 }
                 MissedPictures missed = new MissedPictures();
                 AuditOutputs.drawPictures(files, AuditPictures.of(vis, imageOptions, request.method())
-                        .progress(AuditProgressBar.forPictures(err, quiet)), folder,
+                        .progress(ProgressBar.auditPictures(err, quiet)), folder,
                         MissedPictures.unmodifiedSince(passStart, result, folder, missed), missed);
                 double picturesSeconds = (System.nanoTime() - picturesStart) / 1e9;
                 missed.warn(err, folder);

@@ -136,7 +136,8 @@ final class ExplainCommand implements Callable<Integer> {
                     + "(--method all: one figure per image).")
     Path outputDir;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar (Integrated Gradients, SmoothGrad) and no "
+            + "line per image.")
     boolean quiet;
 
     @Mixin
@@ -178,14 +179,17 @@ final class ExplainCommand implements Callable<Integer> {
             camLayer = layer != null || !method.needsLayer() ? layer : vis.defaultCamLayer(first, target);
             ExplainMethod.Settings settings = new ExplainMethod.Settings(target, camLayer, resolution, steps,
                     quadrature, baseline(first), samples, noise, seed, gates);
-            List<AttributionRequest> requests = method.expanded().stream().map(m -> m.request(settings)).toList();
+            List<ExplainMethod> methods = method.expanded();
+            List<AttributionRequest> requests = methods.stream().map(m -> m.request(settings)).toList();
             for (AttributionRequest r : requests) {
                 vis.check(r, first); // refuses a bad layer, target or baseline before any run
             }
             List<TensorValue> tensors = inputs.stream().map(ImageOptions.Loaded::tensor).toList();
             inputs.forEach(i -> results.add(new ArrayList<>()));
-            for (AttributionRequest r : requests) {
-                List<Attribution> all = vis.explain(r, tensors); // batched where the model allows
+            for (int m = 0; m < requests.size(); m++) {
+                // batched where the model allows; the methods of many gradients draw a bar on a terminal
+                List<Attribution> all = vis.explain(requests.get(m), tensors,
+                        ProgressBar.explain(err, methods.get(m).label(), quiet));
                 for (int i = 0; i < inputs.size(); i++) {
                     results.get(i).add(all.get(i));
                 }

@@ -168,7 +168,7 @@ final class OcclusionCommand implements Callable<Integer> {
                 PredictCommand.print(PredictCommand.predict(model, vis.tracer(), tensor, 5), out);
             }
             noteReducedBatch(plan);
-            request = request.progress(ProgressBar.forTerminal(spec.commandLine().getErr(), "occlusion", quiet));
+            request = request.progress(ProgressBar.occlusion(spec.commandLine().getErr(), quiet));
             result = request.run(tensor);
             if (common.verbose) {
                 result = request.withApproxError(result, tensor);

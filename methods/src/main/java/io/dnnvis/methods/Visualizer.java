@@ -179,6 +179,15 @@ public final class Visualizer implements AutoCloseable {
     }
 
     /**
+     * As {@link #explain(AttributionRequest, java.util.List)}, telling {@code progress} how many
+     * gradients of Integrated Gradients and SmoothGrad (points × images) are done after each run.
+     */
+    public java.util.List<Attribution> explain(AttributionRequest request, java.util.List<TensorValue> inputs,
+            io.dnnvis.methods.attribution.ExplainProgress progress) {
+        return explainer.run(request, inputs, progress);
+    }
+
+    /**
      * Fails as {@link #explain} would for a layer, target or baseline that does not fit, running only
      * shape probes (and for target {@code top} one forward pass); returns the resolved target.
      */

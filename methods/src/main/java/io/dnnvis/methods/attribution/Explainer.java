@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * Runs attribution requests on the compiled backward engine of one model (made by the
@@ -70,6 +71,14 @@ public final class Explainer {
      * points per image.
      */
     public List<Attribution> run(AttributionRequest request, List<TensorValue> inputs) {
+        return run(request, inputs, ExplainProgress.NONE);
+    }
+
+    /**
+     * As {@link #run(AttributionRequest, List)}, telling {@code progress} after each backward run of
+     * Integrated Gradients and SmoothGrad how many of their gradients (points × images) are done.
+     */
+    public List<Attribution> run(AttributionRequest request, List<TensorValue> inputs, ExplainProgress progress) {
         List<TargetSelection> targets = new java.util.ArrayList<>();
         for (TensorValue input : inputs) {
             targets.add(check(request, input));
@@ -84,12 +93,17 @@ public final class Explainer {
             return gradients(r, targets, inputs);
         }
         List<Attribution> out = new java.util.ArrayList<>();
+        // every quadrature has one point per step
+        int perImage = request instanceof IntegratedGradientsRequest r ? r.steps() : ((SmoothGradRequest) request).samples();
+        long total = (long) perImage * inputs.size();
+        long[] done = {0};
+        IntConsumer ran = n -> progress.gradientsDone(done[0] += n, total);
         for (int i = 0; i < inputs.size(); i++) {
             if (request instanceof IntegratedGradientsRequest r) {
-                out.add(integratedGradients(r, targets.get(i), inputs.get(i)));
+                out.add(integratedGradients(r, targets.get(i), inputs.get(i), ran));
             } else {
                 SmoothGradRequest r = (SmoothGradRequest) request;
-                out.add(smoothGrad(r, targets.get(i), inputs.get(i), seededGaussian(r.seed())));
+                out.add(smoothGrad(r, targets.get(i), inputs.get(i), seededGaussian(r.seed()), ran));
             }
         }
         return out;
@@ -305,7 +319,8 @@ public final class Explainer {
         return new Attribution(r, target, g.score(), values, OptionalDouble.empty());
     }
 
-    private Attribution integratedGradients(IntegratedGradientsRequest r, TargetSelection target, TensorValue input) {
+    private Attribution integratedGradients(IntegratedGradientsRequest r, TargetSelection target, TensorValue input,
+            IntConsumer ran) {
         float[] x = input.data();
         float[] b = r.baseline().values(input, layout);
         Quadrature.Points points = r.quadrature().points(r.steps());
@@ -323,7 +338,7 @@ public final class Explainer {
             for (int e = 0; e < x.length; e++) {
                 sum[e] += weights[i] * g[e];
             }
-        });
+        }, ran);
         float[] attribution = new float[x.length];
         double total = 0;
         for (int e = 0; e < x.length; e++) {
@@ -340,6 +355,11 @@ public final class Explainer {
 
     /** SmoothGrad with the noise drawn by {@code noise} (tests inject a fixed noise tensor). */
     Attribution smoothGrad(SmoothGradRequest r, TargetSelection target, TensorValue input, NoiseSource noise) {
+        return smoothGrad(r, target, input, noise, n -> { });
+    }
+
+    private Attribution smoothGrad(SmoothGradRequest r, TargetSelection target, TensorValue input, NoiseSource noise,
+            IntConsumer ran) {
         float[] x = input.data();
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
@@ -364,7 +384,7 @@ public final class Explainer {
                 sum[i] += v;
                 squares[i] += v * v;
             }
-        });
+        }, ran);
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = r.mode().combine(sum[i], squares[i], r.samples());

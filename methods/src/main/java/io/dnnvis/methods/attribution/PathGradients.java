@@ -36,9 +36,11 @@ final class PathGradients {
 
     /**
      * Computes the gradient at each of {@code count} points, in order, making the points a batch
-     * at a time ({@link GradientRunner#runAll} decides whether a batch runs as one).
+     * at a time ({@link GradientRunner#runAll} decides whether a batch runs as one); {@code ran}
+     * is told the size of each batch once its gradients are in {@code sink}.
      */
-    void run(TensorValue input, TargetSelection target, int count, Points points, Sink sink) {
+    void run(TensorValue input, TargetSelection target, int count, Points points, Sink sink,
+            java.util.function.IntConsumer ran) {
         int batch = runner.batchable() ? runner.batchSize(target.tensor(), input.shape()) : 1;
         for (int from = 0; from < count; from += batch) {
             int n = Math.min(batch, count - from);
@@ -51,6 +53,7 @@ final class PathGradients {
             for (int k = 0; k < n; k++) {
                 sink.accept(from + k, outcomes.get(k).signal().data());
             }
+            ran.accept(n);
         }
     }
 }

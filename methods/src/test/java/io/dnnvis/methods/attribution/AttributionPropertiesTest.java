@@ -243,6 +243,38 @@ class AttributionPropertiesTest {
     }
 
     /**
+     * The progress of the methods of many gradients: after each run the gradients done over all the
+     * request's images, in batches of at most 4 here, rising to points × images.
+     */
+    @Test
+    void progressCountsTheGradientsOfEveryImage() {
+        OnnxModel model = OnnxModel.load(io.dnnvis.testdata.TestData.glyphNet());
+        TensorValue input = io.dnnvis.trace.Npy.read(io.dnnvis.testdata.TestData.file(
+                "reference/attr/inputs/glyphnet-R.npy"), model.graph().inputs().get(0).name());
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            Explainer explainer = Explainer.on(model, engine, InputLayout.NCHW, RULES, 4);
+            for (AttributionRequest request : List.<AttributionRequest>of(
+                    IntegratedGradientsRequest.defaults().target(Target.parse("class:17")).steps(7,
+                            Quadrature.GAUSS_LEGENDRE),
+                    new SmoothGradRequest(Optional.of(Target.parse("class:17")), 5, 0.1, 3, SmoothGradMode.SMOOTHGRAD))) {
+                List<long[]> reports = new java.util.ArrayList<>();
+                List<Attribution> results = explainer.run(request, List.of(input, input),
+                        (done, total) -> reports.add(new long[] {done, total}));
+                int perImage = request instanceof IntegratedGradientsRequest ? 7 : 5;
+                assertThat(results).hasSize(2);
+                assertThat(reports).as(request.toString()).isNotEmpty();
+                long previous = 0;
+                for (long[] r : reports) {
+                    assertThat(r[1]).isEqualTo(2L * perImage);
+                    assertThat(r[0] - previous).isBetween(1L, 4L);
+                    previous = r[0];
+                }
+                assertThat(previous).isEqualTo(2L * perImage);
+            }
+        }
+    }
+
+    /**
      * Guided Grad-CAM is Grad-CAM at input resolution times guided backpropagation; with
      * {@code --gates all} the guided rule of every gate, which on a ReLU-only model changes nothing.
      */
