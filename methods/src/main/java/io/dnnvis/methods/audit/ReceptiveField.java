@@ -24,6 +24,8 @@ import java.util.Set;
  *   <li>elementwise and unary ops, BatchNormalization, LRN, Softmax over the channels, Concat of
  *       channels pass the sets on; an input broadcast along a spatial axis (size 1) gives its one
  *       row; several signal inputs (Add, Mul, Concat) add their sets up;</li>
+ *   <li>Pad (any mode) and Slice (any steps), with constant pads and slices, map each output row to
+ *       the input row it reads;</li>
  *   <li>Transpose moves the axes; any other op on the way (global pools, Flatten, Gemm, Reshape,
  *       Resize...) makes the field the whole input.</li>
  * </ul>
@@ -146,6 +148,15 @@ public final class ReceptiveField {
             merge(regions, node.inputs().get(0), in);
             return true;
         }
+        if (op.equals("Pad") || op.equals("Slice")) {
+            Region in = !signals.equals(List.of(node.inputs().get(0))) ? null
+                    : op.equals("Pad") ? padded(node, out) : sliced(node, out);
+            if (in == null) {
+                return false; // pads or slices computed from the input, or a Pad mode we do not know
+            }
+            merge(regions, node.inputs().get(0), in);
+            return true;
+        }
         if (op.equals("Transpose")) {
             long[] perm = node.intsAttribute("perm").orElse(null);
             if (perm == null) {
@@ -173,6 +184,127 @@ public final class ReceptiveField {
             merge(regions, signal, in);
         }
         return true;
+    }
+
+    /**
+     * The region of a Pad's data input: each output row reads the input row its mode names (none in
+     * a constant pad); pads from the attribute (opset 2 to 10) or a constant input, with its axes.
+     */
+    private Region padded(Node node, Region out) {
+        String mode = node.attribute("mode").map(a -> a.asString()).orElse("constant");
+        long[] pads = node.intsAttribute("pads").orElse(null);
+        long[] axes = null;
+        if (pads == null) {
+            pads = constantLongs(node.inputs().size() > 1 ? node.inputs().get(1) : "");
+            if (node.inputs().size() > 3 && !node.inputs().get(3).isEmpty()) {
+                axes = constantLongs(node.inputs().get(3));
+                if (axes == null) {
+                    return null;
+                }
+            }
+        }
+        long[] inShape = shape(node.inputs().get(0));
+        int rank = inShape.length;
+        if (axes == null) {
+            axes = java.util.stream.LongStream.range(0, rank).toArray();
+        }
+        if (pads == null || pads.length != 2 * axes.length || !io.dnnvis.trace.backward.rules.PadRule.MODES.contains(mode)) {
+            return null;
+        }
+        long[] begin = new long[rank];
+        for (int k = 0; k < axes.length; k++) {
+            begin[normalAxis(axes[k], rank)] = pads[k];
+        }
+        return new Region(out.rowAxis, out.colAxis, read(out.rows, begin[out.rowAxis], (int) inShape[out.rowAxis], mode),
+                read(out.cols, begin[out.colAxis], (int) inShape[out.colAxis], mode));
+    }
+
+    /**
+     * The region of a Slice's data input: each output row is the input row the slice selects there;
+     * starts, ends, axes and steps from the attributes (opset 1 to 9) or constant inputs.
+     */
+    private Region sliced(Node node, Region out) {
+        long[] starts = node.intsAttribute("starts").orElse(null);
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (starts != null) {
+            ends = node.intsAttribute("ends").orElse(null);
+            axes = node.intsAttribute("axes").orElse(null);
+        } else {
+            List<String> in = node.inputs();
+            starts = constantLongs(in.size() > 1 ? in.get(1) : "");
+            ends = constantLongs(in.size() > 2 ? in.get(2) : "");
+            axes = in.size() > 3 && !in.get(3).isEmpty() ? constantLongs(in.get(3)) : null;
+            steps = in.size() > 4 && !in.get(4).isEmpty() ? constantLongs(in.get(4)) : null;
+            if ((in.size() > 3 && !in.get(3).isEmpty() && axes == null)
+                    || (in.size() > 4 && !in.get(4).isEmpty() && steps == null)) {
+                return null;
+            }
+        }
+        long[] inShape = shape(node.inputs().get(0));
+        int rank = inShape.length;
+        if (axes == null && starts != null) {
+            axes = java.util.stream.LongStream.range(0, starts.length).toArray();
+        }
+        if (starts == null || ends == null || ends.length != starts.length || axes.length != starts.length
+                || (steps != null && steps.length != starts.length)) {
+            return null;
+        }
+        BitSet rows = out.rows;
+        BitSet cols = out.cols;
+        for (int k = 0; k < axes.length; k++) {
+            int axis = normalAxis(axes[k], rank);
+            if (axis != out.rowAxis && axis != out.colAxis) {
+                continue;
+            }
+            long step = steps == null ? 1 : steps[k];
+            if (step == 0) {
+                return null;
+            }
+            int[] picked = io.dnnvis.trace.backward.rules.SliceRule.indices((int) inShape[axis], starts[k], ends[k], step);
+            BitSet read = new BitSet((int) inShape[axis]);
+            BitSet positions = axis == out.rowAxis ? out.rows : out.cols;
+            for (int o = positions.nextSetBit(0); o >= 0 && o < picked.length; o = positions.nextSetBit(o + 1)) {
+                read.set(picked[o]);
+            }
+            if (axis == out.rowAxis) {
+                rows = read;
+            } else {
+                cols = read;
+            }
+        }
+        return new Region(out.rowAxis, out.colAxis, rows, cols);
+    }
+
+    /** The input positions a padded axis's {@code positions} read (front pad {@code begin}, input size {@code n}). */
+    private static BitSet read(BitSet positions, long begin, int n, String mode) {
+        BitSet in = new BitSet(n);
+        for (int o = positions.nextSetBit(0); o >= 0; o = positions.nextSetBit(o + 1)) {
+            int i = io.dnnvis.trace.backward.rules.PadRule.source(mode, o - begin, n);
+            if (i >= 0) {
+                in.set(i);
+            }
+        }
+        return in;
+    }
+
+    /** The values of a constant integer tensor (an initializer or a Constant node's), or null. */
+    private long[] constantLongs(String tensor) {
+        if (tensor.isEmpty()) {
+            return null;
+        }
+        io.dnnvis.onnx.Tensor initializer = graph.initializers().get(tensor);
+        if (initializer != null) {
+            return initializer.type().isFloatingPoint() ? null : initializer.toLongArray();
+        }
+        Node constant = graph.producer(tensor).filter(n -> n.opType().equals("Constant")).orElse(null);
+        if (constant == null) {
+            return null;
+        }
+        return constant.attribute("value").map(a -> a.asTensor())
+                .filter(t -> !t.type().isFloatingPoint()).map(io.dnnvis.onnx.Tensor::toLongArray)
+                .or(() -> constant.intsAttribute("value_ints")).orElse(null);
     }
 
     /** The region of an input of an elementwise op: right-aligned axes; an axis of size 1 gives its one row. */

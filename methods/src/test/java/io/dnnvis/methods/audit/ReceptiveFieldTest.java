@@ -48,7 +48,11 @@ class ReceptiveFieldTest {
     }
 
     private static OnnxModel build(BiFunction<ModelBuilder, String, String> body) {
-        ModelBuilder b = ModelBuilder.create(13);
+        return build(13, body);
+    }
+
+    private static OnnxModel build(int opset, BiFunction<ModelBuilder, String, String> body) {
+        ModelBuilder b = ModelBuilder.create(opset);
         String x = b.input("image", 1, 3, SIZE, SIZE);
         b.output(body.apply(b, x));
         return b.load();
@@ -200,6 +204,43 @@ class ReceptiveFieldTest {
             String up = b.node("ConvTranspose", List.of(same, b.initializer("wt", new long[] {4, 2, 3, 3}, t)),
                     intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2), intsAttr("pads", 1, 1, 1, 1));
             return conv(b, up, 2, 2, 3, 2, 0, 1, rnd);
+        }));
+    }
+
+    /**
+     * Explicit Pad nodes, as TensorFlow's ZeroPadding2D and asymmetric SAME padding export them: every
+     * mode, pads as a constant input (opset 13) and as the attribute (opset 10), and negative pads
+     * that crop; and Slices (Keras' Cropping2D, a stride).
+     */
+    @Test
+    void padAndSliceNodes() {
+        for (String mode : List.of("constant", "edge", "reflect")) {
+            Random rnd = new Random(8);
+            assertFieldsAreGradientSupports(build((b, x) -> {
+                String padded = b.node("Pad", List.of(x, b.initializerLongs("p", new long[] {8},
+                        new long[] {0, 0, 2, 1, 0, 0, 1, 3})), stringAttr("mode", mode));
+                String a = conv(b, padded, 3, 4, 3, 2, 0, 1, rnd);
+                String cropped = b.node("Pad", List.of(b.relu(a), b.initializerLongs("c", new long[] {8},
+                        new long[] {0, 0, -1, 0, 0, 0, 0, 1})));
+                return conv(b, cropped, 4, 2, 3, 1, 0, 1, rnd);
+            }));
+        }
+        Random rnd = new Random(9);
+        // Cropping2D as a Slice of rows and columns, and a Slice of every other column
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            String a = conv(b, x, 3, 4, 3, 1, 1, 1, rnd);
+            String cropped = b.node("Slice", List.of(a, b.initializerLongs("s0", new long[] {2}, new long[] {2, 1}),
+                    b.initializerLongs("s1", new long[] {2}, new long[] {-1, 20}),
+                    b.initializerLongs("s2", new long[] {2}, new long[] {2, 3})));
+            String strided = b.node("Slice", List.of(cropped, b.initializerLongs("t0", new long[] {1}, new long[] {1}),
+                    b.initializerLongs("t1", new long[] {1}, new long[] {100}),
+                    b.initializerLongs("t2", new long[] {1}, new long[] {-1}),
+                    b.initializerLongs("t3", new long[] {1}, new long[] {2})));
+            return conv(b, strided, 4, 2, 3, 1, 0, 1, rnd);
+        }));
+        assertFieldsAreGradientSupports(build(10, (b, x) -> {
+            String padded = b.node("Pad", List.of(x), intsAttr("pads", 0, 0, 0, 1, 0, 0, 1, 1));
+            return conv(b, padded, 3, 2, 3, 2, 0, 1, rnd);
         }));
     }
 

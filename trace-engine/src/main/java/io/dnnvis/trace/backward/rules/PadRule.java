@@ -9,10 +9,16 @@ import io.dnnvis.trace.backward.graph.RuleContext;
  */
 public final class PadRule implements BackwardRule {
 
+    /** The modes of Pad (opset 19 added wrap). */
+    public static final java.util.Set<String> MODES = java.util.Set.of("constant", "edge", "reflect", "wrap");
+
     @Override
     public void backward(RuleContext ctx) {
         long[] x = ctx.shape(ctx.input(0));
         String mode = ctx.node().attribute("mode").map(a -> a.asString()).orElse("constant");
+        if (!MODES.contains(mode)) {
+            throw ctx.unsupported("unknown Pad mode '" + mode + "'");
+        }
         long[] pads;
         long[] axes = null;
         if (ctx.opset() < 11) {
@@ -44,14 +50,20 @@ public final class PadRule implements BackwardRule {
             int out = (int) (in + begin + end);
             int[] index = new int[out];
             for (int o = 0; o < out; o++) {
-                index[o] = source(mode, o - begin, in, ctx);
+                index[o] = source(mode, o - begin, in);
             }
             s = AxisMaps.adjoint(ctx.emit(), s, x.length + 1, axis + 1, AxisMaps.gather(index, in));
         }
         ctx.send(0, s);
     }
 
-    private static int source(String mode, long i, int n, RuleContext ctx) {
+    /**
+     * The input position that position {@code i} of a padded axis (counted from the input's first,
+     * so negative in the front pad) reads, for an input axis of {@code n}; -1 for the constant.
+     *
+     * @throws IllegalArgumentException for a mode not in {@link #MODES}
+     */
+    public static int source(String mode, long i, int n) {
         return switch (mode) {
             case "constant" -> i >= 0 && i < n ? (int) i : -1;
             case "edge" -> (int) Math.max(0, Math.min(n - 1, i));
@@ -64,7 +76,7 @@ public final class PadRule implements BackwardRule {
                 long r = Math.floorMod(i, period);
                 yield (int) (r < n ? r : period - r);
             }
-            default -> throw ctx.unsupported("unknown Pad mode '" + mode + "'");
+            default -> throw new IllegalArgumentException("unknown Pad mode '" + mode + "'");
         };
     }
 }

@@ -58,7 +58,7 @@ public final class SliceRule implements BackwardRule {
     }
 
     /** The input indices a slice selects, per the ONNX clamping rules. */
-    static int[] indices(int dim, long start, long end, long step) {
+    public static int[] indices(int dim, long start, long end, long step) {
         if (step == 0) {
             throw new IllegalArgumentException("slice step 0");
         }
