@@ -1,6 +1,8 @@
 package io.dnnvis.methods.audit;
 
+import io.dnnvis.methods.core.Constants;
 import io.dnnvis.methods.core.ImageAxes;
+import io.dnnvis.methods.core.PadGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -186,37 +188,12 @@ public final class ReceptiveField {
         return true;
     }
 
-    /**
-     * The region of a Pad's data input: each output row reads the input row its mode names (none in
-     * a constant pad); pads from the attribute (opset 2 to 10) or a constant input, with its axes.
-     */
+    /** The region of a Pad's data input: each output row reads the input row its mode names (none in the pads). */
     private Region padded(Node node, Region out) {
-        String mode = node.attribute("mode").map(a -> a.asString()).orElse("constant");
-        long[] pads = node.intsAttribute("pads").orElse(null);
-        long[] axes = null;
-        if (pads == null) {
-            pads = constantLongs(node.inputs().size() > 1 ? node.inputs().get(1) : "");
-            if (node.inputs().size() > 3 && !node.inputs().get(3).isEmpty()) {
-                axes = constantLongs(node.inputs().get(3));
-                if (axes == null) {
-                    return null;
-                }
-            }
-        }
         long[] inShape = shape(node.inputs().get(0));
-        int rank = inShape.length;
-        if (axes == null) {
-            axes = java.util.stream.LongStream.range(0, rank).toArray();
-        }
-        if (pads == null || pads.length != 2 * axes.length || !io.dnnvis.trace.backward.rules.PadRule.MODES.contains(mode)) {
-            return null;
-        }
-        long[] begin = new long[rank];
-        for (int k = 0; k < axes.length; k++) {
-            begin[normalAxis(axes[k], rank)] = pads[k];
-        }
-        return new Region(out.rowAxis, out.colAxis, read(out.rows, begin[out.rowAxis], (int) inShape[out.rowAxis], mode),
-                read(out.cols, begin[out.colAxis], (int) inShape[out.colAxis], mode));
+        return PadGeometry.of(graph, node, inShape.length).map(pad -> new Region(out.rowAxis, out.colAxis,
+                read(pad, out.rowAxis, out.rows, (int) inShape[out.rowAxis]),
+                read(pad, out.colAxis, out.cols, (int) inShape[out.colAxis]))).orElse(null);
     }
 
     /**
@@ -233,10 +210,10 @@ public final class ReceptiveField {
             axes = node.intsAttribute("axes").orElse(null);
         } else {
             List<String> in = node.inputs();
-            starts = constantLongs(in.size() > 1 ? in.get(1) : "");
-            ends = constantLongs(in.size() > 2 ? in.get(2) : "");
-            axes = in.size() > 3 && !in.get(3).isEmpty() ? constantLongs(in.get(3)) : null;
-            steps = in.size() > 4 && !in.get(4).isEmpty() ? constantLongs(in.get(4)) : null;
+            starts = Constants.longs(graph, in.size() > 1 ? in.get(1) : "").orElse(null);
+            ends = Constants.longs(graph, in.size() > 2 ? in.get(2) : "").orElse(null);
+            axes = in.size() > 3 && !in.get(3).isEmpty() ? Constants.longs(graph, in.get(3)).orElse(null) : null;
+            steps = in.size() > 4 && !in.get(4).isEmpty() ? Constants.longs(graph, in.get(4)).orElse(null) : null;
             if ((in.size() > 3 && !in.get(3).isEmpty() && axes == null)
                     || (in.size() > 4 && !in.get(4).isEmpty() && steps == null)) {
                 return null;
@@ -277,34 +254,16 @@ public final class ReceptiveField {
         return new Region(out.rowAxis, out.colAxis, rows, cols);
     }
 
-    /** The input positions a padded axis's {@code positions} read (front pad {@code begin}, input size {@code n}). */
-    private static BitSet read(BitSet positions, long begin, int n, String mode) {
+    /** The input positions (of {@code n}) that {@code positions} of a padded axis read. */
+    private static BitSet read(PadGeometry pad, int axis, BitSet positions, int n) {
         BitSet in = new BitSet(n);
         for (int o = positions.nextSetBit(0); o >= 0; o = positions.nextSetBit(o + 1)) {
-            int i = io.dnnvis.trace.backward.rules.PadRule.source(mode, o - begin, n);
+            int i = pad.source(axis, o, n);
             if (i >= 0) {
                 in.set(i);
             }
         }
         return in;
-    }
-
-    /** The values of a constant integer tensor (an initializer or a Constant node's), or null. */
-    private long[] constantLongs(String tensor) {
-        if (tensor.isEmpty()) {
-            return null;
-        }
-        io.dnnvis.onnx.Tensor initializer = graph.initializers().get(tensor);
-        if (initializer != null) {
-            return initializer.type().isFloatingPoint() ? null : initializer.toLongArray();
-        }
-        Node constant = graph.producer(tensor).filter(n -> n.opType().equals("Constant")).orElse(null);
-        if (constant == null) {
-            return null;
-        }
-        return constant.attribute("value").map(a -> a.asTensor())
-                .filter(t -> !t.type().isFloatingPoint()).map(io.dnnvis.onnx.Tensor::toLongArray)
-                .or(() -> constant.intsAttribute("value_ints")).orElse(null);
     }
 
     /** The region of an input of an elementwise op: right-aligned axes; an axis of size 1 gives its one row. */

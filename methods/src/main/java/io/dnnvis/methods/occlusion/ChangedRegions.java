@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.PadGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -21,6 +22,8 @@ import java.util.Optional;
  *   <li>elementwise and unary ops, BatchNormalization, LRN, Softmax and Concat along the channels
  *       pass the box on, several changed inputs giving the union (an input broadcast along a spatial
  *       axis changes the whole axis);</li>
+ *   <li>Pad (constant pads, any mode) moves the box by its front pads, and adds the pads that an
+ *       edge, reflect or wrap pad copies from it;</li>
  *   <li>Transpose moves the axes (NHWC inputs); any other op (global pools, Flatten, Gemm, Reshape,
  *       Resize...) changes its whole output, and so everything after it.</li>
  * </ul>
@@ -122,6 +125,18 @@ public final class ChangedRegions {
             }
             return windowed(node, regions.get(node.inputs().get(0)));
         }
+        if (op.equals("Pad")) {
+            Region in = regions.get(changed.get(0));
+            long[] inShape = shape(node.inputs().get(0));
+            Optional<PadGeometry> pad = PadGeometry.of(graph, node, inShape.length);
+            if (in.whole() || pad.isEmpty() || !changed.equals(List.of(node.inputs().get(0)))) {
+                return Region.all(); // pads computed from the image
+            }
+            long[] outShape = shape(node.output());
+            int[] rows = reading(pad.get(), in.rowAxis(), in.y0(), in.y1(), inShape, outShape);
+            int[] cols = reading(pad.get(), in.colAxis(), in.x0(), in.x1(), inShape, outShape);
+            return new Region(in.rowAxis(), in.colAxis(), rows[0], cols[0], rows[1], cols[1], false);
+        }
         if (op.equals("Transpose")) {
             Region in = regions.get(changed.get(0));
             long[] perm = node.intsAttribute("perm").orElse(null);
@@ -184,6 +199,28 @@ public final class ChangedRegions {
             cols = thinned(cols, in.x0(), in.x1(), w.kernel()[1], w.strides()[1], w.pads()[1], w.dilations()[1]);
         }
         return new Region(2, 3, (int) rows[0], (int) cols[0], (int) rows[1], (int) cols[1], false);
+    }
+
+    /**
+     * The first and last output positions of a padded axis that read input positions {@code [a, b]}
+     * (edge, reflect and wrap pads read them too); where a crop removes them all, one position, which
+     * recomputes unchanged values, still exact.
+     */
+    private static int[] reading(PadGeometry pad, int axis, int a, int b, long[] inShape, long[] outShape) {
+        int first = -1;
+        int last = -1;
+        for (int o = 0; o < outShape[axis]; o++) {
+            int i = pad.source(axis, o, (int) inShape[axis]);
+            if (i >= a && i <= b) {
+                first = first < 0 ? o : first;
+                last = o;
+            }
+        }
+        if (first < 0) {
+            int o = (int) Math.max(0, Math.min(outShape[axis] - 1, a + pad.begin()[axis]));
+            return new int[] {o, o};
+        }
+        return new int[] {first, last};
     }
 
     /** The output indices that read input indices {@code [a, b]}, clipped to {@code [0, size)}. */

@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.PadGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -14,7 +15,8 @@ import java.util.Set;
  * it reads, and the value that stands outside an input (its pad). A windowed op (Conv, MaxPool,
  * AveragePool, LpPool) reads the window of its output box with the halo of its kernel and runs with
  * pads 0 on that crop, the crop filled with the pad value where it leaves the input (0; -inf for
- * MaxPool), which is what the op's padding does; pointwise ops, channel ops (LRN, BatchNormalization,
+ * MaxPool), which is what the op's padding does; a Pad of the constant mode that adds rows and
+ * columns likewise, as a window of one (the crop filled with its constant); pointwise ops, channel ops (LRN, BatchNormalization,
  * Concat along the channels) read their output's box; Transpose the box with its axes moved back.
  * Any other op, or one whose side inputs (weights, constants) vary over the rows and columns or do
  * not come from the file, has no rule: the graph is computed in full from there on.
@@ -30,7 +32,7 @@ import java.util.Set;
 record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List<String> pathInputs, int rowAxis,
         int colAxis) {
 
-    enum Kind { WINDOWED, POSITIONWISE, TRANSPOSE }
+    enum Kind { WINDOWED, PAD, POSITIONWISE, TRANSPOSE }
 
     /** Ops computed position by position (with channel-wide ops: each position reads every channel there). */
     static final Set<String> POSITIONWISE = Set.of("Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Sigmoid",
@@ -73,6 +75,9 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         }
         if (SpatialOps.WINDOWED.contains(op)) {
             return windowed(graph, node, shapes, pathInputs, rowAxis, colAxis);
+        }
+        if (op.equals("Pad")) {
+            return padded(graph, node, pathInputs, rowAxis, colAxis);
         }
         if (op.equals("Transpose")) {
             return node.intsAttribute("perm").isPresent()
@@ -121,13 +126,29 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         return Optional.of(new PatchRule(node, Kind.WINDOWED, found.get(), pad, pathInputs, rowAxis, colAxis));
     }
 
+    /**
+     * A Pad of the constant mode that only adds rows and columns (TensorFlow's explicit SAME padding,
+     * ZeroPadding2D) is a window of one with the pads as its pads: a crop filled with the constant
+     * where it leaves the input is the padded patch, and the step runs Identity on it.
+     */
+    private static Optional<PatchRule> padded(Graph graph, Node node, List<String> pathInputs, int rowAxis,
+            int colAxis) {
+        if (!pathInputs.equals(List.of(node.inputs().get(0))) || rowAxis != 2 || colAxis != 3) {
+            return Optional.empty();
+        }
+        return PadGeometry.of(graph, node, 4).filter(p -> p.mode().equals("constant") && p.addsOnlyTo(2, 3))
+                .map(p -> new PatchRule(node, Kind.PAD, new SpatialOps.Window(new long[] {1, 1}, new long[] {1, 1},
+                        new long[] {1, 1}, new long[] {p.begin()[2], p.begin()[3], p.end()[2], p.end()[3]}, false),
+                        p.value(), pathInputs, rowAxis, colAxis));
+    }
+
     /** The box of an input of {@code inputShape} that the node's output box {@code out} reads. */
     PatchBox reads(PatchBox out, long[] inputShape) {
         int[] start = new int[4];
         int[] size = new int[4];
         size[0] = 1;
         switch (kind) {
-            case WINDOWED -> {
+            case WINDOWED, PAD -> {
                 size[1] = (int) inputShape[1];
                 for (int i = 0; i < 2; i++) {
                     int a = 2 + i;

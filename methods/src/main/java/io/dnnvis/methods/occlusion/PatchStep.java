@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * One run of incremental occlusion: a node with a {@link PatchRule} and the positionwise nodes that
  * follow it alone (Conv, then its Relu), computed on a batch of patches, one per window, as one
- * small ONNX graph: the head node with its pads removed (the crops carry the padding), its weights
- * and constants from the file, the chain after it, one output patch.
+ * small ONNX graph: the head node with its pads removed (the crops carry the padding; a Pad becomes
+ * Identity), its weights and constants from the file, the chain after it, one output patch.
  *
  * @param rules the head first, then the chain
  */
@@ -62,6 +62,10 @@ record PatchStep(List<PatchRule> rules) {
         for (PatchRule r : rules) {
             NodeProto node = graph.getNode(r.node().fileIndex());
             NodeProto.Builder n = node.toBuilder().clearOutput().addOutput(r.node().output());
+            if (r.kind() == PatchRule.Kind.PAD) { // the crop is the padded patch
+                g.addNode(n.setOpType("Identity").clearInput().addInput(r.node().inputs().get(0)).clearAttribute());
+                continue;
+            }
             if (r.kind() == PatchRule.Kind.WINDOWED) {
                 n.clearAttribute();
                 for (AttributeProto a : node.getAttributeList()) {

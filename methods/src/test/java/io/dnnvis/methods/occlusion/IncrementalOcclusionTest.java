@@ -8,6 +8,7 @@ import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.backward.BackwardEngine;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,36 @@ class IncrementalOcclusionTest {
         }
     }
 
+    /**
+     * Explicit Pad nodes as TensorFlow exports its SAME padding and ZeroPadding2D (constant, asymmetric,
+     * a non-zero constant): patched as windows of one, every node; edge and reflect pads, and a crop,
+     * end the patched part, and every map is the full recompute's.
+     */
+    @Test
+    void padNodesGiveTheFullRecomputesMaps() {
+        for (String mode : List.of("constant", "edge", "reflect", "crop")) {
+            Random rnd = new Random(30 + mode.length());
+            ModelBuilder b = ModelBuilder.create(13);
+            String x = b.input("x", INPUT);
+            String first = b.node("Pad", List.of(x, b.initializerLongs("p1", new long[] {8},
+                    new long[] {0, 0, 1, 2, 0, 0, 2, 1}), b.initializer("v1", new long[] {}, new float[] {0.5f})),
+                    io.dnnvis.onnx.build.OnnxProtos.stringAttr("mode", "constant"));
+            String y = b.relu(b.conv(first, 3, 4, 3, 2, 0, 1, rnd));
+            long[] second = mode.equals("crop") ? new long[] {0, 0, -1, 0, 0, 0, 0, -2} : new long[] {0, 0, 0, 0, 0, 0, 1, 1};
+            String padded = b.node("Pad", List.of(y, b.initializerLongs("p2", new long[] {8}, second)),
+                    io.dnnvis.onnx.build.OnnxProtos.stringAttr("mode", mode.equals("crop") ? "constant" : mode));
+            String watched = b.relu(b.conv(padded, 4, 5, 3, 1, 0, 1, rnd));
+            b.output(watched);
+            OnnxModel model = b.load();
+            OcclusionResult incremental = compare(model, input(rnd), Optional.of(watched), Optional.empty(), 5, 3, 1);
+            if (mode.equals("constant")) {
+                assertThat(incremental.path()).as(mode).startsWith("incremental: 6 of 6 nodes patched");
+            } else {
+                assertThat(incremental.path()).as(mode).contains("in full from").contains("Pad");
+            }
+        }
+    }
+
     /** The approximation's reported error is the one against the exact map; a vanishing threshold is exact. */
     @Test
     void approximateMapsReportTheirErrorAgainstTheExactMap() {
@@ -165,8 +196,8 @@ class IncrementalOcclusionTest {
         return new TensorValue("x", INPUT, x);
     }
 
-    private static void compare(OnnxModel model, TensorValue input, Optional<String> layer, Optional<Target> target,
-            int window, int stride, long seed) {
+    private static OcclusionResult compare(OnnxModel model, TensorValue input, Optional<String> layer,
+            Optional<Target> target, int window, int stride, long seed) {
         try (BackwardEngine shapes = BackwardEngine.open(model, EngineOptions.defaults());
                 OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), shapes::shapes)) {
             int batch = 1 + (int) (seed % 5) * 3;
@@ -191,6 +222,7 @@ class IncrementalOcclusionTest {
                     assertThat((double) Math.abs(a[i] - b[i])).as(what + " at " + i).isLessThanOrEqualTo(1e-5 * scale + 1e-6);
                 }
             }
+            return incremental;
         }
     }
 }
