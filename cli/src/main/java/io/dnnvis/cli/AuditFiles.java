@@ -159,6 +159,11 @@ final class AuditFiles {
         }
     }
 
+    /** The SHA-256 of {@code bytes}, hex. */
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

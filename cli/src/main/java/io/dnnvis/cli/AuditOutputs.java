@@ -29,6 +29,11 @@ public final class AuditOutputs {
         return AuditFiles.sha256(file);
     }
 
+    /** The SHA-256 of a file's bytes already read, hex (as {@link #sha256(Path)} gives for the file). */
+    public static String sha256(byte[] bytes) {
+        return AuditFiles.sha256(bytes);
+    }
+
     /**
      * Refuses (a {@link UserException}) an output folder that holds an audit already or cannot be one,
      * before any work (the files create it).

@@ -60,8 +60,13 @@ public final class SparkAudit implements AutoCloseable {
 
     /** The audit of {@code modelFile} with {@code settings} on {@code spark}: the model's bytes broadcast. */
     public static SparkAudit open(SparkSession spark, Path modelFile, JobSettings settings) {
+        return open(spark, modelFile, readModel(modelFile), settings);
+    }
+
+    /** As {@link #open(SparkSession, Path, JobSettings)} with the file's bytes already read ({@link #checkModel}). */
+    public static SparkAudit open(SparkSession spark, Path modelFile, byte[] modelBytes, JobSettings settings) {
         JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        return new SparkAudit(spark, modelFile, settings, context.broadcast(readModel(modelFile)));
+        return new SparkAudit(spark, modelFile, settings, context.broadcast(modelBytes));
     }
 
     /** The first stage alone, for callers that draw no pictures: {@link #audit} of a job opened and closed. */
@@ -220,12 +225,17 @@ public final class SparkAudit implements AutoCloseable {
      * Refuses, on the driver and before any job, a model the executors could not load: what the
      * local audit refuses (a file over 2 GiB, a damaged graph...) and a model with external data,
      * since only the .onnx file's bytes reach the executors.
+     *
+     * @return the file's bytes, as the executors get them (the file is read once)
      */
-    public static void checkModel(Path modelFile) {
-        io.dnnvis.onnx.OnnxModel.load(modelFile);
+    public static byte[] checkModel(Path modelFile) {
+        byte[] bytes = readModel(modelFile);
         try {
-            io.dnnvis.onnx.OnnxModel.fromBytes(readModel(modelFile), modelFile, io.dnnvis.onnx.LoadOptions.defaults());
-        } catch (io.dnnvis.onnx.UserErrorException e) { // it loaded from its folder: only its external data is left
+            io.dnnvis.onnx.OnnxModel.fromBytes(bytes, modelFile, io.dnnvis.onnx.LoadOptions.defaults());
+            return bytes;
+        } catch (io.dnnvis.onnx.UserErrorException e) {
+            io.dnnvis.onnx.OnnxModel.load(modelFile); // a damaged model fails here, with its own message
+            // it loads from its folder: only its external data is missing from the bytes
             throw new BadInputException(modelFile + ": has external data, and the Spark audit sends the executors the "
                     + ".onnx file alone; run it with --engine local (" + e.getMessage() + ")");
         }

@@ -101,8 +101,8 @@ final class SparkAuditCommand implements Callable<Integer> {
         ResizeMode mode = ResizeMode.parse(resize);
         AuditOutputs.prepareFolder(outputDir);
         AuditOutputs.refuseImagesFolder(images, outputDir);
-        SparkAudit.checkModel(modelFile);
-        String digest = AuditOutputs.sha256(modelFile);
+        byte[] modelBytes = SparkAudit.checkModel(modelFile);
+        String digest = AuditOutputs.sha256(modelBytes);
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         SparkSession.Builder builder = SparkSession.builder().appName("dnnvis audit");
         if (master != null) {
@@ -119,7 +119,7 @@ final class SparkAuditCommand implements Callable<Integer> {
             AuditResult result;
             double seconds;
             double pictureSeconds;
-            try (SparkAudit job = SparkAudit.open(spark, modelFile, settings)) {
+            try (SparkAudit job = SparkAudit.open(spark, modelFile, modelBytes, settings)) {
                 long t0 = System.nanoTime();
                 result = job.audit(recursive, glob);
                 seconds = (System.nanoTime() - t0) / 1e9;
