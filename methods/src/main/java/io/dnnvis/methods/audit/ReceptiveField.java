@@ -1,8 +1,8 @@
 package io.dnnvis.methods.audit;
 
-import io.dnnvis.methods.core.Constants;
 import io.dnnvis.methods.core.ImageAxes;
 import io.dnnvis.methods.core.PadGeometry;
+import io.dnnvis.methods.core.SliceGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -196,62 +196,22 @@ public final class ReceptiveField {
                 read(pad, out.colAxis, out.cols, (int) inShape[out.colAxis]))).orElse(null);
     }
 
-    /**
-     * The region of a Slice's data input: each output row is the input row the slice selects there;
-     * starts, ends, axes and steps from the attributes (opset 1 to 9) or constant inputs.
-     */
+    /** The region of a Slice's data input: each output row is the input row the slice keeps there. */
     private Region sliced(Node node, Region out) {
-        long[] starts = node.intsAttribute("starts").orElse(null);
-        long[] ends;
-        long[] axes;
-        long[] steps = null;
-        if (starts != null) {
-            ends = node.intsAttribute("ends").orElse(null);
-            axes = node.intsAttribute("axes").orElse(null);
-        } else {
-            List<String> in = node.inputs();
-            starts = Constants.longs(graph, in.size() > 1 ? in.get(1) : "").orElse(null);
-            ends = Constants.longs(graph, in.size() > 2 ? in.get(2) : "").orElse(null);
-            axes = in.size() > 3 && !in.get(3).isEmpty() ? Constants.longs(graph, in.get(3)).orElse(null) : null;
-            steps = in.size() > 4 && !in.get(4).isEmpty() ? Constants.longs(graph, in.get(4)).orElse(null) : null;
-            if ((in.size() > 3 && !in.get(3).isEmpty() && axes == null)
-                    || (in.size() > 4 && !in.get(4).isEmpty() && steps == null)) {
-                return null;
-            }
-        }
         long[] inShape = shape(node.inputs().get(0));
-        int rank = inShape.length;
-        if (axes == null && starts != null) {
-            axes = java.util.stream.LongStream.range(0, starts.length).toArray();
+        return SliceGeometry.of(graph, node, inShape.length).map(slice -> new Region(out.rowAxis, out.colAxis,
+                kept(slice.kept(out.rowAxis, (int) inShape[out.rowAxis]), out.rows, (int) inShape[out.rowAxis]),
+                kept(slice.kept(out.colAxis, (int) inShape[out.colAxis]), out.cols, (int) inShape[out.colAxis])))
+                .orElse(null);
+    }
+
+    /** The input positions (of {@code n}) that {@code positions} of a sliced axis read, {@code kept} by the slice. */
+    private static BitSet kept(int[] kept, BitSet positions, int n) {
+        BitSet in = new BitSet(n);
+        for (int o = positions.nextSetBit(0); o >= 0 && o < kept.length; o = positions.nextSetBit(o + 1)) {
+            in.set(kept[o]);
         }
-        if (starts == null || ends == null || ends.length != starts.length || axes.length != starts.length
-                || (steps != null && steps.length != starts.length)) {
-            return null;
-        }
-        BitSet rows = out.rows;
-        BitSet cols = out.cols;
-        for (int k = 0; k < axes.length; k++) {
-            int axis = normalAxis(axes[k], rank);
-            if (axis != out.rowAxis && axis != out.colAxis) {
-                continue;
-            }
-            long step = steps == null ? 1 : steps[k];
-            if (step == 0) {
-                return null;
-            }
-            int[] picked = io.dnnvis.trace.backward.rules.SliceRule.indices((int) inShape[axis], starts[k], ends[k], step);
-            BitSet read = new BitSet((int) inShape[axis]);
-            BitSet positions = axis == out.rowAxis ? out.rows : out.cols;
-            for (int o = positions.nextSetBit(0); o >= 0 && o < picked.length; o = positions.nextSetBit(o + 1)) {
-                read.set(picked[o]);
-            }
-            if (axis == out.rowAxis) {
-                rows = read;
-            } else {
-                cols = read;
-            }
-        }
-        return new Region(out.rowAxis, out.colAxis, rows, cols);
+        return in;
     }
 
     /** The input positions (of {@code n}) that {@code positions} of a padded axis read. */

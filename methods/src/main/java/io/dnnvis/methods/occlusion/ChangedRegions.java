@@ -1,6 +1,7 @@
 package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.core.PadGeometry;
+import io.dnnvis.methods.core.SliceGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -22,8 +23,8 @@ import java.util.Optional;
  *   <li>elementwise and unary ops, BatchNormalization, LRN, Softmax and Concat along the channels
  *       pass the box on, several changed inputs giving the union (an input broadcast along a spatial
  *       axis changes the whole axis);</li>
- *   <li>Pad (constant pads, any mode) moves the box by its front pads, and adds the pads that an
- *       edge, reflect or wrap pad copies from it;</li>
+ *   <li>Pad and Slice (constant pads and slices) give the bounding box of the output positions that
+ *       read the changed ones (an edge, reflect or wrap pad copies some of them);</li>
  *   <li>Transpose moves the axes (NHWC inputs); any other op (global pools, Flatten, Gemm, Reshape,
  *       Resize...) changes its whole output, and so everything after it.</li>
  * </ul>
@@ -125,16 +126,29 @@ public final class ChangedRegions {
             }
             return windowed(node, regions.get(node.inputs().get(0)));
         }
-        if (op.equals("Pad")) {
+        if (op.equals("Pad") || op.equals("Slice")) {
             Region in = regions.get(changed.get(0));
             long[] inShape = shape(node.inputs().get(0));
-            Optional<PadGeometry> pad = PadGeometry.of(graph, node, inShape.length);
-            if (in.whole() || pad.isEmpty() || !changed.equals(List.of(node.inputs().get(0)))) {
-                return Region.all(); // pads computed from the image
-            }
             long[] outShape = shape(node.output());
-            int[] rows = reading(pad.get(), in.rowAxis(), in.y0(), in.y1(), inShape, outShape);
-            int[] cols = reading(pad.get(), in.colAxis(), in.x0(), in.x1(), inShape, outShape);
+            if (in.whole() || !changed.equals(List.of(node.inputs().get(0)))) {
+                return Region.all(); // pads or slices computed from the image
+            }
+            Optional<ToInput> reads = op.equals("Pad")
+                    ? PadGeometry.of(graph, node, inShape.length).map(p -> (axis, o) -> p.source(axis, o, (int) inShape[axis]))
+                    : SliceGeometry.of(graph, node, inShape.length).map(s -> {
+                        int[][] kept = new int[inShape.length][];
+                        return (axis, o) -> {
+                            if (kept[axis] == null) {
+                                kept[axis] = s.kept(axis, (int) inShape[axis]);
+                            }
+                            return o < kept[axis].length ? kept[axis][o] : -1;
+                        };
+                    });
+            if (reads.isEmpty()) {
+                return Region.all();
+            }
+            int[] rows = reading(reads.get(), in.rowAxis(), in.y0(), in.y1(), outShape);
+            int[] cols = reading(reads.get(), in.colAxis(), in.x0(), in.x1(), outShape);
             return new Region(in.rowAxis(), in.colAxis(), rows[0], cols[0], rows[1], cols[1], false);
         }
         if (op.equals("Transpose")) {
@@ -201,26 +215,28 @@ public final class ChangedRegions {
         return new Region(2, 3, (int) rows[0], (int) cols[0], (int) rows[1], (int) cols[1], false);
     }
 
+    /** The input position that output position {@code o} of {@code axis} reads (-1: none), of a Pad or Slice. */
+    @FunctionalInterface
+    private interface ToInput {
+        int source(int axis, int o);
+    }
+
     /**
-     * The first and last output positions of a padded axis that read input positions {@code [a, b]}
-     * (edge, reflect and wrap pads read them too); where a crop removes them all, one position, which
-     * recomputes unchanged values, still exact.
+     * The first and last output positions of {@code axis} that read input positions {@code [a, b]}
+     * (edge, reflect and wrap pads read them more than once); where none does (a crop removed them),
+     * one position, which recomputes unchanged values and stays exact.
      */
-    private static int[] reading(PadGeometry pad, int axis, int a, int b, long[] inShape, long[] outShape) {
+    private static int[] reading(ToInput reads, int axis, int a, int b, long[] outShape) {
         int first = -1;
         int last = -1;
         for (int o = 0; o < outShape[axis]; o++) {
-            int i = pad.source(axis, o, (int) inShape[axis]);
+            int i = reads.source(axis, o);
             if (i >= a && i <= b) {
                 first = first < 0 ? o : first;
                 last = o;
             }
         }
-        if (first < 0) {
-            int o = (int) Math.max(0, Math.min(outShape[axis] - 1, a + pad.begin()[axis]));
-            return new int[] {o, o};
-        }
-        return new int[] {first, last};
+        return first < 0 ? new int[] {0, 0} : new int[] {first, last};
     }
 
     /** The output indices that read input indices {@code [a, b]}, clipped to {@code [0, size)}. */

@@ -1,6 +1,7 @@
 package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.core.PadGeometry;
+import io.dnnvis.methods.core.SliceGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -16,7 +17,8 @@ import java.util.Set;
  * AveragePool, LpPool) reads the window of its output box with the halo of its kernel and runs with
  * pads 0 on that crop, the crop filled with the pad value where it leaves the input (0; -inf for
  * MaxPool), which is what the op's padding does; a Pad of the constant mode that adds rows and
- * columns likewise, as a window of one (the crop filled with its constant); pointwise ops, channel ops (LRN, BatchNormalization,
+ * columns, and a Slice that crops them, likewise as a window of one (the crop filled with the pad's
+ * constant); pointwise ops, channel ops (LRN, BatchNormalization, a Slice of the channels,
  * Concat along the channels) read their output's box; Transpose the box with its axes moved back.
  * Any other op, or one whose side inputs (weights, constants) vary over the rows and columns or do
  * not come from the file, has no rule: the graph is computed in full from there on.
@@ -32,7 +34,12 @@ import java.util.Set;
 record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List<String> pathInputs, int rowAxis,
         int colAxis) {
 
-    enum Kind { WINDOWED, PAD, POSITIONWISE, TRANSPOSE }
+    /**
+     * WINDOWED: a kernel over a crop with its halo; SHIFT: a window of one (a Pad that adds rows and
+     * columns, a Slice that crops them), run as Identity on the crop; POSITIONWISE: the output's box;
+     * TRANSPOSE: the box with its axes moved back.
+     */
+    enum Kind { WINDOWED, SHIFT, POSITIONWISE, TRANSPOSE }
 
     /** Ops computed position by position (with channel-wide ops: each position reads every channel there). */
     static final Set<String> POSITIONWISE = Set.of("Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Sigmoid",
@@ -78,6 +85,9 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         }
         if (op.equals("Pad")) {
             return padded(graph, node, pathInputs, rowAxis, colAxis);
+        }
+        if (op.equals("Slice")) {
+            return sliced(graph, node, shapes, pathInputs, rowAxis, colAxis);
         }
         if (op.equals("Transpose")) {
             return node.intsAttribute("perm").isPresent()
@@ -137,9 +147,47 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
             return Optional.empty();
         }
         return PadGeometry.of(graph, node, 4).filter(p -> p.mode().equals("constant") && p.addsOnlyTo(2, 3))
-                .map(p -> new PatchRule(node, Kind.PAD, new SpatialOps.Window(new long[] {1, 1}, new long[] {1, 1},
-                        new long[] {1, 1}, new long[] {p.begin()[2], p.begin()[3], p.end()[2], p.end()[3]}, false),
-                        p.value(), pathInputs, rowAxis, colAxis));
+                .map(p -> shift(node, p.begin()[2], p.begin()[3], p.value(), pathInputs));
+    }
+
+    /**
+     * A Slice of the channels alone is positionwise (it runs as it is on crops of every channel); one
+     * that crops rows and columns with steps of one, a window of one whose pads are minus its starts.
+     */
+    private static Optional<PatchRule> sliced(Graph graph, Node node, Map<String, long[]> shapes,
+            List<String> pathInputs, int rowAxis, int colAxis) {
+        long[] in = shapes.get(node.inputs().get(0));
+        long[] out = shapes.get(node.output());
+        Optional<SliceGeometry> slice = SliceGeometry.of(graph, node, 4);
+        if (!pathInputs.equals(List.of(node.inputs().get(0))) || slice.isEmpty() || in[0] != out[0]) {
+            return Optional.empty();
+        }
+        int[] rows = slice.get().kept(rowAxis, (int) in[rowAxis]);
+        int[] cols = slice.get().kept(colAxis, (int) in[colAxis]);
+        if (rows.length == in[rowAxis] && cols.length == in[colAxis]) {
+            return Optional.of(new PatchRule(node, Kind.POSITIONWISE, null, 0, pathInputs, rowAxis, colAxis));
+        }
+        boolean channelsKept = slice.get().kept(1, (int) in[1]).length == in[1];
+        if (rowAxis != 2 || colAxis != 3 || !channelsKept || !contiguous(rows) || !contiguous(cols)
+                || rows.length == 0 || cols.length == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(shift(node, -rows[0], -cols[0], 0f, pathInputs));
+    }
+
+    /** A window of one on rows and columns, shifted by {@code top} and {@code left} pads, {@code fill} beyond the input. */
+    private static PatchRule shift(Node node, long top, long left, float fill, List<String> pathInputs) {
+        return new PatchRule(node, Kind.SHIFT, new SpatialOps.Window(new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, new long[] {top, left, 0, 0}, false), fill, pathInputs, 2, 3);
+    }
+
+    private static boolean contiguous(int[] kept) {
+        for (int i = 1; i < kept.length; i++) {
+            if (kept[i] != kept[i - 1] + 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The box of an input of {@code inputShape} that the node's output box {@code out} reads. */
@@ -148,7 +196,7 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         int[] size = new int[4];
         size[0] = 1;
         switch (kind) {
-            case WINDOWED, PAD -> {
+            case WINDOWED, SHIFT -> {
                 size[1] = (int) inputShape[1];
                 for (int i = 0; i < 2; i++) {
                     int a = 2 + i;

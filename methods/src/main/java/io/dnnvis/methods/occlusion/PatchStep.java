@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * One run of incremental occlusion: a node with a {@link PatchRule} and the positionwise nodes that
  * follow it alone (Conv, then its Relu), computed on a batch of patches, one per window, as one
- * small ONNX graph: the head node with its pads removed (the crops carry the padding; a Pad becomes
- * Identity), its weights and constants from the file, the chain after it, one output patch.
+ * small ONNX graph: the head node with its pads removed (the crops carry the padding; a Pad or Slice
+ * that only moves rows and columns becomes Identity), its weights and constants from the file, the
+ * chain after it, one output patch.
  *
  * @param rules the head first, then the chain
  */
@@ -62,7 +63,7 @@ record PatchStep(List<PatchRule> rules) {
         for (PatchRule r : rules) {
             NodeProto node = graph.getNode(r.node().fileIndex());
             NodeProto.Builder n = node.toBuilder().clearOutput().addOutput(r.node().output());
-            if (r.kind() == PatchRule.Kind.PAD) { // the crop is the padded patch
+            if (r.kind() == PatchRule.Kind.SHIFT) { // the crop is the padded or sliced patch
                 g.addNode(n.setOpType("Identity").clearInput().addInput(r.node().inputs().get(0)).clearAttribute());
                 continue;
             }

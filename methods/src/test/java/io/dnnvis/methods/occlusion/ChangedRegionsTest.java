@@ -54,6 +54,26 @@ class ChangedRegionsTest {
         }
     }
 
+    /** Pads of every mode (edge, reflect and wrap copy the changed rows into the pads too) and Slices. */
+    @Test
+    void padsAndSlices() {
+        int seed = 20;
+        for (String mode : List.of("constant", "edge", "reflect")) {
+            Random rnd = new Random(seed);
+            ModelBuilder b = ModelBuilder.create(13);
+            String x = b.input("x", INPUT);
+            String padded = b.node("Pad", List.of(x, b.initializerLongs("p", new long[] {8},
+                    new long[] {0, 0, 3, 1, 0, 0, 2, 4})), io.dnnvis.onnx.build.OnnxProtos.stringAttr("mode", mode));
+            String c = b.conv(padded, 2, 3, 3, 1, 0, 1, rnd);
+            String sliced = b.node("Slice", List.of(c, b.initializerLongs("s0", new long[] {2}, new long[] {2, 1}),
+                    b.initializerLongs("s1", new long[] {2}, new long[] {-3, 100}),
+                    b.initializerLongs("s2", new long[] {2}, new long[] {2, 3}),
+                    b.initializerLongs("s3", new long[] {2}, new long[] {1, 2})));
+            b.output(b.conv(sliced, 3, 2, 3, 1, 1, 1, rnd));
+            check(b.load(), seed++, true);
+        }
+    }
+
     @Test
     void maxPoolingIsCoveredSoundly() {
         Random rnd = new Random(5);

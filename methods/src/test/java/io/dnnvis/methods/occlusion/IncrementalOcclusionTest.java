@@ -93,12 +93,13 @@ class IncrementalOcclusionTest {
 
     /**
      * Explicit Pad nodes as TensorFlow exports its SAME padding and ZeroPadding2D (constant, asymmetric,
-     * a non-zero constant): patched as windows of one, every node; edge and reflect pads, and a crop,
-     * end the patched part, and every map is the full recompute's.
+     * a non-zero constant) and Cropping2D's Slices: patched as windows of one, every node (a Slice of
+     * the channels as it is); edge and reflect pads, and a crop by negative pads, end the patched
+     * part, and every map is the full recompute's.
      */
     @Test
     void padNodesGiveTheFullRecomputesMaps() {
-        for (String mode : List.of("constant", "edge", "reflect", "crop")) {
+        for (String mode : List.of("constant", "edge", "reflect", "crop", "slice")) {
             Random rnd = new Random(30 + mode.length());
             ModelBuilder b = ModelBuilder.create(13);
             String x = b.input("x", INPUT);
@@ -107,14 +108,24 @@ class IncrementalOcclusionTest {
                     io.dnnvis.onnx.build.OnnxProtos.stringAttr("mode", "constant"));
             String y = b.relu(b.conv(first, 3, 4, 3, 2, 0, 1, rnd));
             long[] second = mode.equals("crop") ? new long[] {0, 0, -1, 0, 0, 0, 0, -2} : new long[] {0, 0, 0, 0, 0, 0, 1, 1};
-            String padded = b.node("Pad", List.of(y, b.initializerLongs("p2", new long[] {8}, second)),
-                    io.dnnvis.onnx.build.OnnxProtos.stringAttr("mode", mode.equals("crop") ? "constant" : mode));
-            String watched = b.relu(b.conv(padded, 4, 5, 3, 1, 0, 1, rnd));
+            String padded = mode.equals("slice")
+                    // Cropping2D: rows 1.. and columns ..-2, then channels 1..3
+                    ? b.node("Slice", List.of(b.node("Slice", List.of(y, b.initializerLongs("s0", new long[] {2},
+                            new long[] {1, 0}), b.initializerLongs("s1", new long[] {2}, new long[] {100, -2}),
+                            b.initializerLongs("s2", new long[] {2}, new long[] {2, 3}))),
+                            b.initializerLongs("c0", new long[] {1}, new long[] {1}),
+                            b.initializerLongs("c1", new long[] {1}, new long[] {4}),
+                            b.initializerLongs("c2", new long[] {1}, new long[] {1})))
+                    : b.node("Pad", List.of(y, b.initializerLongs("p2", new long[] {8}, second)),
+                            io.dnnvis.onnx.build.OnnxProtos.stringAttr("mode", mode.equals("crop") ? "constant" : mode));
+            String watched = b.relu(b.conv(padded, mode.equals("slice") ? 3 : 4, 5, 3, 1, 0, 1, rnd));
             b.output(watched);
             OnnxModel model = b.load();
             OcclusionResult incremental = compare(model, input(rnd), Optional.of(watched), Optional.empty(), 5, 3, 1);
             if (mode.equals("constant")) {
                 assertThat(incremental.path()).as(mode).startsWith("incremental: 6 of 6 nodes patched");
+            } else if (mode.equals("slice")) {
+                assertThat(incremental.path()).as(mode).startsWith("incremental: 7 of 7 nodes patched");
             } else {
                 assertThat(incremental.path()).as(mode).contains("in full from").contains("Pad");
             }
