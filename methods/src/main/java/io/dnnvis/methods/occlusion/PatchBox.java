@@ -73,20 +73,49 @@ record PatchBox(int[] start, int[] size) {
                 return;
             }
         }
-        int run = hi[3] - lo[3];
-        int[] fs = from.size;
-        int[] ts = to.size;
-        for (int i0 = lo[0]; i0 < hi[0]; i0++) {
-            for (int i1 = lo[1]; i1 < hi[1]; i1++) {
-                int f1 = (i0 - from.start[0]) * fs[1] + i1 - from.start[1];
-                int t1 = (i0 - to.start[0]) * ts[1] + i1 - to.start[1];
-                for (int i2 = lo[2]; i2 < hi[2]; i2++) {
-                    int f = ((f1 * fs[2]) + i2 - from.start[2]) * fs[3] + lo[3] - from.start[3];
-                    int t = ((t1 * ts[2]) + i2 - to.start[2]) * ts[3] + lo[3] - to.start[3];
-                    System.arraycopy(src, srcOffset + f, dst, dstOffset + t, run);
-                }
+        // the inner axes that the overlap covers whole in both boxes are one contiguous run in each
+        int inner = RANK - 1;
+        int run = hi[inner] - lo[inner];
+        while (inner > 0 && from.whole(inner, lo, hi) && to.whole(inner, lo, hi)) {
+            inner--;
+            run *= hi[inner] - lo[inner];
+        }
+        int[] fromStrides = from.strides();
+        int[] toStrides = to.strides();
+        int[] i = lo.clone();
+        while (true) {
+            int f = srcOffset;
+            int t = dstOffset;
+            for (int a = 0; a < RANK; a++) {
+                f += (i[a] - from.start[a]) * fromStrides[a];
+                t += (i[a] - to.start[a]) * toStrides[a];
+            }
+            System.arraycopy(src, f, dst, t, run);
+            int a = inner - 1; // the next index of the outer axes, the last fastest
+            while (a >= 0 && ++i[a] == hi[a]) {
+                i[a] = lo[a];
+                a--;
+            }
+            if (a < 0) {
+                return;
             }
         }
+    }
+
+    /** Whether {@code [lo, hi)} covers this box whole on {@code axis}. */
+    private boolean whole(int axis, int[] lo, int[] hi) {
+        return lo[axis] == start[axis] && hi[axis] == start[axis] + size[axis];
+    }
+
+    /** The row-major strides of the box's dense layout. */
+    private int[] strides() {
+        int[] strides = new int[RANK];
+        int stride = 1;
+        for (int a = RANK - 1; a >= 0; a--) {
+            strides[a] = stride;
+            stride *= size[a];
+        }
+        return strides;
     }
 
     @Override
