@@ -15,9 +15,9 @@ import java.util.Set;
 /**
  * What an {@link IncrementalSweep} patches: each window's changed regions ({@link ChangedRegions}),
  * the path's nodes in graph order with their {@link PatchRule}s chained into {@link PatchStep}s up to
- * the first node without a rule (or, in automatic mode, whose patches cover most of its map), the
- * tensors to cache from the unoccluded image's forward pass, and, in automatic mode, whether patching
- * saves work at all.
+ * the first node without a rule (or, in automatic mode, whose patches cover most of its map, or where
+ * stopping is estimated to cost least: {@link PatchCosts}), the tensors to cache from the unoccluded
+ * image's forward pass, and, in automatic mode, whether patching saves work at all.
  */
 final class IncrementalPlan {
 
@@ -31,13 +31,14 @@ final class IncrementalPlan {
      */
     static final int AUTO_WINDOWS_PER_STEP = 2;
     /**
-     * In automatic mode, the incremental computation runs only where its convolutions cost at most this
-     * share of the full recompute's (multiply-adds counted on each window's own boxes): the patches pay
-     * for their crops and for one run per step and batch, which deep graphs of small convolutions feel
-     * (measured, 2 threads: AlexNet conv5 w15 s8 at 19 % ran in 0.37 × the full recompute's time,
-     * VGG-16 conv13 w15 s16 at 10 % in 0.21 ×, ResNet-50 relu49 w15 s16 at 35 % in 1.6 ×, 70 steps).
+     * In automatic mode, the incremental computation runs only where its estimated cost
+     * ({@link PatchCosts}), at the cheapest place to stop patching, is at most this share of the full
+     * recompute's: the estimate's margin (measured, 2 threads: AlexNet conv5 w15 s8, estimated 0.34,
+     * ran in 0.37-0.45 of the full recompute's time; ResNet-50 relu49 w15 s16, estimated 0.72, in 0.80;
+     * at w31, estimated above 0.8, about as fast as the full recompute).
      */
-    static final double AUTO_MAC_SHARE = 0.3;
+    static final double AUTO_COST_SHARE = 0.8;
+
     private IncrementalPlan() {
     }
 
@@ -47,7 +48,8 @@ final class IncrementalPlan {
      * work: the caller then recomputes in full.
      *
      * @param probed the shapes of the tensors the target depends on (batch 1)
-     * @param auto whether to stop patching where patches cover most of a map ({@link #AUTO_SHARE})
+     * @param auto whether to choose where patching stops by cost ({@link PatchCosts}) and to refuse where it
+     *     would not save work
      * @param tau Krypton's projective-field threshold ({@link ChangedRegions}): 0 for the exact map
      * @param tailBatch windows per run of the rest of the graph, at least the sweep's batch
      */
@@ -71,38 +73,36 @@ final class IncrementalPlan {
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // a shape the walk needs is unknown
         }
-        Map<String, PatchLayout> layouts = new LinkedHashMap<>();
         Optional<PatchLayout> inputLayout = PatchLayout.of(input, shapes.get(input), regions);
         if (inputLayout.isEmpty()) {
             return Optional.empty();
         }
-        layouts.put(input, inputLayout.get());
-        List<PatchStep> steps = new ArrayList<>();
-        Map<String, PatchLayout> patched = new HashMap<>();
-        String stoppedAt = null;
-        int patchedNodes = 0;
-        for (Node node : pathNodes) {
-            Optional<PatchRule> rule = ruleOf(graph, node, pathTensors, shapes, layouts, regions);
-            Optional<PatchLayout> out = rule.flatMap(r -> PatchLayout.of(node.output(), shapes.get(node.output()),
-                    regions));
-            if (rule.isEmpty() || out.isEmpty() || auto && out.get().share() > AUTO_SHARE) {
-                stoppedAt = node.describe();
-                break;
-            }
-            PatchStep last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
-            if (last != null && chains(graph, last, rule.get(), target)) {
-                steps.set(steps.size() - 1, last.then(rule.get()));
-                layouts.remove(last.output());
-            } else {
-                steps.add(new PatchStep(List.of(rule.get())));
-            }
-            layouts.put(node.output(), out.get());
-            patched.put(node.output(), out.get());
-            patchedNodes++;
+        Patched patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, auto, target,
+                Integer.MAX_VALUE);
+        double macShare = convolutionShare(graph, pathNodes, patched.layouts(), shapes);
+        if (patched.steps().isEmpty()) {
+            return Optional.empty();
         }
-        double macShare = convolutionShare(graph, pathNodes, patched, shapes);
-        if (steps.isEmpty() || auto && (grid.count() < AUTO_WINDOWS_PER_STEP * steps.size()
-                || macShare > AUTO_MAC_SHARE)) {
+        double[] shares = costShares(new PatchCosts(graph, shapes), patched, pathNodes, input, target);
+        int keep = shares.length;
+        if (auto) {
+            for (int k = 1; k < shares.length; k++) {
+                keep = shares[k - 1] < shares[keep - 1] ? k : keep;
+            }
+            if (shares[keep - 1] > AUTO_COST_SHARE) {
+                return Optional.empty();
+            }
+            if (keep < patched.steps().size()) {
+                patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, true, target,
+                        keep);
+                macShare = convolutionShare(graph, pathNodes, patched.layouts(), shapes);
+            }
+        }
+        String estimate = String.format(java.util.Locale.ROOT, ", estimated %.2f of the full recompute's cost",
+                shares[keep - 1]);
+        List<PatchStep> steps = patched.steps();
+        Map<String, PatchLayout> layouts = patched.frontier();
+        if (steps.isEmpty() || auto && grid.count() < AUTO_WINDOWS_PER_STEP * steps.size()) {
             return Optional.empty();
         }
         PatchSessions.Tail tail = layouts.containsKey(target) ? null
@@ -116,12 +116,87 @@ final class IncrementalPlan {
             cached.put(e.getKey(), e.getValue().values());
             shapes.put(e.getKey(), e.getValue().shape());
         }
-        String path = (tau > 0 ? "approximate (tau " + tau + ") " : "") + "incremental: " + patchedNodes + " of "
-                + pathNodes.size() + " nodes patched in " + steps.size() + " steps"
-                + (stoppedAt == null ? "" : ", in full from " + stoppedAt)
-                + String.format(java.util.Locale.ROOT, ", %.0f %% of the convolutions' work", 100 * macShare);
+        String path = (tau > 0 ? "approximate (tau " + tau + ") " : "") + "incremental: " + patched.nodes().size()
+                + " of " + pathNodes.size() + " nodes patched in " + steps.size() + " steps"
+                + (patched.stoppedAt() == null ? "" : ", in full from " + patched.stoppedAt())
+                + String.format(java.util.Locale.ROOT, ", %.0f %% of the convolutions' work", 100 * macShare) + estimate;
         return Optional.of(new IncrementalSweep(sessions, input, target, occluder, List.copyOf(steps), layouts,
                 cached, shapes, tail, path, tailBatch));
+    }
+
+    /**
+     * The patched part: the path's nodes with a rule chained into steps, in graph order, up to the
+     * first node without one (in automatic mode, also whose patches cover more than
+     * {@link #AUTO_SHARE} of its map) or the first node that would open step {@code maxSteps + 1}.
+     *
+     * @param steps the steps, in order
+     * @param frontier the layouts of the tensors the patched part hands on (the input's, the steps' outputs)
+     * @param layouts the layouts of every patched node's output, the input's too
+     * @param nodes the patched nodes
+     * @param stoppedAt the node patching stopped at, null when it reached the target
+     */
+    private record Patched(List<PatchStep> steps, Map<String, PatchLayout> frontier, Map<String, PatchLayout> layouts,
+            Set<Node> nodes, String stoppedAt) {
+    }
+
+    private static Patched patch(Graph graph, List<Node> pathNodes, Set<String> pathTensors, Map<String, long[]> shapes,
+            String input, PatchLayout inputLayout, List<Map<String, ChangedRegions.Region>> regions, boolean auto,
+            String target, int maxSteps) {
+        Map<String, PatchLayout> frontier = new LinkedHashMap<>();
+        frontier.put(input, inputLayout);
+        Map<String, PatchLayout> layouts = new HashMap<>(frontier);
+        List<PatchStep> steps = new ArrayList<>();
+        Set<Node> nodes = new HashSet<>();
+        String stoppedAt = null;
+        for (Node node : pathNodes) {
+            Optional<PatchRule> rule = ruleOf(graph, node, pathTensors, shapes, frontier, regions);
+            Optional<PatchLayout> out = rule.flatMap(r -> PatchLayout.of(node.output(), shapes.get(node.output()),
+                    regions));
+            PatchStep last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
+            boolean chained = last != null && rule.isPresent() && chains(graph, last, rule.get(), target);
+            if (rule.isEmpty() || out.isEmpty() || auto && out.get().share() > AUTO_SHARE
+                    || !chained && steps.size() == maxSteps) {
+                stoppedAt = node.describe();
+                break;
+            }
+            if (chained) {
+                steps.set(steps.size() - 1, last.then(rule.get()));
+                frontier.remove(last.output());
+            } else {
+                steps.add(new PatchStep(List.of(rule.get())));
+            }
+            frontier.put(node.output(), out.get());
+            layouts.put(node.output(), out.get());
+            nodes.add(node);
+        }
+        return new Patched(List.copyOf(steps), frontier, layouts, nodes, stoppedAt);
+    }
+
+    /**
+     * The estimated cost ({@link PatchCosts}) of the sweep that keeps the first k of the patched part's
+     * steps and runs the rest in full, as a share of the full recompute's, at index k - 1.
+     */
+    private static double[] costShares(PatchCosts costs, Patched patched, List<Node> pathNodes, String input,
+            String target) {
+        double full = 0;
+        for (Node n : pathNodes) {
+            full += costs.fullMacs(n);
+        }
+        Set<Node> kept = new HashSet<>();
+        Set<String> produced = new HashSet<>(Set.of(input));
+        double stepsCost = 0;
+        List<PatchStep> steps = patched.steps();
+        double[] shares = new double[steps.size()];
+        for (int k = 1; k <= steps.size(); k++) {
+            PatchStep step = steps.get(k - 1);
+            stepsCost += costs.step(step, patched.layouts()) + PatchCosts.PER_WINDOW_RUN;
+            for (PatchRule r : step.rules()) {
+                kept.add(r.node());
+                produced.add(r.node().output());
+            }
+            shares[k - 1] = (stepsCost + costs.tail(pathNodes, kept, produced, target)) / Math.max(full, 1);
+        }
+        return shares;
     }
 
     /**

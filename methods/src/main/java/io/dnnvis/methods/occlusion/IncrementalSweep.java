@@ -14,11 +14,10 @@ import java.util.concurrent.CancellationException;
  * recomputed on its changed box only ({@link ChangedRegions}, one {@link PatchLayout} per tensor),
  * from its inputs' boxes with the halo the op reads: new values where an input changed, cached
  * values elsewhere, the op's pad value outside ({@link PatchRule}). Windows run in batches ordered by
- * the sizes of their boxes, each batch with its largest boxes, one small graph per {@link PatchStep}; {@link IncrementalPlan} decides
- * what is patched. From the first node without a rule, or whose
- * patches cover more of its output than {@link IncrementalPlan#AUTO_SHARE} (where a full computation costs about as
- * much), the rest of the graph runs in full on the batch, fed the patched tensors (cached values with
- * the patches written in). The watched tensor of every window is the same as the full recompute's,
+ * the sizes of their boxes, each batch with its largest boxes, one small graph per {@link PatchStep};
+ * {@link IncrementalPlan} decides what is patched. From the first node it does not patch (no rule, or
+ * where stopping costs least), the rest of the graph runs in full on the batch, fed the patched
+ * tensors (cached values with the patches written in). The watched tensor of every window is the same as the full recompute's,
  * up to the order of floating-point sums.
  */
 final class IncrementalSweep implements WindowSweep {

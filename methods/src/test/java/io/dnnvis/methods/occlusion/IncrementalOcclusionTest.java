@@ -132,6 +132,53 @@ class IncrementalOcclusionTest {
         }
     }
 
+    /**
+     * Automatic mode stops patching where it costs least ({@link PatchCosts}): a chain of 1x1
+     * convolutions on a small map moves more values than it multiplies, so it runs in full from the
+     * narrowest tensor on, while {@code on} patches it too; an occluder as large as the image is not
+     * patched at all. Every map is the full recompute's.
+     */
+    @Test
+    void automaticModeStopsPatchingWhereItWouldCostMoreThanTheFullComputation() {
+        Random rnd = new Random(41);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String t = b.relu(b.conv(x, 3, 64, 3, 1, 1, 1, rnd));
+        t = b.relu(b.conv(t, 64, 64, 3, 1, 1, 1, rnd));
+        t = b.relu(b.conv(b.maxPool(t, 2, 2, 0, false), 64, 64, 3, 2, 1, 1, rnd));
+        String stem = t;
+        for (int k = 0; k < 4; k++) {
+            t = b.relu(b.conv(t, 64, 8, 1, 1, 0, 1, rnd));
+            t = b.relu(b.conv(t, 8, 64, 1, 1, 0, 1, rnd));
+        }
+        b.output(t);
+        OnnxModel model = b.load();
+        TensorValue image = input(rnd);
+        try (BackwardEngine shapes = BackwardEngine.open(model, EngineOptions.defaults());
+                OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), shapes::shapes)) {
+            OcclusionBuilder request = engine.builder().layer(t).window(5).stride(2);
+            float[] full = request.incremental(IncrementalMode.OFF).run(image).tensor().data();
+            OcclusionResult auto = request.incremental(IncrementalMode.AUTO).run(image);
+            OcclusionResult on = request.incremental(IncrementalMode.ON).run(image);
+            assertThat(on.path()).startsWith("incremental: 23 of 23 nodes patched");
+            // the cheapest place to stop: after the 1x1 convolution down to 8 channels, the narrowest frontier
+            assertThat(auto.path()).startsWith("incremental: 9 of 23 nodes patched").contains("in full from 'Conv_5'");
+            assertThat(estimate(auto.path())).isLessThan(estimate(on.path())).isLessThanOrEqualTo(
+                    IncrementalPlan.AUTO_COST_SHARE);
+            assertThat(OcclusionResult.relativeError(auto.tensor().data(), full)).isLessThan(1e-5);
+            assertThat(OcclusionResult.relativeError(on.tensor().data(), full)).isLessThan(1e-5);
+            assertThat(request.incremental(IncrementalMode.AUTO).window(81).stride(40).layer(stem).run(image).path())
+                    .isEqualTo("full");
+        }
+    }
+
+    /** The estimated share of the full recompute's cost in a path. */
+    private static double estimate(String path) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("estimated ([0-9.]+) of the full").matcher(path);
+        assertThat(m.find()).as(path).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     /** The approximation's reported error is the one against the exact map; a vanishing threshold is exact. */
     @Test
     void approximateMapsReportTheirErrorAgainstTheExactMap() {
