@@ -94,7 +94,9 @@ public final class SparkAudit implements AutoCloseable {
      * {@code glob}: only names that match it, null: all files, as the local audit offers them).
      */
     public AuditResult audit(boolean recursive, String glob) {
-        try (Visualizer vis = Visualizer.open(modelFile)) {
+        io.dnnvis.onnx.OnnxModel parsed = io.dnnvis.onnx.OnnxModel.fromBytes(model.value(), modelFile,
+                io.dnnvis.onnx.LoadOptions.defaults()); // the bytes the executors get, not the file again
+        try (Visualizer vis = Visualizer.open(parsed, EngineOptions.defaults())) {
             Audit audit = Audit.on(vis, EngineOptions.defaults(), settings.request(), settings.imageOptions());
             List<AuditLayer> layers = audit.layers(); // refuses a missing or unfit layer before the job
             ReceptiveField field = audit.receptiveField();
@@ -229,7 +231,13 @@ public final class SparkAudit implements AutoCloseable {
      * @return the file's bytes, as the executors get them (the file is read once)
      */
     public static byte[] checkModel(Path modelFile) {
-        byte[] bytes = readModel(modelFile);
+        byte[] bytes;
+        try {
+            bytes = readModel(modelFile);
+        } catch (UncheckedIOException e) {
+            io.dnnvis.onnx.OnnxModel.load(modelFile); // a missing file, a folder...: refused with its own message
+            throw e;
+        }
         try {
             io.dnnvis.onnx.OnnxModel.fromBytes(bytes, modelFile, io.dnnvis.onnx.LoadOptions.defaults());
             return bytes;

@@ -1,7 +1,6 @@
 package io.dnnvis.spark;
 
 import io.dnnvis.cli.AuditOutputs;
-import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.audit.AuditMethod;
 import io.dnnvis.methods.audit.AuditRequest;
 import io.dnnvis.methods.audit.AuditResult;
@@ -129,12 +128,12 @@ final class SparkAuditCommand implements Callable<Integer> {
                         p.reconstructionPng()));
                 pictureSeconds = (System.nanoTime() - t1) / 1e9;
             }
-            try (Visualizer vis = Visualizer.open(modelFile)) {
-                String preprocessing = (preset != null ? preset
-                        : Preprocessing.fromMetadata(vis.model().metadata()).orElse(Preprocessing.IMAGENET)).label();
-                AuditOutputs.write(outputDir, result, new AuditOutputs.Run(modelFile, digest, top, auditMethod.label(),
-                        preprocessing, started, Instant.now().truncatedTo(ChronoUnit.SECONDS), labels.label()));
-            }
+            io.dnnvis.onnx.OnnxModel model = io.dnnvis.onnx.OnnxModel.fromBytes(modelBytes, modelFile,
+                    io.dnnvis.onnx.LoadOptions.defaults()); // the bytes the job ran, not the file again
+            String preprocessing = (preset != null ? preset
+                    : Preprocessing.fromMetadata(model.metadata()).orElse(Preprocessing.IMAGENET)).label();
+            AuditOutputs.write(outputDir, result, new AuditOutputs.Run(modelFile, digest, top, auditMethod.label(),
+                    preprocessing, started, Instant.now().truncatedTo(ChronoUnit.SECONDS), labels.label()));
             if (!quiet) {
                 out.printf(Locale.ROOT, "audited %d images (%d skipped) on Spark %s: %s, top %d, %s; wrote %s%n",
                         result.images(), result.skipped().size(), spark.sparkContext().master(), String.join(", ", layers),

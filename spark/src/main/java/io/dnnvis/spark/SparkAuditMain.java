@@ -27,7 +27,10 @@ public final class SparkAuditMain {
                 user = user.getCause();
             }
             if (user != null) {
-                line.getErr().println("error: " + user.getMessage());
+                // a layer the model does not have is a problem of the model file, as dnnvis says it
+                String model = user instanceof io.dnnvis.onnx.UnknownLayerException && !parsed.matchedPositionals().isEmpty()
+                        ? parsed.matchedPositionals().get(0).getValue() + ": " : "";
+                line.getErr().println("error: " + model + user.getMessage());
                 line.getErr().flush();
                 return 2;
             }

@@ -110,7 +110,10 @@ class SparkAuditMainTest {
                 .containsPattern("\"images\"\\s*:\\s*30\\b");
     }
 
-    /** Refused on the driver before any job, as the local audit refuses them: OUT as the folder of images, a huge model. */
+    /**
+     * Refused on the driver before any job, as the local audit refuses them: OUT as the folder of
+     * images, a huge model, a missing one.
+     */
     @Test
     void whatTheLocalAuditRefusesIsRefusedBeforeTheJob(@TempDir Path tmp) throws IOException {
         Path images = subset(tmp);
@@ -121,7 +124,9 @@ class SparkAuditMainTest {
         String[][] cases = {
             {TestData.glyphNet().toString(), images.toString(), images.toString(), "is the folder of images"},
             {TestData.glyphNet().toString(), images.toUri().toString(), images.toString(), "is the folder of images"},
-            {huge.toString(), images.toString(), tmp.resolve("out").toString(), "larger than an ONNX protobuf can be"}};
+            {huge.toString(), images.toString(), tmp.resolve("out").toString(), "larger than an ONNX protobuf can be"},
+            {tmp.resolve("nope.onnx").toString(), images.toString(), tmp.resolve("out2").toString(),
+                tmp.resolve("nope.onnx") + ": "}};
         for (String[] c : cases) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             PrintStream saved = System.err;
@@ -158,6 +163,6 @@ class SparkAuditMainTest {
         List<String> errorLines = err.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.startsWith("error:")).toList();
         assertThat(errorLines).hasSize(1);
-        assertThat(errorLines.get(0)).contains("nope");
+        assertThat(errorLines.get(0)).startsWith("error: " + TestData.glyphNet() + ": no layer 'nope'");
     }
 }

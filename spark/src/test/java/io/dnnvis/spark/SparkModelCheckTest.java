@@ -53,6 +53,14 @@ class SparkModelCheckTest {
     }
 
     @Test
+    void aMissingFileOrAFolderIsRefusedAsTheLocalAuditRefusesIt(@TempDir Path dir) {
+        for (Path model : new Path[] {dir.resolve("nope.onnx"), dir}) {
+            assertThatThrownBy(() -> SparkAudit.checkModel(model)).isInstanceOf(InvalidModelException.class)
+                    .hasMessageStartingWith(model + ": ");
+        }
+    }
+
+    @Test
     void aDamagedModelFailsWithItsOwnError(@TempDir Path dir) throws Exception {
         Path model = Files.writeString(dir.resolve("text.onnx"), "not a model");
         assertThatThrownBy(() -> SparkAudit.checkModel(model)).isInstanceOf(InvalidModelException.class)

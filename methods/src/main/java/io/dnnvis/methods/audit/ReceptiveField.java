@@ -300,8 +300,11 @@ public final class ReceptiveField {
         return (int) (axis < 0 ? axis + rank : axis);
     }
 
+    /** Adds {@code r} to what {@code tensor} is read at; a region without rows or columns reads nothing (a pad's constant). */
     private static void merge(Map<String, Region> regions, String tensor, Region r) {
-        regions.merge(tensor, r, Region::union);
+        if (!r.rows.isEmpty() && !r.cols.isEmpty()) {
+            regions.merge(tensor, r, Region::union);
+        }
     }
 
     private static BitSet all(int size) {

@@ -151,8 +151,10 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
     }
 
     /**
-     * A Slice of the channels alone is positionwise (it runs as it is on crops of every channel); one
-     * that crops rows and columns with steps of one, a window of one whose pads are minus its starts.
+     * A Slice that keeps every row and column in order is positionwise (it runs as it is on crops of
+     * every channel, whatever it does to them); one that crops rows and columns in order (steps of
+     * one), keeping every channel, is a window of one whose pads are minus its starts. A Slice that
+     * reverses or strides the rows or columns has no rule.
      */
     private static Optional<PatchRule> sliced(Graph graph, Node node, Map<String, long[]> shapes,
             List<String> pathInputs, int rowAxis, int colAxis) {
@@ -164,30 +166,35 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         }
         int[] rows = slice.get().kept(rowAxis, (int) in[rowAxis]);
         int[] cols = slice.get().kept(colAxis, (int) in[colAxis]);
-        if (rows.length == in[rowAxis] && cols.length == in[colAxis]) {
+        if (identity(rows, in[rowAxis]) && identity(cols, in[colAxis])) {
             return Optional.of(new PatchRule(node, Kind.POSITIONWISE, null, 0, pathInputs, rowAxis, colAxis));
         }
-        boolean channelsKept = slice.get().kept(1, (int) in[1]).length == in[1];
-        if (rowAxis != 2 || colAxis != 3 || !channelsKept || !contiguous(rows) || !contiguous(cols)
-                || rows.length == 0 || cols.length == 0) {
-            return Optional.empty();
+        if (rowAxis != 2 || colAxis != 3 || !identity(slice.get().kept(1, (int) in[1]), in[1])
+                || !ascending(rows) || !ascending(cols)) {
+            return Optional.empty(); // it also slices the channels, reverses or strides
         }
         return Optional.of(shift(node, -rows[0], -cols[0], 0f, pathInputs));
+    }
+
+    /** Whether a slice keeps every one of {@code size} positions, in order. */
+    private static boolean identity(int[] kept, long size) {
+        return kept.length == size && ascending(kept) && (kept.length == 0 || kept[0] == 0);
+    }
+
+    /** Whether {@code kept} is a run of consecutive positions, first to last (at least one). */
+    private static boolean ascending(int[] kept) {
+        for (int i = 1; i < kept.length; i++) {
+            if (kept[i] != kept[i - 1] + 1) {
+                return false;
+            }
+        }
+        return kept.length > 0;
     }
 
     /** A window of one on rows and columns, shifted by {@code top} and {@code left} pads, {@code fill} beyond the input. */
     private static PatchRule shift(Node node, long top, long left, float fill, List<String> pathInputs) {
         return new PatchRule(node, Kind.SHIFT, new SpatialOps.Window(new long[] {1, 1}, new long[] {1, 1},
                 new long[] {1, 1}, new long[] {top, left, 0, 0}, false), fill, pathInputs, 2, 3);
-    }
-
-    private static boolean contiguous(int[] kept) {
-        for (int i = 1; i < kept.length; i++) {
-            if (kept[i] != kept[i - 1] + 1) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The box of an input of {@code inputShape} that the node's output box {@code out} reads. */

@@ -18,8 +18,8 @@ import java.util.Set;
  * One run of incremental occlusion: a node with a {@link PatchRule} and the positionwise nodes that
  * follow it alone (Conv, then its Relu), computed on a batch of patches, one per window, as one
  * small ONNX graph: the head node with its pads removed (the crops carry the padding; a Pad or Slice
- * that only moves rows and columns becomes Identity), its weights and constants from the file, the
- * chain after it, one output patch.
+ * that only adds or crops rows and columns, in order, becomes Identity), its weights and constants
+ * from the file, the chain after it, one output patch.
  *
  * @param rules the head first, then the chain
  */

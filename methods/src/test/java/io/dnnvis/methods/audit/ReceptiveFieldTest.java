@@ -58,7 +58,10 @@ class ReceptiveFieldTest {
         return b.load();
     }
 
-    /** Every position of unit 0 of the model's output: the box from the graph equals the gradient's support. */
+    /**
+     * Every position of unit 0 of the model's output: the box from the graph equals the gradient's
+     * support (the whole image where that is empty).
+     */
     private static void assertFieldsAreGradientSupports(OnnxModel model) {
         Random rnd = new Random(7);
         float[] data = new float[3 * SIZE * SIZE];
@@ -77,8 +80,10 @@ class ReceptiveFieldTest {
                 for (int x = 0; x < shape[3]; x++) {
                     TargetRequest request = TargetRequest.of(BackwardMethod.SALINET,
                             new Target.NeuronScore(0, Optional.of(new GridPoint(y, x))), out);
-                    float[] grad = vis.run(request, input).tensor().data();
-                    assertThat(field.at(out, y, x)).as("position (%d, %d)", y, x).isEqualTo(support(grad));
+                    ReceptiveField.Box support = support(vis.run(request, input).tensor().data());
+                    // a position that reads no pixel (only pads) gets the whole image, as a crop must show something
+                    assertThat(field.at(out, y, x)).as("position (%d, %d)", y, x)
+                            .isEqualTo(support.y1() < 0 ? field.whole() : support);
                     checked++;
                 }
             }
@@ -237,6 +242,15 @@ class ReceptiveFieldTest {
                     b.initializerLongs("t2", new long[] {1}, new long[] {-1}),
                     b.initializerLongs("t3", new long[] {1}, new long[] {2})));
             return conv(b, strided, 4, 2, 3, 1, 0, 1, rnd);
+        }));
+        // two branches padded on opposite sides: a position that reads only the pad of one branch takes
+        // nothing from it (not its columns without its rows)
+        assertFieldsAreGradientSupports(build((b, x) -> {
+            String top = b.node("Pad", List.of(x, b.initializerLongs("pt", new long[] {8},
+                    new long[] {0, 0, 4, 3, 0, 0, 0, 0})));
+            String bottom = b.node("Pad", List.of(x, b.initializerLongs("pb", new long[] {8},
+                    new long[] {0, 0, 0, 0, 0, 0, 4, 3})));
+            return conv(b, b.add(top, bottom), 3, 2, 1, 1, 0, 1, rnd);
         }));
         assertFieldsAreGradientSupports(build(10, (b, x) -> {
             String padded = b.node("Pad", List.of(x), intsAttr("pads", 0, 0, 0, 1, 0, 0, 1, 1));

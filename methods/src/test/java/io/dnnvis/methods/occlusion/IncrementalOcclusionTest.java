@@ -133,6 +133,36 @@ class IncrementalOcclusionTest {
     }
 
     /**
+     * Slices that reverse the rows, the columns (a negative axis) or, while cropping, the channels have
+     * no rule: patching stops there and the maps are the full recompute's.
+     */
+    @Test
+    void slicesThatReverseStopThePatchedPart() {
+        long big = Long.MIN_VALUE + 1;
+        long[][][] slices = {
+            {{-1}, {big}, {2}, {-1}}, // rows reversed
+            {{-1}, {big}, {-1}, {-1}}, // columns reversed
+            {{2, -1}, {-3, big}, {2, 1}, {1, -1}}, // rows cropped, channels reversed
+        };
+        for (int k = 0; k < slices.length; k++) {
+            long[][] sl = slices[k];
+            Random rnd = new Random(50 + k);
+            ModelBuilder b = ModelBuilder.create(13);
+            String x = b.input("x", INPUT);
+            String y = b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd));
+            int n = sl[0].length;
+            String sliced = b.node("Slice", List.of(y, b.initializerLongs("s0", new long[] {n}, sl[0]),
+                    b.initializerLongs("s1", new long[] {n}, sl[1]), b.initializerLongs("s2", new long[] {n}, sl[2]),
+                    b.initializerLongs("s3", new long[] {n}, sl[3])));
+            String watched = b.relu(b.conv(sliced, 4, 5, 3, 1, 1, 1, rnd));
+            b.output(watched);
+            OcclusionResult incremental = compare(b.load(), input(rnd), Optional.of(watched), Optional.empty(), 5, 3,
+                    k);
+            assertThat(incremental.path()).as("slice %d", k).contains("in full from").contains("(Slice)");
+        }
+    }
+
+    /**
      * Automatic mode stops patching where it costs least ({@link PatchCosts}): a chain of 1x1
      * convolutions on a small map moves more values than it multiplies, so it runs in full from the
      * narrowest tensor on, while {@code on} patches it too; an occluder as large as the image is not
