@@ -47,6 +47,12 @@ public final class Memo<K, V> {
         return new IllegalStateException(e.getCause());
     }
 
+    /** Whether {@code key}'s value is computed or being computed (a failed computation does not count). */
+    public boolean has(K key) {
+        CompletableFuture<V> f = values.get(key);
+        return f != null && !f.isCompletedExceptionally();
+    }
+
     /** The values computed so far. */
     public List<V> values() {
         List<V> out = new ArrayList<>();

@@ -24,18 +24,11 @@ final class IncrementalPlan {
     /** In automatic mode, a step whose patch covers more than this share of its output's map runs in full instead. */
     static final double AUTO_SHARE = 0.9;
     /**
-     * In automatic mode, the incremental computation runs only for at least this many windows per
-     * step: each step opens a session of its own on the first run of a layer, which costs about one
-     * occluded image's forward pass (ResNet-50 relu49, 36 windows: 4.0 s in full, 10.0 s patched in 70
-     * steps, most of it opening sessions).
-     */
-    static final int AUTO_WINDOWS_PER_STEP = 2;
-    /**
      * In automatic mode, the incremental computation runs only where its estimated cost
      * ({@link PatchCosts}), at the cheapest place to stop patching, is at most this share of the full
-     * recompute's: the estimate's margin (measured, 2 threads: AlexNet conv5 w15 s8, estimated 0.34,
-     * ran in 0.37-0.45 of the full recompute's time; ResNet-50 relu49 w15 s16, estimated 0.72, in 0.80;
-     * at w31, estimated above 0.8, about as fast as the full recompute).
+     * recompute's: the estimate's margin (measured, 2 threads, sessions open: AlexNet conv5 w15 s8,
+     * estimated 0.34, ran in 0.37-0.45 of the full recompute's time; ResNet-50 relu49 w15 s16, estimated
+     * 0.72, in 0.80; at w31, estimated above 0.8, about as fast as the full recompute).
      */
     static final double AUTO_COST_SHARE = 0.8;
 
@@ -83,7 +76,8 @@ final class IncrementalPlan {
         if (patched.steps().isEmpty()) {
             return Optional.empty();
         }
-        double[] shares = costShares(new PatchCosts(graph, shapes), patched, pathNodes, input, target);
+        double[] shares = costShares(new PatchCosts(graph, shapes), patched, pathNodes, input, target, sessions,
+                grid.count());
         int keep = shares.length;
         if (auto) {
             for (int k = 1; k < shares.length; k++) {
@@ -102,7 +96,7 @@ final class IncrementalPlan {
                 shares[keep - 1]);
         List<PatchStep> steps = patched.steps();
         Map<String, PatchLayout> layouts = patched.frontier();
-        if (steps.isEmpty() || auto && grid.count() < AUTO_WINDOWS_PER_STEP * steps.size()) {
+        if (steps.isEmpty()) {
             return Optional.empty();
         }
         PatchSessions.Tail tail = layouts.containsKey(target) ? null
@@ -173,11 +167,12 @@ final class IncrementalPlan {
     }
 
     /**
-     * The estimated cost ({@link PatchCosts}) of the sweep that keeps the first k of the patched part's
-     * steps and runs the rest in full, as a share of the full recompute's, at index k - 1.
+     * The estimated cost ({@link PatchCosts}) of the sweep of {@code windows} windows that keeps the
+     * first k of the patched part's steps and runs the rest in full, as a share of the full
+     * recompute's, at index k - 1; the sessions of steps not open yet count.
      */
     private static double[] costShares(PatchCosts costs, Patched patched, List<Node> pathNodes, String input,
-            String target) {
+            String target, PatchSessions sessions, int windows) {
         double full = 0;
         for (Node n : pathNodes) {
             full += costs.fullMacs(n);
@@ -189,7 +184,8 @@ final class IncrementalPlan {
         double[] shares = new double[steps.size()];
         for (int k = 1; k <= steps.size(); k++) {
             PatchStep step = steps.get(k - 1);
-            stepsCost += costs.step(step, patched.layouts()) + PatchCosts.PER_WINDOW_RUN;
+            stepsCost += costs.step(step, patched.layouts()) + PatchCosts.PER_WINDOW_RUN
+                    + (sessions.isOpen(step) ? 0 : PatchCosts.PER_SESSION / windows);
             for (PatchRule r : step.rules()) {
                 kept.add(r.node());
                 produced.add(r.node().output());

@@ -13,13 +13,13 @@ import java.util.Set;
  * A step costs its convolutions' multiply-adds on each window's own box, the values it moves (the
  * crops gathered from the cache and handed to ONNX Runtime, the patch handed back) and a fixed cost
  * per run; the rest of the graph, run in full, costs its multiply-adds per window and the assembly of
- * its frontier tensors (the cache with the patches written in). Elementwise ops inside one graph are
- * counted for neither side.
+ * its frontier tensors (the cache with the patches written in); the sessions a run has to open
+ * count too, shared by its windows. Elementwise ops inside one graph are counted for neither side.
  *
  * <p>The weights of moved values are measured (2 threads, docs/performance.md "Choosing where
  * patching stops"): ONNX Runtime's convolutions ran at about 170 GMAC/s in full and in patches
  * alike; moving a value cost about 2.5 ns gathered, 1.5 ns handed back, 3.5 ns assembled, a run about
- * 0.12 ms: at 170 GMAC/s, the multiply-adds below.
+ * 0.12 ms, opening a step's session about 60 ms: at 170 GMAC/s, the multiply-adds below.
  */
 final class PatchCosts {
 
@@ -33,6 +33,11 @@ final class PatchCosts {
     static final double PER_RUN = 20e6;
     /** ... as one window's share of a step's run, in batches of 16 (the default's largest). */
     static final double PER_WINDOW_RUN = PER_RUN / 16;
+    /**
+     * ... as opening one step's session (a first run pays it: about 60 ms, 40 to 80 measured on
+     * ResNet-50's and AlexNet's steps), shared by the windows of the run.
+     */
+    static final double PER_SESSION = 10e9;
 
     private final Graph graph;
     private final Map<String, long[]> shapes;

@@ -52,6 +52,11 @@ final class PatchSessions implements AutoCloseable {
         this.options = options;
     }
 
+    /** Whether {@code step}'s session is open (a first run opens it). */
+    boolean isOpen(PatchStep step) {
+        return steps.has(step.key());
+    }
+
     /** Runs a step's graph on its inputs; the output patch. One session per step serves every crop shape and batch. */
     float[] runStep(PatchStep step, Map<String, Feed> feeds) {
         List<long[]> channels = step.head().pathInputs().stream().map(t -> feeds.get(t).shape()).toList();
