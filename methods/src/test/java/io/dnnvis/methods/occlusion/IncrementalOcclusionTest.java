@@ -133,6 +133,35 @@ class IncrementalOcclusionTest {
     }
 
     /**
+     * A graph as tf2onnx writes a Keras model: an NHWC input, a Transpose to NCHW, ZeroPadding2D's Pad,
+     * a strided Conv without pads, Cropping2D's Slice: patched through, the map the full recompute's.
+     */
+    @Test
+    void anNhwcGraphWithPadsAndCropsAsTf2onnxWritesThem() {
+        Random rnd = new Random(60);
+        ModelBuilder b = ModelBuilder.create(13);
+        long[] nhwc = {1, INPUT[2], INPUT[3], INPUT[1]};
+        String x = b.input("x", nhwc);
+        String nchw = b.node("Transpose", List.of(x), io.dnnvis.onnx.build.OnnxProtos.intsAttr("perm", 0, 3, 1, 2));
+        String padded = b.node("Pad", List.of(nchw, b.initializerLongs("p", new long[] {8},
+                new long[] {0, 0, 3, 3, 0, 0, 3, 3})));
+        String y = b.relu(b.conv(padded, 3, 8, 7, 2, 0, 1, rnd));
+        String cropped = b.node("Slice", List.of(y, b.initializerLongs("s0", new long[] {2}, new long[] {1, 1}),
+                b.initializerLongs("s1", new long[] {2}, new long[] {-1, -1}),
+                b.initializerLongs("s2", new long[] {2}, new long[] {2, 3})));
+        String watched = b.relu(b.conv(cropped, 8, 6, 3, 1, 1, 1, rnd));
+        b.output(watched);
+        OnnxModel model = b.load();
+        float[] data = new float[(int) (nhwc[1] * nhwc[2] * nhwc[3])];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) rnd.nextGaussian();
+        }
+        OcclusionResult incremental = compare(model, new TensorValue("x", nhwc, data), Optional.of(watched),
+                Optional.empty(), 5, 3, 2);
+        assertThat(incremental.path()).startsWith("incremental: 7 of 7 nodes patched");
+    }
+
+    /**
      * Slices that reverse the rows, the columns (a negative axis) or, while cropping, the channels have
      * no rule: patching stops there and the maps are the full recompute's.
      */
