@@ -72,12 +72,12 @@ final class IncrementalPlan {
         }
         Patched patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, auto, target,
                 Integer.MAX_VALUE);
-        double macShare = convolutionShare(graph, pathNodes, patched.layouts(), shapes);
+        PatchCosts costs = new PatchCosts(graph, shapes);
+        double macShare = convolutionShare(costs, pathNodes, patched.layouts());
         if (patched.steps().isEmpty()) {
             return Optional.empty();
         }
-        double[] shares = costShares(new PatchCosts(graph, shapes), patched, pathNodes, input, target, sessions,
-                grid.count());
+        double[] shares = costShares(costs, patched, pathNodes, input, target, sessions, grid.count());
         int keep = shares.length;
         if (auto) {
             for (int k = 1; k < shares.length; k++) {
@@ -89,7 +89,7 @@ final class IncrementalPlan {
             if (keep < patched.steps().size()) {
                 patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, true, target,
                         keep);
-                macShare = convolutionShare(graph, pathNodes, patched.layouts(), shapes);
+                macShare = convolutionShare(costs, pathNodes, patched.layouts());
             }
         }
         String estimate = String.format(java.util.Locale.ROOT, ", estimated %.2f of the full recompute's cost",
@@ -199,31 +199,17 @@ final class IncrementalPlan {
      * The multiply-adds of the path's convolutions, patched (on each window's own box) or in full after
      * the patched part, as a share of all of them in full.
      */
-    private static double convolutionShare(Graph graph, List<Node> pathNodes, Map<String, PatchLayout> patched,
-            Map<String, long[]> shapes) {
+    private static double convolutionShare(PatchCosts costs, List<Node> pathNodes, Map<String, PatchLayout> patched) {
         double full = 0;
         double incremental = 0;
         for (Node n : pathNodes) {
-            long[] out = shapes.get(n.output());
-            String w = n.inputs().size() > 1 ? n.inputs().get(1) : "";
-            if (!n.opType().equals("Conv") || out == null || out.length != 4 || !graph.isInitializer(w)) {
+            if (!n.opType().equals("Conv")) {
                 continue;
             }
-            long[] dims = graph.initializers().get(w).dims();
-            double perOutput = (double) out[1] * dims[1] * (dims.length > 2 ? dims[2] : 1)
-                    * (dims.length > 3 ? dims[3] : 1);
-            PatchLayout l = patched.get(n.output());
-            double fullWork = perOutput * out[2] * out[3];
+            double fullWork = costs.fullMacs(n);
             full += fullWork;
-            if (l == null) {
-                incremental += fullWork;
-            } else {
-                double area = 0;
-                for (int k = 0; k < l.heights().length; k++) {
-                    area += (double) l.heights()[k] * l.widths()[k];
-                }
-                incremental += perOutput * area / l.heights().length;
-            }
+            PatchLayout l = patched.get(n.output());
+            incremental += l == null ? fullWork : costs.patchedMacs(n, l);
         }
         return full == 0 ? 1 : incremental / full;
     }

@@ -1,7 +1,9 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.Constants;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.Tensor;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +49,17 @@ final class PatchCosts {
         this.shapes = shapes;
     }
 
-    /** The multiply-adds of one window's full computation of {@code node} (0 for ops without weights). */
+    /**
+     * The multiply-adds of one window's full computation of {@code node}: Conv, Gemm and MatMul with
+     * weights the file holds (initializers, or Constant nodes as PaddlePaddle writes them); 0 for the rest.
+     */
     double fullMacs(Node node) {
         long[] out = shapes.get(node.output());
         String w = node.inputs().size() > 1 ? node.inputs().get(1) : "";
-        if (out == null || !graph.isInitializer(w)) {
+        long[] dims = Constants.tensor(graph, w).map(Tensor::dims).orElse(null);
+        if (out == null || dims == null) {
             return 0;
         }
-        long[] dims = graph.initializers().get(w).dims();
         return switch (node.opType()) {
             case "Conv" -> out.length == 4 && dims.length == 4
                     ? (double) out[1] * dims[1] * dims[2] * dims[3] * out[2] * out[3] : 0;
@@ -62,6 +67,13 @@ final class PatchCosts {
                     && node.intAttribute("transB", 0) != 0 ? dims[1] : dims[0]) : 0;
             default -> 0;
         };
+    }
+
+    /** The multiply-adds of {@code node} on each window's own box of {@code layout}, averaged over the windows. */
+    double patchedMacs(Node node, PatchLayout layout) {
+        long[] shape = shapes.get(node.output());
+        return shape == null || shape.length != 4 ? 0
+                : fullMacs(node) * meanArea(layout) / ((double) shape[2] * shape[3]);
     }
 
     /**
@@ -72,10 +84,7 @@ final class PatchCosts {
         double cost = 0;
         for (PatchRule r : step.rules()) {
             PatchLayout out = layouts.get(r.node().output());
-            long[] shape = shapes.get(r.node().output());
-            if (out != null && shape != null && shape.length == 4) {
-                cost += fullMacs(r.node()) * meanArea(out) / ((double) shape[2] * shape[3]);
-            }
+            cost += out == null ? 0 : patchedMacs(r.node(), out);
         }
         PatchLayout out = layouts.get(step.output());
         PatchRule head = step.head();

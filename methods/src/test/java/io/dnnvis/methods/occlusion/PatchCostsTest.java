@@ -39,4 +39,22 @@ class PatchCostsTest {
         assertThat(macs.get(gemm)).isEqualTo(180.0 * 7);
         assertThat(macs.get(flat)).isZero();
     }
+
+    /** Weights in Constant nodes, as PaddlePaddle writes them, count as initializers do. */
+    @Test
+    void weightsInConstantNodesCount(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        OnnxModel model = OnnxModel.load(io.dnnvis.testdata.TestData.copyResource(
+                io.dnnvis.testdata.TestData.PADDLE_CLS_RESOURCE, dir));
+        Node conv = model.graph().layer("conv1").node();
+        Map<String, long[]> shapes;
+        try (Tracer tracer = Tracer.open(model)) {
+            shapes = new HashMap<>(tracer.shapes(Map.of(model.graph().inputs().get(0).name(),
+                    new long[] {1, 3, 48, 192})));
+        }
+        long[] out = shapes.get(conv.output());
+        long[] w = io.dnnvis.methods.core.Constants.tensor(model.graph(), conv.inputs().get(1)).orElseThrow().dims();
+        assertThat(model.graph().isInitializer(conv.inputs().get(1))).isFalse();
+        assertThat(new PatchCosts(model.graph(), shapes).fullMacs(conv))
+                .isEqualTo((double) out[1] * w[1] * w[2] * w[3] * out[2] * out[3]).isPositive();
+    }
 }
