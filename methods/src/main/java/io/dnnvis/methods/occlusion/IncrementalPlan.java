@@ -92,8 +92,8 @@ final class IncrementalPlan {
                 macShare = convolutionShare(costs, pathNodes, patched.layouts());
             }
         }
-        String estimate = String.format(java.util.Locale.ROOT, ", estimated %.2f of the full recompute's cost",
-                shares[keep - 1]);
+        String estimate = Double.isInfinite(shares[keep - 1]) ? ", no multiply-adds to save"
+                : String.format(java.util.Locale.ROOT, ", estimated %.2f of the full recompute's cost", shares[keep - 1]);
         List<PatchStep> steps = patched.steps();
         Map<String, PatchLayout> layouts = patched.frontier();
         if (steps.isEmpty()) {
@@ -113,7 +113,9 @@ final class IncrementalPlan {
         String path = (tau > 0 ? "approximate (tau " + tau + ") " : "") + "incremental: " + patched.nodes().size()
                 + " of " + pathNodes.size() + " nodes patched in " + steps.size() + " steps"
                 + (patched.stoppedAt() == null ? "" : ", in full from " + patched.stoppedAt())
-                + String.format(java.util.Locale.ROOT, ", %.0f %% of the convolutions' work", 100 * macShare) + estimate;
+                + (Double.isNaN(macShare) ? ", no convolutions"
+                        : String.format(java.util.Locale.ROOT, ", %.0f %% of the convolutions' work", 100 * macShare))
+                + estimate;
         return Optional.of(new IncrementalSweep(sessions, input, target, occluder, List.copyOf(steps), layouts,
                 cached, shapes, tail, path, tailBatch));
     }
@@ -190,14 +192,16 @@ final class IncrementalPlan {
                 kept.add(r.node());
                 produced.add(r.node().output());
             }
-            shares[k - 1] = (stepsCost + costs.tail(pathNodes, kept, produced, target)) / Math.max(full, 1);
+            // a path without weights (Transposes, pools...) has nothing to save: infinite, never chosen
+            shares[k - 1] = full == 0 ? Double.POSITIVE_INFINITY
+                    : (stepsCost + costs.tail(pathNodes, kept, produced, target)) / full;
         }
         return shares;
     }
 
     /**
      * The multiply-adds of the path's convolutions, patched (on each window's own box) or in full after
-     * the patched part, as a share of all of them in full.
+     * the patched part, as a share of all of them in full; NaN for a path without convolutions.
      */
     private static double convolutionShare(PatchCosts costs, List<Node> pathNodes, Map<String, PatchLayout> patched) {
         double full = 0;
@@ -211,7 +215,7 @@ final class IncrementalPlan {
             PatchLayout l = patched.get(n.output());
             incremental += l == null ? fullWork : costs.patchedMacs(n, l);
         }
-        return full == 0 ? 1 : incremental / full;
+        return full == 0 ? Double.NaN : incremental / full;
     }
 
     /** Every window's changed regions. */

@@ -161,6 +161,26 @@ class IncrementalOcclusionTest {
         assertThat(incremental.path()).startsWith("incremental: 7 of 7 nodes patched");
     }
 
+    /** A path without weights has nothing to save: automatic mode computes it in full, and the path says so under on. */
+    @Test
+    void aPathWithoutWeightsHasNothingToSave() {
+        Random rnd = new Random(70);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String watched = b.relu(b.maxPool(x, 3, 1, 1, false));
+        b.output(watched);
+        OnnxModel model = b.load();
+        TensorValue image = input(rnd);
+        OcclusionResult on = compare(model, image, Optional.of(watched), Optional.empty(), 5, 3, 1);
+        assertThat(on.path()).endsWith(", no convolutions, no multiply-adds to save");
+        try (BackwardEngine shapes = BackwardEngine.open(model, EngineOptions.defaults());
+                OcclusionEngine engine = OcclusionEngine.open(model, EngineOptions.defaults(), shapes::shapes)) {
+            OcclusionBuilder request = engine.builder().layer(watched).window(5).stride(3);
+            request.incremental(IncrementalMode.ON).run(image); // the sessions open
+            assertThat(request.incremental(IncrementalMode.AUTO).run(image).path()).isEqualTo("full");
+        }
+    }
+
     /**
      * Slices that reverse the rows, the columns (a negative axis) or, while cropping, the channels have
      * no rule: patching stops there and the maps are the full recompute's.
