@@ -94,7 +94,8 @@ public final class Explainer {
         }
         List<Attribution> out = new java.util.ArrayList<>();
         // every quadrature has one point per step
-        int perImage = request instanceof IntegratedGradientsRequest r ? r.steps() : ((SmoothGradRequest) request).samples();
+        int perImage = request instanceof IntegratedGradientsRequest r ? r.steps()
+                : ((SmoothGradRequest) request).samples();
         long total = (long) perImage * inputs.size();
         long[] done = {0};
         IntConsumer ran = n -> progress.gradientsDone(done[0] += n, total);

@@ -300,7 +300,10 @@ public final class ReceptiveField {
         return (int) (axis < 0 ? axis + rank : axis);
     }
 
-    /** Adds {@code r} to what {@code tensor} is read at; a region without rows or columns reads nothing (a pad's constant). */
+    /**
+     * Adds {@code r} to what {@code tensor} is read at; a region without rows or columns reads nothing
+     * (a pad's constant).
+     */
     private static void merge(Map<String, Region> regions, String tensor, Region r) {
         if (!r.rows.isEmpty() && !r.cols.isEmpty()) {
             regions.merge(tensor, r, Region::union);

@@ -81,7 +81,10 @@ public record PadGeometry(String mode, long[] begin, long[] end, float value) {
         return Optional.of(new PadGeometry(mode, begin, end, value));
     }
 
-    /** The position of {@code axis} (size {@code n} in the input) that output position {@code o} reads; -1: the constant. */
+    /**
+     * The position of {@code axis} (size {@code n} in the input) that output position {@code o} reads;
+     * -1: the constant.
+     */
     public int source(int axis, long o, int n) {
         return PadRule.source(mode, o - begin[axis], n);
     }

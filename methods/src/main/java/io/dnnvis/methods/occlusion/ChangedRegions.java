@@ -134,7 +134,8 @@ public final class ChangedRegions {
                 return Region.all(); // pads or slices computed from the image
             }
             Optional<ToInput> reads = op.equals("Pad")
-                    ? PadGeometry.of(graph, node, inShape.length).map(p -> (axis, o) -> p.source(axis, o, (int) inShape[axis]))
+                    ? PadGeometry.of(graph, node, inShape.length)
+                            .map(p -> (axis, o) -> p.source(axis, o, (int) inShape[axis]))
                     : SliceGeometry.of(graph, node, inShape.length).map(s -> {
                         int[][] kept = new int[inShape.length][];
                         return (axis, o) -> {

@@ -17,8 +17,8 @@ import java.util.concurrent.CancellationException;
  * the sizes of their boxes, each batch with its largest boxes, one small graph per {@link PatchStep};
  * {@link IncrementalPlan} decides what is patched. From the first node it does not patch (no rule, or
  * where stopping costs least), the rest of the graph runs in full on the batch, fed the patched
- * tensors (cached values with the patches written in). The watched tensor of every window is the same as the full recompute's,
- * up to the order of floating-point sums.
+ * tensors (cached values with the patches written in). The watched tensor of every window is the
+ * same as the full recompute's, up to the order of floating-point sums.
  */
 final class IncrementalSweep implements WindowSweep {
 

@@ -191,7 +191,10 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         return kept.length > 0;
     }
 
-    /** A window of one on rows and columns, shifted by {@code top} and {@code left} pads, {@code fill} beyond the input. */
+    /**
+     * A window of one on rows and columns, shifted by {@code top} and {@code left} pads, {@code fill}
+     * beyond the input.
+     */
     private static PatchRule shift(Node node, long top, long left, float fill, List<String> pathInputs) {
         return new PatchRule(node, Kind.SHIFT, new SpatialOps.Window(new long[] {1, 1}, new long[] {1, 1},
                 new long[] {1, 1}, new long[] {top, left, 0, 0}, false), fill, pathInputs, 2, 3);
