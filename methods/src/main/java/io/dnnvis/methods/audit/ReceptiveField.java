@@ -1,8 +1,7 @@
 package io.dnnvis.methods.audit;
 
+import io.dnnvis.methods.core.AxisSources;
 import io.dnnvis.methods.core.ImageAxes;
-import io.dnnvis.methods.core.PadGeometry;
-import io.dnnvis.methods.core.SliceGeometry;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -12,7 +11,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The receptive field of a position of a layer, from the graph, for any CNN: the box of input
@@ -151,12 +152,15 @@ public final class ReceptiveField {
             return true;
         }
         if (op.equals("Pad") || op.equals("Slice")) {
-            Region in = !signals.equals(List.of(node.inputs().get(0))) ? null
-                    : op.equals("Pad") ? padded(node, out) : sliced(node, out);
-            if (in == null) {
+            long[] inShape = shape(node.inputs().get(0));
+            Optional<AxisSources> sources = signals.equals(List.of(node.inputs().get(0)))
+                    ? AxisSources.of(graph, node, inShape) : Optional.empty();
+            if (sources.isEmpty()) {
                 return false; // pads or slices computed from the input, or a Pad mode we do not know
             }
-            merge(regions, node.inputs().get(0), in);
+            merge(regions, node.inputs().get(0), new Region(out.rowAxis, out.colAxis,
+                    read(sources.get().along(out.rowAxis), out.rows, (int) inShape[out.rowAxis]),
+                    read(sources.get().along(out.colAxis), out.cols, (int) inShape[out.colAxis])));
             return true;
         }
         if (op.equals("Transpose")) {
@@ -188,37 +192,11 @@ public final class ReceptiveField {
         return true;
     }
 
-    /** The region of a Pad's data input: each output row reads the input row its mode names (none in the pads). */
-    private Region padded(Node node, Region out) {
-        long[] inShape = shape(node.inputs().get(0));
-        return PadGeometry.of(graph, node, inShape.length).map(pad -> new Region(out.rowAxis, out.colAxis,
-                read(pad, out.rowAxis, out.rows, (int) inShape[out.rowAxis]),
-                read(pad, out.colAxis, out.cols, (int) inShape[out.colAxis]))).orElse(null);
-    }
-
-    /** The region of a Slice's data input: each output row is the input row the slice keeps there. */
-    private Region sliced(Node node, Region out) {
-        long[] inShape = shape(node.inputs().get(0));
-        return SliceGeometry.of(graph, node, inShape.length).map(slice -> new Region(out.rowAxis, out.colAxis,
-                kept(slice.kept(out.rowAxis, (int) inShape[out.rowAxis]), out.rows, (int) inShape[out.rowAxis]),
-                kept(slice.kept(out.colAxis, (int) inShape[out.colAxis]), out.cols, (int) inShape[out.colAxis])))
-                .orElse(null);
-    }
-
-    /** The input positions (of {@code n}) that {@code positions} of a sliced axis read, {@code kept} by the slice. */
-    private static BitSet kept(int[] kept, BitSet positions, int n) {
-        BitSet in = new BitSet(n);
-        for (int o = positions.nextSetBit(0); o >= 0 && o < kept.length; o = positions.nextSetBit(o + 1)) {
-            in.set(kept[o]);
-        }
-        return in;
-    }
-
-    /** The input positions (of {@code n}) that {@code positions} of a padded axis read. */
-    private static BitSet read(PadGeometry pad, int axis, BitSet positions, int n) {
+    /** The input positions (of {@code n}) that {@code positions} of a padded or sliced axis read. */
+    private static BitSet read(IntUnaryOperator source, BitSet positions, int n) {
         BitSet in = new BitSet(n);
         for (int o = positions.nextSetBit(0); o >= 0; o = positions.nextSetBit(o + 1)) {
-            int i = pad.source(axis, o, n);
+            int i = source.applyAsInt(o);
             if (i >= 0) {
                 in.set(i);
             }

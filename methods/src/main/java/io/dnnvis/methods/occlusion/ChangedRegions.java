@@ -1,7 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.core.PadGeometry;
-import io.dnnvis.methods.core.SliceGeometry;
+import io.dnnvis.methods.core.AxisSources;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
@@ -9,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 
 /**
  * What an occluder changes, layer by layer, from the graph's geometry, for any CNN: for a box of
@@ -133,23 +133,12 @@ public final class ChangedRegions {
             if (in.whole() || !changed.equals(List.of(node.inputs().get(0)))) {
                 return Region.all(); // pads or slices computed from the image
             }
-            Optional<ToInput> reads = op.equals("Pad")
-                    ? PadGeometry.of(graph, node, inShape.length)
-                            .map(p -> (axis, o) -> p.source(axis, o, (int) inShape[axis]))
-                    : SliceGeometry.of(graph, node, inShape.length).map(s -> {
-                        int[][] kept = new int[inShape.length][];
-                        return (axis, o) -> {
-                            if (kept[axis] == null) {
-                                kept[axis] = s.kept(axis, (int) inShape[axis]);
-                            }
-                            return o < kept[axis].length ? kept[axis][o] : -1;
-                        };
-                    });
-            if (reads.isEmpty()) {
+            Optional<AxisSources> sources = AxisSources.of(graph, node, inShape);
+            if (sources.isEmpty()) {
                 return Region.all();
             }
-            int[] rows = reading(reads.get(), in.rowAxis(), in.y0(), in.y1(), outShape);
-            int[] cols = reading(reads.get(), in.colAxis(), in.x0(), in.x1(), outShape);
+            int[] rows = reading(sources.get().along(in.rowAxis()), in.y0(), in.y1(), outShape[in.rowAxis()]);
+            int[] cols = reading(sources.get().along(in.colAxis()), in.x0(), in.x1(), outShape[in.colAxis()]);
             return new Region(in.rowAxis(), in.colAxis(), rows[0], cols[0], rows[1], cols[1], false);
         }
         if (op.equals("Transpose")) {
@@ -216,22 +205,16 @@ public final class ChangedRegions {
         return new Region(2, 3, (int) rows[0], (int) cols[0], (int) rows[1], (int) cols[1], false);
     }
 
-    /** The input position that output position {@code o} of {@code axis} reads (-1: none), of a Pad or Slice. */
-    @FunctionalInterface
-    private interface ToInput {
-        int source(int axis, int o);
-    }
-
     /**
-     * The first and last output positions of {@code axis} that read input positions {@code [a, b]}
-     * (edge, reflect and wrap pads read them more than once); where none does (a crop removed them),
-     * one position, which recomputes unchanged values and stays exact.
+     * The first and last of an axis's {@code size} output positions whose {@code source} lies in input
+     * positions {@code [a, b]} (edge, reflect and wrap pads read them more than once); where none does
+     * (a crop removed them), one position, which recomputes unchanged values and stays exact.
      */
-    private static int[] reading(ToInput reads, int axis, int a, int b, long[] outShape) {
+    private static int[] reading(IntUnaryOperator source, int a, int b, long size) {
         int first = -1;
         int last = -1;
-        for (int o = 0; o < outShape[axis]; o++) {
-            int i = reads.source(axis, o);
+        for (int o = 0; o < size; o++) {
+            int i = source.applyAsInt(o);
             if (i >= a && i <= b) {
                 first = first < 0 ? o : first;
                 last = o;
