@@ -72,11 +72,11 @@ final class IncrementalPlan {
         }
         Patched patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, auto, target,
                 Integer.MAX_VALUE);
-        PatchCosts costs = new PatchCosts(graph, shapes);
-        double macShare = convolutionShare(costs, pathNodes, patched.layouts());
         if (patched.steps().isEmpty()) {
             return Optional.empty();
         }
+        PatchCosts costs = new PatchCosts(graph, shapes);
+        double macShare = convolutionShare(costs, pathNodes, patched.layouts());
         double[] shares = costShares(costs, patched, pathNodes, input, target, sessions, grid.count());
         int keep = shares.length;
         if (auto) {
@@ -97,9 +97,6 @@ final class IncrementalPlan {
                         shares[keep - 1]);
         List<PatchStep> steps = patched.steps();
         Map<String, PatchLayout> layouts = patched.frontier();
-        if (steps.isEmpty()) {
-            return Optional.empty();
-        }
         PatchSessions.Tail tail = layouts.containsKey(target) ? null
                 : sessions.tail(new ArrayList<>(layouts.keySet()), target);
         List<String> cachedTensors = cachedTensors(steps, tail, input, target);
