@@ -355,13 +355,11 @@ final class VisualizeCommand implements Callable<Integer> {
      * Linear layers): its axis 1, which --neuron counts, holds image rows there.
      */
     private static void requireChannelsOnAxisOne(Visualizer vis, Layer target, TensorValue tensor) {
-        String input = vis.model().graph().inputs().get(0).name();
-        Map<String, long[]> shapes = new java.util.HashMap<>(vis.tracer().shapes(Map.of(input, tensor.shape())));
-        shapes.put(input, tensor.shape());
-        Optional<int[]> axes = io.dnnvis.methods.core.ImageAxes.of(vis.model().graph(), shapes, input,
-                vis.layout().heightAxis(), vis.layout().widthAxis(), target.tensor());
+        Optional<int[]> axes = vis.imageAxes(target.tensor(), tensor.shape());
         if (axes.isPresent() && (axes.get()[0] != 2 || axes.get()[1] != 3)) {
-            throw new UserException("layer " + describe(target) + " " + Arrays.toString(shapes.get(target.tensor()))
+            String input = vis.model().graph().inputs().get(0).name();
+            long[] shape = vis.tracer().shapes(Map.of(input, tensor.shape())).get(target.tensor());
+            throw new UserException("layer " + describe(target) + " " + Arrays.toString(shape)
                     + " holds the image's rows and columns on axes " + axes.get()[0] + " and " + axes.get()[1]
                     + " (its channels last, after a Transpose); --neuron counts channels on axis 1: choose a layer "
                     + "where they are on axes 2 and 3, or give --target output:NAME[...]");

@@ -203,6 +203,20 @@ public final class Visualizer implements AutoCloseable {
         return explainer.defaultCamLayer(input);
     }
 
+    /**
+     * The axes of {@code tensor} that hold the image's rows and columns, {@code [row, col]}, at an input
+     * of {@code inputShape} in the model's {@link #layout()}; empty where the graph loses them
+     * ({@link io.dnnvis.methods.core.ImageAxes}). A layer with its channels last gives {@code [1, 2]}.
+     */
+    public Optional<int[]> imageAxes(String tensor, long[] inputShape) {
+        String input = model().graph().inputs().get(0).name();
+        java.util.Map<String, long[]> shapes = new java.util.HashMap<>(tracer().shapes(java.util.Map.of(input,
+                inputShape)));
+        shapes.put(input, inputShape);
+        return io.dnnvis.methods.core.ImageAxes.of(model().graph(), shapes, input, layout().heightAxis(),
+                layout().widthAxis(), tensor);
+    }
+
     /** The layer class activation maps use on the way to {@code target}'s output (see {@link #defaultCamLayer}). */
     public String defaultCamLayer(TensorValue input, Optional<Target> target) {
         Optional<String> output = target.flatMap(t -> t instanceof Target.ClassScore c ? c.output()
