@@ -6,7 +6,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -76,12 +78,20 @@ public final class ImageReading {
                     throw new BadInputException(name + ": image of " + width + "x" + height
                             + " pixels is larger than the limit of " + maxPixels + " pixels");
                 }
+                List<String> missingData = new ArrayList<>();
+                reader.addIIOReadWarningListener((r, warning) -> {
+                    if (isMissingData(warning)) {
+                        missingData.add(warning);
+                    }
+                });
                 Optional<JpegHeader> cmyk = fourComponentJpeg(reader, jpegHeader);
-                if (cmyk.isPresent()) {
-                    return CmykJpeg.toRgb(reader.readRaster(0, null), cmyk.get());
+                BufferedImage image = cmyk.isPresent() ? CmykJpeg.toRgb(reader.readRaster(0, null), cmyk.get())
+                        : toRgb(reader.read(0));
+                if (!missingData.isEmpty()) {
+                    throw new BadInputException(name + ": the image data is truncated or corrupt ("
+                            + missingData.get(0) + ")");
                 }
-                BufferedImage image = reader.read(0);
-                return toRgb(image);
+                return image;
             } finally {
                 reader.dispose();
             }
@@ -89,10 +99,32 @@ public final class ImageReading {
             if (e instanceof BadInputException b) {
                 throw b;
             }
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new BadInputException(name + ": cannot decode the image (" + why.replaceAll("\\s+", " ")
-                    + "); PNG and JPEG (RGB, gray, CMYK) are supported");
+            throw new BadInputException(name + ": cannot decode the image (" + reasons(e)
+                    + "): the file is truncated or corrupt, or a kind of " + format + " this Java runtime cannot read");
         }
+    }
+
+    /**
+     * Whether an ImageIO warning says that pixels are missing. The JPEG reader decodes a file cut short
+     * or with a damaged scan without an exception, filling the rest with gray, and says so only in
+     * warnings ("Corrupt JPEG data: premature end of data segment"); such pixels are not the image. A
+     * file that lacks only its end marker ("Missing EOI marker") has every pixel, and warnings about
+     * extraneous bytes between markers are common in cameras' files: both are decoded as they are.
+     */
+    static boolean isMissingData(String warning) {
+        return warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end of data segment");
+    }
+
+    /** An exception's message and those of its causes, on one line ("IOException" where there is none). */
+    private static String reasons(Throwable e) {
+        StringBuilder s = new StringBuilder();
+        for (Throwable t = e; t != null && s.length() < 300; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (!s.toString().contains(m)) {
+                s.append(s.length() == 0 ? "" : ": ").append(m);
+            }
+        }
+        return s.toString().replaceAll("\\s+", " ");
     }
 
     /** The header of a CMYK or YCCK JPEG, which ImageIO's {@code read} handles differently by JDK version. */

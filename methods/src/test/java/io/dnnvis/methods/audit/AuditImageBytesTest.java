@@ -84,7 +84,10 @@ class AuditImageBytesTest {
         Path huge = Files.write(dir.resolve("huge.png"), pngHeaderOnly(200_000, 100_000));
         Path gif = Files.write(dir.resolve("anim.png"), "GIF89a......".getBytes(StandardCharsets.US_ASCII));
         Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);
-        for (Path file : new Path[] {text, truncated, huge, gif, empty}) {
+        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(TestData.file("images/coffee.png").toFile()), "jpeg", jpeg);
+        Path cutJpeg = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(jpeg.toByteArray(), jpeg.size() / 2));
+        for (Path file : new Path[] {text, truncated, huge, gif, empty, cutJpeg}) {
             String name = "sub/" + file.getFileName();
             SkippedFile expected = fromFile(file, name).skipped();
             assertThat(expected).as(name).isNotNull();
@@ -96,6 +99,8 @@ class AuditImageBytesTest {
                 .isEqualTo("image of 200000x100000 pixels is larger than the limit of 100000000 pixels");
         assertThat(fromBytes(truncated, "truncated.png").skipped().reason()).startsWith("cannot decode the image (");
         assertThat(fromBytes(gif, "anim.png").skipped().reason()).startsWith("is a GIF image");
+        assertThat(fromBytes(cutJpeg, "cut.jpg").skipped().reason())
+                .isEqualTo("the image data is truncated or corrupt (Corrupt JPEG data: premature end of data segment)");
     }
 
     /** A PNG's signature and IHDR chunk claiming {@code width x height} RGB pixels, and nothing else. */
