@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "List the model's inputs and, for every node: alias, node name, op, output tensor, output shape, main",
-            "attributes (kernel, strides, pads, dilations, group for convolutions and pools) and parameter count",
-            "(elements of the node's initializers). Constant nodes are hidden unless --all or --op names them.",
-            "Shapes come from ONNX Runtime's shape inference (nothing run), else from a forward run on zeros; the",
-            "first line says which. A dynamic batch is 1, dynamic height and width come from",
-            "--input-shape, --input-size or a size in the model's metadata (input_size HxW); else the command refuses.",
+            "List the model's inputs and its nodes, with the names a layer can be given.",
+            "For every node: alias, node name, op, output tensor, output shape, main attributes (kernel, "
+                    + "strides, pads, dilations, group for convolutions and pools) and parameter count (elements "
+                    + "of the node's initializers). Constant nodes are hidden unless --all or --op names them.",
+            "Shapes come from ONNX Runtime's shape inference (nothing run), else from a forward run on zeros; "
+                    + "the first line says which. A dynamic batch is 1, dynamic height and width come from "
+                    + "--input-shape, --input-size or a size in the model's metadata (input_size HxW); else the "
+                    + "command refuses.",
             "A layer can be named by its alias (conv4 = the 4th Conv node), node name or tensor name everywhere."
         })
 final class LayersCommand implements Callable<Integer> {

@@ -42,10 +42,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "Send the signal of chosen neurons of a layer back to the input with DeconvNet, SaliNet or DeSaliNet",
-            "(one ONNX graph: the forward pass truncated at the layer, then the inverse chain) and save the",
-            "reconstructions as .npy and/or PNG pictures (gray 128 = zero, black and white at -/+ the clipping",
-            "percentile of |value|, with a colour bar)."
+            "Send the signal of chosen neurons of a layer back to the input with DeconvNet, SaliNet or "
+                    + "DeSaliNet (one ONNX graph: the forward pass truncated at the layer, then the inverse chain) "
+                    + "and save the reconstructions as .npy and/or PNG pictures (gray 128 = zero, black and white "
+                    + "at -/+ the clipping percentile of |value|, with a colour bar)."
         })
 final class VisualizeCommand implements Callable<Integer> {
 
