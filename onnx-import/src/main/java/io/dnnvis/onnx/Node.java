@@ -30,6 +30,11 @@ public record Node(
         return Optional.ofNullable(attributes.get(attributeName));
     }
 
+    /** Input {@code k}, or the empty string where the node has no such input (an absent optional input). */
+    public String input(int k) {
+        return k < inputs.size() ? inputs.get(k) : "";
+    }
+
     /** The node's first output: the tensor a layer alias stands for. */
     public String output() {
         return outputs.isEmpty() ? "" : outputs.get(0);

@@ -1,7 +1,10 @@
 package io.dnnvis.methods.core;
 
+import io.dnnvis.onnx.ConstantValues;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.geometry.PadGeometry;
+import io.dnnvis.onnx.geometry.SliceGeometry;
 import java.util.Optional;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
@@ -25,9 +28,9 @@ public final class AxisSources {
      */
     public static Optional<AxisSources> of(Graph graph, Node node, long[] inShape) {
         return switch (node.opType()) {
-            case "Pad" -> PadGeometry.of(graph, node, inShape.length)
+            case "Pad" -> PadGeometry.of(node, inShape.length, ConstantValues.of(graph))
                     .map(pad -> new AxisSources(axis -> o -> pad.source(axis, o, (int) inShape[axis])));
-            case "Slice" -> SliceGeometry.of(graph, node, inShape.length).map(slice -> new AxisSources(axis -> {
+            case "Slice" -> SliceGeometry.of(node, inShape.length, ConstantValues.of(graph)).map(slice -> new AxisSources(axis -> {
                 int[] kept = slice.kept(axis, (int) inShape[axis]);
                 return o -> o < kept.length ? kept[o] : -1;
             }));

@@ -1,6 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.core.Constants;
+import io.dnnvis.onnx.ConstantValues;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.Tensor;
@@ -56,7 +56,7 @@ final class PatchCosts {
     double fullMacs(Node node) {
         long[] out = shapes.get(node.output());
         String w = node.inputs().size() > 1 ? node.inputs().get(1) : "";
-        long[] dims = Constants.tensor(graph, w).map(Tensor::dims).orElse(null);
+        long[] dims = ConstantValues.of(graph).tensor(w).map(Tensor::dims).orElse(null);
         if (out == null || dims == null) {
             return 0;
         }

@@ -1,10 +1,11 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.core.PadGeometry;
-import io.dnnvis.methods.core.SliceGeometry;
 import io.dnnvis.methods.core.SpatialOps;
+import io.dnnvis.onnx.ConstantValues;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.geometry.PadGeometry;
+import io.dnnvis.onnx.geometry.SliceGeometry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +147,7 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         if (!pathInputs.equals(List.of(node.inputs().get(0))) || rowAxis != 2 || colAxis != 3) {
             return Optional.empty();
         }
-        return PadGeometry.of(graph, node, 4).filter(p -> p.mode().equals("constant") && p.addsOnlyTo(2, 3))
+        return PadGeometry.of(node, 4, ConstantValues.of(graph)).filter(p -> p.mode().equals("constant") && p.addsOnlyTo(2, 3))
                 .map(p -> shift(node, p.begin()[2], p.begin()[3], p.value(), pathInputs));
     }
 
@@ -160,7 +161,7 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
             List<String> pathInputs, int rowAxis, int colAxis) {
         long[] in = shapes.get(node.inputs().get(0));
         long[] out = shapes.get(node.output());
-        Optional<SliceGeometry> slice = SliceGeometry.of(graph, node, 4);
+        Optional<SliceGeometry> slice = SliceGeometry.of(node, 4, ConstantValues.of(graph));
         if (!pathInputs.equals(List.of(node.inputs().get(0))) || slice.isEmpty() || in[0] != out[0]) {
             return Optional.empty();
         }

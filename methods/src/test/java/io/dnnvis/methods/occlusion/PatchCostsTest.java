@@ -52,7 +52,7 @@ class PatchCostsTest {
                     new long[] {1, 3, 48, 192})));
         }
         long[] out = shapes.get(conv.output());
-        long[] w = io.dnnvis.methods.core.Constants.tensor(model.graph(), conv.inputs().get(1)).orElseThrow().dims();
+        long[] w = io.dnnvis.onnx.ConstantValues.of(model.graph()).tensor(conv.inputs().get(1)).orElseThrow().dims();
         assertThat(model.graph().isInitializer(conv.inputs().get(1))).isFalse();
         assertThat(new PatchCosts(model.graph(), shapes).fullMacs(conv))
                 .isEqualTo((double) out[1] * w[1] * w[2] * w[3] * out[2] * out[3]).isPositive();
