@@ -28,7 +28,7 @@ record AuditTables(List<TopImage> top, List<Prediction> predictions, List<Skippe
 
         /** The predicted class as shown: its label, or its number when the model gives no label. */
         String shownClass() {
-            return label.isBlank() ? predicted : label;
+            return label.isBlank() && !predicted.equals("-1") ? predicted : label;
         }
 
         /** Whether the true class of the image is known. */

@@ -1,6 +1,7 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.PositionPredictions;
+import io.dnnvis.methods.Predictions;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
 import java.io.PrintWriter;
@@ -14,9 +15,12 @@ final class PositionReport {
     private PositionReport() {
     }
 
-    /** Whether {@code predict} reads this output per position rather than as one class vector. */
+    /**
+     * Whether {@code predict} reads this output per position rather than as one class vector (a
+     * {@code [1, K, 1, 1]} output is a class vector: {@link Predictions#isClassVector}).
+     */
     static boolean applies(long[] shape) {
-        return shape.length == 4 || shape.length == 3;
+        return (shape.length == 4 || shape.length == 3) && !Predictions.isClassVector(shape);
     }
 
     /** Refuses an output that predict cannot read: any rank but 2, 3 and 4, or no values (a dimension of 0). */

@@ -53,17 +53,7 @@ public final class PositionPredictions {
         }
         int classes = (int) shape[1];
         int plane = (int) (shape[2] * shape[3]);
-        float[] v = output.data();
-        int[] pixels = new int[classes];
-        for (int p = 0; p < plane; p++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (v[k * plane + p] > v[best * plane + p]) {
-                    best = k;
-                }
-            }
-            pixels[best]++;
-        }
+        int[] pixels = winningPixels(output.data(), 0, classes, plane);
         List<String> labels = labels(model, classes);
         return IntStream.range(0, classes).boxed().filter(k -> pixels[k] > 0)
                 .sorted(Comparator.comparingInt((Integer k) -> -pixels[k]).thenComparing(k -> k)).limit(top)
@@ -79,27 +69,59 @@ public final class PositionPredictions {
         }
         int steps = (int) shape[1];
         int classes = (int) shape[2];
-        float[] v = output.data();
+        List<Integer> best = topOfEachStep(output.data(), 0, steps, classes);
+        List<Integer> decoded = greedyCtc(best);
+        return new Sequence(best, decoded, labels(model, classes));
+    }
+
+    /**
+     * Per class, the pixels of one image's segmentation scores ({@code classes} planes of
+     * {@code plane} values from {@code offset}, class-major) where it scores highest (ties: the lowest index).
+     */
+    public static int[] winningPixels(float[] v, int offset, int classes, int plane) {
+        int[] pixels = new int[classes];
+        for (int p = 0; p < plane; p++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++) {
+                if (v[offset + k * plane + p] > v[offset + best * plane + p]) {
+                    best = k;
+                }
+            }
+            pixels[best]++;
+        }
+        return pixels;
+    }
+
+    /** The top class of each of {@code steps} steps of {@code classes} scores from {@code offset} (ties: the lowest index). */
+    public static List<Integer> topOfEachStep(float[] v, int offset, int steps, int classes) {
         List<Integer> best = new ArrayList<>();
-        List<Integer> decoded = new ArrayList<>();
-        int previous = -1;
         for (int t = 0; t < steps; t++) {
             int b = 0;
             for (int k = 1; k < classes; k++) {
-                if (v[t * classes + k] > v[t * classes + b]) {
+                if (v[offset + t * classes + k] > v[offset + t * classes + b]) {
                     b = k;
                 }
             }
             best.add(b);
+        }
+        return best;
+    }
+
+    /** Greedy CTC decoding of the steps' top classes: repeats collapsed, then the blank (class 0) dropped. */
+    public static List<Integer> greedyCtc(List<Integer> steps) {
+        List<Integer> decoded = new ArrayList<>();
+        int previous = -1;
+        for (int b : steps) {
             if (b != previous && b != 0) {
                 decoded.add(b);
             }
             previous = b;
         }
-        return new Sequence(best, decoded, labels(model, classes));
+        return decoded;
     }
 
-    private static List<String> labels(OnnxModel model, int classes) {
+    /** The label of every one of {@code classes} classes: the model's metadata, else the index. */
+    public static List<String> labels(OnnxModel model, int classes) {
         List<String> given = ClassLabels.of(model);
         return IntStream.range(0, classes).mapToObj(k -> k < given.size() ? given.get(k) : Integer.toString(k)).toList();
     }

@@ -19,13 +19,29 @@ public final class Predictions {
     }
 
     /**
-     * The top {@code k} classes of a model output {@code [1, K]} (scores). Probabilities are the
-     * scores themselves when they already form a distribution, else their softmax.
+     * Whether an output of {@code shape} holds one vector of class scores per image: {@code [N, K]},
+     * or {@code [N, K, 1, 1]} as Caffe's classifiers and their converters give it (every axis after
+     * the batch has size 1 but at most one).
+     */
+    public static boolean isClassVector(long[] shape) {
+        int longer = 0;
+        for (int a = 1; a < shape.length; a++) {
+            if (shape[a] != 1) {
+                longer++;
+            }
+        }
+        return shape.length >= 2 && longer <= 1;
+    }
+
+    /**
+     * The top {@code k} classes of a model output {@code [1, K]} or {@code [1, K, 1, 1]} (scores; see
+     * {@link #isClassVector}). Probabilities are the scores themselves when they already form a
+     * distribution, else their softmax.
      */
     public static List<Prediction> top(OnnxModel model, TensorValue output, int k) {
         float[] scores = output.data();
         long[] shape = output.shape();
-        if (shape.length != 2 || shape[0] != 1) {
+        if (shape[0] != 1 || !isClassVector(shape)) {
             throw new BadRequestException("predictions need an output of shape [1, classes], '" + output.name()
                     + "' has " + java.util.Arrays.toString(shape));
         }

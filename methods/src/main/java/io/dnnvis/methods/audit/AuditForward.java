@@ -1,5 +1,7 @@
 package io.dnnvis.methods.audit;
 
+import io.dnnvis.methods.PositionPredictions;
+import io.dnnvis.methods.Predictions;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.core.ClassLabels;
 import io.dnnvis.trace.BatchedForward;
@@ -73,20 +75,53 @@ public final class AuditForward implements AutoCloseable {
         predict(values.get(output), names, predictions);
     }
 
+    /**
+     * Each image's top class ({@link Prediction}): the largest score of a class vector ({@code [N, K]},
+     * {@code [N, K, 1, 1]}); the class that wins most pixels of a segmentation output
+     * {@code [N, K, H, W]}; the greedy CTC decoding of a sequence output {@code [N, T, K]}.
+     */
     private void predict(TensorValue out, List<String> names, List<Prediction> into) {
         float[] data = out.data();
+        long[] shape = out.shape();
         int per = data.length / names.size();
         for (int i = 0; i < names.size(); i++) {
-            int best = 0;
-            for (int k = 1; k < per; k++) {
-                if (data[i * per + k] > data[i * per + best]) {
-                    best = k;
+            int offset = i * per;
+            String name = names.get(i);
+            String truth = request.labels().labelOf(name);
+            if (shape.length == 4 && !Predictions.isClassVector(shape)) {
+                int classes = (int) shape[1];
+                int[] pixels = PositionPredictions.winningPixels(data, offset, classes, per / classes);
+                int best = 0;
+                for (int k = 1; k < classes; k++) {
+                    if (pixels[k] > pixels[best]) {
+                        best = k;
+                    }
                 }
+                into.add(new Prediction(name, best, label(best), pixels[best] / (float) (per / classes), truth));
+            } else if (shape.length == 3 && !Predictions.isClassVector(shape)) {
+                int steps = (int) shape[1];
+                int classes = (int) shape[2];
+                List<Integer> top = PositionPredictions.topOfEachStep(data, offset, steps, classes);
+                double sum = 0;
+                for (int t = 0; t < steps; t++) {
+                    sum += data[offset + t * classes + top.get(t)];
+                }
+                String text = String.join(" ", PositionPredictions.greedyCtc(top).stream().map(this::label).toList());
+                into.add(new Prediction(name, -1, text, (float) (sum / steps), truth));
+            } else {
+                int best = 0;
+                for (int k = 1; k < per; k++) {
+                    if (data[offset + k] > data[offset + best]) {
+                        best = k;
+                    }
+                }
+                into.add(new Prediction(name, best, label(best), data[offset + best], truth));
             }
-            String label = best < labels.size() ? labels.get(best) : Integer.toString(best);
-            into.add(new Prediction(names.get(i), best, label, data[i * per + best],
-                    request.labels().labelOf(names.get(i))));
         }
+    }
+
+    private String label(int index) {
+        return index < labels.size() ? labels.get(index) : Integer.toString(index);
     }
 
     @Override

@@ -1,0 +1,132 @@
+package io.dnnvis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.onnx.build.OnnxProtos;
+import io.dnnvis.trace.Npy;
+import io.dnnvis.trace.TensorValue;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Outputs that are not {@code [N, K]}: a classifier's {@code [N, K, 1, 1]} (Caffe's, and the converters'
+ * that keep its axes) is read as classes; the audit's predictions of a segmentation output
+ * {@code [N, K, H, W]} and a sequence output {@code [N, T, K]} are per image what {@code predict} says
+ * of that image alone (the audit reads them from batches of images).
+ */
+class OutputKindsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClassVectorWithUnitAxesIsReadAsClasses() throws IOException {
+        Path x = dir.resolve("x.npy");
+        float[] data = new float[3 * 8 * 8];
+        Random r = new Random(3);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextFloat();
+        }
+        Npy.write(x, new TensorValue("x", new long[] {1, 3, 8, 8}, data));
+        List<String> printed = new ArrayList<>();
+        for (boolean flatten : new boolean[] {false, true}) {
+            ModelBuilder b = ModelBuilder.create(13);
+            String pooled = b.globalAvgPool(b.relu(b.conv(b.input("x", 1, 3, 8, 8), 3, 6, 3, 1, 1, 1, new Random(1))));
+            b.output(flatten ? b.flatten(pooled, 1) : pooled);
+            Path model = dir.resolve("classes-" + flatten + ".onnx");
+            b.write(model);
+            CliRun run = CliRun.of("predict", model.toString(), "--input-npy", x.toString(), "--top", "6");
+            assertThat(run.code()).as(run.err()).isZero();
+            printed.add(run.out().lines().skip(1).toList().toString()); // the first line names the output
+        }
+        assertThat(printed.get(0)).contains("(class ").isEqualTo(printed.get(1));
+    }
+
+    @Test
+    void theAuditReadsASegmentationOutputImageByImage() throws IOException {
+        ModelBuilder b = ModelBuilder.create(13);
+        b.output(b.conv(b.relu(b.conv(b.input("x", 1, 3, 8, 16), 3, 6, 3, 1, 1, 1, new Random(4))), 6, 4, 3, 1, 1, 1,
+                new Random(5)));
+        Path model = dir.resolve("segmentation.onnx");
+        b.write(model);
+        Path images = images();
+        Path out = dir.resolve("audit-seg");
+        CliRun audit = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "conv1",
+                "--method", "none", "--batch", "2", "-q", "-o", out.toString());
+        assertThat(audit.code()).as(audit.err()).isZero();
+        List<String[]> rows = predictions(out);
+        assertThat(rows).hasSize(5);
+        for (String[] row : rows) {
+            CliRun predict = CliRun.of("predict", model.toString(), "--image", images.resolve(row[0]).toString(),
+                    "--json");
+            assertThat(predict.code()).as(predict.err()).isZero();
+            JsonNode first = JSON.readTree(predict.out()).get("classes").get(0);
+            assertThat(row[1]).as(row[0]).isEqualTo(first.get("index").asText());
+            assertThat(Double.parseDouble(row[3])).as(row[0]).isCloseTo(first.get("share").asDouble(), within(1e-5));
+        }
+    }
+
+    @Test
+    void theAuditReadsASequenceOutputImageByImage() throws IOException {
+        ModelBuilder b = ModelBuilder.create(13);
+        String features = b.relu(b.conv(b.input("x", 1, 3, 8, 16), 3, 5, 3, 1, 1, 1, new Random(6)));
+        String columns = b.node("ReduceMean", List.of(features), OnnxProtos.intsAttr("axes", 2),
+                OnnxProtos.intAttr("keepdims", 0)); // [1, 5, 16]
+        b.output(b.node("Transpose", List.of(columns), OnnxProtos.intsAttr("perm", 0, 2, 1))); // [1, T=16, K=5]
+        Path model = dir.resolve("sequence.onnx");
+        b.write(model);
+        Path images = images();
+        Path out = dir.resolve("audit-seq");
+        CliRun audit = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "conv1",
+                "--method", "none", "--batch", "2", "-q", "-o", out.toString());
+        assertThat(audit.code()).as(audit.err()).isZero();
+        List<String[]> rows = predictions(out);
+        assertThat(rows).hasSize(5);
+        for (String[] row : rows) {
+            CliRun predict = CliRun.of("predict", model.toString(), "--image", images.resolve(row[0]).toString(),
+                    "--json");
+            assertThat(predict.code()).as(predict.err()).isZero();
+            List<String> decoded = new ArrayList<>();
+            JSON.readTree(predict.out()).get("greedyCtcLabels").forEach(n -> decoded.add(n.asText()));
+            assertThat(row[1]).as(row[0]).isEqualTo("-1");
+            assertThat(row[2]).as(row[0]).isEqualTo(String.join(" ", decoded));
+        }
+        assertThat(rows.stream().map(r -> r[2]).distinct().count()).as("different images read differently").isGreaterThan(1);
+    }
+
+    /** Five random 32x64 pictures, of which every second is mostly one colour: different images, different outputs. */
+    private Path images() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("images"));
+        Random r = new Random(7);
+        for (int n = 0; n < 5; n++) {
+            BufferedImage image = new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB);
+            int base = r.nextInt(0x1000000);
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 64; x++) {
+                    image.setRGB(x, y, n % 2 == 0 ? r.nextInt(0x1000000) : base ^ r.nextInt(0x10));
+                }
+            }
+            ImageIO.write(image, "png", folder.resolve("img" + n + ".png").toFile());
+        }
+        return folder;
+    }
+
+    /** predictions.csv's rows (no field of these holds a comma or a quote), the header left out. */
+    private static List<String[]> predictions(Path out) throws IOException {
+        return Files.readAllLines(out.resolve("predictions.csv")).stream().skip(1).map(l -> l.split(",", -1)).toList();
+    }
+}
