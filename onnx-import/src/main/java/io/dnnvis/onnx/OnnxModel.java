@@ -185,6 +185,10 @@ public final class OnnxModel {
             throw new InvalidModelException(file, "unsupported IR version " + ir + " (dnnvis reads IR "
                     + MIN_IR_VERSION + " to " + MAX_IR_VERSION + ")");
         }
+        long declared = defaultOpset(proto);
+        if (declared >= 1 && declared < MIN_OPSET) {
+            proto = LegacyOpsetUpgrade.upgrade(proto, declared, file);
+        }
         Map<String, Long> opsets = opsetImports(proto, file);
         if (OpsetNineUpgrade.applies(proto, opsets.getOrDefault("", 0L))) {
             proto = OpsetNineUpgrade.upgrade(proto);
@@ -230,6 +234,12 @@ public final class OnnxModel {
         ByteBuffer prefix = bytes.duplicate();
         prefix.limit(prefix.position() + n);
         return !utf8.decode(prefix, CharBuffer.allocate(n), false).isError();
+    }
+
+    /** The default domain's opset as the file declares it (the first import of it); -1 where there is none. */
+    private static long defaultOpset(ModelProto proto) {
+        return proto.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(OperatorSetIdProto::getVersion).findFirst().orElse(-1);
     }
 
     private static Map<String, Long> opsetImports(ModelProto proto, Path file) {
