@@ -111,8 +111,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "maximum relative error against the exact map is reported.")
     double approx;
 
-    @Option(names = "--input-shape", paramLabel = "N,C,H,W",
-            description = "Input shape (default: the model's; a dynamic batch is 1, a dynamic height and width come "
+    @Option(names = "--input-shape", paramLabel = "N,C,H,W|N,H,W,C",
+            description = "Input shape, in the model's own layout (default: the model's; a dynamic batch is 1, a dynamic height and width come "
                     + "from --input-size or the model's metadata, else the command refuses).")
     InputShape inputShape;
 

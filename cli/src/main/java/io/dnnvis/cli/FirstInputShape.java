@@ -30,10 +30,13 @@ final class FirstInputShape {
      * @throws UserException for a dynamic dimension nothing sets
      */
     static Optional<long[]> of(OnnxModel model, InputShape given, ImageSize size) {
+        List<ValueInfo> inputs = model.graph().inputs();
         if (given != null) {
+            if (!inputs.isEmpty()) {
+                requireFits(model, inputs.get(0), given.dims());
+            }
             return Optional.of(given.dims());
         }
-        List<ValueInfo> inputs = model.graph().inputs();
         if (inputs.isEmpty() || inputs.get(0).shape().isEmpty()) {
             return Optional.empty();
         }
@@ -63,6 +66,28 @@ final class FirstInputShape {
                     + " (or a size HxW in the model's metadata 'input_size')");
         }
         return Optional.of(shape);
+    }
+
+    /**
+     * Refuses an {@code --input-shape} that the declared shape rules out: another rank, or another
+     * size on a fixed axis (an N,C,H,W shape given for a model that takes N,H,W,C).
+     */
+    private static void requireFits(OnnxModel model, ValueInfo input, long[] given) {
+        if (input.shape().isEmpty()) {
+            return;
+        }
+        List<Dim> dims = input.shape().get();
+        String declared = model.fileName() + ": --input-shape " + Arrays.toString(given) + " does not fit input '"
+                + input.name() + "' " + dims;
+        if (dims.size() != given.length) {
+            throw new UserException(declared + ": it has " + dims.size() + " dimensions");
+        }
+        for (int k = 0; k < given.length; k++) {
+            if (dims.get(k).isFixed() && dims.get(k).value() != given[k]) {
+                throw new UserException(declared + ": axis " + k + " is " + dims.get(k).value()
+                        + (dims.size() == 4 && channelsLast(dims) ? " (the model takes N,H,W,C)" : ""));
+            }
+        }
     }
 
     /** NHWC: the last axis fixed (the channels) and axis 1 dynamic or larger than 4. */

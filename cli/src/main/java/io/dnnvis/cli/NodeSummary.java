@@ -105,7 +105,7 @@ record NodeSummary(Map<String, Object> attributes, long params) {
         long total = 0;
         for (String input : new java.util.LinkedHashSet<>(node.inputs())) {
             Tensor t = weight(input, graph);
-            if (t != null && t.dims().length > 0) {
+            if (t != null && t.dims().length > 0 && t.type().isFloatingPoint()) { // not axes, shapes, pads
                 total += t.elementCount();
             }
         }

@@ -3,6 +3,7 @@ package io.dnnvis.cli;
 import io.dnnvis.methods.BackwardBuilder;
 import io.dnnvis.methods.BackwardMethod;
 import io.dnnvis.methods.BackwardRequest;
+import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.Reconstruction;
 import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.core.Gates;
@@ -359,10 +360,8 @@ final class VisualizeCommand implements Callable<Integer> {
         if (axes.isPresent() && (axes.get()[0] != 2 || axes.get()[1] != 3)) {
             String input = vis.model().graph().inputs().get(0).name();
             long[] shape = vis.tracer().shapes(Map.of(input, tensor.shape())).get(target.tensor());
-            throw new UserException("layer " + describe(target) + " " + Arrays.toString(shape)
-                    + " holds the image's rows and columns on axes " + axes.get()[0] + " and " + axes.get()[1]
-                    + " (its channels last, after a Transpose); --neuron counts channels on axis 1: choose a layer "
-                    + "where they are on axes 2 and 3, or give --target output:NAME[...]");
+            throw new UserException(ChannelAxis.message(describe(target), shape, axes.get(),
+                    "--neuron counts channels on axis 1 (--target output:NAME[...] names any element)"));
         }
     }
 

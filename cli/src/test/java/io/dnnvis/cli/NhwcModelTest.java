@@ -152,7 +152,7 @@ class NhwcModelTest {
     void layoutOverridesWhatTheShapeSuggests() throws IOException {
         // x [1, 3, 12, 3] -> Relu: read as NCHW (3 channels of 12 x 3) unless told NHWC (3 channels of 3 x 12)
         ModelBuilder b = ModelBuilder.create(13).name("ambiguous");
-        b.output(b.relu(b.input("x", 1, 3, 12, 3)));
+        String relu = b.output(b.relu(b.input("x", 1, 3, 12, 3)));
         Path model = dir.resolve("ambiguous.onnx");
         b.write(model);
         float[] values = new float[108];
@@ -161,8 +161,9 @@ class NhwcModelTest {
         }
         Path input = dir.resolve("x.npy");
         Npy.write(input, new TensorValue("x", new long[] {1, 3, 12, 3}, values));
-        List<String> common = List.of("occlusion", model.toString(), "--input-npy", input.toString(), "--layer",
-                "relu1", "--target", "neuron:0", "--window", "1", "--stride", "1", "--fill", "zero", "-q", "--save-npy");
+        // the target: element 16 of the output, [0, 0, 5, 1] as the graph indexes it
+        List<String> common = List.of("occlusion", model.toString(), "--input-npy", input.toString(), "--target",
+                "output:" + relu + "[0,0,5,1]", "--window", "1", "--stride", "1", "--fill", "zero", "-q", "--save-npy");
         CliRun detected = CliRun.of(Stream.concat(common.stream(), Stream.of(dir.resolve("d.npy").toString()))
                 .toArray(String[]::new));
         List<String> told = new ArrayList<>(common);
@@ -172,14 +173,22 @@ class NhwcModelTest {
         assertThat(overridden.code()).as(overridden.err()).isZero();
         assertThat(Npy.read(dir.resolve("d.npy"), "d").shape()).containsExactly(12, 3);
         assertThat(Npy.read(dir.resolve("t.npy"), "t").shape()).containsExactly(3, 12);
-        // told NHWC, pixel (y, x) is values[(y * 12 + x) * 3 + c]; the target, the sum of the first 36
-        // values (channel 0 read as NCHW by the graph), drops by those of row 0's pixels only
+        // told NHWC, pixel (y, x) is values[(y * 12 + x) * 3 + c]: element 16 lies in pixel (0, 5) alone
         float[] drop = Npy.read(dir.resolve("t.npy"), "t").data();
-        assertThat(drop[5]).isEqualTo(values[15] + values[16] + values[17]).isPositive();
+        assertThat(drop[5]).isEqualTo(values[16]).isPositive();
         assertThat(drop[12 + 5]).isZero();
-        // read as NCHW, pixel (y, x) of channel 0 is values[y * 3 + x]: its drop is that value
+        assertThat(drop[4]).isZero();
+        // read as NCHW, pixel (y, x) of channel 0 is values[y * 3 + x]: element 16 is pixel (5, 1)
         float[] nchwDrop = Npy.read(dir.resolve("d.npy"), "d").data();
-        assertThat(nchwDrop[4 * 3 + 1]).isEqualTo(values[4 * 3 + 1]).isPositive();
+        assertThat(nchwDrop[5 * 3 + 1]).isEqualTo(values[16]).isPositive();
+        assertThat(nchwDrop[4 * 3 + 1]).isZero();
+        // told NHWC, the Relu holds its channels last: a neuron target there would count rows, and is refused
+        List<String> neuron = new ArrayList<>(told);
+        neuron.set(neuron.indexOf("--target") + 1, "neuron:0");
+        neuron.addAll(List.of("--layer", "relu1"));
+        CliRun refused = CliRun.of(neuron.toArray(String[]::new));
+        assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.err()).contains("holds the image's rows and columns on axes 1 and 2 (its channels last)");
     }
 
     /** Help text with its line breaks and indentation as single spaces. */

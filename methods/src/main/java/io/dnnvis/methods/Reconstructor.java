@@ -1,6 +1,7 @@
 package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.core.Target;
@@ -14,6 +15,7 @@ import io.dnnvis.trace.backward.BackwardResult;
 import io.dnnvis.trace.backward.BackwardSpec;
 import io.dnnvis.trace.backward.ChannelSelections;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -81,8 +83,13 @@ final class Reconstructor {
                 layout.toNchw(reconstruction.data(), shape));
     }
 
+    /** The layer's shape; refused where it holds its channels last, since neurons are its channels on axis 1. */
     private long[] targetShape(Layer target, TensorValue input) {
-        return engine.shapes(target.tensor(), input.shape()).get(target.tensor());
+        Map<String, long[]> shapes = engine.shapes(target.tensor(), input.shape());
+        ChannelAxis.requireFirst(graph, shapes, layout, target.tensor(),
+                "'" + (target.alias().isEmpty() ? target.tensor() : target.alias()) + "'",
+                "neurons are counted as channels on axis 1");
+        return shapes.get(target.tensor());
     }
 
     private static int[] channels(BackwardRequest request, long[] targetShape) {

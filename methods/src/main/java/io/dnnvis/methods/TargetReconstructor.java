@@ -1,6 +1,7 @@
 package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.TargetSelection;
@@ -62,8 +63,13 @@ final class TargetReconstructor {
     }
 
     private TargetSelection resolve(TargetRequest request, Layer layer, TensorValue input) {
-        long[] shape = engine.shapes(layer.tensor(), input.shape()).get(layer.tensor());
+        java.util.Map<String, long[]> shapes = engine.shapes(layer.tensor(), input.shape());
+        long[] shape = shapes.get(layer.tensor());
         String name = request.layer().orElse(layer.alias().isEmpty() ? layer.tensor() : layer.alias());
+        if (request.target() instanceof Target.NeuronScore) {
+            ChannelAxis.requireFirst(model.graph(), shapes, layout, layer.tensor(), "'" + name + "'",
+                    "a neuron target counts channels on axis 1 (output:NAME[...] names any element)");
+        }
         return TargetSelection.resolve(model, request.target(), name, layer.tensor(), shape);
     }
 

@@ -1,6 +1,7 @@
 package io.dnnvis.methods;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
@@ -105,6 +106,14 @@ class EveryLayerTest {
     void everyMethodRunsAndSaliNetIsTheGradient(String modelName, String layer, Path model, long[] shape) {
         try (Visualizer vis = Visualizer.open(OnnxModel.load(model), EngineOptions.defaults())) {
             TensorValue input = randomInput(vis.model().graph().inputs().get(0).name(), shape);
+            java.util.Optional<int[]> image = vis.imageAxes(vis.model().graph().layer(layer).tensor(), shape);
+            if (image.isPresent() && (image.get()[0] != 2 || image.get()[1] != 3)) {
+                // a layer with its channels last (ConvNeXt's Linear layers): neurons there would be rows
+                assertThatThrownBy(() -> vis.method(BackwardMethod.SALINET).layer(layer).neurons(0).run(input))
+                        .isInstanceOf(io.dnnvis.methods.core.BadRequestException.class)
+                        .hasMessageContaining("(its channels last)");
+                return;
+            }
             for (BackwardMethod method : BackwardMethod.values()) {
                 // the activation start: a ones start over a Softmax output sums lines that are always 1 (refused)
                 Reconstruction r = vis.method(method).layer(layer).neurons(0).start(StartSignal.ACTIVATION).run(input);

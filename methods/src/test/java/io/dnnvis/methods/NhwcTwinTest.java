@@ -17,6 +17,7 @@ import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.Npy;
 import io.dnnvis.trace.TensorValue;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -122,10 +123,15 @@ class NhwcTwinTest {
         TensorValue input = new TensorValue("x", new long[] {1, 3, 8, 3}, new float[72]);
         try (Visualizer nchw = Visualizer.open(model, EngineOptions.defaults());
                 Visualizer nhwc = Visualizer.open(model, EngineOptions.defaults(), InputLayout.NHWC)) {
-            OcclusionResult a = nchw.occlusion().window(1).stride(1).target(Target.neuron(0)).layer("relu1").run(input);
-            OcclusionResult b = nhwc.occlusion().window(1).stride(1).target(Target.neuron(0)).layer("relu1").run(input);
+            Target element = new Target.OutputElement(model.graph().outputs().get(0).name(), List.of(0L, 0L, 5L, 1L));
+            OcclusionResult a = nchw.occlusion().window(1).stride(1).target(element).run(input);
+            OcclusionResult b = nhwc.occlusion().window(1).stride(1).target(element).run(input);
             assertThat(a.shape()).containsExactly(8, 3);
             assertThat(b.shape()).containsExactly(3, 8);
+            // told NHWC, the Relu holds its channels last: neuron 0 would be row 0, and is refused
+            assertThatThrownBy(() -> nhwc.occlusion().window(1).stride(1).target(Target.neuron(0)).layer("relu1")
+                    .run(input)).isInstanceOf(io.dnnvis.methods.core.BadRequestException.class)
+                    .hasMessageContaining("(its channels last)");
         }
     }
 

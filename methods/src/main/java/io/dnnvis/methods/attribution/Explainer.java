@@ -1,6 +1,7 @@
 package io.dnnvis.methods.attribution;
 
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.TargetSelection;
@@ -173,9 +174,11 @@ public final class Explainer {
 
     /**
      * The layer CAMs use when none is named: the last 4-D tensor {@code [1, C, h, w]} with more than
-     * one position on the way to the model's first output that no pooling made and that is not a
-     * model output (for a CNN classifier, the last convolutional block's output before it is pooled;
-     * for a segmentation model, the last map before the output); its alias where it has one.
+     * one position on the way to the model's first output that no pooling made, that is not a
+     * model output and that holds its channels on axis 1 ({@link ChannelAxis}: not a TensorFlow
+     * export's channels-last tensor) (for a CNN classifier, the last convolutional block's output
+     * before it is pooled; for a segmentation model, the last map before the output); its alias where
+     * it has one.
      *
      * @throws BadRequestException when the model has no such layer
      */
@@ -202,7 +205,8 @@ public final class Explainer {
         for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
             long[] shape = shapes.get(node.output());
             boolean pooling = node.opType().endsWith("Pool") || modelOutputs.contains(node.output());
-            if (shape != null && !pooling && shape.length == 4 && shape[0] == 1) {
+            if (shape != null && !pooling && shape.length == 4 && shape[0] == 1
+                    && ChannelAxis.misplaced(model.graph(), shapes, layout, node.output()).isEmpty()) {
                 if (shape[2] * shape[3] > 1) {
                     found = node.alias().isEmpty() ? node.output() : node.alias();
                 } else {
@@ -218,14 +222,17 @@ public final class Explainer {
         return found;
     }
 
-    /** The CAM layer's tensor, which must be 4-D {@code [1, C, h, w]}. */
+    /** The CAM layer's tensor, which must be 4-D {@code [1, C, h, w]}, its channels on axis 1. */
     private String camLayer(String name, TensorValue input) {
         String tensor = model.graph().layer(name).tensor();
-        long[] shape = engine.shapes(tensor, input.shape()).get(tensor);
+        java.util.Map<String, long[]> shapes = engine.shapes(tensor, input.shape());
+        long[] shape = shapes.get(tensor);
         if (shape.length != 4) {
             throw new BadRequestException("layer '" + name + "' is " + Arrays.toString(shape)
                     + ": class activation maps need a 4-D layer [1, C, h, w]");
         }
+        ChannelAxis.requireFirst(model.graph(), shapes, layout, tensor, "'" + name + "'",
+                "class activation maps weigh the channels on axis 1");
         return tensor;
     }
 

@@ -180,10 +180,8 @@ public final class Audit {
             }
             int[] image = shape.length == 4 ? field.imageAxes(layer.tensor()).orElse(new int[] {2, 3}) : null;
             if (image != null && (image[0] != 2 || image[1] != 3)) {
-                throw new BadRequestException("layer " + name + " " + Arrays.toString(shape) + " holds the image's "
-                        + "rows and columns on axes " + image[0] + " and " + image[1] + " (its channels last, after "
-                        + "a Transpose); an audit watches layers [1, C, h, w]: choose one where they are on axes 2 "
-                        + "and 3");
+                throw new BadRequestException(io.dnnvis.methods.core.ChannelAxis.message(name, shape, image,
+                        "an audit watches the channels of layers [1, C, h, w]"));
             }
             out.add(new AuditLayer(layer.tensor(), layer.node().alias(), (int) shape[1],
                     Arrays.stream(shape).boxed().toList()));

@@ -2,7 +2,9 @@ package io.dnnvis.methods.occlusion;
 
 import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.Target;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
@@ -128,7 +130,7 @@ public final class OcclusionEngine implements AutoCloseable {
             long[] targetShape = forward.outputShape();
             Map<String, long[]> probed = probedShapes(watched, inputShape);
             BatchPlan plan = plan(request, inputShape, watched, targetShape, probed);
-            OcclusionMethod method = method(request, watched, targetShape);
+            OcclusionMethod method = method(request, watched, targetShape, probed);
             Occluder occluder = new Occluder(input, request.fill(), layout);
             WindowGrid grid = method.grid(occluder.height(), occluder.width());
             WindowSweep sweep = sweep(request, watched, probed, occluder, grid, forward, plan);
@@ -169,7 +171,7 @@ public final class OcclusionEngine implements AutoCloseable {
             Layer watched = watchedLayer(request);
             Map<String, long[]> probed = probedShapes(watched, inputShape);
             long[] targetShape = targetShape(watched, inputShape, probed);
-            method(request, watched, targetShape);
+            method(request, watched, targetShape, probed);
             return plan(request, inputShape, watched, targetShape, probed);
         });
     }
@@ -248,8 +250,19 @@ public final class OcclusionEngine implements AutoCloseable {
         return forwards.get(watched.tensor(), inputShape);
     }
 
-    /** The algorithm of the request, checked against the watched tensor's shape. */
-    private OcclusionMethod method(OcclusionRequest request, Layer watched, long[] targetShape) {
+    /**
+     * The algorithm of the request, checked against the watched tensor's shape and, where it counts
+     * channels on axis 1 (layer occlusion, a neuron target), against a layer that holds them last.
+     */
+    private OcclusionMethod method(OcclusionRequest request, Layer watched, long[] targetShape,
+            Map<String, long[]> probed) {
+        boolean neuron = request.target().isPresent() && request.target().get() instanceof Target.NeuronScore;
+        if (!request.isScoreOcclusion() || neuron) {
+            ChannelAxis.requireFirst(model.graph(), probed, layout, watched.tensor(),
+                    "'" + request.layer().orElse(watched.tensor()) + "'", neuron
+                            ? "a neuron target counts channels on axis 1 (output:NAME[...] names any element)"
+                            : "layer occlusion measures each channel on axis 1");
+        }
         return request.isScoreOcclusion() ? ScoreOcclusion.of(model, request, watched.tensor(), targetShape)
                 : LayerOcclusion.of(request, targetShape);
     }
