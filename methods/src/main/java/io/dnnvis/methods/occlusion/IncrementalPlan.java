@@ -93,7 +93,9 @@ final class IncrementalPlan {
             }
         }
         String estimate = Double.isInfinite(shares[keep - 1]) ? ", no multiply-adds to save"
-                : String.format(java.util.Locale.ROOT, ", estimated %.2f of the full recompute's cost",
+                : shares[keep - 1] < 1 ? String.format(java.util.Locale.ROOT,
+                        ", estimated %.2f of the full recompute's cost", shares[keep - 1])
+                : String.format(java.util.Locale.ROOT, ", estimated %.2f times the full recompute's cost",
                         shares[keep - 1]);
         List<PatchStep> steps = patched.steps();
         Map<String, PatchLayout> layouts = patched.frontier();

@@ -256,7 +256,8 @@ class IncrementalOcclusionTest {
 
     /** The estimated share of the full recompute's cost in a path. */
     private static double estimate(String path) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("estimated ([0-9.]+) of the full").matcher(path);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("estimated ([0-9.]+) (of|times) the full")
+                .matcher(path);
         assertThat(m.find()).as(path).isTrue();
         return Double.parseDouble(m.group(1));
     }
