@@ -74,9 +74,11 @@ final class GraphReader {
 
         Set<String> defined = new HashSet<>(initializers.keySet());
         List<ValueInfo> inputs = new ArrayList<>();
+        boolean initializerInputs = false;
         for (ValueInfoProto v : g.getInputList()) {
             ValueInfo info = valueInfo(v, "graph input");
             if (initializers.containsKey(info.name())) {
+                initializerInputs = true;
                 continue;
             }
             if (!defined.add(info.name())) {
@@ -86,6 +88,18 @@ final class GraphReader {
             inputs.add(info);
         }
 
+        if (initializerInputs) {
+            // Initializers that are graph inputs too (IR 3 required it; old exporters still write it) are
+            // weights a caller could replace, so ONNX Runtime neither folds nor fuses them (ResNet-18:
+            // 97 ms against 66 ms per SaliNet call). dnnvis feeds only the image: they stay constants.
+            runtime = runtime == null ? g.toBuilder() : runtime;
+            runtime.clearInput();
+            for (ValueInfoProto v : g.getInputList()) {
+                if (!initializers.containsKey(v.getName())) {
+                    runtime.addInput(v);
+                }
+            }
+        }
         List<Node> nodes = new ArrayList<>(g.getNodeCount());
         Map<String, Integer> producerIndex = new HashMap<>();
         Map<String, Integer> opCounts = new HashMap<>();
