@@ -63,20 +63,11 @@ class OutputKindsTest {
                 new Random(5)));
         Path model = dir.resolve("segmentation.onnx");
         b.write(model);
-        Path images = images();
-        Path out = dir.resolve("audit-seg");
-        CliRun audit = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "conv1",
-                "--method", "none", "--batch", "2", "-q", "-o", out.toString());
-        assertThat(audit.code()).as(audit.err()).isZero();
-        List<String[]> rows = predictions(out);
-        assertThat(rows).hasSize(5);
-        for (String[] row : rows) {
-            CliRun predict = CliRun.of("predict", model.toString(), "--image", images.resolve(row[0]).toString(),
-                    "--json");
-            assertThat(predict.code()).as(predict.err()).isZero();
-            JsonNode first = JSON.readTree(predict.out()).get("classes").get(0);
-            assertThat(row[1]).as(row[0]).isEqualTo(first.get("index").asText());
-            assertThat(Double.parseDouble(row[3])).as(row[0]).isCloseTo(first.get("share").asDouble(), within(1e-5));
+        for (Audited row : audited(model)) {
+            JsonNode first = row.predict().get("classes").get(0);
+            assertThat(row.fields()[1]).as(row.fields()[0]).isEqualTo(first.get("index").asText());
+            assertThat(Double.parseDouble(row.fields()[3])).as(row.fields()[0])
+                    .isCloseTo(first.get("share").asDouble(), within(1e-5));
         }
     }
 
@@ -89,23 +80,42 @@ class OutputKindsTest {
         b.output(b.node("Transpose", List.of(columns), OnnxProtos.intsAttr("perm", 0, 2, 1))); // [1, T=16, K=5]
         Path model = dir.resolve("sequence.onnx");
         b.write(model);
+        List<Audited> rows = audited(model);
+        for (Audited row : rows) {
+            List<String> decoded = new ArrayList<>();
+            row.predict().get("greedyCtcLabels").forEach(n -> decoded.add(n.asText()));
+            assertThat(row.fields()[1]).as(row.fields()[0]).isEqualTo("-1");
+            assertThat(row.fields()[2]).as(row.fields()[0]).isEqualTo(String.join(" ", decoded));
+        }
+        assertThat(rows.stream().map(r -> r.fields()[2]).distinct().count()).as("different images read differently")
+                .isGreaterThan(1);
+    }
+
+    /** A row of predictions.csv and what {@code predict --json} says of its image alone. */
+    private record Audited(String[] fields, JsonNode predict) {
+    }
+
+    /**
+     * Audits five images with {@code model} in batches of two; each row of predictions.csv (no field
+     * of these holds a comma or a quote) with {@code predict --json} of its image.
+     */
+    private List<Audited> audited(Path model) throws IOException {
         Path images = images();
-        Path out = dir.resolve("audit-seq");
+        Path out = dir.resolve("audit-" + model.getFileName());
         CliRun audit = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "conv1",
                 "--method", "none", "--batch", "2", "-q", "-o", out.toString());
         assertThat(audit.code()).as(audit.err()).isZero();
-        List<String[]> rows = predictions(out);
-        assertThat(rows).hasSize(5);
-        for (String[] row : rows) {
-            CliRun predict = CliRun.of("predict", model.toString(), "--image", images.resolve(row[0]).toString(),
+        List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
+        assertThat(lines).as("the header and a row per image").hasSize(6);
+        List<Audited> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] fields = line.split(",", -1);
+            CliRun predict = CliRun.of("predict", model.toString(), "--image", images.resolve(fields[0]).toString(),
                     "--json");
             assertThat(predict.code()).as(predict.err()).isZero();
-            List<String> decoded = new ArrayList<>();
-            JSON.readTree(predict.out()).get("greedyCtcLabels").forEach(n -> decoded.add(n.asText()));
-            assertThat(row[1]).as(row[0]).isEqualTo("-1");
-            assertThat(row[2]).as(row[0]).isEqualTo(String.join(" ", decoded));
+            rows.add(new Audited(fields, JSON.readTree(predict.out())));
         }
-        assertThat(rows.stream().map(r -> r[2]).distinct().count()).as("different images read differently").isGreaterThan(1);
+        return rows;
     }
 
     /** Five random 32x64 pictures, of which every second is mostly one colour: different images, different outputs. */
@@ -123,10 +133,5 @@ class OutputKindsTest {
             ImageIO.write(image, "png", folder.resolve("img" + n + ".png").toFile());
         }
         return folder;
-    }
-
-    /** predictions.csv's rows (no field of these holds a comma or a quote), the header left out. */
-    private static List<String[]> predictions(Path out) throws IOException {
-        return Files.readAllLines(out.resolve("predictions.csv")).stream().skip(1).map(l -> l.split(",", -1)).toList();
     }
 }
