@@ -112,8 +112,9 @@ final class BenchCommand implements Callable<Integer> {
     double approx;
 
     @Option(names = "--input-shape", paramLabel = "N,C,H,W|N,H,W,C",
-            description = "Input shape, in the model's own layout (default: the model's; a dynamic batch is 1, a dynamic height and width come "
-                    + "from --input-size or the model's metadata, else the command refuses).")
+            description = "Input shape, in the model's own layout (default: the model's; a dynamic batch is 1, a "
+                    + "dynamic height and width come from --input-size or the model's metadata, else the command "
+                    + "refuses).")
     InputShape inputShape;
 
     @Option(names = "--layout", paramLabel = "nchw|nhwc",

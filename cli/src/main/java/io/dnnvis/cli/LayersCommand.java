@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
             "List the model's inputs and its nodes, with the names a layer can be given.",
             "For every node: alias, node name, op, output tensor, output shape, main attributes (kernel, "
                     + "strides, pads, dilations, group for convolutions and pools) and parameter count (elements "
-                    + "of the node's float initializers of rank 1 and more: weights, not shapes or axes). Constant nodes are hidden unless --all or --op names them.",
+                    + "of the node's float initializers of rank 1 and more: weights, not shapes or axes). Constant "
+                    + "nodes are hidden unless --all or --op names them.",
             "Shapes come from ONNX Runtime's shape inference (nothing run), else from a forward run on zeros; "
                     + "the first line says which. A dynamic batch is 1, dynamic height and width come from "
                     + "--input-shape, --input-size or a size in the model's metadata (input_size HxW); else the "
@@ -48,8 +49,9 @@ final class LayersCommand implements Callable<Integer> {
     List<String> ops = List.of();
 
     @Option(names = "--input-shape", paramLabel = "N,C,H,W|N,H,W,C",
-            description = "Shape of the first input, in the model's own layout (default: its declared shape; a dynamic batch is 1, a dynamic "
-                    + "height and width come from --input-size or the model's metadata, else the command refuses).")
+            description = "Shape of the first input, in the model's own layout (default: its declared shape; a "
+                    + "dynamic batch is 1, a dynamic height and width come from --input-size or the model's "
+                    + "metadata, else the command refuses).")
     InputShape inputShape;
 
     @Option(names = "--input-size", paramLabel = "HxW",

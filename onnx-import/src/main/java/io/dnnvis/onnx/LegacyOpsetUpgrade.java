@@ -80,6 +80,11 @@ final class LegacyOpsetUpgrade {
                 ranks.putIfAbsent(v.getName(), v.getType().getTensorType().getShape().getDimCount());
             }
         }
+        for (ValueInfoProto v : graph.getValueInfoList()) {
+            if (v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
+                ranks.putIfAbsent(v.getName(), v.getType().getTensorType().getShape().getDimCount());
+            }
+        }
         graph.getNodeList().forEach(n -> names.addAll(n.getOutputList()));
     }
 
@@ -94,7 +99,7 @@ final class LegacyOpsetUpgrade {
             NodeProto read = u.graph.getNode(k);
             NodeProto n = read.getDomain().isEmpty() || read.getDomain().equals("ai.onnx") ? u.rewrite(read) : read;
             u.graph.setNode(k, n);
-            u.rank(n).ifPresent(r -> n.getOutputList().forEach(o -> u.ranks.put(o, r)));
+            u.rank(n).ifPresent(r -> n.getOutputList().forEach(o -> u.ranks.putIfAbsent(o, r)));
         }
         ModelProto.Builder m = proto.toBuilder().setGraph(u.graph);
         for (int k = 0; k < m.getOpsetImportCount(); k++) {

@@ -30,10 +30,11 @@ public final class AxisSources {
         return switch (node.opType()) {
             case "Pad" -> PadGeometry.of(node, inShape.length, ConstantValues.of(graph))
                     .map(pad -> new AxisSources(axis -> o -> pad.source(axis, o, (int) inShape[axis])));
-            case "Slice" -> SliceGeometry.of(node, inShape.length, ConstantValues.of(graph)).map(slice -> new AxisSources(axis -> {
-                int[] kept = slice.kept(axis, (int) inShape[axis]);
-                return o -> o < kept.length ? kept[o] : -1;
-            }));
+            case "Slice" -> SliceGeometry.of(node, inShape.length, ConstantValues.of(graph))
+                    .map(slice -> new AxisSources(axis -> {
+                        int[] kept = slice.kept(axis, (int) inShape[axis]);
+                        return o -> o < kept.length ? kept[o] : -1;
+                    }));
             default -> Optional.empty();
         };
     }
