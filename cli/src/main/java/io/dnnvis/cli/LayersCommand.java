@@ -115,7 +115,9 @@ final class LayersCommand implements Callable<Integer> {
 
     private static void printTable(OnnxModel model, LayerTable table, List<ShownLayer> shown, String hidden,
             PrintWriter out) {
-        out.printf("%s: opset %d, IR %d, %d nodes%s%s%n", model.fileName(), model.opset(), model.irVersion(),
+        String opset = model.fileOpset() == model.opset() ? Long.toString(model.opset())
+                : model.opset() + " (opset " + model.fileOpset() + " in the file, brought up on loading)";
+        out.printf("%s: opset %s, IR %d, %d nodes%s%s%n", model.fileName(), opset, model.irVersion(),
                 table.rows().size(), model.producerName().isEmpty() ? "" : ", from " + shownName(model.producerName()),
                 hidden + (table.ran() ? "; shapes from a run on zeros" : "; shapes inferred, not run"));
         for (LayerTable.Input in : table.inputs()) {

@@ -155,7 +155,8 @@ final class VisualizeCommand implements Callable<Integer> {
         if (saveNpy != null) {
             methods.forEach(m -> OutputPaths.requireNotInput(npyFile(methods, m), inputs));
         }
-        Layer target = model.graph().layer(scoreTarget == null ? layer : TargetSelection.tensorOf(model, scoreTarget, layer));
+        Layer target = scoreTarget == null ? model.graph().layer(layer)
+                : model.graph().layerOfTensor(TargetSelection.tensorOf(model, scoreTarget, layer));
         Map<BackwardMethod, Reconstruction> results = new LinkedHashMap<>();
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), loaded.layout())) {
             if (scoreTarget != null) {

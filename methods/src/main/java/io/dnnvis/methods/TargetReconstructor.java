@@ -53,7 +53,7 @@ final class TargetReconstructor {
     Layer layer(TargetRequest request) {
         Target target = request.target();
         String tensor = TargetSelection.tensorOf(model, target, request.layer().orElse(null));
-        Layer layer = model.graph().layer(tensor);
+        Layer layer = model.graph().layerOfTensor(tensor);
         if (!target.needsLayer() && request.layer().isPresent()
                 && !model.graph().layer(request.layer().get()).tensor().equals(tensor)) {
             throw new BadRequestException("target " + target + " lies in '" + tensor + "', not in layer '"

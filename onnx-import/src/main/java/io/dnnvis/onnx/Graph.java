@@ -154,6 +154,25 @@ public final class Graph {
     }
 
     /**
+     * The tensor {@code name} stands for where code holds a tensor name already: the name itself when
+     * a node produces that tensor or it is a graph input, else the output of the layer it names
+     * ({@link #layer}). Resolving a tensor name with {@link #layer} again would take an alias first:
+     * where tensors are named like aliases (a tensor "conv5" that is the second Conv's output), that
+     * is another layer.
+     *
+     * @throws UnknownLayerException when it is neither
+     */
+    public String tensor(String name) {
+        return producers.containsKey(name) || input(name).isPresent() ? name : layer(name).tensor();
+    }
+
+    /** The layer whose output {@code tensor} is (an exact tensor name first, see {@link #tensor}), else {@link #layer}. */
+    public Layer layerOfTensor(String tensor) {
+        Node n = producers.get(tensor);
+        return n == null ? layer(tensor) : new Layer(n, tensor);
+    }
+
+    /**
      * Like {@link #findLayer} but throws {@link UnknownLayerException} naming the nearest aliases
      * and names.
      */

@@ -59,10 +59,12 @@ public final class OnnxModel {
     private final Map<String, String> metadata;
     /** The file's bytes (the parsed protobuf's byte fields alias them), hashed when first asked. */
     private final ByteBuffer fileBytes;
+    private final long fileOpset;
     private volatile String sha256;
 
     private OnnxModel(Path path, ModelProto runtimeProto, Graph graph, Map<String, Long> opsetImports,
-            Map<String, String> metadata, ByteBuffer fileBytes) {
+            Map<String, String> metadata, ByteBuffer fileBytes, long fileOpset) {
+        this.fileOpset = fileOpset;
         this.path = path;
         this.runtimeProto = runtimeProto;
         this.graph = graph;
@@ -212,7 +214,7 @@ public final class OnnxModel {
             metadata.put(e.getKey(), e.getValue());
         }
         return new OnnxModel(file, runtime, read.graph(), Collections.unmodifiableMap(opsets),
-                Collections.unmodifiableMap(metadata), bytes);
+                Collections.unmodifiableMap(metadata), bytes, declared);
     }
 
     /**
@@ -295,9 +297,14 @@ public final class OnnxModel {
         return opsetImports;
     }
 
-    /** The opset version of the default ONNX domain. */
+    /** The opset version of the default ONNX domain, as the model runs (older ones are brought to 9, see {@link #fileOpset}). */
     public long opset() {
         return opsetImports.get("");
+    }
+
+    /** The default domain's opset as the file declares it: below {@link #opset()} where loading brought it up. */
+    public long fileOpset() {
+        return fileOpset;
     }
 
     public Map<String, String> metadata() {

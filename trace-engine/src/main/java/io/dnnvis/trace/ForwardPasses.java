@@ -72,7 +72,7 @@ public final class ForwardPasses implements AutoCloseable {
         if (inputs.size() != 1) {
             return Map.of(); // opening the pass says so
         }
-        String tensor = model.graph().input(layer).isPresent() ? layer : model.graph().layer(layer).tensor();
+        String tensor = model.graph().tensor(layer);
         return activations.check(List.of(tensor), Map.of(inputs.get(0).name(), inputShape), false);
     }
 

@@ -195,12 +195,7 @@ public final class Tracer implements AutoCloseable {
         Graph g = model.graph();
         Set<String> out = new LinkedHashSet<>();
         for (String name : names) {
-            if (g.input(name).isPresent()) {
-                out.add(name);
-                continue;
-            }
-            Layer layer = g.layer(name);
-            out.add(layer.tensor());
+            out.add(g.tensor(name));
         }
         return List.copyOf(out);
     }

@@ -68,7 +68,7 @@ public final class TruncatedForward implements AutoCloseable {
                     + Arrays.toString(inputShape));
         }
         String name = inputs.get(0).name();
-        String tensor = model.graph().input(layer).isPresent() ? layer : model.graph().layer(layer).tensor();
+        String tensor = model.graph().tensor(layer);
         var truncated = ModelRewrites.truncate(model, tensor);
         if (probeBatches) {
             TruncatedForward batched = openBatched(model, tensor, name, inputShape, truncated, options);

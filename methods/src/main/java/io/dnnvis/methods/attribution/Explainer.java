@@ -140,7 +140,7 @@ public final class Explainer {
         Target target = given.orElseGet(() -> topClass(input));
         String tensor = TargetSelection.tensorOf(model, target, null);
         long[] shape = engine.shapes(tensor, input.shape()).get(tensor);
-        Layer layer = model.graph().layer(tensor);
+        Layer layer = model.graph().layerOfTensor(tensor);
         String name = layer.alias().isEmpty() ? tensor : layer.alias();
         return TargetSelection.resolve(model, target, name, tensor, shape);
     }
@@ -151,7 +151,7 @@ public final class Explainer {
         if (outputs.isEmpty()) {
             throw new BadRequestException(model.fileName() + ": the model has no output for target top");
         }
-        String tensor = model.graph().layer(outputs.get(0).name()).tensor();
+        String tensor = model.graph().tensor(outputs.get(0).name());
         TensorValue scores = gradients.forward(tensor, input);
         long[] shape = scores.shape();
         long classes = shape.length >= 2 ? shape[1] : 0;
@@ -196,11 +196,12 @@ public final class Explainer {
         if (outputs.isEmpty()) {
             throw new BadRequestException(model.fileName() + ": the model has no output");
         }
-        String scored = model.graph().layer(output.orElse(outputs.get(0).name())).tensor();
+        String scored = output.map(o -> model.graph().layer(o).tensor())
+                .orElse(model.graph().tensor(outputs.get(0).name()));
         java.util.Map<String, long[]> shapes = engine.shapes(scored, input.shape());
         String found = null;
         java.util.Set<String> modelOutputs = new java.util.HashSet<>();
-        outputs.forEach(o -> modelOutputs.add(model.graph().layer(o.name()).tensor()));
+        outputs.forEach(o -> modelOutputs.add(model.graph().tensor(o.name())));
         boolean singlePositions = false;
         for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
             long[] shape = shapes.get(node.output());

@@ -58,7 +58,7 @@ public record TargetSelection(Target target, String tensor, long[] shape, int[] 
         if (outputs.isEmpty()) {
             throw new BadRequestException(model.fileName() + ": the model has no output for a class target");
         }
-        return graph.layer(outputs.get(0).name()).tensor();
+        return graph.tensor(outputs.get(0).name());
     }
 
     /**

@@ -314,7 +314,7 @@ public final class OcclusionEngine implements AutoCloseable {
 
     private Layer watchedLayer(OcclusionRequest request) {
         if (request.target().isPresent() && !request.target().get().needsLayer()) {
-            return model.graph().layer(TargetSelection.tensorOf(model, request.target().get(), null));
+            return model.graph().layerOfTensor(TargetSelection.tensorOf(model, request.target().get(), null));
         }
         return model.graph().layer(request.layer().orElseThrow());
     }

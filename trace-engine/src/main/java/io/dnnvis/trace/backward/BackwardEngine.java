@@ -124,7 +124,7 @@ public final class BackwardEngine implements AutoCloseable {
      *     {@link EngineOptions#maxTensorBytes()} or all of them more than the memory available
      */
     public Map<String, long[]> shapes(String target, long[] inputShape) {
-        return probe(model.graph().layer(target).tensor(), inputShape).shapes();
+        return probe(model.graph().tensor(target), inputShape).shapes();
     }
 
     private ShapeProbe probe(String targetTensor, long[] inputShape) {
@@ -256,7 +256,7 @@ public final class BackwardEngine implements AutoCloseable {
         if (images <= 1) {
             return true;
         }
-        String tensor = model.graph().layer(target).tensor();
+        String tensor = model.graph().tensor(target);
         long[] atOne = shapes(tensor, oneImage).get(tensor);
         long[] batched = oneImage.clone();
         batched[0] = images;
