@@ -147,7 +147,8 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         if (!pathInputs.equals(List.of(node.inputs().get(0))) || rowAxis != 2 || colAxis != 3) {
             return Optional.empty();
         }
-        return PadGeometry.of(node, 4, ConstantValues.of(graph)).filter(p -> p.mode().equals("constant") && p.addsOnlyTo(2, 3))
+        return PadGeometry.of(node, 4, ConstantValues.of(graph))
+                .filter(p -> p.mode().equals("constant") && p.valueKnown() && p.addsOnlyTo(2, 3))
                 .map(p -> shift(node, p.begin()[2], p.begin()[3], p.value(), pathInputs));
     }
 

@@ -17,9 +17,11 @@ import java.util.stream.LongStream;
  * @param mode constant, edge, reflect or wrap
  * @param begin per axis of the data, the positions added before it
  * @param end per axis, the positions added after it
- * @param value the constant of mode {@code constant}
+ * @param value the constant of mode {@code constant}, where {@code valueKnown}
+ * @param valueKnown false where the constant is an input computed from the image: the positions each
+ *     output reads are known all the same (what the backward rule and the geometry need), the value is not
  */
-public record PadGeometry(String mode, long[] begin, long[] end, float value) {
+public record PadGeometry(String mode, long[] begin, long[] end, float value, boolean valueKnown) {
 
     /** The modes of Pad (opset 19 added wrap). */
     public static final Set<String> MODES = Set.of("constant", "edge", "reflect", "wrap");
@@ -46,7 +48,8 @@ public record PadGeometry(String mode, long[] begin, long[] end, float value) {
 
     /**
      * The geometry of {@code pad}, whose data input has {@code rank} axes; empty where its mode is
-     * unknown, its pads, axes or constant are not known constants, or they do not fit the rank.
+     * unknown, its pads or axes are not known constants, or they do not fit the rank (a constant that
+     * is not known gives {@code valueKnown} false).
      */
     public static Optional<PadGeometry> of(Node pad, int rank, ConstantValues constants) {
         String mode = mode(pad);
@@ -56,6 +59,7 @@ public record PadGeometry(String mode, long[] begin, long[] end, float value) {
         long[] pads = pad.intsAttribute("pads").orElse(null);
         long[] axes = null;
         float value = pad.attribute("value").map(a -> a.asFloat()).orElse(0f);
+        boolean valueKnown = true;
         if (pads == null) {
             pads = constants.longs(pad.input(1)).orElse(null);
             if (!pad.input(3).isEmpty()) {
@@ -67,10 +71,8 @@ public record PadGeometry(String mode, long[] begin, long[] end, float value) {
             if (!pad.input(2).isEmpty()) {
                 float[] v = constants.tensor(pad.input(2)).filter(t -> t.type().isFloatingPoint())
                         .map(Tensor::toFloatArray).orElse(null);
-                if (v == null || v.length != 1) {
-                    return Optional.empty();
-                }
-                value = v[0];
+                valueKnown = v != null && v.length == 1;
+                value = valueKnown ? v[0] : Float.NaN;
             }
         }
         if (axes == null) {
@@ -89,7 +91,7 @@ public record PadGeometry(String mode, long[] begin, long[] end, float value) {
             begin[axis] = pads[k];
             end[axis] = pads[axes.length + k];
         }
-        return Optional.of(new PadGeometry(mode, begin, end, value));
+        return Optional.of(new PadGeometry(mode, begin, end, value, valueKnown));
     }
 
     /** Whether {@code axis} is padded or cropped at all. */

@@ -62,6 +62,22 @@ class PadAndSliceGeometryTest {
         assertThat(p.addsOnlyTo(2, 3)).isFalse(); // it crops a row
         // reflect on an axis of 4 (a b c d), one position before and two after: b a b c d c b
         assertThat(IntStream.range(0, 7).map(o -> p.source(3, o, 4)).toArray()).containsExactly(1, 0, 1, 2, 3, 2, 1);
+        assertThat(p.valueKnown()).isTrue();
+        ConstantValues withoutV = new ConstantValues() { // "v" computed from the image
+            @Override
+            public Optional<io.dnnvis.onnx.Tensor> tensor(String name) {
+                return name.equals("v") ? Optional.empty() : constants.tensor(name);
+            }
+
+            @Override
+            public Optional<long[]> longs(String name) {
+                return constants.longs(name);
+            }
+        };
+        PadGeometry computedValue = PadGeometry.of(pad, 4, withoutV).orElseThrow();
+        assertThat(computedValue.valueKnown()).as("a constant computed from the image: the positions are known")
+                .isFalse();
+        assertThat(computedValue.begin()).containsExactly(p.begin());
         assertThat(PadGeometry.of(pad, 2, constants)).as("axis 2 of a rank-2 input").isEmpty();
         assertThat(PadGeometry.of(pad, 4, name -> Optional.empty())).as("pads not known").isEmpty();
     }

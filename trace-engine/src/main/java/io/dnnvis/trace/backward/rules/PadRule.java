@@ -19,7 +19,7 @@ public final class PadRule implements BackwardRule {
         }
         PadGeometry pad = PadGeometry.of(ctx.node(), x.length, ctx::constant).orElseThrow(
                 () -> ctx.unsupported("Pad's pads (or axes) are not constants that fit its input's " + x.length
-                        + " axes"));
+                        + " axes")); // its constant value may be computed: the adjoint does not read it
         String s = ctx.signal(0).orElseThrow();
         for (int axis = 0; axis < x.length; axis++) {
             if (!pad.changes(axis)) {
