@@ -358,7 +358,7 @@ final class VisualizeCommand implements Callable<Integer> {
      */
     private static void requireChannelsOnAxisOne(Visualizer vis, Layer target, TensorValue tensor) {
         Optional<int[]> axes = vis.imageAxes(target.tensor(), tensor.shape());
-        if (axes.isPresent() && (axes.get()[0] != 2 || axes.get()[1] != 3)) {
+        if (axes.isPresent() && ChannelAxis.holdsImage(axes.get())) {
             String input = vis.model().graph().inputs().get(0).name();
             long[] shape = vis.tracer().shapes(Map.of(input, tensor.shape())).get(target.tensor());
             throw new UserException(ChannelAxis.message(describe(target), shape, axes.get(),

@@ -18,8 +18,9 @@ public final class ChannelAxis {
     }
 
     /**
-     * The axes {@code [row, col]} where {@code tensor} holds the image when the graph says so and they
-     * are not axes 2 and 3 (channels last); empty where they are 2 and 3 or not known.
+     * The axes {@code [row, col]} where {@code tensor} holds the image when the graph says so and one
+     * of them is axis 1 (its channels elsewhere, last); empty where axis 1 holds no image axis (rows and
+     * columns on 2 and 3, or on 3 and 2 after a Transpose that swaps them) or the graph does not say.
      *
      * @param shapes the shapes of the graph's tensors at the input's size
      */
@@ -27,7 +28,12 @@ public final class ChannelAxis {
             String tensor) {
         String input = graph.inputs().get(0).name();
         return ImageAxes.of(graph, shapes, input, layout.heightAxis(), layout.widthAxis(), tensor)
-                .filter(a -> a[0] != 2 || a[1] != 3);
+                .filter(ChannelAxis::holdsImage);
+    }
+
+    /** Whether image axes {@code [row, col]} put rows or columns on axis 1. */
+    public static boolean holdsImage(int[] axes) {
+        return axes[0] == 1 || axes[1] == 1;
     }
 
     /**
@@ -47,7 +53,7 @@ public final class ChannelAxis {
     /** The refusal's words: the layer, its shape, where its image axes are, and {@code use}. */
     public static String message(String layer, long[] shape, int[] axes, String use) {
         return "layer " + layer + " " + Arrays.toString(shape) + " holds the image's rows and columns on axes "
-                + axes[0] + " and " + axes[1] + " (its channels last); " + use + ": choose a layer where they are on "
-                + "axes 2 and 3";
+                + axes[0] + " and " + axes[1] + (holdsImage(axes) ? " (its channels last)" : "") + "; " + use
+                + ": choose a layer where they are on axes 2 and 3";
     }
 }
