@@ -68,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "of the CAM methods; not needed for saliency, input-x-gradient, integrated-gradients, smoothgrad.")
     String layer;
 
+    /** The tensor {@link #layer} names, resolved once (the forward pass takes it as a tensor name). */
+    private String targetTensor;
+
     @Option(names = "--method", defaultValue = "desalinet", paramLabel = "METHOD",
             description = "What to time: deconvnet, salinet, desalinet, occlusion, or a method of explain ("
                     + ExplainMethod.NAMES + " but all) (default: ${DEFAULT-VALUE}).")
@@ -156,11 +159,15 @@ final class BenchCommand implements Callable<Integer> {
             OnnxModel model = common.loadModel(file);
             long[] shape = inputShape(model);
             TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
-            if (layer == null) {
-                layer = method.needsLayer() ? defaultCamLayer(model, input, options)
-                        : model.graph().outputs().get(0).name();
+            Layer target;
+            if (layer == null && !method.needsLayer()) {
+                layer = model.graph().outputs().get(0).name();
+                target = model.graph().layerOfTensor(layer); // a tensor name: not read as an alias
+            } else {
+                layer = layer == null ? defaultCamLayer(model, input, options) : layer;
+                target = model.graph().layer(layer);
             }
-            Layer target = model.graph().layer(layer);
+            targetTensor = target.tensor();
             if (method == BenchMethod.OCCLUSION && shape.length == 4) {
                 InputLayout l = InputLayout.resolve(model, Optional.ofNullable(layout));
                 Preflight.requireWindowFits(window, l.height(shape), l.width(shape));
@@ -253,7 +260,7 @@ final class BenchCommand implements Callable<Integer> {
         int n = (int) one[0];
         one[0] = 1;
         long t0 = System.nanoTime();
-        try (TruncatedForward forward = TruncatedForward.open(model, layer, one, options)) {
+        try (TruncatedForward forward = TruncatedForward.open(model, targetTensor, one, options)) {
             double sessionMs = (System.nanoTime() - t0) / NANOS_PER_MS;
             float[] data = input.data();
             return new Forward(sessionMs, Timing.of(() -> forward.run(data, n), warmup, repeat, memory));

@@ -85,7 +85,7 @@ public final class Tracer implements AutoCloseable {
         return trace(input, List.of());
     }
 
-    /** Single-input models: traces {@code tensors} (aliases, node names or tensor names). */
+    /** Single-input models: traces {@code tensors} (tensor names; aliases, node names where no tensor has it). */
     public Trace trace(TensorValue input, Collection<String> tensors) {
         List<ValueInfo> in = inputs();
         if (in.size() != 1) {
@@ -156,7 +156,8 @@ public final class Tracer implements AutoCloseable {
      * Runs the model and returns the requested tensors followed by the model outputs.
      *
      * @param inputs one value per graph input, by input name
-     * @param tensors aliases, node names or tensor names of the tensors to keep
+     * @param tensors the tensors to keep: tensor names, or aliases and node names where no tensor has that
+     *     name ({@link io.dnnvis.onnx.Graph#tensor})
      * @throws TensorTooLargeException when, by the shapes, a tensor the run computes is larger than
      *     {@link EngineOptions#maxTensorBytes()} or all of them more than the memory available
      *     (see {@link ActivationCheck}); nothing has run then

@@ -43,7 +43,7 @@ public final class TruncatedForward implements AutoCloseable {
     /**
      * The pass with a probe of batches (see {@link #open(OnnxModel, String, long[], EngineOptions, boolean)}).
      *
-     * @param layer alias, node name or tensor name of the cut
+     * @param layer the tensor of the cut: its name, or an alias or node name where no tensor has that name
      * @param inputShape shape of one input, batch 1 ({@code [1, C, H, W]})
      */
     public static TruncatedForward open(OnnxModel model, String layer, long[] inputShape, EngineOptions options) {
@@ -51,7 +51,7 @@ public final class TruncatedForward implements AutoCloseable {
     }
 
     /**
-     * @param layer alias, node name or tensor name of the cut
+     * @param layer the tensor of the cut: its name, or an alias or node name where no tensor has that name
      * @param inputShape shape of one input, batch 1 ({@code [1, C, H, W]})
      * @param probeBatches whether to learn if the graph takes batches by a run at batch 2 (twice the
      *     tensors of one input); false opens a pass that runs one input at a time, e.g. when two
