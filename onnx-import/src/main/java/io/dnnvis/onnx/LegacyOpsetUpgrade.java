@@ -36,10 +36,12 @@ import java.util.Set;
  *   <li>Reshape's {@code shape} attribute (opsets 1 to 4) becomes its second input; Concat without
  *       {@code axis} (opsets 1 to 3) gets its default, 1; Pad's {@code paddings} (opset 1) is
  *       {@code pads}; Cast's {@code to} named as a string (opsets 1 to 5) becomes the type's number.
+ *   <li>Upsample-1's {@code height_scale} and {@code width_scale} become {@code scales}
+ *       ({@code bilinear}: {@code linear}).
  * </ul>
- * What cannot be said at opset 7 this way is refused, naming the node: Upsample and Tile of these
- * opsets, Split with a second input, a broadcast along an axis of a computed tensor or of a tensor of
- * unknown rank, subgraphs.
+ * What cannot be said at opset 7 this way is refused, naming the node: Tile-1 (tiles and an axis),
+ * Split with a second input, a broadcast along an axis that needs a computed tensor reshaped or whose
+ * ranks are not known, subgraphs.
  */
 final class LegacyOpsetUpgrade {
 
@@ -150,7 +152,12 @@ final class LegacyOpsetUpgrade {
                         b.addAttribute(AttributeProto.newBuilder().setName("to")
                                 .setType(AttributeProto.AttributeType.INT).setI(t.code()));
                     });
-            case "Upsample", "Tile" -> throw refuse(n, "changed its inputs at opset 7");
+            case "Upsample" -> scalesOfUpsampleOne(n, b);
+            case "Tile" -> {
+                if (n.getInputCount() > 2) {
+                    throw refuse(n, "takes tiles and an axis (opset 1), which opset 6 replaced by repeats");
+                }
+            }
             case "Split" -> {
                 if (n.getInputCount() > 1) {
                     throw refuse(n, "takes its split as an input, which opset 2 made an attribute");
@@ -165,7 +172,31 @@ final class LegacyOpsetUpgrade {
         return b.build();
     }
 
-    /** {@code broadcast}/{@code axis} as numpy broadcasting: B from axis {@code axis} of A gets trailing axes of 1. */
+    /**
+     * Upsample-1 (experimental: {@code height_scale}, {@code width_scale}, mode {@code nearest} or
+     * {@code bilinear}) as Upsample-7 ({@code scales} of every axis, mode {@code nearest} or
+     * {@code linear}) on its 4-D input.
+     */
+    private void scalesOfUpsampleOne(NodeProto n, NodeProto.Builder b) {
+        Optional<AttributeProto> height = attribute(n, "height_scale");
+        Optional<AttributeProto> width = attribute(n, "width_scale");
+        if (height.isEmpty() || width.isEmpty()) {
+            throw refuse(n, "has no height_scale and width_scale");
+        }
+        String mode = attribute(n, "mode").map(a -> a.getS().toStringUtf8()).orElse("nearest");
+        remove(b, "height_scale");
+        remove(b, "width_scale");
+        remove(b, "mode");
+        b.addAttribute(AttributeProto.newBuilder().setName("scales").setType(AttributeProto.AttributeType.FLOATS)
+                .addFloats(1).addFloats(1).addFloats(height.get().getF()).addFloats(width.get().getF()));
+        b.addAttribute(AttributeProto.newBuilder().setName("mode").setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(mode.equals("bilinear") ? "linear" : mode)));
+    }
+
+    /**
+     * {@code broadcast}/{@code axis} as numpy broadcasting: B matched from axis {@code axis} of A gets
+     * trailing axes of 1 (a constant B: an initializer, or a Constant node's value, made an initializer).
+     */
     private void numpyBroadcast(NodeProto n, NodeProto.Builder b) {
         long broadcast = attribute(n, "broadcast").map(AttributeProto::getI).orElse(0L);
         Optional<Long> axis = attribute(n, "axis").map(AttributeProto::getI);
@@ -174,23 +205,49 @@ final class LegacyOpsetUpgrade {
         if (broadcast == 0 || axis.isEmpty() || n.getInputCount() < 2) {
             return; // equal shapes, or B matched to A's last axes: what numpy does too
         }
-        Integer rankA = ranks.get(n.getInput(0));
-        if (rankA == null) {
-            throw refuse(n, "broadcasts along axis " + axis.get() + " of a tensor whose rank is not known");
+        TensorProto bTensor = constant(n.getInput(1));
+        if (bTensor != null && elements(bTensor) == 1) {
+            return; // one value broadcasts alike whatever its axes
         }
-        TensorProto bTensor = initializers.get(n.getInput(1));
-        if (bTensor == null) {
-            throw refuse(n, "broadcasts a computed tensor along axis " + axis.get());
+        Integer rankA = ranks.get(n.getInput(0));
+        Integer rankB = bTensor != null ? Integer.valueOf(bTensor.getDimsCount()) : ranks.get(n.getInput(1));
+        if (rankA == null || rankB == null) {
+            throw refuse(n, "broadcasts along axis " + axis.get() + " a tensor whose rank is not known");
         }
         long from = axis.get() < 0 ? axis.get() + rankA : axis.get();
-        long trailing = rankA - from - bTensor.getDimsCount();
+        long trailing = rankA - from - rankB;
         if (from < 0 || trailing < 0) {
-            throw refuse(n, "broadcasts a tensor of rank " + bTensor.getDimsCount() + " from axis " + axis.get()
+            throw refuse(n, "broadcasts a tensor of rank " + rankB + " from axis " + axis.get()
                     + " of a tensor of rank " + rankA);
         }
         if (trailing > 0) {
-            b.setInput(1, withTrailingOnes(bTensor, (int) trailing));
+            if (bTensor == null) {
+                throw refuse(n, "broadcasts a computed tensor along axis " + axis.get());
+            }
+            b.setInput(1, withTrailingOnes(bTensor.toBuilder().setName(n.getInput(1)).build(), (int) trailing));
         }
+    }
+
+    /** The value of {@code name} where the file holds it: an initializer, or a Constant node's {@code value}. */
+    private TensorProto constant(String name) {
+        TensorProto t = initializers.get(name);
+        if (t != null) {
+            return t;
+        }
+        for (NodeProto n : graph.getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
+                return attribute(n, "value").filter(AttributeProto::hasT).map(AttributeProto::getT).orElse(null);
+            }
+        }
+        return null;
+    }
+
+    private static long elements(TensorProto t) {
+        long n = 1;
+        for (long d : t.getDimsList()) {
+            n *= d;
+        }
+        return n;
     }
 
     /** PRelu's slope {@code [C]} (C > 1) applied to axis 1 of X, as opset 7's broadcasting says it: {@code [C, 1, ...]}. */

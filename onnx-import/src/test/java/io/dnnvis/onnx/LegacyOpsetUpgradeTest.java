@@ -50,6 +50,7 @@ class LegacyOpsetUpgradeTest {
                 .addNode(node("BatchNormalization", "x", "s", "z", "z", "s", "n")
                         .addAttribute(OnnxProtos.intAttr("is_test", 1))
                         .addAttribute(OnnxProtos.intAttr("spatial", 1)))
+                .addNode(node("Relu", "s", "sr")) // a computed [3]
                 .addNode(node("Mul", "n", bInput, "m").addAttribute(OnnxProtos.intAttr("broadcast", 1))
                         .addAttribute(OnnxProtos.intAttr("axis", 1)))
                 .addNode(node("Dropout", "m", "y").addAttribute(OnnxProtos.intAttr("is_test", 1)))
@@ -113,24 +114,64 @@ class LegacyOpsetUpgradeTest {
 
     @Test
     void whatOpsetSevenCannotSayIsRefusedNamingTheNode() {
-        assertThatThrownBy(() -> load(model(6, scaleGraph("x", true))))
+        assertThatThrownBy(() -> load(model(6, scaleGraph("sr", true))))
                 .isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining("opset 6: node 'mul' (Mul) broadcasts a computed tensor along axis 1");
         assertThatThrownBy(() -> load(model(6, scaleGraph("s", false))))
-                .hasMessageContaining("node 'mul' (Mul) broadcasts along axis 1 of a tensor whose rank is not known");
-        GraphProto.Builder up = GraphProto.newBuilder()
+                .hasMessageContaining("node 'mul' (Mul) broadcasts along axis 1 a tensor whose rank is not known");
+        GraphProto.Builder tile = GraphProto.newBuilder()
                 .addInput(OnnxProtos.tensorInfo("x", DataType.FLOAT, 1, 3, 4, 4))
-                .addNode(node("Upsample", "x", "y").addAttribute(OnnxProtos.floatAttr("height_scale", 2))
-                        .addAttribute(OnnxProtos.floatAttr("width_scale", 2)))
+                .addInitializer(OnnxProtos.longTensor("tiles", new long[] {}, new long[] {2}))
+                .addInitializer(OnnxProtos.longTensor("axis", new long[] {}, new long[] {3}))
+                .addNode(node("Tile", "x", "tiles", "axis", "y"))
                 .addOutput(OnnxProtos.tensorInfoUnknownShape("y", DataType.FLOAT));
-        assertThatThrownBy(() -> load(model(6, up))).isInstanceOf(InvalidModelException.class)
-                .hasMessage("legacy.onnx: opset 6: node 'upsample' (Upsample) changed its inputs at opset 7; dnnvis "
-                        + "brings opsets 1 to 6 to opset 7 (the oldest ONNX Runtime reads) where their ops allow it");
+        assertThatThrownBy(() -> load(model(1, tile))).isInstanceOf(InvalidModelException.class)
+                .hasMessage("legacy.onnx: opset 1: node 'tile' (Tile) takes tiles and an axis (opset 1), which opset 6 "
+                        + "replaced by repeats; dnnvis brings opsets 1 to 6 to opset 7 (the oldest ONNX Runtime reads) "
+                        + "where their ops allow it");
         GraphProto.Builder cast = GraphProto.newBuilder()
                 .addInput(OnnxProtos.tensorInfo("x", DataType.FLOAT, 1))
                 .addNode(node("Cast", "x", "y").addAttribute(OnnxProtos.stringAttr("to", "quaternion")))
                 .addOutput(OnnxProtos.tensorInfoUnknownShape("y", DataType.FLOAT));
         assertThatThrownBy(() -> load(model(5, cast))).hasMessageContaining("casts to the unknown type 'QUATERNION'");
+    }
+
+    @Test
+    void upsampleOneAndTileSixAreOpsetSevenForms() {
+        GraphProto.Builder g = GraphProto.newBuilder()
+                .addInput(OnnxProtos.tensorInfo("x", DataType.FLOAT, 1, 3, 4, 4))
+                .addInitializer(OnnxProtos.longTensor("repeats", new long[] {4}, new long[] {1, 1, 1, 2}))
+                .addNode(node("Upsample", "x", "u").addAttribute(OnnxProtos.floatAttr("height_scale", 2))
+                        .addAttribute(OnnxProtos.floatAttr("width_scale", 3))
+                        .addAttribute(OnnxProtos.stringAttr("mode", "bilinear")))
+                .addNode(node("Tile", "u", "repeats", "y"))
+                .addOutput(OnnxProtos.tensorInfoUnknownShape("y", DataType.FLOAT));
+        OnnxModel m = load(model(6, g));
+        Node up = find(m, "Upsample");
+        assertThat(up.attribute("height_scale")).isEmpty();
+        assertThat(up.attribute("mode").orElseThrow().asString()).isEqualTo("linear");
+        assertThat(m.graph().initializers().get(up.inputs().get(1)).toFloatArray()).as("scales, an input at opset 9")
+                .containsExactly(1, 1, 2, 3);
+        assertThat(find(m, "Tile").inputs()).containsExactly("u", "repeats");
+    }
+
+    @Test
+    void aConstantNodeOrASingleValueBroadcastsFromAnAxisToo() {
+        GraphProto.Builder g = GraphProto.newBuilder()
+                .addInput(OnnxProtos.tensorInfo("x", DataType.FLOAT, 1, 3, 4, 4))
+                .addInitializer(OnnxProtos.floatTensor("one", new long[] {1, 1}, new float[] {2}))
+                .addNode(node("Constant", "s").addAttribute(OnnxProtos.tensorAttr("value",
+                        OnnxProtos.floatTensor("", new long[] {3}, SCALE))))
+                .addNode(node("Mul", "x", "s", "m").addAttribute(OnnxProtos.intAttr("broadcast", 1))
+                        .addAttribute(OnnxProtos.intAttr("axis", 1)))
+                .addNode(node("Add", "m", "one", "y").addAttribute(OnnxProtos.intAttr("broadcast", 1))
+                        .addAttribute(OnnxProtos.intAttr("axis", 3)))
+                .addOutput(OnnxProtos.tensorInfoUnknownShape("y", DataType.FLOAT));
+        OnnxModel m = load(model(6, g));
+        Tensor s = m.graph().initializers().get(find(m, "Mul").inputs().get(1));
+        assertThat(s.dims()).containsExactly(3, 1, 1);
+        assertThat(s.toFloatArray()).containsExactly(SCALE);
+        assertThat(find(m, "Add").inputs()).as("one value: nothing to reshape").containsExactly("m", "one");
     }
 
     @Test
