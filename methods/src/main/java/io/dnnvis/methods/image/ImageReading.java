@@ -79,8 +79,10 @@ public final class ImageReading {
                             + " pixels is larger than the limit of " + maxPixels + " pixels");
                 }
                 List<String> missingData = new ArrayList<>();
+                boolean progressive = reader.getFormatName().equalsIgnoreCase("jpeg")
+                        && jpegHeader.get().map(JpegHeader::progressive).orElse(false);
                 reader.addIIOReadWarningListener((r, warning) -> {
-                    if (isMissingData(warning)) {
+                    if (isMissingData(warning) || progressive && isMissingEnd(warning)) {
                         missingData.add(warning);
                     }
                 });
@@ -113,6 +115,15 @@ public final class ImageReading {
      */
     static boolean isMissingData(String warning) {
         return warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end of data segment");
+    }
+
+    /**
+     * Whether an ImageIO warning says the file ends without its end marker. A progressive JPEG cut
+     * between two of its scans warns only this, and decodes to a coarser image: for one, a missing end
+     * is missing data.
+     */
+    static boolean isMissingEnd(String warning) {
+        return warning != null && warning.toLowerCase(Locale.ROOT).contains("missing eoi");
     }
 
     /** An exception's message and those of its causes, on one line ("IOException" where there is none). */

@@ -16,8 +16,15 @@ import java.util.Optional;
  *
  * @param components 1 (gray), 3 (YCbCr or RGB) or 4 (CMYK or YCCK)
  * @param adobeTransform the Adobe segment's transform (0 none/CMYK, 1 YCbCr, 2 YCCK); -1 without one
+ * @param progressive whether the frame is progressive (SOF2, 6, 10, 14): its scans refine the whole
+ *     image one after the other, so a file cut between two scans still decodes, coarser
  */
-record JpegHeader(int components, int adobeTransform) {
+record JpegHeader(int components, int adobeTransform, boolean progressive) {
+
+    /** A baseline or sequential frame's header. */
+    JpegHeader(int components, int adobeTransform) {
+        this(components, adobeTransform, false);
+    }
 
     /** Adobe APP14 transform of YCCK. */
     static final int YCCK = 2;
@@ -55,6 +62,7 @@ record JpegHeader(int components, int adobeTransform) {
         }
         int components = -1;
         int transform = -1;
+        boolean progressive = false;
         while (true) {
             int b = in.readUnsignedByte();
             if (b != 0xFF) {
@@ -68,7 +76,8 @@ record JpegHeader(int components, int adobeTransform) {
                 continue; // markers without a segment
             }
             if (marker == 0xDA || marker == 0xD9) { // start of scan, end of image: the header is over
-                return components < 0 ? Optional.empty() : Optional.of(new JpegHeader(components, transform));
+                return components < 0 ? Optional.empty()
+                        : Optional.of(new JpegHeader(components, transform, progressive));
             }
             int length = in.readUnsignedShort() - 2;
             if (length < 0) {
@@ -78,6 +87,7 @@ record JpegHeader(int components, int adobeTransform) {
             in.readFully(segment);
             if (isFrameHeader(marker) && length >= 6) {
                 components = segment[5] & 0xFF;
+                progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
             } else if (marker == 0xEE && length >= 12 && new String(segment, 0, 5,
                     java.nio.charset.StandardCharsets.US_ASCII).equals("Adobe")) {
                 transform = segment[11] & 0xFF;

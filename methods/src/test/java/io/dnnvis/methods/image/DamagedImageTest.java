@@ -60,6 +60,41 @@ class DamagedImageTest {
     }
 
     @Test
+    void aProgressiveJpegCutBetweenItsScansIsRefused() throws IOException {
+        BufferedImage photo = ImageReading.toRgb(ImageIO.read(TestData.file("images/chelsea.png").toFile()));
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+            writer.write(null, new javax.imageio.IIOImage(photo, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        byte[] progressive = out.toByteArray();
+        assertThat(ImageReading.read(progressive, "whole.jpg", ImageReading.DEFAULT_MAX_PIXELS).getWidth())
+                .isEqualTo(photo.getWidth());
+        int third = nthScan(progressive, 3);
+        assertThat(third).as("a progressive file has several scans").isPositive();
+        byte[] twoScans = Arrays.copyOf(progressive, third);
+        assertThatThrownBy(() -> ImageReading.read(twoScans, "scans.jpg", ImageReading.DEFAULT_MAX_PIXELS))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("scans.jpg: the image data is truncated or corrupt (Truncated File - Missing EOI marker)");
+    }
+
+    /** Where the {@code n}-th start-of-scan marker (FF DA) begins; -1 when there are fewer. */
+    private static int nthScan(byte[] jpeg, int n) {
+        int seen = 0;
+        for (int k = 0; k + 1 < jpeg.length; k++) {
+            if ((jpeg[k] & 0xFF) == 0xFF && (jpeg[k + 1] & 0xFF) == 0xDA && ++seen == n) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void aPngCutShortSaysWhyItCannotBeDecoded() {
         byte[] half = Arrays.copyOf(png, png.length / 2);
         assertThatThrownBy(() -> ImageReading.read(half, "cut.png", ImageReading.DEFAULT_MAX_PIXELS))
