@@ -18,8 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every backward-net case of the reference manifest, of the torchvision cases and of the conformance
- * suite's cases that select a channel (PyTorch autograd) through the library API.
+ * Every backward-net case of the reference manifest, of the torchvision cases, of the exporters'
+ * look-alikes and of the conformance suite's cases that select a channel (PyTorch autograd) through
+ * the library API.
  */
 class ReferenceCasesTest {
 
@@ -29,6 +30,7 @@ class ReferenceCasesTest {
         return Stream.of(TestData.manifest().casesOf("deconvnet", "salinet", "desalinet").stream(),
                 TestData.torchvisionManifest().cases().stream(),
                 TestData.conformanceManifest().cases().stream().filter(c -> c.channel().isPresent()),
+                TestData.lookalikeManifest().cases().stream(),
                 TestData.largeConformanceManifest().stream()
                         .flatMap(m -> m.cases().stream().filter(c -> c.channel().isPresent())))
                 .flatMap(s -> s);

@@ -98,6 +98,16 @@ public final class TestData {
     }
 
     /**
+     * Look-alikes of exports we cannot make here: TensorFlow models as tf2onnx writes them (NHWC input,
+     * Transposes, SAME padding, Pads, folded BatchNorm) and the model zoo's Caffe2 classics at opsets 3
+     * and 6 (initializers listed as inputs, Caffe's Scale layer, LRN, inception Concats), made by
+     * {@code testdata/scripts/make_lookalikes.py} with float64 torch twins; same format as {@link #manifest()}.
+     */
+    public static Manifest lookalikeManifest() {
+        return Manifest.read(file("lookalikes/manifest.json"));
+    }
+
+    /**
      * The large conformance suite (ConvNeXt-Tiny at opsets 13 and 17, LR-ASPP MobileNetV3-Large) that
      * {@code make_conformance.py DIR --large} wrote, when the opt-in system property
      * {@code dnnvis.conformance} names DIR; else empty.
