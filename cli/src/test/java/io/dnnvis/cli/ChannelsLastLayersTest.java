@@ -99,6 +99,31 @@ class ChannelsLastLayersTest {
     }
 
     @Test
+    void aLayerWithRowsAndColumnsSwappedKeepsItsChannelsOnAxisOne() throws IOException {
+        // NCHW input -> Conv -> Transpose(0, 1, 3, 2) -> Relu: rows and columns swapped, channels stay on axis 1
+        ModelBuilder b = ModelBuilder.create(13);
+        String swapped = b.node("Transpose", List.of(b.conv(b.input("x", 1, 3, 10, 12), 3, 5, 3, 1, 1, 1,
+                new Random(6))), OnnxProtos.intsAttr("perm", 0, 1, 3, 2));
+        b.output(b.relu(swapped));
+        Path swap = dir.resolve("swap.onnx");
+        b.write(swap);
+        Path x = dir.resolve("swap.npy");
+        float[] data = new float[3 * 10 * 12];
+        Random r = new Random(7);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextFloat();
+        }
+        Npy.write(x, new TensorValue("x", new long[] {1, 3, 10, 12}, data));
+        CliRun occlusion = CliRun.of("occlusion", swap.toString(), "--input-npy", x.toString(), "--layer", "relu1",
+                "--window", "3", "--stride", "3", "-q", "--save-npy", dir.resolve("swap-o.npy").toString());
+        assertThat(occlusion.code()).as(occlusion.err()).isZero();
+        assertThat(Npy.read(dir.resolve("swap-o.npy"), "o").shape()[0]).as("the Conv's 5 channels").isEqualTo(5);
+        CliRun neuron = CliRun.of("visualize", swap.toString(), "--input-npy", x.toString(), "--layer", "relu1",
+                "--neuron", "4", "--method", "salinet", "--save-npy", dir.resolve("swap-v.npy").toString());
+        assertThat(neuron.code()).as(neuron.err()).isZero();
+    }
+
+    @Test
     void anInputShapeInTheOtherLayoutIsRefused() {
         CliRun wrong = CliRun.of("layers", model.toString(), "--input-shape", "1,3,12,12");
         assertThat(wrong.code()).as(wrong.err()).isEqualTo(2);
