@@ -115,7 +115,8 @@ public final class BackwardEngine implements AutoCloseable {
     }
 
     /**
-     * The static shape of {@code target} (alias, node name or tensor name) and of every tensor it
+     * The static shape of {@code target} (a tensor name; an alias or node name where no tensor has that
+     * name: {@link io.dnnvis.onnx.Graph#tensor}) and of every tensor it
      * depends on, at {@code inputShape}: one forward run of the graph cut at the target, on zeros,
      * cached per (target, input shape). Before that run, {@link ActivationCheck} refuses a target
      * whose tensors (forward values and signals of one selection) do not fit.
