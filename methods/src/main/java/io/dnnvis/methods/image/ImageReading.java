@@ -78,15 +78,17 @@ public final class ImageReading {
                     throw new BadInputException(name + ": image of " + width + "x" + height
                             + " pixels is larger than the limit of " + maxPixels + " pixels");
                 }
+                Optional<JpegHeader> header = reader.getFormatName().equalsIgnoreCase("jpeg") ? jpegHeader.get()
+                        : Optional.empty(); // read once: from a file, each read opens it
+                boolean progressive = header.map(JpegHeader::progressive).orElse(false);
                 List<String> missingData = new ArrayList<>();
-                boolean progressive = reader.getFormatName().equalsIgnoreCase("jpeg")
-                        && jpegHeader.get().map(JpegHeader::progressive).orElse(false);
                 reader.addIIOReadWarningListener((r, warning) -> {
                     if (isMissingData(warning) || progressive && isMissingEnd(warning)) {
                         missingData.add(warning);
                     }
                 });
-                Optional<JpegHeader> cmyk = fourComponentJpeg(reader, jpegHeader);
+                // CMYK and YCCK: ImageIO's read handles them differently by JDK version
+                Optional<JpegHeader> cmyk = header.filter(h -> h.components() == 4);
                 BufferedImage image = cmyk.isPresent() ? CmykJpeg.toRgb(reader.readRaster(0, null), cmyk.get())
                         : toRgb(reader.read(0));
                 if (!missingData.isEmpty()) {
@@ -136,15 +138,6 @@ public final class ImageReading {
             }
         }
         return s.toString().replaceAll("\\s+", " ");
-    }
-
-    /** The header of a CMYK or YCCK JPEG, which ImageIO's {@code read} handles differently by JDK version. */
-    private static Optional<JpegHeader> fourComponentJpeg(ImageReader reader, Supplier<Optional<JpegHeader>> header)
-            throws IOException {
-        if (!reader.getFormatName().equalsIgnoreCase("jpeg")) {
-            return Optional.empty();
-        }
-        return header.get().filter(h -> h.components() == 4);
     }
 
     /** Any image type as 8-bit RGB, transparent pixels composited over black. */
