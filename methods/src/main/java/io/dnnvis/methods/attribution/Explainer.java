@@ -203,11 +203,12 @@ public final class Explainer {
         java.util.Set<String> modelOutputs = new java.util.HashSet<>();
         outputs.forEach(o -> modelOutputs.add(model.graph().tensor(o.name())));
         boolean singlePositions = false;
+        java.util.Map<String, int[]> imageAxes = ChannelAxis.imageAxes(model.graph(), shapes, layout);
         for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
             long[] shape = shapes.get(node.output());
             boolean pooling = node.opType().endsWith("Pool") || modelOutputs.contains(node.output());
             if (shape != null && !pooling && shape.length == 4 && shape[0] == 1
-                    && ChannelAxis.misplaced(model.graph(), shapes, layout, node.output()).isEmpty()) {
+                    && ChannelAxis.misplaced(imageAxes, node.output()).isEmpty()) {
                 if (shape[2] * shape[3] > 1) {
                     found = node.alias().isEmpty() ? node.output() : node.alias();
                 } else {

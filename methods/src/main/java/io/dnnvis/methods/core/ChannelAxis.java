@@ -26,9 +26,17 @@ public final class ChannelAxis {
      */
     public static Optional<int[]> misplaced(Graph graph, Map<String, long[]> shapes, InputLayout layout,
             String tensor) {
-        String input = graph.inputs().get(0).name();
-        return ImageAxes.of(graph, shapes, input, layout.heightAxis(), layout.widthAxis(), tensor)
-                .filter(ChannelAxis::holdsImage);
+        return misplaced(imageAxes(graph, shapes, layout), tensor);
+    }
+
+    /** As {@link #misplaced(Graph, Map, InputLayout, String)}, among axes {@link #imageAxes} found. */
+    public static Optional<int[]> misplaced(Map<String, int[]> imageAxes, String tensor) {
+        return Optional.ofNullable(imageAxes.get(tensor)).filter(ChannelAxis::holdsImage);
+    }
+
+    /** The image axes of every 4-D tensor where the graph keeps them ({@link ImageAxes#all}), for many questions. */
+    public static Map<String, int[]> imageAxes(Graph graph, Map<String, long[]> shapes, InputLayout layout) {
+        return ImageAxes.all(graph, shapes, graph.inputs().get(0).name(), layout.heightAxis(), layout.widthAxis());
     }
 
     /** Whether image axes {@code [row, col]} put rows or columns on axis 1. */

@@ -34,6 +34,12 @@ public final class ImageAxes {
      */
     public static Optional<int[]> of(Graph graph, Map<String, long[]> shapes, String input, int heightAxis,
             int widthAxis, String tensor) {
+        return Optional.ofNullable(all(graph, shapes, input, heightAxis, widthAxis).get(tensor));
+    }
+
+    /** The axes {@code [row, col]} of every tensor of rank 4 where the graph keeps them (one pass over it). */
+    public static Map<String, int[]> all(Graph graph, Map<String, long[]> shapes, String input, int heightAxis,
+            int widthAxis) {
         Map<String, int[]> axes = new HashMap<>();
         axes.put(input, new int[] {heightAxis, widthAxis});
         for (Node node : graph.nodes()) {
@@ -66,7 +72,7 @@ public final class ImageAxes {
                 axes.put(node.output(), out);
             }
         }
-        return Optional.ofNullable(axes.get(tensor));
+        return axes;
     }
 
     private static int indexOf(long[] perm, int axis) {
