@@ -64,6 +64,8 @@ final class LegacyOpsetUpgrade {
     private final long opset;
     private final GraphProto.Builder graph;
     private final Map<String, TensorProto> initializers = new HashMap<>();
+    /** The values of Constant nodes' outputs, by name. */
+    private final Map<String, TensorProto> constantNodes = new HashMap<>();
     private final Map<String, Integer> ranks = new HashMap<>();
     private final Set<String> names = new HashSet<>();
 
@@ -87,7 +89,13 @@ final class LegacyOpsetUpgrade {
                 ranks.putIfAbsent(v.getName(), v.getType().getTensorType().getShape().getDimCount());
             }
         }
-        graph.getNodeList().forEach(n -> names.addAll(n.getOutputList()));
+        for (NodeProto n : graph.getNodeList()) {
+            names.addAll(n.getOutputList());
+            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0) {
+                attribute(n, "value").filter(AttributeProto::hasT)
+                        .ifPresent(a -> constantNodes.put(n.getOutput(0), a.getT()));
+            }
+        }
     }
 
     /**
@@ -231,15 +239,7 @@ final class LegacyOpsetUpgrade {
     /** The value of {@code name} where the file holds it: an initializer, or a Constant node's {@code value}. */
     private TensorProto constant(String name) {
         TensorProto t = initializers.get(name);
-        if (t != null) {
-            return t;
-        }
-        for (NodeProto n : graph.getNodeList()) {
-            if (n.getOpType().equals("Constant") && n.getOutputCount() > 0 && n.getOutput(0).equals(name)) {
-                return attribute(n, "value").filter(AttributeProto::hasT).map(AttributeProto::getT).orElse(null);
-            }
-        }
-        return null;
+        return t != null ? t : constantNodes.get(name);
     }
 
     private static long elements(TensorProto t) {
