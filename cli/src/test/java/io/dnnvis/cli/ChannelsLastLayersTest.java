@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.build.OnnxProtos;
 import io.dnnvis.trace.Npy;
-import io.dnnvis.trace.TensorValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,12 +46,7 @@ class ChannelsLastLayersTest {
         b.output(b.node("MatMul", List.of(pooled, b.initializer("dense", new long[] {6, 4}, w))));
         model = dir.resolve("tf.onnx");
         b.write(model);
-        float[] data = new float[12 * 12 * 3];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextFloat();
-        }
-        input = dir.resolve("x.npy");
-        Npy.write(input, new TensorValue("x", new long[] {1, 12, 12, 3}, data));
+        input = RandomInputs.uniform(dir.resolve("x.npy"), r, 1, 12, 12, 3);
     }
 
     @Test
@@ -107,13 +101,7 @@ class ChannelsLastLayersTest {
         b.output(b.relu(swapped));
         Path swap = dir.resolve("swap.onnx");
         b.write(swap);
-        Path x = dir.resolve("swap.npy");
-        float[] data = new float[3 * 10 * 12];
-        Random r = new Random(7);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextFloat();
-        }
-        Npy.write(x, new TensorValue("x", new long[] {1, 3, 10, 12}, data));
+        Path x = RandomInputs.uniform(dir.resolve("swap.npy"), new Random(7), 1, 3, 10, 12);
         CliRun occlusion = CliRun.of("occlusion", swap.toString(), "--input-npy", x.toString(), "--layer", "relu1",
                 "--window", "3", "--stride", "3", "-q", "--save-npy", dir.resolve("swap-o.npy").toString());
         assertThat(occlusion.code()).as(occlusion.err()).isZero();

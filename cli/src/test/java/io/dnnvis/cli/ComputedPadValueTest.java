@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.build.OnnxProtos;
 import io.dnnvis.trace.Npy;
-import io.dnnvis.trace.TensorValue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,13 +24,7 @@ class ComputedPadValueTest {
 
     @Test
     void theBackwardNetsGoThroughAPadWithAComputedConstant() throws IOException {
-        Path x = dir.resolve("x.npy");
-        float[] data = new float[3 * 8 * 8];
-        Random r = new Random(12);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextFloat();
-        }
-        Npy.write(x, new TensorValue("x", new long[] {1, 3, 8, 8}, data));
+        Path x = RandomInputs.uniform(dir.resolve("x.npy"), new Random(12), 1, 3, 8, 8);
         ModelBuilder b = ModelBuilder.create(13);
         String conv = b.conv(b.input("x", 1, 3, 8, 8), 3, 4, 3, 1, 1, 1, new Random(13));
         String smallest = b.node("ReduceMin", List.of(conv), OnnxProtos.intAttr("keepdims", 0)); // a scalar

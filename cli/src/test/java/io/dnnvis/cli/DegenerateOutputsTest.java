@@ -3,8 +3,6 @@ package io.dnnvis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnnvis.modelbuild.ModelBuilder;
-import io.dnnvis.trace.Npy;
-import io.dnnvis.trace.TensorValue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -42,18 +40,7 @@ class DegenerateOutputsTest {
     }
 
     private Path input() {
-        Path file = dir.resolve("x.npy");
-        float[] data = new float[3 * 8 * 8];
-        Random r = new Random(2);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextFloat();
-        }
-        try {
-            Npy.write(file, new TensorValue("x", new long[] {1, 3, 8, 8}, data));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return file;
+        return RandomInputs.uniform(dir.resolve("x.npy"), new Random(2), 1, 3, 8, 8);
     }
 
     @Test

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.onnx.build.OnnxProtos;
-import io.dnnvis.trace.Npy;
-import io.dnnvis.trace.TensorValue;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,13 +33,7 @@ class OutputKindsTest {
 
     @Test
     void aClassVectorWithUnitAxesIsReadAsClasses() throws IOException {
-        Path x = dir.resolve("x.npy");
-        float[] data = new float[3 * 8 * 8];
-        Random r = new Random(3);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = r.nextFloat();
-        }
-        Npy.write(x, new TensorValue("x", new long[] {1, 3, 8, 8}, data));
+        Path x = RandomInputs.uniform(dir.resolve("x.npy"), new Random(3), 1, 3, 8, 8);
         List<String> printed = new ArrayList<>();
         for (boolean flatten : new boolean[] {false, true}) {
             ModelBuilder b = ModelBuilder.create(13);
