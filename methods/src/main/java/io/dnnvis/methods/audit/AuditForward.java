@@ -90,14 +90,15 @@ public final class AuditForward implements AutoCloseable {
             String truth = request.labels().labelOf(name);
             if (shape.length == 4 && !Predictions.isClassVector(shape)) {
                 int classes = (int) shape[1];
-                int[] pixels = PositionPredictions.winningPixels(data, offset, classes, per / classes);
+                int plane = per / classes;
+                int[] pixels = PositionPredictions.winningPixels(data, offset, classes, plane);
                 int best = 0;
                 for (int k = 1; k < classes; k++) {
                     if (pixels[k] > pixels[best]) {
                         best = k;
                     }
                 }
-                into.add(new Prediction(name, best, label(best), pixels[best] / (float) (per / classes), truth));
+                into.add(new Prediction(name, best, label(best), pixels[best] / (float) plane, truth));
             } else if (shape.length == 3 && !Predictions.isClassVector(shape)) {
                 int steps = (int) shape[1];
                 int classes = (int) shape[2];

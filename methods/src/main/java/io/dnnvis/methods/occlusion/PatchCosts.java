@@ -55,7 +55,7 @@ final class PatchCosts {
      */
     double fullMacs(Node node) {
         long[] out = shapes.get(node.output());
-        String w = node.inputs().size() > 1 ? node.inputs().get(1) : "";
+        String w = node.input(1);
         long[] dims = ConstantValues.of(graph).tensor(w).map(Tensor::dims).orElse(null);
         if (out == null || dims == null) {
             return 0;
