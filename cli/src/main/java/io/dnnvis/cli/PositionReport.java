@@ -1,26 +1,39 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.PositionPredictions;
-import io.dnnvis.methods.Predictions;
+import io.dnnvis.methods.core.BadRequestException;
+import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.Tracer;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** {@code predict} on a segmentation output {@code [1,K,H,W]} or a sequence output {@code [1,T,K]}. */
+/** {@code predict} on a segmentation output or a sequence output ({@link OutputLayout}). */
 final class PositionReport {
 
     private PositionReport() {
     }
 
     /**
-     * Whether {@code predict} reads this output per position rather than as one class vector (a
-     * {@code [1, K, 1, 1]} output is a class vector: {@link Predictions#isClassVector}).
+     * Where the model's first output holds the classes and positions for {@code loaded}'s input
+     * ({@link OutputLayout}: a {@code [1, K, 1, 1]} output is a class vector, an NHWC segmentation
+     * output and a {@code [T, N, K]} sequence output are read as the graph lays them out).
      */
-    static boolean applies(long[] shape) {
-        return (shape.length == 4 || shape.length == 3) && !Predictions.isClassVector(shape);
+    static OutputLayout layout(OnnxModel model, Tracer tracer, TensorValue input, InputLayout inputLayout) {
+        String name = model.graph().inputs().get(0).name();
+        Map<String, long[]> shapes = new HashMap<>(tracer.shapes(Map.of(name, input.shape())));
+        shapes.put(name, input.shape());
+        try {
+            return OutputLayout.of(model.graph(), shapes, inputLayout, model.graph().outputs().get(0).name());
+        } catch (BadRequestException e) {
+            throw new UserException(model.fileName() + ": " + e.getMessage());
+        }
     }
 
     /** Refuses an output that predict cannot read: any rank but 2, 3 and 4, or no values (a dimension of 0). */
@@ -28,15 +41,16 @@ final class PositionReport {
         long[] shape = output.shape();
         if (shape.length < 2 || shape.length > 4 || Arrays.stream(shape).anyMatch(d -> d == 0)) {
             throw new UserException(model.fileName() + ": output '" + output.name() + "' has shape "
-                    + Arrays.toString(shape) + "; predict reads [N,K] (classes), [N,K,H,W] (segmentation) or [N,T,K] "
-                    + "(sequences)");
+                    + Arrays.toString(shape) + "; predict reads [N,K] (classes), [N,K,H,W] or [N,H,W,K] (segmentation), "
+                    + "[N,T,K] or [T,N,K] (sequences)");
         }
     }
 
-    static void print(OnnxModel model, TensorValue output, int top, boolean json, PrintWriter out) {
+    static void print(OnnxModel model, TensorValue output, OutputLayout layout, int top, boolean json,
+            PrintWriter out) {
         long[] shape = output.shape();
-        if (shape.length == 4) {
-            List<PositionPredictions.ClassShare> shares = PositionPredictions.segmentation(model, output, top);
+        if (layout.kind() == OutputLayout.Kind.SEGMENTATION) {
+            List<PositionPredictions.ClassShare> shares = PositionPredictions.segmentation(model, output, layout, top);
             if (json) {
                 out.println(Json.write(new SegmentationJson(output.name(), shape, shares)));
                 return;
@@ -49,7 +63,7 @@ final class PositionReport {
             }
             return;
         }
-        PositionPredictions.Sequence seq = PositionPredictions.sequence(model, output);
+        PositionPredictions.Sequence seq = PositionPredictions.sequence(model, output, layout);
         if (json) {
             out.println(Json.write(new SequenceJson(output.name(), shape, seq.steps(), seq.greedyCtc(),
                     seq.greedyCtc().stream().map(seq.labels()::get).toList())));

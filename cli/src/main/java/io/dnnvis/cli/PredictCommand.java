@@ -1,6 +1,7 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.methods.Predictions;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Quoted;
 import io.dnnvis.trace.TensorValue;
@@ -22,8 +23,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Print the model's top classes for an image (labels from the model's metadata when present).",
-            "A segmentation output [N,K,H,W]: the classes that score highest at most pixels, with their share of the map.",
-            "A sequence output [N,T,K]: the top class of each step, and a greedy CTC decoding (blank 0, repeats collapsed)."})
+            "A segmentation output [N,K,H,W] (or [N,H,W,K] where the graph carries the image's rows and columns there): "
+                + "the classes that score highest at most pixels, with their share of the map.",
+            "A sequence output [N,T,K] or [T,N,K]: the top class of each step, and a greedy CTC decoding (blank 0, "
+                + "repeats collapsed)."})
 final class PredictCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
@@ -56,8 +59,9 @@ final class PredictCommand implements Callable<Integer> {
             PositionReport.requireReadable(model, output);
             ValueWarnings.warn(spec.commandLine().getErr(), "output '" + Quoted.name(output.name()) + "'",
                     output.data(), false);
-            if (PositionReport.applies(output.shape())) {
-                PositionReport.print(model, output, top, json, out);
+            OutputLayout layout = PositionReport.layout(model, tracer, loaded.tensor(), loaded.layout());
+            if (layout.kind() != OutputLayout.Kind.CLASSES) {
+                PositionReport.print(model, output, layout, top, json, out);
                 out.flush();
                 return 0;
             }

@@ -18,13 +18,14 @@ import picocli.CommandLine.Option;
 final class TargetOptions {
 
     static final String TARGET_HELP = "The score to explain: class:K or class:LABEL (an output [N,K]: logit K; "
-            + "[N,K,H,W]: the sum of class K's map; [N,T,K]: the sum over all steps), class:K@t (step t of [N,T,K]), "
+            + "[N,K,H,W] or [N,H,W,K]: the sum of class K's map; [N,T,K] or [T,N,K]: the sum over all steps), class:K@t "
+            + "(step t of a sequence), "
             + "output:NAME[i,j,...] (one element of any output, an index for every axis, batch 0 included, "
             + "negative from the end) or neuron:C[,Y,X] (of --layer: its map's sum, or one position). "
             + "A sum over a Softmax's axis (always 1) is refused.";
 
     @Option(names = "--region", paramLabel = "Y0,X0,Y1,X1",
-            description = "With class:K on a segmentation output [N,K,H,W]: sum class K's map only over rows Y0..Y1-1 "
+            description = "With class:K on a segmentation output: sum class K's map only over rows Y0..Y1-1 "
                     + "and columns X0..X1-1 (output-map coordinates, half-open).")
     TargetArea.Region region;
 

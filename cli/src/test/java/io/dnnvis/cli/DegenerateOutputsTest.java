@@ -57,7 +57,7 @@ class DegenerateOutputsTest {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.oneErrorLine()).as(run.err()).isTrue();
         assertThat(run.err().strip()).isEqualTo("error: empty.onnx: output '" + empty + "' has shape [1, 0, 8, 8];"
-                + " predict reads [N,K] (classes), [N,K,H,W] (segmentation) or [N,T,K] (sequences)");
+                + " predict reads [N,K] (classes), [N,K,H,W] or [N,H,W,K] (segmentation), [N,T,K] or [T,N,K] (sequences)");
     }
 
     @Test

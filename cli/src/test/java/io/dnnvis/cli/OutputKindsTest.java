@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Outputs that are not {@code [N, K]}: a classifier's {@code [N, K, 1, 1]} (Caffe's, and the converters'
  * that keep its axes) is read as classes; the audit's predictions of a segmentation output
  * {@code [N, K, H, W]} and a sequence output {@code [N, T, K]} are per image what {@code predict} says
- * of that image alone (the audit reads them from batches of images).
+ * of that image alone (the audit reads them from batches of images); a channels-last segmentation
+ * output {@code [N, H, W, K]} and a time-major sequence output {@code [T, N, K]} read as their twins
+ * laid out the usual way.
  */
 class OutputKindsTest {
 
@@ -81,6 +83,66 @@ class OutputKindsTest {
         }
         assertThat(rows.stream().map(r -> r.fields()[2]).distinct().count()).as("different images read differently")
                 .isGreaterThan(1);
+    }
+
+    @Test
+    void aChannelsLastSegmentationIsReadAsItsClassFirstTwin() throws IOException {
+        Path[] twins = new Path[2];
+        for (int last = 0; last < 2; last++) {
+            ModelBuilder b = ModelBuilder.create(13);
+            String scores = b.conv(b.relu(b.conv(b.input("x", 1, 3, 8, 16), 3, 6, 3, 1, 1, 1, new Random(4))), 6, 4, 3, 1,
+                    1, 1, new Random(5)); // [1, 4, 8, 16]
+            b.output(last == 1 ? b.node("Transpose", List.of(scores), OnnxProtos.intsAttr("perm", 0, 2, 3, 1)) : scores);
+            twins[last] = dir.resolve("segmentation-" + last + ".onnx");
+            b.write(twins[last]);
+        }
+        assertSameReading(twins, "classes");
+    }
+
+    @Test
+    void aTimeMajorSequenceIsReadAsItsBatchMajorTwin() throws IOException {
+        Path[] twins = new Path[2];
+        for (int timeMajor = 0; timeMajor < 2; timeMajor++) {
+            ModelBuilder b = ModelBuilder.create(13);
+            String features = b.relu(b.conv(b.input("x", 1, 3, 8, 16), 3, 5, 3, 1, 1, 1, new Random(6)));
+            String columns = b.node("ReduceMean", List.of(features), OnnxProtos.intsAttr("axes", 2),
+                    OnnxProtos.intAttr("keepdims", 0)); // [1, 5, 16]
+            b.output(b.node("Transpose", List.of(columns), OnnxProtos.intsAttr("perm",
+                    timeMajor == 1 ? new long[] {2, 0, 1} : new long[] {0, 2, 1}))); // [T, 1, K] or [1, T, K]
+            twins[timeMajor] = dir.resolve("sequence-" + timeMajor + ".onnx");
+            b.write(twins[timeMajor]);
+        }
+        assertSameReading(twins, "steps", "greedyCtc");
+    }
+
+    /**
+     * Two models whose outputs hold the same scores in other layouts: {@code predict --json} gives the
+     * same {@code fields} for each image, and the audit the same predictions.csv (read in batches of two).
+     */
+    private void assertSameReading(Path[] twins, String... fields) throws IOException {
+        Path images = images();
+        List<List<String>> tables = new ArrayList<>();
+        for (Path model : twins) {
+            Path out = dir.resolve("audit-" + model.getFileName());
+            CliRun audit = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "conv1",
+                    "--method", "none", "--batch", "2", "-q", "-o", out.toString());
+            assertThat(audit.code()).as(audit.err()).isZero();
+            tables.add(Files.readAllLines(out.resolve("predictions.csv")));
+        }
+        assertThat(tables.get(1)).hasSize(6).isEqualTo(tables.get(0));
+        for (int n = 0; n < 5; n++) {
+            List<JsonNode> read = new ArrayList<>();
+            for (Path model : twins) {
+                CliRun predict = CliRun.of("predict", model.toString(), "--image", images.resolve("img" + n + ".png")
+                        .toString(), "--json");
+                assertThat(predict.code()).as(predict.err()).isZero();
+                read.add(JSON.readTree(predict.out()));
+            }
+            for (String field : fields) {
+                assertThat(read.get(0).get(field)).as("img%d %s", n, field).isNotNull();
+                assertThat(read.get(1).get(field)).as("img%d %s", n, field).isEqualTo(read.get(0).get(field));
+            }
+        }
     }
 
     /** A row of predictions.csv and what {@code predict --json} says of its image alone. */

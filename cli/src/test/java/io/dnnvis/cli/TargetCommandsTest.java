@@ -215,6 +215,6 @@ class TargetCommandsTest {
         Path in = dir.resolve("in.npy");
         Files.write(in, Npy.toBytes(new TensorValue("x", new long[] {1, 1, 2, 2}, new float[4])));
         assertBadInput(CliRun.of("predict", five.toString(), "--input-npy", in.toString()),
-                "has shape [1, 1, 1, 2, 2]; predict reads [N,K] (classes), [N,K,H,W] (segmentation) or [N,T,K]");
+                "has shape [1, 1, 1, 2, 2]; predict reads [N,K] (classes), [N,K,H,W] or [N,H,W,K] (segmentation), [N,T,K] or [T,N,K]");
     }
 }

@@ -2,6 +2,7 @@ package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.ClassLabels;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.stream.IntStream;
 
 /**
  * What a model predicts at each position of an output that is not {@code [1, K]}: the top class of
- * every pixel of a segmentation output {@code [1, K, H, W]}, as a histogram, or of every step of a
- * sequence output {@code [1, T, K]}, with its greedy CTC decoding.
+ * every pixel of a segmentation output, as a histogram, or of every step of a sequence output, with its
+ * greedy CTC decoding ({@link OutputLayout} says where the classes and positions are).
  */
 public final class PositionPredictions {
 
@@ -44,65 +45,53 @@ public final class PositionPredictions {
     private PositionPredictions() {
     }
 
-    /** The classes that score highest at most pixels of {@code output [1, K, H, W]}, most pixels first (at most {@code top}). */
-    public static List<ClassShare> segmentation(OnnxModel model, TensorValue output, int top) {
-        long[] shape = output.shape();
-        if (shape.length != 4 || shape[0] != 1) {
-            throw new BadRequestException("a segmentation output needs shape [1, K, H, W], '" + output.name()
-                    + "' has " + Arrays.toString(shape));
-        }
-        int classes = (int) shape[1];
-        int plane = (int) (shape[2] * shape[3]);
-        int[] pixels = winningPixels(output.data(), 0, classes, plane);
-        List<String> labels = labels(model, classes);
-        return IntStream.range(0, classes).boxed().filter(k -> pixels[k] > 0)
+    /**
+     * The classes that score highest at most pixels of a segmentation {@code output} of one image laid
+     * out as {@code layout} says, most pixels first (at most {@code top}).
+     */
+    public static List<ClassShare> segmentation(OnnxModel model, TensorValue output, OutputLayout layout, int top) {
+        OutputLayout.Reading reading = readingOfOne(output, layout, OutputLayout.Kind.SEGMENTATION);
+        int[] pixels = winningPixels(output.data(), reading, 0);
+        int plane = reading.positions();
+        List<String> labels = labels(model, reading.classes());
+        return IntStream.range(0, reading.classes()).boxed().filter(k -> pixels[k] > 0)
                 .sorted(Comparator.comparingInt((Integer k) -> -pixels[k]).thenComparing(k -> k)).limit(top)
                 .map(k -> new ClassShare(k, labels.get(k), pixels[k], pixels[k] / (double) plane)).toList();
     }
 
-    /** The top class of each step of {@code output [1, T, K]} and the greedy CTC decoding (blank 0). */
-    public static Sequence sequence(OnnxModel model, TensorValue output) {
-        long[] shape = output.shape();
-        if (shape.length != 3 || shape[0] != 1) {
-            throw new BadRequestException("a sequence output needs shape [1, T, K], '" + output.name() + "' has "
-                    + Arrays.toString(shape));
+    /** The top class of each step of a sequence {@code output} of one image and its greedy CTC decoding (blank 0). */
+    public static Sequence sequence(OnnxModel model, TensorValue output, OutputLayout layout) {
+        OutputLayout.Reading reading = readingOfOne(output, layout, OutputLayout.Kind.SEQUENCE);
+        List<Integer> best = topOfEachStep(output.data(), reading, 0);
+        return new Sequence(best, greedyCtc(best), labels(model, reading.classes()));
+    }
+
+    private static OutputLayout.Reading readingOfOne(TensorValue output, OutputLayout layout, OutputLayout.Kind kind) {
+        OutputLayout.Reading reading = layout.reading(output.shape());
+        if (layout.kind() != kind || reading.images() != 1) {
+            throw new BadRequestException("output '" + output.name() + "' " + Arrays.toString(output.shape())
+                    + " is not a " + kind.name().toLowerCase(java.util.Locale.ROOT) + " output of one image");
         }
-        int steps = (int) shape[1];
-        int classes = (int) shape[2];
-        List<Integer> best = topOfEachStep(output.data(), 0, steps, classes);
-        List<Integer> decoded = greedyCtc(best);
-        return new Sequence(best, decoded, labels(model, classes));
+        return reading;
     }
 
     /**
-     * Per class, the pixels of one image's segmentation scores ({@code classes} planes of
-     * {@code plane} values from {@code offset}, class-major) where it scores highest (ties: the lowest index).
+     * Per class, the pixels of {@code image}'s segmentation scores where it scores highest (ties: the
+     * lowest index).
      */
-    public static int[] winningPixels(float[] v, int offset, int classes, int plane) {
-        int[] pixels = new int[classes];
-        for (int p = 0; p < plane; p++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (v[offset + k * plane + p] > v[offset + best * plane + p]) {
-                    best = k;
-                }
-            }
-            pixels[best]++;
+    public static int[] winningPixels(float[] v, OutputLayout.Reading reading, int image) {
+        int[] pixels = new int[reading.classes()];
+        for (int p = 0; p < reading.positions(); p++) {
+            pixels[reading.topClass(v, image, p)]++;
         }
         return pixels;
     }
 
-    /** The top class of each of {@code steps} steps of {@code classes} scores from {@code offset} (ties: the lowest index). */
-    public static List<Integer> topOfEachStep(float[] v, int offset, int steps, int classes) {
+    /** The top class of each step of {@code image}'s sequence scores (ties: the lowest index). */
+    public static List<Integer> topOfEachStep(float[] v, OutputLayout.Reading reading, int image) {
         List<Integer> best = new ArrayList<>();
-        for (int t = 0; t < steps; t++) {
-            int b = 0;
-            for (int k = 1; k < classes; k++) {
-                if (v[offset + t * classes + k] > v[offset + t * classes + b]) {
-                    b = k;
-                }
-            }
-            best.add(b);
+        for (int t = 0; t < reading.positions(); t++) {
+            best.add(reading.topClass(v, image, t));
         }
         return best;
     }

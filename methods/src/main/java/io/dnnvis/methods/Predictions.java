@@ -2,6 +2,7 @@ package io.dnnvis.methods;
 
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.ClassLabels;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
 import java.util.Comparator;
@@ -24,13 +25,7 @@ public final class Predictions {
      * the batch has size 1 but at most one).
      */
     public static boolean isClassVector(long[] shape) {
-        int longer = 0;
-        for (int a = 1; a < shape.length; a++) {
-            if (shape[a] != 1) {
-                longer++;
-            }
-        }
-        return shape.length >= 2 && longer <= 1;
+        return OutputLayout.isClassVector(shape);
     }
 
     /**

@@ -6,7 +6,6 @@ import io.dnnvis.methods.core.GridPoint;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.TargetSelection;
-import io.dnnvis.trace.backward.StartSignal;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.trace.TensorValue;
@@ -14,6 +13,7 @@ import io.dnnvis.trace.backward.BackwardEngine;
 import io.dnnvis.trace.backward.BackwardResult;
 import io.dnnvis.trace.backward.BackwardSpec;
 import io.dnnvis.trace.backward.ChannelSelections;
+import io.dnnvis.trace.backward.StartSignal;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +69,8 @@ final class Reconstructor {
         }
         for (int c : channels) {
             Target neuron = request.position().map(p -> Target.neuron(c, p.y(), p.x())).orElse(Target.neuron(c));
-            TargetSelection.resolve(engine.model(), neuron, request.layer(), target.tensor(), shape);
+            TargetSelection.resolve(engine.model(), neuron, request.layer(), target.tensor(),
+                    java.util.Map.of(target.tensor(), shape), layout);
         }
     }
 

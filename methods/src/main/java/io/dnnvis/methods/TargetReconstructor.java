@@ -37,7 +37,7 @@ final class TargetReconstructor {
         BackwardSpec spec = new BackwardSpec(layer.tensor(), request.method().rules(request.gates()).withPooling(request.pooling()),
                 request.start(), false);
         BackwardResult result = engine.run(spec, input, List.of(selection.mask()));
-        int[] unit = {unit(selection)};
+        int[] unit = {selection.unit()};
         BackwardRequest described = new BackwardRequest(request.method(), layer.tensor(), unit, false,
                 Optional.empty(), request.pooling(), request.start(), false, false, request.gates());
         return new Reconstruction(described, layer, unit, Reconstructor.asNchw(result.reconstruction(), layout), null,
@@ -64,29 +64,11 @@ final class TargetReconstructor {
 
     private TargetSelection resolve(TargetRequest request, Layer layer, TensorValue input) {
         java.util.Map<String, long[]> shapes = engine.shapes(layer.tensor(), input.shape());
-        long[] shape = shapes.get(layer.tensor());
         String name = request.layer().orElse(layer.alias().isEmpty() ? layer.tensor() : layer.alias());
         if (request.target() instanceof Target.NeuronScore) {
             ChannelAxis.requireFirst(model.graph(), shapes, layout, layer.tensor(), "'" + name + "'",
                     "a neuron target counts channels on axis 1 (output:NAME[...] names any element)");
         }
-        return TargetSelection.resolve(model, request.target(), name, layer.tensor(), shape);
-    }
-
-    /** The class of a class target (last axis of a sequence output), else the channel (axis 1) of the first element. */
-    private static int unit(TargetSelection selection) {
-        long[] shape = selection.shape();
-        int first = selection.indices()[0];
-        if (shape.length == 3 && selection.target() instanceof Target.ClassScore) {
-            return (int) (first % shape[2]);
-        }
-        if (shape.length < 2) {
-            return first;
-        }
-        long plane = 1;
-        for (int a = 2; a < shape.length; a++) {
-            plane *= shape[a];
-        }
-        return (int) ((first / plane) % shape[1]);
+        return TargetSelection.resolve(model, request.target(), name, layer.tensor(), shapes, layout);
     }
 }

@@ -3,7 +3,9 @@ package io.dnnvis.methods;
 import io.dnnvis.methods.attribution.Attribution;
 import io.dnnvis.methods.attribution.AttributionRequest;
 import io.dnnvis.methods.attribution.Explainer;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.occlusion.OcclusionBuilder;
 import io.dnnvis.methods.occlusion.OcclusionEngine;
@@ -209,12 +211,28 @@ public final class Visualizer implements AutoCloseable {
      * ({@link io.dnnvis.methods.core.ImageAxes}). A layer with its channels last gives {@code [1, 2]}.
      */
     public Optional<int[]> imageAxes(String tensor, long[] inputShape) {
+        return io.dnnvis.methods.core.ImageAxes.of(model().graph(), shapesAt(inputShape),
+                model().graph().inputs().get(0).name(), layout().heightAxis(), layout().widthAxis(), tensor);
+    }
+
+    /**
+     * Where the model's first output holds the images, classes and positions at an input of
+     * {@code inputShape} (one image) in the model's {@link #layout()}.
+     *
+     * @throws BadRequestException where the output holds no class scores that predictions can read
+     */
+    public OutputLayout outputLayout(long[] inputShape) {
+        return OutputLayout.of(model().graph(), shapesAt(inputShape), layout(),
+                model().graph().outputs().get(0).name());
+    }
+
+    /** The shapes of the graph's tensors, the input's included, at an input of {@code inputShape}. */
+    private java.util.Map<String, long[]> shapesAt(long[] inputShape) {
         String input = model().graph().inputs().get(0).name();
         java.util.Map<String, long[]> shapes = new java.util.HashMap<>(tracer().shapes(java.util.Map.of(input,
                 inputShape)));
         shapes.put(input, inputShape);
-        return io.dnnvis.methods.core.ImageAxes.of(model().graph(), shapes, input, layout().heightAxis(),
-                layout().widthAxis(), tensor);
+        return shapes;
     }
 
     /** The layer class activation maps use on the way to {@code target}'s output (see {@link #defaultCamLayer}). */

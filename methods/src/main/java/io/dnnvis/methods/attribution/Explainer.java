@@ -3,6 +3,7 @@ package io.dnnvis.methods.attribution;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.core.InputLayout;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.onnx.Layer;
@@ -139,10 +140,9 @@ public final class Explainer {
     private TargetSelection resolve(Optional<Target> given, TensorValue input) {
         Target target = given.orElseGet(() -> topClass(input));
         String tensor = TargetSelection.tensorOf(model, target, null);
-        long[] shape = engine.shapes(tensor, input.shape()).get(tensor);
         Layer layer = model.graph().layerOfTensor(tensor);
         String name = layer.alias().isEmpty() ? tensor : layer.alias();
-        return TargetSelection.resolve(model, target, name, tensor, shape);
+        return TargetSelection.resolve(model, target, name, tensor, engine.shapes(tensor, input.shape()), layout);
     }
 
     /** {@code class:K} for the largest score of the model's first output, which must be one score per class. */
@@ -154,8 +154,7 @@ public final class Explainer {
         String tensor = model.graph().tensor(outputs.get(0).name());
         TensorValue scores = gradients.forward(tensor, input);
         long[] shape = scores.shape();
-        long classes = shape.length >= 2 ? shape[1] : 0;
-        if (shape.length < 2 || scores.elementCount() != classes) {
+        if (shape.length < 2 || shape[0] != 1 || !OutputLayout.isClassVector(shape)) {
             throw new BadRequestException(model.fileName() + ": target top needs an output of one score per class "
                     + "[1, K]; '" + outputs.get(0).name() + "' is " + Arrays.toString(shape)
                     + " (give class:K, with --region or output:NAME[...])");

@@ -1,15 +1,17 @@
 package io.dnnvis.methods.audit;
 
 import io.dnnvis.methods.PositionPredictions;
-import io.dnnvis.methods.Predictions;
 import io.dnnvis.methods.Visualizer;
+import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.ClassLabels;
+import io.dnnvis.methods.core.OutputLayout;
 import io.dnnvis.trace.BatchedForward;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The step of an audit every engine shares: a batch of decoded images through the model, one forward
@@ -23,16 +25,18 @@ public final class AuditForward implements AutoCloseable {
     private final List<String> tensors;
     private final List<String> labels;
     private final String output;
+    private final Optional<OutputLayout> outputLayout;
     private final int perImage;
     private final int batchSize;
 
     private AuditForward(BatchedForward forward, AuditRequest request, List<String> tensors, List<String> labels,
-            String output, int perImage) {
+            String output, Optional<OutputLayout> outputLayout, int perImage) {
         this.forward = forward;
         this.request = request;
         this.tensors = tensors;
         this.labels = labels;
         this.output = output;
+        this.outputLayout = outputLayout;
         this.perImage = perImage;
         this.batchSize = forward.batchable() ? request.batch() : 1;
     }
@@ -42,9 +46,15 @@ public final class AuditForward implements AutoCloseable {
             List<AuditLayer> layers) {
         List<String> tensors = layers.stream().map(AuditLayer::tensor).toList();
         int perImage = (int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact);
+        Optional<OutputLayout> outputLayout;
+        try {
+            outputLayout = Optional.of(vis.outputLayout(inputShape));
+        } catch (BadRequestException unread) {
+            outputLayout = Optional.empty(); // the layers are audited all the same; no image gets a class
+        }
         BatchedForward forward = BatchedForward.open(vis.model(), tensors, inputShape, engine);
         return new AuditForward(forward, request, tensors, ClassLabels.of(vis.model()),
-                vis.model().graph().outputs().get(0).name(), perImage);
+                vis.model().graph().outputs().get(0).name(), outputLayout, perImage);
     }
 
     /** Images per forward run: the request's batch, or 1 where the model's batch axis is fixed. */
@@ -76,47 +86,44 @@ public final class AuditForward implements AutoCloseable {
     }
 
     /**
-     * Each image's top class ({@link Prediction}): the largest score of a class vector ({@code [N, K]},
-     * {@code [N, K, 1, 1]}); the class that wins most pixels of a segmentation output
-     * {@code [N, K, H, W]}; the greedy CTC decoding of a sequence output {@code [N, T, K]}.
+     * Each image's top class ({@link Prediction}) as the output's {@link OutputLayout} says: the largest
+     * score of a class vector; the class that wins most pixels of a segmentation output; the greedy CTC
+     * decoding of a sequence output; none (-1, no label, score NaN) of an output that is none of these.
      */
     private void predict(TensorValue out, List<String> names, List<Prediction> into) {
         float[] data = out.data();
-        long[] shape = out.shape();
-        int per = data.length / names.size();
+        OutputLayout.Reading reading = outputLayout.map(l -> l.reading(out.shape())).orElse(null);
         for (int i = 0; i < names.size(); i++) {
-            int offset = i * per;
             String name = names.get(i);
             String truth = request.labels().labelOf(name);
-            if (shape.length == 4 && !Predictions.isClassVector(shape)) {
-                int classes = (int) shape[1];
-                int plane = per / classes;
-                int[] pixels = PositionPredictions.winningPixels(data, offset, classes, plane);
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (pixels[k] > pixels[best]) {
-                        best = k;
+            if (reading == null) {
+                into.add(new Prediction(name, -1, "", Float.NaN, truth));
+                continue;
+            }
+            switch (outputLayout.get().kind()) {
+                case SEGMENTATION -> {
+                    int[] pixels = PositionPredictions.winningPixels(data, reading, i);
+                    int best = 0;
+                    for (int k = 1; k < pixels.length; k++) {
+                        if (pixels[k] > pixels[best]) {
+                            best = k;
+                        }
                     }
+                    into.add(new Prediction(name, best, label(best), pixels[best] / (float) reading.positions(), truth));
                 }
-                into.add(new Prediction(name, best, label(best), pixels[best] / (float) plane, truth));
-            } else if (shape.length == 3 && !Predictions.isClassVector(shape)) {
-                int steps = (int) shape[1];
-                int classes = (int) shape[2];
-                List<Integer> top = PositionPredictions.topOfEachStep(data, offset, steps, classes);
-                double sum = 0;
-                for (int t = 0; t < steps; t++) {
-                    sum += data[offset + t * classes + top.get(t)];
-                }
-                String text = String.join(" ", PositionPredictions.greedyCtc(top).stream().map(this::label).toList());
-                into.add(new Prediction(name, -1, text, (float) (sum / steps), truth));
-            } else {
-                int best = 0;
-                for (int k = 1; k < per; k++) {
-                    if (data[offset + k] > data[offset + best]) {
-                        best = k;
+                case SEQUENCE -> {
+                    List<Integer> top = PositionPredictions.topOfEachStep(data, reading, i);
+                    double sum = 0;
+                    for (int t = 0; t < top.size(); t++) {
+                        sum += reading.score(data, i, t, top.get(t));
                     }
+                    String text = String.join(" ", PositionPredictions.greedyCtc(top).stream().map(this::label).toList());
+                    into.add(new Prediction(name, -1, text, (float) (sum / top.size()), truth));
                 }
-                into.add(new Prediction(name, best, label(best), data[offset + best], truth));
+                case CLASSES -> {
+                    int best = reading.topClass(data, i, 0);
+                    into.add(new Prediction(name, best, label(best), reading.score(data, i, 0, best), truth));
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link Target} resolved on one tensor of the model: which elements of it (for one image, batch
@@ -15,8 +16,10 @@ import java.util.List;
  * @param tensor the tensor holding the score
  * @param shape that tensor's shape for one image ({@code [1, ...]})
  * @param indices the selected elements, flat row-major indices into {@code shape}, ascending
+ * @param unitAxis the axis whose index names what the target selects: the classes' axis of a class
+ *     target ({@link OutputLayout}), else 1 (channels)
  */
-public record TargetSelection(Target target, String tensor, long[] shape, int[] indices) {
+public record TargetSelection(Target target, String tensor, long[] shape, int[] indices, int unitAxis) {
 
     public TargetSelection {
         shape = shape.clone();
@@ -62,25 +65,56 @@ public record TargetSelection(Target target, String tensor, long[] shape, int[] 
     }
 
     /**
-     * Resolves {@code target} on {@code tensor} of shape {@code shape} (one image) and refuses a
-     * target whose gradient is zero everywhere ({@link SoftmaxSums}).
+     * Resolves {@code target} on {@code tensor} (one image) and refuses a target whose gradient is zero
+     * everywhere ({@link SoftmaxSums}). A class target reads the classes where the output's
+     * {@link OutputLayout} puts them.
      *
      * @param layer what the caller called the tensor, for messages
+     * @param shapes the shapes of the graph's tensors for one image, {@code tensor}'s and those on the
+     *     way to it included
+     * @param layout where the model input holds the image's rows and columns
      * @throws BadRequestException when the class, channel, step, position, area or index does not
      *     exist in the tensor, or the target is the sum of a softmax over its axis
      */
-    public static TargetSelection resolve(OnnxModel model, Target target, String layer, String tensor, long[] shape) {
+    public static TargetSelection resolve(OnnxModel model, Target target, String layer, String tensor,
+            Map<String, long[]> shapes, InputLayout layout) {
+        long[] shape = shapes.get(tensor);
         int[] indices;
+        int unitAxis = 1;
         if (target instanceof Target.ClassScore c) {
-            indices = ClassElements.of(model, c, tensor, shape);
+            OutputLayout output;
+            try {
+                output = OutputLayout.of(model.graph(), shapes, layout, tensor);
+            } catch (BadRequestException e) {
+                throw new BadRequestException("'" + tensor + "' has shape " + Arrays.toString(shape) + "; class "
+                        + "targets need an output [N,K], [N,K,H,W] or [N,H,W,K], [N,T,K] or [T,N,K] (use "
+                        + "output:NAME[i,j,...] for one element)");
+            }
+            indices = ClassElements.of(model, c, tensor, shape, output);
+            unitAxis = output.classAxis();
         } else if (target instanceof Target.NeuronScore n) {
             indices = neuronElements(n, layer, shape);
         } else {
             indices = new int[] {elementIndex((Target.OutputElement) target, shape)};
         }
-        TargetSelection selection = new TargetSelection(target, tensor, shape, indices);
+        TargetSelection selection = new TargetSelection(target, tensor, shape, indices, unitAxis);
         SoftmaxSums.refuseZeroGradient(model, selection);
         return selection;
+    }
+
+    /**
+     * What the target selects: the class of a class target, else the channel (axis 1) of its first
+     * element (the element itself in a tensor of rank 1).
+     */
+    public int unit() {
+        if (shape.length < 2) {
+            return indices[0];
+        }
+        long stride = 1;
+        for (int a = shape.length - 1; a > unitAxis; a--) {
+            stride *= shape[a];
+        }
+        return (int) ((indices[0] / stride) % shape[unitAxis]);
     }
 
     /** Whether {@code tensor} is a Softmax's output (through Identity or Dropout): sums of it may have no gradient. */

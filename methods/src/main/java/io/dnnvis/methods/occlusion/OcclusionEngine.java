@@ -1,19 +1,19 @@
 package io.dnnvis.methods.occlusion;
 
-import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.methods.core.BadRequestException;
 import io.dnnvis.methods.core.ChannelAxis;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.core.Target;
+import io.dnnvis.methods.core.TargetSelection;
 import io.dnnvis.onnx.Dim;
 import io.dnnvis.onnx.Layer;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.ValueInfo;
 import io.dnnvis.trace.ActivationCheck;
 import io.dnnvis.trace.EngineException;
-import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.ForwardPasses;
+import io.dnnvis.trace.ModelRefusedException;
 import io.dnnvis.trace.TensorTooLargeException;
 import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.TruncatedForward;
@@ -263,8 +263,12 @@ public final class OcclusionEngine implements AutoCloseable {
                             ? "a neuron target counts channels on axis 1 (output:NAME[...] names any element)"
                             : "layer occlusion measures each channel on axis 1");
         }
-        return request.isScoreOcclusion() ? ScoreOcclusion.of(model, request, watched.tensor(), targetShape)
-                : LayerOcclusion.of(request, targetShape);
+        if (!request.isScoreOcclusion()) {
+            return LayerOcclusion.of(request, targetShape);
+        }
+        Map<String, long[]> shapes = new java.util.HashMap<>(probed);
+        shapes.put(watched.tensor(), targetShape);
+        return ScoreOcclusion.of(model, request, watched.tensor(), shapes, layout);
     }
 
     private BatchPlan plan(OcclusionRequest request, long[] inputShape, Layer watched, long[] targetShape,

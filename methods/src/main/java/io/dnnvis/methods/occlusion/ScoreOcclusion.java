@@ -1,7 +1,9 @@
 package io.dnnvis.methods.occlusion;
 
+import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.trace.TensorValue;
+import java.util.Map;
 
 /**
  * Captum's {@code Occlusion}: windows start at 0, s, 2s, ... with the last cut at the border; each
@@ -20,10 +22,14 @@ final class ScoreOcclusion implements OcclusionMethod {
         this.reader = reader;
     }
 
-    /** Score occlusion of {@code request}'s target, read from values of {@code shape} per image. */
-    static ScoreOcclusion of(OnnxModel model, OcclusionRequest request, String tensor, long[] shape) {
-        return new ScoreOcclusion(request.window(), request.stride(),
-                ScoreReader.of(model, request.target().orElseThrow(), request.layer().orElse(""), tensor, shape));
+    /**
+     * Score occlusion of {@code request}'s target, read from {@code tensor}'s values per image
+     * ({@code shapes}: the graph's tensors for one image, {@code tensor}'s included).
+     */
+    static ScoreOcclusion of(OnnxModel model, OcclusionRequest request, String tensor, Map<String, long[]> shapes,
+            InputLayout layout) {
+        return new ScoreOcclusion(request.window(), request.stride(), ScoreReader.of(model,
+                request.target().orElseThrow(), request.layer().orElse(""), tensor, shapes, layout));
     }
 
     @Override
