@@ -26,6 +26,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A loaded, validated ONNX model. Immutable and safe to share between threads.
@@ -300,6 +301,15 @@ public final class OnnxModel {
     /** The opset version of the default ONNX domain, as the model runs (older ones are brought to 9, see {@link #fileOpset}). */
     public long opset() {
         return opsetImports.get("");
+    }
+
+    /**
+     * Why a model of opset 7 or 8 was not brought to 9 on loading, naming the node (see
+     * {@link #opset()}); empty for every other model.
+     */
+    public Optional<String> keptAtOpset() {
+        long opset = opset();
+        return opset >= 7 && opset < 9 ? OpsetNineUpgrade.obstacle(runtimeProto) : Optional.empty();
     }
 
     /** The default domain's opset as the file declares it: below {@link #opset()} where loading brought it up. */

@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,7 +18,8 @@ import java.util.Set;
  * for. Of the ops a CNN uses only two changed in between: Upsample's {@code scales} attribute
  * became an input (added as an initializer, so node positions stay), and BatchNormalization lost
  * {@code spatial} (its default, 1, is what opset 9 does). A model this does not cover (a
- * BatchNormalization with {@code spatial} 0, Scan, or subgraphs) keeps its opset.
+ * BatchNormalization with {@code spatial} 0 over more than channels, Scan, or subgraphs) keeps its
+ * opset ({@link #obstacle} says why).
  */
 final class OpsetNineUpgrade {
 
@@ -28,23 +30,41 @@ final class OpsetNineUpgrade {
 
     /** Whether {@code proto} (default-domain opset {@code opset}) is upgraded. */
     static boolean applies(ModelProto proto, long opset) {
-        if (opset >= TARGET || opset < 7) {
-            return false;
-        }
+        return opset >= 7 && opset < TARGET && obstacle(proto).isEmpty();
+    }
+
+    /**
+     * What keeps {@code proto} at its opset, naming the node: a Scan, a subgraph, or a
+     * BatchNormalization that normalises each activation on its own ({@code spatial} 0 with a scale
+     * of more than one axis). A {@code spatial} 0 with a scale {@code [C]} (as MXNet's exporter
+     * writes it) can only mean one value per channel: it is read as {@code spatial} 1.
+     */
+    static Optional<String> obstacle(ModelProto proto) {
         for (NodeProto n : proto.getGraph().getNodeList()) {
+            String node = "node '" + n.getName() + "' (" + n.getOpType() + ")";
             if (n.getOpType().equals("Scan")) {
-                return false;
+                return Optional.of(node + " is a Scan");
             }
             for (AttributeProto a : n.getAttributeList()) {
-                boolean subgraph = a.hasG() || a.getGraphsCount() > 0;
-                boolean perActivation = n.getOpType().equals("BatchNormalization") && a.getName().equals("spatial")
-                        && a.getI() == 0;
-                if (subgraph || perActivation) {
-                    return false;
+                if (a.hasG() || a.getGraphsCount() > 0) {
+                    return Optional.of(node + " holds a subgraph");
+                }
+                if (n.getOpType().equals("BatchNormalization") && a.getName().equals("spatial") && a.getI() == 0
+                        && scaleRank(proto.getGraph(), n) != 1) {
+                    return Optional.of(node + " normalises each activation on its own (spatial=0)");
                 }
             }
         }
-        return true;
+        return Optional.empty();
+    }
+
+    /** The rank of a BatchNormalization's scale where an initializer gives it, else -1. */
+    private static int scaleRank(GraphProto g, NodeProto bn) {
+        if (bn.getInputCount() < 2) {
+            return -1;
+        }
+        return g.getInitializerList().stream().filter(t -> t.getName().equals(bn.getInput(1))).findFirst()
+                .map(TensorProto::getDimsCount).orElse(-1);
     }
 
     /** The model at opset 9 (IR version at least 4). */

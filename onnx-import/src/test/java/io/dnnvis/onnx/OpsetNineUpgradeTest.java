@@ -14,10 +14,18 @@ import org.junit.jupiter.api.Test;
 class OpsetNineUpgradeTest {
 
     private static ModelProto model(long opset, long spatial) {
+        return model(opset, spatial, new long[] {2});
+    }
+
+    /** BatchNormalization with parameters of {@code dims} ({@code [2]}: one per channel), then Upsample. */
+    private static ModelProto model(long opset, long spatial, long[] dims) {
+        int n = (int) java.util.Arrays.stream(dims).reduce(1, Math::multiplyExact);
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1);
         GraphProto g = GraphProto.newBuilder()
                 .addInput(OnnxProtos.tensorInfo("x", DataType.FLOAT, 1, 2, 3, 3))
-                .addInitializer(OnnxProtos.floatTensor("s", new long[] {2}, new float[] {1, 1}))
-                .addInitializer(OnnxProtos.floatTensor("b", new long[] {2}, new float[] {0, 0}))
+                .addInitializer(OnnxProtos.floatTensor("s", dims, ones))
+                .addInitializer(OnnxProtos.floatTensor("b", dims, new float[n]))
                 .addNode(NodeProto.newBuilder().setOpType("BatchNormalization").setName("bn")
                         .addInput("x").addInput("s").addInput("b").addInput("b").addInput("s").addOutput("n")
                         .addAttribute(OnnxProtos.intAttr("spatial", spatial)))
@@ -51,11 +59,27 @@ class OpsetNineUpgradeTest {
     }
 
     @Test
-    void whatOpsetNineCannotSayKeepsItsOpset() {
-        OnnxModel m = load(model(7, 0));
+    void whatOpsetNineCannotSayKeepsItsOpsetAndSaysWhy() {
+        OnnxModel m = load(model(7, 0, new long[] {2, 3, 3}));
         assertThat(m.opset()).isEqualTo(7);
         assertThat(m.graph().nodes().stream().filter(n -> n.opType().equals("Upsample")).findFirst().orElseThrow()
                 .attribute("scales")).isPresent();
+        assertThat(m.keptAtOpset()).hasValueSatisfying(why -> assertThat(why)
+                .contains("node 'bn' (BatchNormalization)").contains("spatial=0"));
         assertThat(load(model(9, 1)).runtimeProto().getIrVersion()).as("opset 9 models are left alone").isEqualTo(3);
+        assertThat(load(model(7, 1)).keptAtOpset()).isEmpty();
+        assertThat(load(model(9, 1)).keptAtOpset()).isEmpty();
+    }
+
+    /**
+     * MXNet's exporter writes {@code spatial=0} with one scale per channel, which can only mean what
+     * {@code spatial=1} means: the model is brought to opset 9 exactly as its {@code spatial=1} twin.
+     */
+    @Test
+    void spatialZeroWithOneScalePerChannelIsReadAsSpatialOne() {
+        OnnxModel m = load(model(7, 0));
+        assertThat(m.opset()).isEqualTo(9);
+        assertThat(m.keptAtOpset()).isEmpty();
+        assertThat(m.runtimeProto()).isEqualTo(load(model(7, 1)).runtimeProto());
     }
 }

@@ -169,7 +169,7 @@ public final class Audit {
     /** The watched layers (checked: each exists and is {@code [1, C, h, w]} or {@code [1, K]}). */
     public List<AuditLayer> layers() {
         Map<String, long[]> shapes = shapes(inputShape());
-        ReceptiveField field = new ReceptiveField(vis.model().graph(), shapes, layout.heightAxis(), layout.widthAxis());
+        ReceptiveField field = new ReceptiveField(vis.model(), shapes, layout.heightAxis(), layout.widthAxis());
         List<AuditLayer> out = new ArrayList<>();
         for (String name : request.layers()) {
             Layer layer = vis.model().graph().layer(name);
@@ -195,7 +195,7 @@ public final class Audit {
     /** The receptive fields of the model's layers at its input size. */
     public ReceptiveField receptiveField() {
         long[] input = inputShape();
-        return new ReceptiveField(vis.model().graph(), shapes(input), layout.heightAxis(), layout.widthAxis());
+        return new ReceptiveField(vis.model(), shapes(input), layout.heightAxis(), layout.widthAxis());
     }
 
     private Map<String, long[]> shapes(long[] input) {

@@ -5,6 +5,7 @@ import io.dnnvis.methods.core.ImageAxes;
 import io.dnnvis.methods.core.SpatialOps;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.OnnxModel;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -51,6 +52,7 @@ public final class ReceptiveField {
     }
 
     private final Graph graph;
+    private final long opset;
     private final Map<String, long[]> shapes;
     private final String input;
     private final int heightAxis;
@@ -63,8 +65,9 @@ public final class ReceptiveField {
      * @param heightAxis the input's axis of image rows (2 for NCHW, 1 for NHWC)
      * @param widthAxis the input's axis of image columns
      */
-    public ReceptiveField(Graph graph, Map<String, long[]> shapes, int heightAxis, int widthAxis) {
-        this.graph = graph;
+    public ReceptiveField(OnnxModel model, Map<String, long[]> shapes, int heightAxis, int widthAxis) {
+        this.graph = model.graph();
+        this.opset = model.opset();
         this.shapes = Map.copyOf(shapes);
         this.input = graph.inputs().get(0).name();
         this.heightAxis = heightAxis;
@@ -172,12 +175,11 @@ public final class ReceptiveField {
                     out.cols));
             return true;
         }
-        boolean channelwise = op.equals("LRN")
-                || ((op.equals("Concat") || op.equals("Softmax") || op.equals("LogSoftmax"))
-                        && normalAxis(node.intAttribute("axis", op.equals("Concat") ? 0 : -1), shape(node.output()).length)
-                                != out.rowAxis
-                        && normalAxis(node.intAttribute("axis", op.equals("Concat") ? 0 : -1), shape(node.output()).length)
-                                != out.colAxis);
+        if (op.equals("Softmax") || op.equals("LogSoftmax") || op.equals("Hardmax")) {
+            merge(regions, signals.get(0), mixedAlongAxis(node, out));
+            return true;
+        }
+        boolean channelwise = op.equals("LRN") || op.equals("Concat") && keepsImageAxes(node, out);
         if (!SpatialOps.POINTWISE.contains(op) && !channelwise) {
             return false;
         }
@@ -272,6 +274,27 @@ public final class ReceptiveField {
             throw new IllegalArgumentException("no shape known for tensor '" + tensor + "'");
         }
         return s;
+    }
+
+    /** Whether a Concat joins along an axis other than the rows and columns of {@code out}. */
+    private boolean keepsImageAxes(Node node, Region out) {
+        int axis = normalAxis(node.intAttribute("axis", 0), shape(node.output()).length);
+        return axis != out.rowAxis && axis != out.colAxis;
+    }
+
+    /**
+     * What a Softmax (or LogSoftmax, Hardmax) reads for {@code out}: every row where it mixes the rows,
+     * every column where it mixes the columns, else the same positions. It mixes along its axis from
+     * opset 13 on, and before that along every axis from its axis on (default 1).
+     */
+    private Region mixedAlongAxis(Node node, Region out) {
+        long[] shape = shape(node.output());
+        boolean flattened = opset < 13;
+        int axis = normalAxis(node.intAttribute("axis", flattened ? 1 : -1), shape.length);
+        boolean rows = flattened ? out.rowAxis >= axis : out.rowAxis == axis;
+        boolean cols = flattened ? out.colAxis >= axis : out.colAxis == axis;
+        return new Region(out.rowAxis, out.colAxis, rows ? all((int) shape[out.rowAxis]) : out.rows,
+                cols ? all((int) shape[out.colAxis]) : out.cols);
     }
 
     private static int normalAxis(long axis, int rank) {

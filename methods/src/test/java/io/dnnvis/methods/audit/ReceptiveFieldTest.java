@@ -73,7 +73,7 @@ class ReceptiveFieldTest {
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
             Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of("image", input.shape())));
             shapes.put("image", input.shape());
-            ReceptiveField field = new ReceptiveField(model.graph(), shapes, 2, 3);
+            ReceptiveField field = new ReceptiveField(model, shapes, 2, 3);
             long[] shape = shapes.get(out);
             int checked = 0;
             for (int y = 0; y < shape[2]; y++) {
@@ -135,7 +135,7 @@ class ReceptiveFieldTest {
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults())) {
             Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of("image", new long[] {1, 3, SIZE, SIZE})));
             shapes.put("image", new long[] {1, 3, SIZE, SIZE});
-            ReceptiveField field = new ReceptiveField(model.graph(), shapes, 2, 3);
+            ReceptiveField field = new ReceptiveField(model, shapes, 2, 3);
             int[][] expected = {{2, 3}, {1, 2}, {1, 2}, {1, 2}, {2, 3}, null, null};
             for (int k = 0; k < names.length; k++) {
                 assertThat(field.imageAxes(names[k]).orElse(null)).as(names[k]).isEqualTo(expected[k]);
@@ -258,6 +258,24 @@ class ReceptiveFieldTest {
         }));
     }
 
+    /**
+     * A Softmax mixes only along its axis from opset 13 on, and before it along every axis from its
+     * axis on (axis 1 of NCHW: the whole map): the field follows, axis by axis and opset by opset.
+     */
+    @Test
+    void aSoftmaxMixesWhatItsOpsetSays() {
+        for (int opset : new int[] {11, 13}) {
+            for (long axis : new long[] {1, 2, 3, -1}) {
+                Random rnd = new Random(opset * 5 + axis);
+                assertFieldsAreGradientSupports(build(opset, (b, x) -> {
+                    String a = conv(b, x, 3, 4, 3, 2, 1, 1, rnd);
+                    String s = b.node("Softmax", List.of(a), intAttr("axis", axis));
+                    return conv(b, s, 4, 2, 3, 1, 0, 1, rnd);
+                }));
+            }
+        }
+    }
+
     @Test
     void aGlobalPoolOnTheWayMakesTheFieldTheWholeImage() {
         Random rnd = new Random(5);
@@ -275,7 +293,7 @@ class ReceptiveFieldTest {
         try (Visualizer vis = Visualizer.open(glyph, EngineOptions.defaults())) {
             Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of("image", new long[] {1, 3, 64, 64})));
             shapes.put("image", new long[] {1, 3, 64, 64});
-            ReceptiveField field = new ReceptiveField(glyph.graph(), shapes, 2, 3);
+            ReceptiveField field = new ReceptiveField(glyph, shapes, 2, 3);
             String pool = glyph.graph().layer("maxpool1").tensor();
             assertThat(field.at(pool, 0, 0)).isEqualTo(new ReceptiveField.Box(0, 0, 4, 4));
             assertThat(field.at(pool, 10, 30)).isEqualTo(new ReceptiveField.Box(18, 58, 24, 63));

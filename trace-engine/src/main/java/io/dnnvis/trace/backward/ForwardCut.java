@@ -45,7 +45,8 @@ record ForwardCut(String imageInput, String target, List<Node> forward, List<Nod
         }
         if (model.opset() < MIN_OPSET) {
             throw new UnsupportedGraphException(model.path() + ": backward nets need opset " + MIN_OPSET
-                    + " or newer, the model has " + model.opset());
+                    + " or newer, the model has " + model.opset()
+                    + model.keptAtOpset().map(why -> " (kept there on loading: " + why + ")").orElse(""));
         }
         String imageInput = graph.inputs().get(0).name();
         String target = spec.targetTensor();

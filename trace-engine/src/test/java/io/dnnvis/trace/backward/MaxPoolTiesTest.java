@@ -69,6 +69,99 @@ class MaxPoolTiesTest {
     }
 
     /**
+     * {@code storage_order} 1 (opsets 8 to 10: MaxPool's Indices count column-major) changes where the
+     * indices point, not which element of a window is the maximum: the signal still goes to the first
+     * maximum in row-major order, whether it is read from the Indices (opset 10) or found by the
+     * compiled graph (opset 11 on).
+     */
+    @ParameterizedTest(name = "opset {0}")
+    @CsvSource({"8", "10", "11", "13"})
+    void columnMajorIndicesSendTheSignalToTheSameMaxima(long opset) {
+        ModelBuilder b = ModelBuilder.create(opset);
+        String x = b.input("x", 1, C, H, W);
+        String target = b.output(b.node("MaxPool", List.of(x), io.dnnvis.onnx.build.OnnxProtos.intsAttr("kernel_shape", 3, 3),
+                io.dnnvis.onnx.build.OnnxProtos.intsAttr("strides", 2, 2),
+                io.dnnvis.onnx.build.OnnxProtos.intsAttr("pads", 1, 1, 1, 1),
+                io.dnnvis.onnx.build.OnnxProtos.intAttr("storage_order", 1)));
+        OnnxModel model = b.load();
+        Random rnd = new Random(opset);
+        float[] values = new float[C * H * W];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rnd.nextInt(3) * 0.5f;
+        }
+        TensorValue input = new TensorValue("x", new long[] {1, C, H, W}, values);
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] y = engine.shapes(target, input.shape()).get(target);
+            float[] selection = new float[C * (int) (y[2] * y[3])];
+            for (int i = 0; i < selection.length; i++) {
+                selection[i] = 1 + rnd.nextInt(5);
+            }
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
+            float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
+            assertThat(got).containsExactly(firstMaxGradient(values, selection, (int) y[2], (int) y[3], 3, 2, 1));
+        }
+    }
+
+    /**
+     * A Pad of -inf before the MaxPool (max-pool padding as exporters write it, attribute or input
+     * form): each window's signal still goes to its first maximum, the padding never. The graph's own
+     * maxima (opset 11 on) gather windows with a Conv, where -inf times a filter's 0 would be NaN.
+     */
+    @ParameterizedTest(name = "opset {0}, kernel {1}, stride {2}")
+    @CsvSource({
+        "10, 3, 2",
+        "11, 3, 2",
+        "13, 3, 1",
+        "13, 2, 2",
+    })
+    void aPadOfMinusInfinityBeforeThePoolKeepsEveryWindowsSignal(long opset, int kernel, int stride) {
+        ModelBuilder b = ModelBuilder.create(opset);
+        String x = b.input("x", 1, C, H - 1, W - 1);
+        float minusInf = Float.NEGATIVE_INFINITY;
+        String padded = opset < 11
+                ? b.node("Pad", List.of(x), io.dnnvis.onnx.build.OnnxProtos.intsAttr("pads", 0, 0, 1, 1, 0, 0, 0, 0),
+                        io.dnnvis.onnx.build.OnnxProtos.floatAttr("value", minusInf))
+                : b.node("Pad", List.of(x, b.initializerLongs("pads", new long[] {8}, new long[] {0, 0, 1, 1, 0, 0, 0, 0}),
+                        b.initializer("value", new long[] {}, new float[] {minusInf})));
+        String target = b.output(b.maxPool(padded, kernel, stride, 0, false));
+        OnnxModel model = b.load();
+        Random rnd = new Random(opset * 13 + kernel + stride);
+        float[] values = new float[C * (H - 1) * (W - 1)];
+        float[] withPad = new float[C * H * W];
+        for (int i = 0; i < withPad.length; i++) {
+            int r = i / W % H;
+            int q = i % W;
+            boolean pad = r == 0 || q == 0;
+            withPad[i] = pad ? minusInf : rnd.nextInt(3) * 0.5f - 1;
+            if (!pad) {
+                values[(i / (H * W) * (H - 1) + r - 1) * (W - 1) + q - 1] = withPad[i];
+            }
+        }
+        TensorValue input = new TensorValue("x", new long[] {1, C, H - 1, W - 1}, values);
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] y = engine.shapes(target, input.shape()).get(target);
+            float[] selection = new float[C * (int) (y[2] * y[3])];
+            for (int i = 0; i < selection.length; i++) {
+                selection[i] = 1 + rnd.nextInt(5);
+            }
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
+            float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
+            float[] atPadded = firstMaxGradient(withPad, selection, (int) y[2], (int) y[3], kernel, stride, 0);
+            float[] expected = new float[values.length];
+            for (int i = 0; i < atPadded.length; i++) {
+                int r = i / W % H;
+                int q = i % W;
+                if (r > 0 && q > 0) {
+                    expected[(i / (H * W) * (H - 1) + r - 1) * (W - 1) + q - 1] = atPadded[i];
+                } else {
+                    assertThat(atPadded[i]).as("no window's maximum is the padding").isZero();
+                }
+            }
+            assertThat(got).containsExactly(expected);
+        }
+    }
+
+    /**
      * The two forms of switch unpooling on the same ties, each graph run here with three signals at
      * once: the graph for several signals, and the one for a single signal, which scatters into
      * parity planes where windows overlap (it must stay right for any number of signals). Where

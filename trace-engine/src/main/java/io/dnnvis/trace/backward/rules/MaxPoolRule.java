@@ -53,9 +53,6 @@ public final class MaxPoolRule implements BackwardRule {
         if (x.length != 4) {
             throw ctx.unsupported("only 2-D MaxPool is supported, got input rank " + x.length);
         }
-        if (ctx.node().intAttribute("storage_order", 0) != 0) {
-            throw ctx.unsupported("MaxPool with storage_order=1");
-        }
         long[] kernel = ctx.node().intsAttribute("kernel_shape")
                 .orElseThrow(() -> ctx.unsupported("MaxPool without kernel_shape"));
         Geometry g = Geometry.of(ctx, kernel, Arrays.copyOfRange(x, 2, 4), Arrays.copyOfRange(y, 2, 4));
@@ -99,7 +96,10 @@ public final class MaxPoolRule implements BackwardRule {
         return s;
     }
 
-    /** The same positions from the flat indices of MaxPool's Indices output (older opsets). */
+    /**
+     * The same positions from the flat indices of MaxPool's Indices output (older opsets), row-major
+     * or, with {@code storage_order} 1, column-major within each plane.
+     */
     private static String positionsFromIndices(RuleContext ctx, Geometry g, long[] x, long[] y) {
         String indices = ctx.requireOutput(1);
         GraphEmitter e = ctx.emit();
@@ -109,9 +109,17 @@ public final class MaxPoolRule implements BackwardRule {
             planeStarts[p] = p * x[2] * x[3];
         }
         String local = e.sub(indices, e.longTensor(new long[] {x[0], x[1], 1, 1}, planeStarts));
-        String width = e.longs(x[3]);
-        String row = e.div(local, width);
-        String col = e.sub(local, e.mul(row, width));
+        String row;
+        String col;
+        if (ctx.node().intAttribute("storage_order", 0) == 0) {
+            String width = e.longs(x[3]);
+            row = e.div(local, width);
+            col = e.sub(local, e.mul(row, width));
+        } else { // column-major indices (storage_order 1): column * H + row; the maxima are the same
+            String height = e.longs(x[2]);
+            col = e.div(local, height);
+            row = e.sub(local, e.mul(col, height));
+        }
         String dy = e.sub(row, e.longTensor(new long[] {y[2], 1}, windowStarts(g, 0, y[2])));
         String dx = e.sub(col, e.longTensor(new long[] {y[3]}, windowStarts(g, 1, y[3])));
         if (g.dilations()[0] != 1) {

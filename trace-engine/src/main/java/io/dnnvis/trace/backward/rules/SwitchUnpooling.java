@@ -54,8 +54,8 @@ public final class SwitchUnpooling {
     /**
      * The position (row-major, {@code [N, C, OH, OW]}) of each window's first maximum: ArgMax over
      * the window's values, which a Conv with one 1 per window position gathers (im2col) from the
-     * input, padded where windows reach out with the lowest float (finite: times the kernel's
-     * zeros it stays 0). ArgMax takes the first of equal values, as ONNX Runtime's MaxPool and
+     * input (infinities clipped to the largest finite floats first), padded where windows reach out
+     * with the lowest float (finite: times the kernel's zeros it stays 0). ArgMax takes the first of equal values, as ONNX Runtime's MaxPool and
      * PyTorch do; the forward MaxPool then runs without Indices, in ONNX Runtime's blocked layout.
      *
      * <p>With {@code positiveOnly} a zero sentinel comes first (a filter of zeros) and the positions
@@ -69,7 +69,10 @@ public final class SwitchUnpooling {
         long[][] frame = paddedFrame(g, x, y);
         long[] before = frame[0];
         long[] after = frame[1];
-        String planes = e.reshape(input, -1, 1, size[0], size[1]);
+        // infinite values (a Pad of -inf before the pool, as exporters write max-pool padding) would give
+        // NaN times the filters' zeros: the finite extremes keep their order and every window's first maximum
+        String planes = e.op("Clip", List.of(e.reshape(input, -1, 1, size[0], size[1]), e.scalar(-Float.MAX_VALUE),
+                e.scalar(Float.MAX_VALUE)));
         if (before[0] + before[1] + after[0] + after[1] > 0) {
             planes = e.op("Pad", List.of(planes, e.longs(0, 0, before[0], before[1], 0, 0, after[0], after[1]),
                     e.scalar(-Float.MAX_VALUE)));
