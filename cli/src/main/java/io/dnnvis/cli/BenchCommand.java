@@ -150,9 +150,6 @@ final class BenchCommand implements Callable<Integer> {
         if (method == BenchMethod.OCCLUSION && (window == null || stride == null)) {
             throw new UserException("--method occlusion needs --window K and --stride S");
         }
-        if (layer == null && method.needsLayer() && method.attribution().isEmpty()) {
-            throw new UserException("--method " + method.label() + " needs --layer");
-        }
         EngineOptions options = common.engineOptions();
         Path file = resolveModel();
         try (MemoryWatch memory = MemoryWatch.start()) {
@@ -160,7 +157,11 @@ final class BenchCommand implements Callable<Integer> {
             long[] shape = inputShape(model);
             TensorValue input = randomInput(model.graph().inputs().get(0).name(), shape);
             Layer target;
-            if (layer == null && !method.needsLayer()) {
+            if (scoreOcclusion()) { // the score's own tensor, which occlusion watches whatever --layer says
+                target = model.graph().layerOfTensor(io.dnnvis.methods.core.TargetSelection.tensorOf(model,
+                        io.dnnvis.methods.core.Target.parse(this.target.strip()), null));
+                layer = target.tensor();
+            } else if (layer == null && !method.needsLayer()) {
                 layer = model.graph().outputs().get(0).name();
                 target = model.graph().layerOfTensor(layer); // a tensor name: not read as an alias
             } else {
@@ -238,9 +239,12 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (Visualizer vis = Visualizer.open(model, options, InputLayout.resolve(model, Optional.ofNullable(layout)))) {
             double openMs = (System.nanoTime() - t0) / NANOS_PER_MS;
-            OcclusionBuilder request = vis.occlusion().layer(layer).window(window).stride(stride).batch(batch)
+            OcclusionBuilder request = vis.occlusion().window(window).stride(stride).batch(batch)
                     .incremental(incremental == null ? io.dnnvis.methods.occlusion.IncrementalMode.fromProperty()
                             : incremental).approx(approx);
+            if (!scoreOcclusion()) {
+                request = request.layer(layer);
+            }
             if (!target.strip().equalsIgnoreCase("top")) {
                 request = request.target(io.dnnvis.methods.core.Target.parse(target.strip()));
             }
@@ -252,6 +256,12 @@ final class BenchCommand implements Callable<Integer> {
             return new Measured(sessionMs, openMs, timing, new BenchReport.Occlusion(window, stride, first.windows(),
                     first.batch(), first.target().map(Object::toString).orElse(null), first.path(), error));
         }
+    }
+
+    /** Occlusion of a score that lies in a model output (a class or output target): it watches that output. */
+    private boolean scoreOcclusion() {
+        return method == BenchMethod.OCCLUSION && !target.strip().equalsIgnoreCase("top")
+                && !io.dnnvis.methods.core.Target.parse(target.strip()).needsLayer();
     }
 
     /** ONNX Runtime on the forward graph cut at the layer, the same input. */

@@ -67,6 +67,35 @@ class BenchCommandTest {
         assertThat(all.out()).contains("first call", "median", "forward", "peak heap", "peak RSS", "salinet");
     }
 
+    /**
+     * Without {@code --layer} the backward nets and layer occlusion time the layer class activation
+     * maps default to (README), and score occlusion the output holding its score.
+     */
+    @Test
+    void withoutALayerTheDefaultLayerOrTheScoresOutputIsTimed() throws Exception {
+        String expected;
+        try (io.dnnvis.methods.Visualizer vis = io.dnnvis.methods.Visualizer.open(java.nio.file.Path.of(LENET))) {
+            expected = vis.defaultCamLayer(new io.dnnvis.trace.TensorValue(
+                    vis.model().graph().inputs().get(0).name(), new long[] {1, 3, 32, 32}, new float[3 * 32 * 32]));
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        for (List<String> method : List.of(List.of("--method", "desalinet"),
+                List.of("--method", "occlusion", "--window", "5", "--stride", "8"))) {
+            List<String> args = new ArrayList<>(List.of("bench", LENET, "--repeat", "1", "--warmup", "0", "--json"));
+            args.addAll(method);
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(mapper.readTree(run.out()).get("layer").asText()).as("%s", method).isEqualTo(expected);
+        }
+        CliRun score = CliRun.of("bench", LENET, "--method", "occlusion", "--window", "5", "--stride", "8", "--target",
+                "class:1", "--repeat", "1", "--warmup", "0", "--json");
+        assertThat(score.code()).as(score.err()).isZero();
+        io.dnnvis.onnx.OnnxModel lenet = io.dnnvis.onnx.OnnxModel.load(java.nio.file.Path.of(LENET));
+        io.dnnvis.onnx.Layer output = lenet.graph().layerOfTensor(lenet.graph().outputs().get(0).name());
+        assertThat(mapper.readTree(score.out()).get("layer").asText())
+                .isIn(output.alias(), output.tensor(), output.node().name());
+    }
+
     private static List<String> keys(String... work) {
         List<String> keys = new ArrayList<>(List.of("model", "layer", "method"));
         keys.addAll(List.of(work));

@@ -482,6 +482,8 @@ class RuleAdjointTest {
                 c("Dropout opset 9 ratio", 9, x, (g, t) -> g.op("Dropout", t, floatAttr("ratio", 0.3f))),
                 c("Identity", 13, x, (g, t) -> g.op("Identity", t)),
                 c("Cast to float", 13, x, (g, t) -> g.op("Cast", t, intAttr("to", 1))),
+                // the type comes from the second input, here the signal's own tensor: it gets nothing through it
+                c("CastLike like itself", 15, x, (g, t) -> g.op("CastLike", in(t, t))),
                 c("Cast through double", 13, x, (g, t) -> g.op("Cast", g.op("Cast", t, intAttr("to", 11)),
                         intAttr("to", 1))),
                 c("Flatten axis 2", 13, x, (g, t) -> g.op("Flatten", t, intAttr("axis", 2))),
@@ -903,6 +905,11 @@ class RuleAdjointTest {
                 c("Resize cubic axes antialias 0 opset 18", 18, x, (g, t) -> g.op("Resize",
                         in(t, "", g.floats(s(2), 1.5f, 2)), ints("axes", 3, 2), str("mode", "cubic"),
                         intAttr("antialias", 0))),
+                // antialias filters only linear and cubic downscaling: elsewhere the flag changes nothing
+                c("Resize linear antialias 1 up x2,x1.5 opset 18", 18, x, (g, t) -> g.op("Resize",
+                        in(t, "", g.floats(s(4), 1, 1, 2, 1.5f)), str("mode", "linear"), intAttr("antialias", 1))),
+                c("Resize cubic antialias 1 up x1.5 opset 18", 18, x, (g, t) -> g.op("Resize",
+                        in(t, "", g.floats(s(4), 1, 1, 1.5f, 1.5f)), str("mode", "cubic"), intAttr("antialias", 1))),
                 c("Resize cubic axes sizes opset 19", 19, x, (g, t) -> g.op("Resize",
                         in(t, "", "", g.longs(3)), ints("axes", -2), str("mode", "cubic"))),
                 c("Resize cubic half_pixel_symmetric x1.5 opset 19", 19, x,

@@ -58,6 +58,7 @@ public final class ExactRules {
             Map.entry("Dropout", PASS),
             Map.entry("Identity", PASS),
             Map.entry("Cast", PASS),
+            Map.entry("CastLike", PASS),
             Map.entry("Flatten", RESHAPE),
             Map.entry("Reshape", RESHAPE),
             Map.entry("Squeeze", RESHAPE),

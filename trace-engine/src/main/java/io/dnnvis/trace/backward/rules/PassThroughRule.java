@@ -3,7 +3,10 @@ package io.dnnvis.trace.backward.rules;
 import io.dnnvis.trace.backward.graph.BackwardRule;
 import io.dnnvis.trace.backward.graph.RuleContext;
 
-/** Identity, Dropout (inference), and float-to-float Cast: the signal passes unchanged. */
+/**
+ * Identity, Dropout (inference), float-to-float Cast, and CastLike (its second input gives only the
+ * type: it gets no signal): the signal passes unchanged to the first input.
+ */
 public final class PassThroughRule implements BackwardRule {
 
     @Override

@@ -26,14 +26,20 @@ public final class ResizeRule implements BackwardRule {
                 && !mode.equals("cubic")) {
             throw ctx.unsupported("resize mode '" + mode + "' (nearest, linear and cubic are supported)");
         }
-        if (ctx.node().intAttribute("antialias", 0) != 0) {
-            throw ctx.unsupported("antialiased resize");
-        }
         String transform = legacy ? "asymmetric"
                 : ctx.node().attribute("coordinate_transformation_mode").map(a -> a.asString()).orElse("half_pixel");
         String rounding = legacy ? "floor"
                 : ctx.node().attribute("nearest_mode").map(a -> a.asString()).orElse("round_prefer_floor");
         float[] scales = scales(ctx, x, y, upsample);
+        // antialias filters only linear and cubic downscaling (opset 18); tf2onnx sets it whatever the direction
+        if (ctx.node().intAttribute("antialias", 0) != 0 && !mode.equals("nearest")) {
+            for (int axis = 0; axis < x.length; axis++) {
+                if (scales[axis] < 1f) {
+                    throw ctx.unsupported("antialiased downscaling (Resize with antialias=1 and scale " + scales[axis]
+                            + " on axis " + axis + ") is not supported; upscaling and nearest are");
+                }
+            }
+        }
         String s = ctx.signal(0).orElseThrow();
         for (int axis = 0; axis < x.length; axis++) {
             if (x[axis] == y[axis] && scales[axis] == 1f) {

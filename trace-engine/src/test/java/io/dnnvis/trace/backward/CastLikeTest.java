@@ -1,0 +1,46 @@
+package io.dnnvis.trace.backward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnnvis.modelbuild.ModelBuilder;
+import io.dnnvis.trace.EngineOptions;
+import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.rules.RuleSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CastLike, as onnxscript and PyTorch's dynamo exporter write every constant beside a tensor
+ * ({@code Add(x, CastLike(c, x))}): its second input gives only the type, so it takes no signal, and
+ * the model's gradient is its twin's, where the constant is written as a float.
+ */
+class CastLikeTest {
+
+    @Test
+    void aCastLikeConstantTakesNoSignalFromTheTensorItIsLike() {
+        float[][] got = new float[2][];
+        for (int castLike = 0; castLike < 2; castLike++) {
+            ModelBuilder b = ModelBuilder.create(15);
+            String x = b.input("x", 1, 2, 5, 5);
+            String h = b.conv(x, 2, 3, 3, 1, 1, 1, new Random(3));
+            String c = b.initializer("c", new long[] {}, new float[] {0.25f});
+            String shift = castLike == 1 ? b.node("CastLike", List.of(c, h)) : c;
+            String y = b.output(b.relu(b.mul(b.add(h, shift), h)));
+            Random r = new Random(4);
+            float[] v = new float[2 * 5 * 5];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
+                BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false);
+                float[] ones = new float[3 * 5 * 5];
+                java.util.Arrays.fill(ones, 1f);
+                got[castLike] = engine.run(spec, new TensorValue("x", new long[] {1, 2, 5, 5}, v), List.of(ones))
+                        .reconstruction().data();
+            }
+        }
+        assertThat(got[0]).isNotEqualTo(new float[got[0].length]);
+        assertThat(got[1]).containsExactly(got[0]);
+    }
+}
