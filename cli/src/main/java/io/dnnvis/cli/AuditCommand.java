@@ -140,7 +140,7 @@ final class AuditCommand implements Callable<Integer> {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try (Visualizer vis = Visualizer.open(model, common.engineOptions(), layout)) {
             Audit audit = Audit.on(vis, common.engineOptions(), request, imageOptions);
-            audit.checkSizes(); // refuses a missing or unfit layer, or tables too large, before any output
+            audit.check(); // refuses a missing or unfit layer, tables too large or a method without rules, before any output
             String digest = AuditFiles.sha256(modelFile);
             String settings = String.join("\n", "model=" + digest,
                     "images=" + images.toAbsolutePath().normalize(), "recursive=" + recursive, "layers=" + layers,

@@ -251,6 +251,30 @@ class AuditCommandTest {
         assertThat(tmp.resolve("e")).doesNotExist();
     }
 
+    /**
+     * A method whose backward net meets an op without a rule is refused before the pass over the
+     * images, with nothing written: the pictures come after it, and the refusal used to leave an
+     * output folder that only --resume would take.
+     */
+    @Test
+    void aMethodWithoutARuleOnTheWayIsRefusedBeforeAnyOutput() throws IOException {
+        Path images = copyImages(2);
+        io.dnnvis.modelbuild.ModelBuilder b = io.dnnvis.modelbuild.ModelBuilder.create(13);
+        String conv = b.conv(b.input("image", 1, 3, 64, 64), 3, 4, 3, 1, 1, 1, new java.util.Random(2));
+        b.output(b.relu(b.node("Sin", List.of(conv))));
+        Path model = tmp.resolve("sine.onnx");
+        b.write(model);
+        CliRun refused = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "relu1",
+                "--method", "salinet", "-q", "-o", tmp.resolve("a").toString());
+        assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.oneErrorLine()).isTrue();
+        assertThat(refused.err()).contains("Sin");
+        assertThat(tmp.resolve("a")).doesNotExist();
+        CliRun none = CliRun.of("audit", model.toString(), "--images", images.toString(), "--layer", "relu1",
+                "--method", "none", "-q", "-o", tmp.resolve("b").toString());
+        assertThat(none.code()).as(none.err()).isZero();
+    }
+
     @Test
     void anOutputFolderThatHoldsAnAuditIsNotOverwritten() throws IOException {
         Path images = copyImages(2);

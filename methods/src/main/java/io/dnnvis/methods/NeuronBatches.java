@@ -74,6 +74,14 @@ public final class NeuronBatches {
                 vis.layout());
     }
 
+    /**
+     * Fails as the runs would where {@code method}'s backward net from {@code tensor} cannot be
+     * written for an input of {@code oneInput}'s shape; runs nothing but the shape probe.
+     */
+    public static void check(Visualizer vis, BackwardMethod method, String tensor, long[] oneInput) {
+        vis.engine().check(spec(method, tensor), oneInput);
+    }
+
     /** The method's backward net from {@code tensor}, started with ones at the selected neurons, switch pooling. */
     private static BackwardSpec spec(BackwardMethod method, String tensor) {
         return new BackwardSpec(tensor, method.rules().withPooling(Pooling.SWITCH), StartSignal.ONES, false);

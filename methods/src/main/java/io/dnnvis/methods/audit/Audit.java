@@ -306,6 +306,21 @@ public final class Audit {
         checkBatch(inputShape());
     }
 
+    /**
+     * Refuses, before anything is run or written, what {@link #checkSizes} refuses and a method whose
+     * backward net cannot be written from one of the layers (an op on the way without a rule, a
+     * setting a rule refuses): the pictures come after the pass over every image.
+     */
+    public void check() {
+        checkSizes();
+        request.method().backward().ifPresent(method -> {
+            long[] input = inputShape();
+            for (AuditLayer layer : layers()) {
+                io.dnnvis.methods.NeuronBatches.check(vis, method, layer.tensor(), input);
+            }
+        });
+    }
+
     private void checkTopTables(List<AuditLayer> layers) {
         long entries = layers.stream().mapToLong(l -> (long) l.units() * request.top()).sum();
         if (entries > MAX_TOP_ENTRIES) {

@@ -291,6 +291,21 @@ public final class BackwardEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * Fails as {@link #run} would where {@code spec}'s backward graph cannot be written (an op on the
+     * path without a rule, a setting a rule refuses, an opset too old): compiles it for an input of
+     * {@code inputShape}, without an ONNX Runtime session, so that a caller can refuse the request
+     * before other work.
+     */
+    public void check(BackwardSpec spec, long[] inputShape) {
+        whileOpen(() -> {
+            checkInput(inputShape);
+            ShapeProbe probe = probe(spec.targetTensor(), inputShape);
+            return BackwardCompiler.compile(model, spec, probe.shapes(), probe.smallValues(),
+                    new CompileOptions(passes, false, false));
+        });
+    }
+
     /** The compiled graph for whole-target selections, many per run. */
     public CompiledBackward compile(BackwardSpec spec, long[] inputShape) {
         return compile(spec, inputShape, false, false);
