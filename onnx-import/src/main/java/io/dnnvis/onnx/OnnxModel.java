@@ -188,6 +188,7 @@ public final class OnnxModel {
             throw new InvalidModelException(file, "unsupported IR version " + ir + " (dnnvis reads IR "
                     + MIN_IR_VERSION + " to " + MAX_IR_VERSION + ")");
         }
+        proto = FunctionInlining.inline(proto, file, options.maxNodes());
         long declared = defaultOpset(proto);
         if (declared >= 1 && declared < MIN_OPSET) {
             proto = LegacyOpsetUpgrade.upgrade(proto, declared, file);
@@ -196,10 +197,6 @@ public final class OnnxModel {
         if (OpsetNineUpgrade.applies(proto, opsets.getOrDefault("", 0L))) {
             proto = OpsetNineUpgrade.upgrade(proto);
             opsets = opsetImports(proto, file);
-        }
-        if (proto.getFunctionsCount() > 0) {
-            throw new InvalidModelException(file, "model-local functions are not supported (" + proto.getFunctionsCount()
-                    + " defined, first '" + InvalidModelException.oneLine(proto.getFunctions(0).getName()) + "')");
         }
         TensorDecoder decoder = new TensorDecoder(file, externalData, options.maxTensorBytes());
         GraphReader.Result read = new GraphReader(file, decoder, opsets, options).read(proto.getGraph());

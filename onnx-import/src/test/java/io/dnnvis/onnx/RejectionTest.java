@@ -191,13 +191,34 @@ class RejectionTest {
     }
 
     @Test
-    void modelLocalFunction() {
-        ModelProto m = reluModel()
-                .addFunctions(FunctionProto.newBuilder().setName("myfn").setDomain("local")
-                        .addInput("a").addOutput("b")
+    void modelLocalFunctionsThatCannotBeInlined() {
+        NodeProto call = NodeProto.newBuilder().setName("relu").setOpType("f").setDomain("local").addInput("x")
+                .addOutput("y").build();
+        OperatorSetIdProto local = OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1).build();
+        // a function that calls itself
+        ModelProto loop = reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(local)
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
+                        .addNode(NodeProto.newBuilder().setOpType("f").setDomain("local").addInput("a").addOutput("b")))
+                .build();
+        assertRejected(model(loop), "function 'f' is called through more than 32 nested functions");
+        // a body reading a name it is not given
+        ModelProto outer = reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(local)
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
+                        .addNode(node("inner", "Add", new String[] {"a", "x"}, new String[] {"b"})))
+                .build();
+        assertRejected(model(outer), "node 'relu' calling function 'f': its node 'inner' reads 'x', which the "
+                + "function neither receives nor makes before it");
+        ModelProto twice = reluModel()
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b"))
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("c").addOutput("d"))
+                .build();
+        assertRejected(model(twice), "function 'f' of domain 'local' is defined twice");
+        ModelProto otherOpset = reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(local)
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
+                        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(18))
                         .addNode(node("inner", "Relu", new String[] {"a"}, new String[] {"b"})))
                 .build();
-        assertRejected(model(m), "model-local functions are not supported (1 defined, first 'myfn')");
+        assertRejected(model(otherOpset), "function 'f' is written for opset 18 of the ONNX domain, the model for 13");
     }
 
     // ----- the graph -----
