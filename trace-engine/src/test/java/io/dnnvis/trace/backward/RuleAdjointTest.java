@@ -314,7 +314,15 @@ class RuleAdjointTest {
                 c("MatMul both batches broadcast", 13, s(1, 2, 3, 4), (g, t) -> g.op("MatMul",
                         in(t, g.rand(0.5, 3, 1, 4, 2)))),
                 c("MatMul x by its transpose", 13, s(1, 3, 4), (g, t) -> g.op("MatMul",
-                        in(t, g.op("Transpose", t, ints("perm", 0, 2, 1))))).kind(Kind.SMOOTH));
+                        in(t, g.op("Transpose", t, ints("perm", 0, 2, 1))))).kind(Kind.SMOOTH),
+                c("Einsum 1x1 conv bchw,oc->bohw", 12, s(1, 3, 4, 5), (g, t) -> g.op("Einsum",
+                        in(t, g.rand(0.5, 6, 3)), str("equation", "bchw,oc->bohw"))),
+                c("Einsum weights first, implicit output", 12, s(1, 3), (g, t) -> g.op("Einsum",
+                        in(g.rand(0.5, 4, 1), t), str("equation", "kb,bc"))),
+                c("Einsum transpose of one operand", 12, s(1, 3, 4, 5), (g, t) -> g.op("Einsum", in(t),
+                        str("equation", "bchw->bhwc"))),
+                c("Einsum x by itself", 12, s(1, 3, 4), (g, t) -> g.op("Einsum", in(t, t),
+                        str("equation", "bij,bkj->bik"))).kind(Kind.SMOOTH));
     }
 
     static List<Case> activations() {

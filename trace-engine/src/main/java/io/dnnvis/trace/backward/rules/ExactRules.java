@@ -24,6 +24,7 @@ public final class ExactRules {
             Map.entry("ConvTranspose", new ConvTransposeRule()),
             Map.entry("Gemm", new GemmRule()),
             Map.entry("MatMul", new MatMulRule()),
+            Map.entry("Einsum", new EinsumRule()),
             Map.entry("Relu", ReluRule.GRADIENT),
             Map.entry("LeakyRelu", new ActivationRules.LeakyRelu()),
             Map.entry("PRelu", new ActivationRules.PRelu()),
