@@ -102,23 +102,42 @@ record NodeSummary(Map<String, Object> attributes, long params) {
     }
 
     private static long params(Node node, Graph graph) {
+        if (WEIGHT_STEPS.contains(node.opType()) && weight(node.output(), graph) != null) {
+            return 0; // a weight's Cast or DequantizeLinear: its consumer counts the weight
+        }
         long total = 0;
         for (String input : new java.util.LinkedHashSet<>(node.inputs())) {
             Tensor t = weight(input, graph);
-            if (t != null && t.dims().length > 0 && t.type().isFloatingPoint()) { // not axes, shapes, pads
+            boolean converted = !input.isEmpty() && graph.producer(input).isPresent()
+                    && WEIGHT_STEPS.contains(graph.producer(input).get().opType());
+            if (t != null && t.dims().length > 0 && (converted || t.type().isFloatingPoint())) { // not axes, shapes, pads
                 total += t.elementCount();
             }
         }
         return total;
     }
 
-    /** The tensor an input reads when it is a weight: an initializer or a Constant node's value (Paddle). */
+    /**
+     * Ops that hand a weight on with its values' meaning and dims kept: a float16 or int8 weight's
+     * Cast or DequantizeLinear, an Identity. Their consumer shows the weight's parameters.
+     */
+    private static final java.util.Set<String> WEIGHT_STEPS = java.util.Set.of("Cast", "DequantizeLinear", "Identity");
+
+    /**
+     * The tensor an input reads when it is a weight: an initializer or a Constant node's value (Paddle),
+     * also through {@link #WEIGHT_STEPS} (float16 weights and their Casts, QDQ weights).
+     */
     private static Tensor weight(String input, Graph graph) {
         Tensor t = graph.initializers().get(input);
         if (t != null || input.isEmpty()) {
             return t;
         }
-        return graph.producer(input).filter(p -> p.opType().equals("Constant"))
+        java.util.Optional<Node> producer = graph.producer(input);
+        if (producer.isPresent() && WEIGHT_STEPS.contains(producer.get().opType())
+                && !producer.get().inputs().isEmpty()) {
+            return weight(producer.get().inputs().get(0), graph);
+        }
+        return producer.filter(p -> p.opType().equals("Constant"))
                 .flatMap(p -> p.attribute("value"))
                 .filter(a -> a.kind() == Attribute.Kind.TENSOR)
                 .map(Attribute::asTensor)

@@ -43,6 +43,25 @@ class LayersCommandTest {
         }
     }
 
+    /** A weight behind a Cast (float16 weights) or an Identity is counted by the layer that uses it, not by the Cast. */
+    @Test
+    void aWeightBehindACastCountsForTheLayerThatUsesIt(@TempDir Path dir) throws Exception {
+        io.dnnvis.modelbuild.ModelBuilder b = io.dnnvis.modelbuild.ModelBuilder.create(13);
+        String x = b.input("x", 1, 3, 8, 8);
+        String w = b.randomInitializer("w", new java.util.Random(1), 0.5, 4, 3, 3, 3);
+        String cast = b.node("Cast", List.of(b.node("Identity", List.of(w))),
+                io.dnnvis.onnx.build.OnnxProtos.intAttr("to", 1));
+        b.output(b.node("Conv", List.of(x, cast), io.dnnvis.onnx.build.OnnxProtos.intsAttr("kernel_shape", 3, 3)));
+        Path model = dir.resolve("cast.onnx");
+        b.write(model);
+        CliRun run = CliRun.of("layers", model.toString(), "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        Map<String, Long> params = new HashMap<>();
+        new ObjectMapper().readTree(run.out()).get("layers")
+                .forEach(l -> params.put(l.get("op").asText(), l.get("params").asLong()));
+        assertThat(params).containsEntry("Conv", 4L * 3 * 3 * 3).containsEntry("Cast", 0L).containsEntry("Identity", 0L);
+    }
+
     @Test
     void alexnetMiniHasTheIssuesAliases() throws Exception {
         CliRun run = CliRun.of("layers", TestData.referenceModel("alexnet-mini").toString(), "--json");
