@@ -1,6 +1,7 @@
 package io.dnnvis.cli;
 
 import io.dnnvis.onnx.Attribute;
+import io.dnnvis.onnx.DataType;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.Tensor;
@@ -102,42 +103,61 @@ record NodeSummary(Map<String, Object> attributes, long params) {
     }
 
     private static long params(Node node, Graph graph) {
-        if (WEIGHT_STEPS.contains(node.opType()) && weight(node.output(), graph) != null) {
-            return 0; // a weight's Cast or DequantizeLinear: its consumer counts the weight
+        if (WEIGHT_STEPS.contains(node.opType())) {
+            return 0; // a weight's Cast, DequantizeLinear or Identity: the layer using it counts the weight
         }
         long total = 0;
         for (String input : new java.util.LinkedHashSet<>(node.inputs())) {
-            Tensor t = weight(input, graph);
-            boolean converted = !input.isEmpty() && graph.producer(input).isPresent()
-                    && WEIGHT_STEPS.contains(graph.producer(input).get().opType());
-            if (t != null && t.dims().length > 0 && (converted || t.type().isFloatingPoint())) { // not axes, shapes, pads
+            Tensor t = floatWeight(input, graph);
+            if (t != null && t.dims().length > 0) { // not axes, shapes, pads
                 total += t.elementCount();
             }
         }
         return total;
     }
 
-    /**
-     * Ops that hand a weight on with its values' meaning and dims kept: a float16 or int8 weight's
-     * Cast or DequantizeLinear, an Identity. Their consumer shows the weight's parameters.
-     */
+    /** Ops that hand a weight on with its dims kept: a float16 or int8 weight's Cast or DequantizeLinear, an Identity. */
     private static final java.util.Set<String> WEIGHT_STEPS = java.util.Set.of("Cast", "DequantizeLinear", "Identity");
 
+    /** How many {@link #WEIGHT_STEPS} are followed back from a layer to its weight. */
+    private static final int MAX_WEIGHT_STEPS = 8;
+
     /**
-     * The tensor an input reads when it is a weight: an initializer or a Constant node's value (Paddle),
-     * also through {@link #WEIGHT_STEPS} (float16 weights and their Casts, QDQ weights).
+     * The weight {@code input} reads as floats: a float initializer or Constant, or one through a few
+     * {@link #WEIGHT_STEPS} that make it float (a Cast to a float type, a DequantizeLinear); null for
+     * anything else (shapes, axes, pads, activations).
      */
+    private static Tensor floatWeight(String input, Graph graph) {
+        String t = input;
+        boolean madeFloat = false;
+        for (int step = 0; step <= MAX_WEIGHT_STEPS && !t.isEmpty(); step++) {
+            Tensor w = weight(t, graph);
+            if (w != null) {
+                return madeFloat || w.type().isFloatingPoint() ? w : null;
+            }
+            java.util.Optional<Node> p = graph.producer(t);
+            if (p.isEmpty() || !WEIGHT_STEPS.contains(p.get().opType()) || p.get().inputs().isEmpty()) {
+                return null;
+            }
+            if (!p.get().opType().equals("Identity") && !madeFloat) { // the step nearest the layer decides the type
+                madeFloat = p.get().opType().equals("DequantizeLinear") || DataType.fromCode(
+                        (int) p.get().intAttribute("to", 0)).map(DataType::isFloatingPoint).orElse(false);
+                if (!madeFloat) {
+                    return null; // a Cast to an integer type: a shape, not a weight
+                }
+            }
+            t = p.get().inputs().get(0);
+        }
+        return null;
+    }
+
+    /** The tensor an input reads when it is a weight: an initializer or a Constant node's value (Paddle). */
     private static Tensor weight(String input, Graph graph) {
         Tensor t = graph.initializers().get(input);
         if (t != null || input.isEmpty()) {
             return t;
         }
-        java.util.Optional<Node> producer = graph.producer(input);
-        if (producer.isPresent() && WEIGHT_STEPS.contains(producer.get().opType())
-                && !producer.get().inputs().isEmpty()) {
-            return weight(producer.get().inputs().get(0), graph);
-        }
-        return producer.filter(p -> p.opType().equals("Constant"))
+        return graph.producer(input).filter(p -> p.opType().equals("Constant"))
                 .flatMap(p -> p.attribute("value"))
                 .filter(a -> a.kind() == Attribute.Kind.TENSOR)
                 .map(Attribute::asTensor)

@@ -62,6 +62,32 @@ class LayersCommandTest {
         assertThat(params).containsEntry("Conv", 4L * 3 * 3 * 3).containsEntry("Cast", 0L).containsEntry("Identity", 0L);
     }
 
+    /**
+     * Shapes handed on by a Cast to an integer type or an Identity are not parameters, and a long
+     * chain of Identities before a weight is followed a few steps only (no stack overflow).
+     */
+    @Test
+    void castShapesAreNotParametersAndLongChainsAreNotFollowed(@TempDir Path dir) throws Exception {
+        io.dnnvis.modelbuild.ModelBuilder b = io.dnnvis.modelbuild.ModelBuilder.create(13);
+        String x = b.input("x", 1, 3, 8, 8);
+        String shape = b.node("Cast", List.of(b.initializerLongs("s", new long[] {2}, new long[] {1, 144})),
+                io.dnnvis.onnx.build.OnnxProtos.intAttr("to", 7));
+        String w = b.randomInitializer("w", new java.util.Random(1), 0.5, 4, 3, 3, 3);
+        for (int k = 0; k < 20_000; k++) {
+            w = b.node("Identity", List.of(w));
+        }
+        String conv = b.node("Conv", List.of(x, w), io.dnnvis.onnx.build.OnnxProtos.intsAttr("kernel_shape", 3, 3));
+        b.output(b.node("Reshape", List.of(conv, shape)));
+        Path model = dir.resolve("shapes.onnx");
+        b.write(model);
+        CliRun run = CliRun.of("layers", model.toString(), "--json", "--all");
+        assertThat(run.code()).as(run.err()).isZero();
+        Map<String, Long> params = new HashMap<>();
+        new ObjectMapper().readTree(run.out()).get("layers")
+                .forEach(l -> params.merge(l.get("op").asText(), l.get("params").asLong(), Long::sum));
+        assertThat(params).containsEntry("Cast", 0L).containsEntry("Reshape", 0L).containsEntry("Identity", 0L);
+    }
+
     @Test
     void alexnetMiniHasTheIssuesAliases() throws Exception {
         CliRun run = CliRun.of("layers", TestData.referenceModel("alexnet-mini").toString(), "--json");

@@ -35,6 +35,8 @@ final class FunctionInlining {
     private final long defaultOpset;
     private final long maxNodes;
     private int inlined;
+    private long expanded;
+    private long bytesLeft;
 
     private FunctionInlining(ModelProto proto, Path file, long maxNodes) {
         this.file = file;
@@ -46,6 +48,7 @@ final class FunctionInlining {
             }
         }
         this.defaultOpset = opset;
+        this.bytesLeft = OnnxModel.MAX_FILE_BYTES - proto.getSerializedSize();
         for (FunctionProto f : proto.getFunctionsList()) {
             if (functions.put(key(f.getDomain(), f.getName(), f.getOverload()), f) != null) {
                 throw new InvalidModelException(file, "function '" + InvalidModelException.oneLine(f.getName())
@@ -67,10 +70,12 @@ final class FunctionInlining {
      * {@code proto} with every call of its local functions inlined and the functions removed;
      * {@code proto} itself where it defines none.
      *
-     * @param maxNodes the most nodes the inlined graph may hold
+     * @param maxNodes the most nodes and calls the inlining may go through
      * @throws InvalidModelException for a function defined twice, calls nested deeper than
-     *     {@link #MAX_DEPTH}, a body reading a name it neither receives nor makes, a subgraph in a
-     *     body, or a body written for another opset of the default domain
+     *     {@link #MAX_DEPTH}, more than {@code maxNodes} nodes and calls, an inlined model larger than
+     *     {@link OnnxModel#MAX_FILE_BYTES}, a body reading a name it neither receives nor makes, making a
+     *     name twice or not making an output, a subgraph in a body, or a body written for another opset
+     *     of the default domain
      */
     static ModelProto inline(ModelProto proto, Path file, long maxNodes) {
         if (proto.getFunctionsCount() == 0) {
@@ -92,11 +97,19 @@ final class FunctionInlining {
 
     /** Adds {@code node} to {@code into}, or the body of the function it calls, expanded in turn. */
     private void expand(NodeProto node, List<NodeProto> into, int depth) {
+        // every node and call counts, kept or not: a body of calls (or of none) cannot expand unbounded
+        if (++expanded > maxNodes) {
+            throw new InvalidModelException(file, "the model's functions inlined make more than " + maxNodes
+                    + " nodes and calls");
+        }
         FunctionProto f = functions.get(key(node.getDomain(), node.getOpType(), node.getOverload()));
         if (f == null) {
-            if (into.size() >= maxNodes) {
-                throw new InvalidModelException(file, "the model's functions inlined make more than " + maxNodes
-                        + " nodes");
+            if (depth > 0) {
+                bytesLeft -= node.getSerializedSize();
+                if (bytesLeft < 0) {
+                    throw new InvalidModelException(file, "the model's functions inlined make a model larger than "
+                            + OnnxModel.MAX_FILE_BYTES + " bytes");
+                }
             }
             into.add(node);
             return;
@@ -114,12 +127,16 @@ final class FunctionInlining {
         for (int i = 0; i < f.getInputCount(); i++) {
             names.put(f.getInput(i), i < node.getInputCount() ? node.getInput(i) : "");
         }
+        // the call's tensor for each output it asks for; one it leaves out gets a name of its own
+        Map<String, String> outputs = new HashMap<>();
         for (int i = 0; i < f.getOutputCount(); i++) {
-            names.put(f.getOutput(i), i < node.getOutputCount() ? node.getOutput(i) : "");
+            boolean asked = i < node.getOutputCount() && !node.getOutput(i).isEmpty();
+            outputs.putIfAbsent(f.getOutput(i), asked ? node.getOutput(i) : fresh(prefix + f.getOutput(i)));
         }
         Map<String, AttributeProto> given = new LinkedHashMap<>();
         f.getAttributeProtoList().forEach(a -> given.put(a.getName(), a));
         node.getAttributeList().forEach(a -> given.put(a.getName(), a));
+        Set<String> made = new HashSet<>();
         for (NodeProto inner : f.getNodeList()) {
             NodeProto.Builder b = inner.toBuilder().clearInput().clearOutput().clearAttribute()
                     .setName(fresh(prefix + (inner.getName().isEmpty() ? inner.getOpType() : inner.getName())));
@@ -137,10 +154,16 @@ final class FunctionInlining {
             for (String out : inner.getOutputList()) {
                 if (out.isEmpty()) {
                     b.addOutput(out);
-                } else {
-                    String renamed = names.computeIfAbsent(out, o -> fresh(prefix + o));
-                    b.addOutput(renamed);
+                    continue;
                 }
+                if (names.containsKey(out)) {
+                    throw new InvalidModelException(file, call + ": the function makes '"
+                            + InvalidModelException.oneLine(out) + "' twice, or over one of its inputs");
+                }
+                made.add(out);
+                String renamed = outputs.containsKey(out) ? outputs.get(out) : fresh(prefix + out);
+                names.put(out, renamed);
+                b.addOutput(renamed);
             }
             for (AttributeProto a : inner.getAttributeList()) {
                 if (a.hasG() || a.getGraphsCount() > 0) {
@@ -153,6 +176,19 @@ final class FunctionInlining {
                 } // a reference to an attribute the call does not give: the attribute is left out (its default)
             }
             expand(b.build(), into, depth + 1);
+        }
+        // an output the body does not make: one of its inputs handed on (an Identity, as ONNX's inliner writes it)
+        for (int i = 0; i < f.getOutputCount(); i++) {
+            String out = f.getOutput(i);
+            if (made.contains(out)) {
+                continue;
+            }
+            if (!names.containsKey(out)) {
+                throw new InvalidModelException(file, call + ": the function does not make its output '"
+                        + InvalidModelException.oneLine(out) + "'");
+            }
+            expand(NodeProto.newBuilder().setOpType("Identity").setName(fresh(prefix + "Identity"))
+                    .addInput(names.get(out)).addOutput(outputs.get(out)).build(), into, depth + 1);
         }
     }
 

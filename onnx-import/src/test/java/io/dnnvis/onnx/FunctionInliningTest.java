@@ -91,4 +91,43 @@ class FunctionInliningTest {
         assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Relu");
         assertThat(model.runtimeProto().getGraph()).isEqualTo(m.getGraph());
     }
+
+    /** {@code F(a) -> (b, c)}: {@code c = Relu(a)}, {@code b = Neg(c)}; the calls ask for b only. */
+    @Test
+    void anOutputTheCallLeavesOutStillFeedsTheBody() {
+        FunctionProto f = FunctionProto.newBuilder().setName("F").setDomain("pkg.local").addInput("a").addOutput("b")
+                .addOutput("c")
+                .addNode(node("r", "Relu", new String[] {"a"}, new String[] {"c"}))
+                .addNode(node("n", "Neg", new String[] {"c"}, new String[] {"b"}))
+                .build();
+        for (String[] outputs : new String[][] {{"y"}, {"y", ""}}) {
+            NodeProto.Builder call = NodeProto.newBuilder().setName("call").setOpType("F").setDomain("pkg.local")
+                    .addInput("x");
+            for (String o : outputs) {
+                call.addOutput(o);
+            }
+            OnnxModel model = load(reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(LOCAL)
+                    .addFunctions(f).build());
+            List<Node> nodes = model.graph().nodes();
+            assertThat(nodes).extracting(Node::opType).containsExactly("Relu", "Neg");
+            assertThat(nodes.get(0).output()).isNotEmpty().isNotEqualTo("y").isEqualTo(nodes.get(1).inputs().get(0));
+            assertThat(nodes.get(1).output()).isEqualTo("y");
+        }
+    }
+
+    /** {@code Id(a) -> a}, a body without nodes: the call becomes an Identity, as ONNX's inliner writes it. */
+    @Test
+    void aFunctionHandingOnItsInputBecomesAnIdentity() {
+        FunctionProto id = FunctionProto.newBuilder().setName("Id").setDomain("pkg.local").addInput("a").addOutput("a")
+                .build();
+        NodeProto call = NodeProto.newBuilder().setName("call").setOpType("Id").setDomain("pkg.local").addInput("x")
+                .addOutput("y").build();
+        OnnxModel model = load(reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(LOCAL)
+                .addFunctions(id).build());
+        assertThat(model.graph().nodes()).singleElement().satisfies(n -> {
+            assertThat(n.opType()).isEqualTo("Identity");
+            assertThat(n.inputs()).containsExactly("x");
+            assertThat(n.output()).isEqualTo("y");
+        });
+    }
 }

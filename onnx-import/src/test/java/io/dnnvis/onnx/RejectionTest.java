@@ -221,6 +221,40 @@ class RejectionTest {
         assertRejected(model(otherOpset), "function 'f' is written for opset 18 of the ONNX domain, the model for 13");
     }
 
+    /**
+     * Functions that expand without end from a small file: each calling the one below it twice, with
+     * empty bodies at the bottom (no node to count) or a large constant (bytes to copy). Refused
+     * quickly, by the count of calls or by the inlined model's size, not by running out of memory.
+     */
+    @Test
+    void functionsThatExpandExponentiallyAreRefused() {
+        for (boolean constant : new boolean[] {false, true}) {
+            ModelProto.Builder m = reluModel().addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("local")
+                    .setVersion(1));
+            FunctionProto.Builder bottom = FunctionProto.newBuilder().setName("E0").setDomain("local").addInput("a")
+                    .addOutput("a");
+            int levels = constant ? 9 : 30; // 2^30 calls, within the nesting limit
+            if (constant) {
+                float[] big = new float[4 << 20]; // 16 MiB, times 2^9 copies
+                bottom.addNode(NodeProto.newBuilder().setOpType("Constant").setName("c").addOutput("k")
+                        .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                                .setT(floatTensor("k", new long[] {big.length}, big))));
+            }
+            m.addFunctions(bottom);
+            for (int i = 1; i <= levels; i++) {
+                m.addFunctions(FunctionProto.newBuilder().setName("E" + i).setDomain("local").addInput("a").addOutput("b")
+                        .addNode(NodeProto.newBuilder().setOpType("E" + (i - 1)).setDomain("local").addInput("a").addOutput("h"))
+                        .addNode(NodeProto.newBuilder().setOpType("E" + (i - 1)).setDomain("local").addInput("h").addOutput("b")));
+            }
+            m.setGraph(reluGraph().setNode(0, NodeProto.newBuilder().setName("relu").setOpType("E" + levels)
+                    .setDomain("local").addInput("x").addOutput("y")));
+            Path file = model(m.build());
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> assertRejected(file, constant
+                    ? "the model's functions inlined make a model larger than " + OnnxModel.MAX_FILE_BYTES + " bytes"
+                    : "the model's functions inlined make more than 1000000 nodes and calls"));
+        }
+    }
+
     // ----- the graph -----
 
     @Test

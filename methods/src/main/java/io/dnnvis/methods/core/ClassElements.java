@@ -22,9 +22,11 @@ final class ClassElements {
         int k = ClassLabels.resolve(model, c.classKey(), reading.classes());
         int[] picked = switch (layout.kind()) {
             case CLASSES -> {
-                refuseStep(c, tensor, shape);
+                if (!(shape.length == 3 && c.step().isPresent())) { // [1, 1, K]: a sequence of one step
+                    refuseStep(c, tensor, shape);
+                }
                 refuseArea(c, tensor, shape);
-                yield new int[] {reading.index(0, 0, k)};
+                yield sequence(c, tensor, shape, reading, k);
             }
             case SEGMENTATION -> {
                 refuseStep(c, tensor, shape);

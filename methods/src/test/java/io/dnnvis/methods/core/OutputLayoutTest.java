@@ -82,4 +82,24 @@ class OutputLayoutTest {
         }
         return v;
     }
+
+    /**
+     * Class targets in a model's output as its layout says: {@code [1, 1, K]} is a class vector that is
+     * also a sequence of one step (class:K@0 and @-1 select class K), {@code [1, 8, 16, 4]} channels last.
+     */
+    @Test
+    void classTargetsSelectTheScoresTheLayoutPutsWhere() {
+        io.dnnvis.modelbuild.ModelBuilder b = io.dnnvis.modelbuild.ModelBuilder.create(13);
+        String pooled = b.globalAvgPool(b.conv(b.input("x", 1, 3, 8, 8), 3, 5, 3, 1, 1, 1, new Random(1)));
+        String y = b.output(b.reshape(pooled, 1, 1, 5));
+        io.dnnvis.onnx.OnnxModel model = b.load();
+        java.util.Map<String, long[]> shapes = java.util.Map.of(y, new long[] {1, 1, 5});
+        for (String target : new String[] {"class:3", "class:3@0", "class:3@-1"}) {
+            TargetSelection s = TargetSelection.resolve(model, Target.parse(target), "y", y, shapes, InputLayout.NCHW);
+            assertThat(s.indices()).as(target).containsExactly(3);
+            assertThat(s.unit()).as(target).isEqualTo(3);
+        }
+        assertThatThrownBy(() -> TargetSelection.resolve(model, Target.parse("class:3@1"), "y", y, shapes,
+                InputLayout.NCHW)).isInstanceOf(BadRequestException.class).hasMessageContaining("step 1 does not exist");
+    }
 }

@@ -1,10 +1,12 @@
 package io.dnnvis.trace.backward;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnnvis.modelbuild.ModelBuilder;
 import io.dnnvis.trace.EngineOptions;
 import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.UnsupportedGraphException;
 import io.dnnvis.trace.backward.rules.RuleSet;
 import java.util.List;
 import java.util.Random;
@@ -42,5 +44,21 @@ class CastLikeTest {
         }
         assertThat(got[0]).isNotEqualTo(new float[got[0].length]);
         assertThat(got[1]).containsExactly(got[0]);
+    }
+
+    /** A CastLike to an integer type on the signal path rounds: no gradient passes, and it is refused as Cast is. */
+    @Test
+    void aCastLikeToAnIntegerTypeOnTheSignalPathIsRefused() {
+        ModelBuilder b = ModelBuilder.create(15);
+        String x = b.input("x", 1, 2, 5, 5);
+        String h = b.conv(x, 2, 3, 3, 1, 1, 1, new Random(3));
+        String ints = b.initializerLongs("i", new long[] {1}, new long[] {0});
+        String rounded = b.node("CastLike", List.of(h, ints));
+        String y = b.output(b.node("Cast", List.of(rounded), io.dnnvis.onnx.build.OnnxProtos.intAttr("to", 1)));
+        try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
+            assertThatThrownBy(() -> engine.compile(new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false),
+                    new long[] {1, 2, 5, 5})).isInstanceOf(UnsupportedGraphException.class)
+                    .hasMessageContaining("CastLike to a non-float type");
+        }
     }
 }

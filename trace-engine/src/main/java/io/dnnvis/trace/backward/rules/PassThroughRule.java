@@ -1,22 +1,62 @@
 package io.dnnvis.trace.backward.rules;
 
+import io.dnnvis.onnx.DataType;
+import io.dnnvis.onnx.Node;
 import io.dnnvis.trace.backward.graph.BackwardRule;
 import io.dnnvis.trace.backward.graph.RuleContext;
+import java.util.Optional;
 
 /**
- * Identity, Dropout (inference), float-to-float Cast, and CastLike (its second input gives only the
- * type: it gets no signal): the signal passes unchanged to the first input.
+ * Identity, Dropout (inference), float-to-float Cast, and CastLike to a float type (its second input
+ * gives only the type: it gets no signal): the signal passes unchanged to the first input. A cast
+ * to an integer type on the signal path has no gradient to pass: refused.
  */
 public final class PassThroughRule implements BackwardRule {
 
+    /** How many Cast and CastLike nodes are followed back to find the type a CastLike copies. */
+    private static final int MAX_STEPS = 64;
+
     @Override
     public void backward(RuleContext ctx) {
-        if (ctx.node().opType().equals("Cast")) {
-            long to = ctx.node().intAttribute("to", 1);
-            if (to != 1 && to != 10 && to != 11 && to != 16) {
-                throw ctx.unsupported("Cast to a non-float type on the signal path");
-            }
+        String op = ctx.node().opType();
+        if (op.equals("Cast") && !isFloat(ctx.node().intAttribute("to", 1))) {
+            throw ctx.unsupported("Cast to a non-float type on the signal path");
+        }
+        if (op.equals("CastLike") && !likeFloat(ctx, ctx.input(1))) {
+            throw ctx.unsupported("CastLike to a non-float type on the signal path");
         }
         ctx.signal(0).ifPresent(s -> ctx.send(0, s));
+    }
+
+    private static boolean isFloat(long to) {
+        return DataType.fromCode((int) to).map(DataType::isFloatingPoint).orElse(false);
+    }
+
+    /**
+     * Whether {@code tensor} (the type a CastLike copies) is of a float type: a constant's type, a
+     * Cast's target, another CastLike's model; a tensor computed otherwise is taken for a float
+     * activation.
+     */
+    private static boolean likeFloat(RuleContext ctx, String tensor) {
+        String t = tensor;
+        for (int step = 0; step < MAX_STEPS; step++) {
+            Optional<io.dnnvis.onnx.Tensor> constant = ctx.constant(t);
+            if (constant.isPresent()) {
+                return constant.get().type().isFloatingPoint();
+            }
+            Optional<Node> producer = ctx.producer(t);
+            if (producer.isEmpty()) {
+                return true;
+            }
+            Node p = producer.get();
+            if (p.opType().equals("Cast")) {
+                return isFloat(p.intAttribute("to", 1));
+            }
+            if (!p.opType().equals("CastLike") || p.inputs().size() < 2) {
+                return !ExactRules.NO_SIGNAL.contains(p.opType()); // shapes, indices, comparisons are not floats
+            }
+            t = p.inputs().get(1);
+        }
+        return true;
     }
 }

@@ -36,7 +36,7 @@ public final class ResizeRule implements BackwardRule {
             for (int axis = 0; axis < x.length; axis++) {
                 if (scales[axis] < 1f) {
                     throw ctx.unsupported("antialiased downscaling (Resize with antialias=1 and scale " + scales[axis]
-                            + " on axis " + axis + ") is not supported; upscaling and nearest are");
+                            + " on axis " + axis + ") is not supported; antialiased upscaling is");
                 }
             }
         }
