@@ -111,9 +111,12 @@ final class AuditFiles {
         write(Path.of("audit.json"), (Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code %.6f}, as the reference tables give activations. */
+    /**
+     * {@code %.6f}, as the reference tables give activations; below 0.01 in magnitude the float's
+     * shortest exact form (e.g. {@code 1.5157899E-4}), which six decimals would round away.
+     */
     static String number(float v) {
-        return String.format(Locale.ROOT, "%.6f", v);
+        return v == 0 || !(Math.abs(v) < 0.01f) ? String.format(Locale.ROOT, "%.6f", v) : Float.toString(v);
     }
 
     /** A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break. */

@@ -205,7 +205,8 @@ public final class Explainer {
         java.util.Map<String, int[]> imageAxes = ChannelAxis.imageAxes(model.graph(), shapes, layout);
         for (io.dnnvis.onnx.Node node : model.graph().nodes()) {
             long[] shape = shapes.get(node.output());
-            boolean pooling = node.opType().endsWith("Pool") || modelOutputs.contains(node.output());
+            boolean pooling = node.opType().endsWith("Pool") || modelOutputs.contains(node.output())
+                    || padForAPool(node); // PyTorch's avg_pool2d(padding=p): Pad, then AveragePool
             if (shape != null && !pooling && shape.length == 4 && shape[0] == 1
                     && ChannelAxis.misplaced(imageAxes, node.output()).isEmpty()) {
                 if (shape[2] * shape[3] > 1) {
@@ -221,6 +222,13 @@ public final class Explainer {
                     + java.util.Arrays.toString(input.shape()) : "") + "; give --layer");
         }
         return found;
+    }
+
+    /** Whether {@code node} is a Pad whose only readers are pools: a padded copy of its input, part of the pooling. */
+    private boolean padForAPool(io.dnnvis.onnx.Node node) {
+        List<io.dnnvis.onnx.Node> readers = model.graph().consumers(node.output());
+        return node.opType().equals("Pad") && !readers.isEmpty()
+                && readers.stream().allMatch(r -> r.opType().endsWith("Pool"));
     }
 
     /** The CAM layer's tensor, which must be 4-D {@code [1, C, h, w]}, its channels on axis 1. */

@@ -437,6 +437,26 @@ class AttributionPropertiesTest {
         }
     }
 
+    /**
+     * A Pad that feeds only a pool (PyTorch's {@code avg_pool2d(padding=1)}: Pad, then AveragePool, as in
+     * Inception's last block) is part of the pooling: the default CAM layer is the block before it.
+     */
+    @Test
+    void theDefaultCamLayerIsNotThePadBeforeAPool() {
+        Random rnd = new Random(32);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", 1, 3, 8, 8);
+        String block = b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd));
+        String padded = b.node("Pad", List.of(block, b.initializerLongs("pads", new long[] {8},
+                new long[] {0, 0, 1, 1, 0, 0, 1, 1})));
+        String pooled = b.avgPool(padded, 3, 1, 0, true);
+        b.output(b.gemm(b.flatten(b.globalAvgPool(pooled), 1), 4, 5, rnd));
+        try (Visualizer vis = Visualizer.open(b.load(), EngineOptions.defaults())) {
+            TensorValue input = new TensorValue("x", new long[] {1, 3, 8, 8}, new float[3 * 8 * 8]);
+            assertThat(vis.model().graph().layer(vis.defaultCamLayer(input)).tensor()).isEqualTo(block);
+        }
+    }
+
     /** With two outputs, the default CAM layer lies on the way to the target's own output. */
     @Test
     void theDefaultCamLayerFollowsTheTargetsOutput() {
