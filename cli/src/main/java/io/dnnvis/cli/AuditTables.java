@@ -96,7 +96,7 @@ record AuditTables(List<TopImage> top, List<Prediction> predictions, List<Skippe
         List<Prediction> rows = new ArrayList<>(t.rows().size());
         for (CsvTable.Row r : t.rows()) {
             rows.add(new Prediction(t.get(r, "image"), t.get(r, "predicted"), t.get(r, "label"),
-                    t.number(r, "score"), t.get(r, "true")));
+                    t.numberOrNaN(r, "score"), t.get(r, "true")));
         }
         return rows;
     }

@@ -111,6 +111,11 @@ record CsvTable(Path file, Map<String, Integer> columns, List<Row> rows) {
         throw badField(row, column, s, "a finite number");
     }
 
+    /** As {@link #number}, but {@code NaN} too (a prediction's score where no class is read). */
+    double numberOrNaN(Row row, String column) {
+        return get(row, column).strip().equals("NaN") ? Double.NaN : number(row, column);
+    }
+
     private UserException badField(Row row, String column, String value, String expected) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         return new UserException(file + ": line " + row.line() + ": " + column + " '"

@@ -89,6 +89,9 @@ final class ReportPage {
 
     /** A number as the report shows it: four decimals, or scientific notation when very small or large. */
     static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
         double a = Math.abs(v);
         if (v == 0) {
             return "0";

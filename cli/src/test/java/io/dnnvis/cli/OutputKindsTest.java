@@ -145,6 +145,30 @@ class OutputKindsTest {
         }
     }
 
+    /**
+     * An output that holds no class scores predictions can read ({@code [1, 5, 8, 16]} reshaped to
+     * {@code [5, 8, 16]}: no axis of size 1 for the image): the layers are audited all the same, each
+     * image predicted -1 with no label and a NaN score, and the report reads that table back.
+     */
+    @Test
+    void theAuditGoesOnWhereTheOutputHoldsNoClasses() throws IOException {
+        ModelBuilder b = ModelBuilder.create(13);
+        String features = b.relu(b.conv(b.input("x", 1, 3, 8, 16), 3, 5, 3, 1, 1, 1, new Random(6)));
+        b.output(b.reshape(features, 5, 8, 16));
+        Path model = dir.resolve("unread.onnx");
+        b.write(model);
+        Path out = dir.resolve("audit-unread");
+        CliRun audit = CliRun.of("audit", model.toString(), "--images", images().toString(), "--layer", "relu1",
+                "--method", "none", "-q", "-o", out.toString());
+        assertThat(audit.code()).as(audit.err()).isZero();
+        List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
+        assertThat(lines).hasSize(6);
+        for (String line : lines.subList(1, lines.size())) {
+            assertThat(line).endsWith(",-1,,NaN,");
+        }
+        assertThat(out.resolve("index.html")).exists();
+    }
+
     /** A row of predictions.csv and what {@code predict --json} says of its image alone. */
     private record Audited(String[] fields, JsonNode predict) {
     }

@@ -32,7 +32,14 @@ final class FunctionInlining {
     private final Path file;
     private final Map<String, FunctionProto> functions = new HashMap<>();
     private final Set<String> used = new HashSet<>();
-    private final long defaultOpset;
+    /** The fewest nodes and calls, and bytes, any model's inlining may reach (a file's own size may allow more). */
+    static final long MIN_NODE_BUDGET = 100_000;
+    static final long MIN_BYTE_BUDGET = 64L << 20;
+    /** How many times the nodes, and the bytes, of the file the inlined model may hold. */
+    static final long GROWTH = 1_000;
+    static final long BYTE_GROWTH = 4;
+
+    private long defaultOpset;
     private final long maxNodes;
     private int inlined;
     private long expanded;
@@ -40,7 +47,6 @@ final class FunctionInlining {
 
     private FunctionInlining(ModelProto proto, Path file, long maxNodes) {
         this.file = file;
-        this.maxNodes = maxNodes;
         long opset = -1;
         for (OperatorSetIdProto o : proto.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
@@ -48,13 +54,20 @@ final class FunctionInlining {
             }
         }
         this.defaultOpset = opset;
-        this.bytesLeft = OnnxModel.MAX_FILE_BYTES - proto.getSerializedSize();
+        long fileNodes = proto.getGraph().getNodeCount();
         for (FunctionProto f : proto.getFunctionsList()) {
+            fileNodes += f.getNodeCount();
             if (functions.put(key(f.getDomain(), f.getName(), f.getOverload()), f) != null) {
                 throw new InvalidModelException(file, "function '" + InvalidModelException.oneLine(f.getName())
                         + "' of domain '" + InvalidModelException.oneLine(f.getDomain()) + "' is defined twice");
             }
+            requireDistinct(f, f.getInputList(), "input");
+            requireDistinct(f, f.getOutputList(), "output");
         }
+        // a few kilobytes of nested calls must not become millions of nodes, nor one constant gigabytes
+        this.maxNodes = Math.min(maxNodes, Math.max(MIN_NODE_BUDGET, GROWTH * fileNodes));
+        long size = proto.getSerializedSize();
+        this.bytesLeft = Math.min(OnnxModel.MAX_FILE_BYTES - size, Math.max(MIN_BYTE_BUDGET, BYTE_GROWTH * size));
         GraphProto g = proto.getGraph();
         g.getInputList().forEach(v -> used.add(v.getName()));
         g.getOutputList().forEach(v -> used.add(v.getName()));
@@ -63,6 +76,13 @@ final class FunctionInlining {
         for (NodeProto n : g.getNodeList()) {
             used.add(n.getName());
             used.addAll(n.getOutputList());
+        }
+    }
+
+    private void requireDistinct(FunctionProto f, List<String> names, String what) {
+        if (new HashSet<>(names).size() != names.size()) {
+            throw new InvalidModelException(file, "function '" + InvalidModelException.oneLine(f.getName())
+                    + "' names an " + what + " twice");
         }
     }
 
@@ -100,15 +120,16 @@ final class FunctionInlining {
         // every node and call counts, kept or not: a body of calls (or of none) cannot expand unbounded
         if (++expanded > maxNodes) {
             throw new InvalidModelException(file, "the model's functions inlined make more than " + maxNodes
-                    + " nodes and calls");
+                    + " nodes and calls (" + GROWTH + " times the file's, at least " + MIN_NODE_BUDGET + ")");
         }
         FunctionProto f = functions.get(key(node.getDomain(), node.getOpType(), node.getOverload()));
         if (f == null) {
             if (depth > 0) {
                 bytesLeft -= node.getSerializedSize();
                 if (bytesLeft < 0) {
-                    throw new InvalidModelException(file, "the model's functions inlined make a model larger than "
-                            + OnnxModel.MAX_FILE_BYTES + " bytes");
+                    throw new InvalidModelException(file, "the model's functions inlined copy more bytes than "
+                            + BYTE_GROWTH + " times the file (at least " + MIN_BYTE_BUDGET + ", at most "
+                            + OnnxModel.MAX_FILE_BYTES + " bytes in all)");
                 }
             }
             into.add(node);
@@ -116,11 +137,17 @@ final class FunctionInlining {
         }
         if (depth >= MAX_DEPTH) {
             throw new InvalidModelException(file, "function '" + InvalidModelException.oneLine(f.getName())
-                    + "' is called through more than " + MAX_DEPTH + " nested functions");
+                    + "' is called through more than " + MAX_DEPTH + " nested functions (one that calls itself, "
+                    + "or a function of the ONNX domain named after an op its body uses?)");
         }
         checkOpset(f);
         String call = "node '" + InvalidModelException.oneLine(node.getName()) + "' calling function '"
                 + InvalidModelException.oneLine(f.getName()) + "'";
+        if (node.getInputCount() > f.getInputCount() || node.getOutputCount() > f.getOutputCount()) {
+            throw new InvalidModelException(file, call + ": it gives " + node.getInputCount() + " inputs and asks "
+                    + node.getOutputCount() + " outputs, the function takes " + f.getInputCount() + " and makes "
+                    + f.getOutputCount());
+        }
         String prefix = (node.getName().isEmpty() ? f.getName() + "_" + inlined : node.getName()) + "/";
         inlined++;
         Map<String, String> names = new HashMap<>();
@@ -187,6 +214,14 @@ final class FunctionInlining {
                 throw new InvalidModelException(file, call + ": the function does not make its output '"
                         + InvalidModelException.oneLine(out) + "'");
             }
+            boolean asked = i < node.getOutputCount() && !node.getOutput(i).isEmpty();
+            if (!asked) {
+                continue; // an input handed on to an output nobody reads
+            }
+            if (names.get(out).isEmpty()) {
+                throw new InvalidModelException(file, call + ": the function hands its input '"
+                        + InvalidModelException.oneLine(out) + "' on as an output, and the call leaves that input out");
+            }
             expand(NodeProto.newBuilder().setOpType("Identity").setName(fresh(prefix + "Identity"))
                     .addInput(names.get(out)).addOutput(outputs.get(out)).build(), into, depth + 1);
         }
@@ -195,7 +230,9 @@ final class FunctionInlining {
     private void checkOpset(FunctionProto f) {
         for (OperatorSetIdProto o : f.getOpsetImportList()) {
             boolean standard = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
-            if (standard && o.getVersion() != defaultOpset) {
+            if (standard && defaultOpset < 0) {
+                defaultOpset = o.getVersion(); // the model imports the ONNX domain only through its functions
+            } else if (standard && o.getVersion() != defaultOpset) {
                 throw new InvalidModelException(file, "function '" + InvalidModelException.oneLine(f.getName())
                         + "' is written for opset " + o.getVersion() + " of the ONNX domain, the model for "
                         + defaultOpset);

@@ -130,4 +130,19 @@ class FunctionInliningTest {
             assertThat(n.output()).isEqualTo("y");
         });
     }
+
+    /** A model that imports the ONNX domain only through its functions takes their opset. */
+    @Test
+    void theOnnxDomainMayComeFromTheFunctionsAlone() {
+        FunctionProto f = FunctionProto.newBuilder().setName("F").setDomain("pkg.local").addInput("a").addOutput("b")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .addNode(node("r", "Relu", new String[] {"a"}, new String[] {"b"})).build();
+        NodeProto call = NodeProto.newBuilder().setName("call").setOpType("F").setDomain("pkg.local").addInput("x")
+                .addOutput("y").build();
+        ModelProto m = reluModel().clearOpsetImport().addOpsetImport(LOCAL).setGraph(reluGraph().setNode(0, call))
+                .addFunctions(f).build();
+        OnnxModel model = load(m);
+        assertThat(model.opset()).isEqualTo(13);
+        assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Relu");
+    }
 }

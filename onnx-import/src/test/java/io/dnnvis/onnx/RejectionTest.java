@@ -200,7 +200,8 @@ class RejectionTest {
                 .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
                         .addNode(NodeProto.newBuilder().setOpType("f").setDomain("local").addInput("a").addOutput("b")))
                 .build();
-        assertRejected(model(loop), "function 'f' is called through more than 32 nested functions");
+        assertRejected(model(loop), "function 'f' is called through more than 32 nested functions (one that calls "
+                + "itself, or a function of the ONNX domain named after an op its body uses?)");
         // a body reading a name it is not given
         ModelProto outer = reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(local)
                 .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
@@ -219,6 +220,18 @@ class RejectionTest {
                         .addNode(node("inner", "Relu", new String[] {"a"}, new String[] {"b"})))
                 .build();
         assertRejected(model(otherOpset), "function 'f' is written for opset 18 of the ONNX domain, the model for 13");
+        ModelProto tooManyInputs = reluModel().setGraph(reluGraph().setNode(0, call.toBuilder().addInput("x")))
+                .addOpsetImport(local)
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
+                        .addNode(node("inner", "Relu", new String[] {"a"}, new String[] {"b"})))
+                .build();
+        assertRejected(model(tooManyInputs), "node 'relu' calling function 'f': it gives 2 inputs and asks 1 outputs, "
+                + "the function takes 1 and makes 1");
+        ModelProto twiceNamed = reluModel().setGraph(reluGraph().setNode(0, call)).addOpsetImport(local)
+                .addFunctions(FunctionProto.newBuilder().setName("f").setDomain("local").addInput("a").addOutput("b")
+                        .addOutput("b").addNode(node("inner", "Relu", new String[] {"a"}, new String[] {"b"})))
+                .build();
+        assertRejected(model(twiceNamed), "function 'f' names an output twice");
     }
 
     /**
@@ -249,9 +262,11 @@ class RejectionTest {
             m.setGraph(reluGraph().setNode(0, NodeProto.newBuilder().setName("relu").setOpType("E" + levels)
                     .setDomain("local").addInput("x").addOutput("y")));
             Path file = model(m.build());
-            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> assertRejected(file, constant
-                    ? "the model's functions inlined make a model larger than " + OnnxModel.MAX_FILE_BYTES + " bytes"
-                    : "the model's functions inlined make more than 1000000 nodes and calls"));
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> assertRejected(file, constant
+                    ? "the model's functions inlined copy more bytes than 4 times the file (at least 67108864, at most "
+                            + OnnxModel.MAX_FILE_BYTES + " bytes in all)"
+                    : "the model's functions inlined make more than 100000 nodes and calls (1000 times the file's, at "
+                            + "least 100000)"));
         }
     }
 

@@ -61,4 +61,36 @@ class CastLikeTest {
                     .hasMessageContaining("CastLike to a non-float type");
         }
     }
+
+    /**
+     * The type a CastLike copies from a float tensor that no signal reaches (ConstantOfShape's zeros,
+     * Floor of an activation): it passes the signal as the model with a float constant does.
+     */
+    @Test
+    void aCastLikeToAComputedFloatTypePassesTheSignal() {
+        float[][] got = new float[3][];
+        for (int form = 0; form < 3; form++) {
+            ModelBuilder b = ModelBuilder.create(15);
+            String x = b.input("x", 1, 2, 5, 5);
+            String h = b.conv(x, 2, 3, 3, 1, 1, 1, new Random(3));
+            String c = b.initializer("c", new long[] {}, new float[] {0.25f});
+            String like = form == 1 ? b.node("ConstantOfShape", List.of(b.node("Shape", List.of(h))))
+                    : b.node("Floor", List.of(h));
+            String shift = form == 0 ? c : b.node("CastLike", List.of(c, like));
+            String y = b.output(b.relu(b.mul(b.add(h, shift), h)));
+            Random r = new Random(4);
+            float[] v = new float[2 * 5 * 5];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
+                float[] ones = new float[3 * 5 * 5];
+                java.util.Arrays.fill(ones, 1f);
+                got[form] = engine.run(new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false),
+                        new TensorValue("x", new long[] {1, 2, 5, 5}, v), List.of(ones)).reconstruction().data();
+            }
+        }
+        assertThat(got[1]).containsExactly(got[0]);
+        assertThat(got[2]).containsExactly(got[0]);
+    }
 }

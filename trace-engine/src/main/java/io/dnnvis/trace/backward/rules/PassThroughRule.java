@@ -13,6 +13,11 @@ import java.util.Optional;
  */
 public final class PassThroughRule implements BackwardRule {
 
+    /** Ops whose outputs are integers or booleans whatever their inputs: shapes, indices, comparisons. */
+    private static final java.util.Set<String> NOT_FLOAT = java.util.Set.of("Shape", "Size", "ArgMax", "ArgMin",
+            "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Not", "And", "Or", "Xor", "NonZero", "IsNaN",
+            "IsInf");
+
     /** How many Cast and CastLike nodes are followed back to find the type a CastLike copies. */
     private static final int MAX_STEPS = 64;
 
@@ -34,8 +39,8 @@ public final class PassThroughRule implements BackwardRule {
 
     /**
      * Whether {@code tensor} (the type a CastLike copies) is of a float type: a constant's type, a
-     * Cast's target, another CastLike's model; a tensor computed otherwise is taken for a float
-     * activation.
+     * Cast's target, a ConstantOfShape's value, another CastLike's model; shapes, indices and
+     * comparisons are not; a tensor computed otherwise is taken for a float activation.
      */
     private static boolean likeFloat(RuleContext ctx, String tensor) {
         String t = tensor;
@@ -52,8 +57,11 @@ public final class PassThroughRule implements BackwardRule {
             if (p.opType().equals("Cast")) {
                 return isFloat(p.intAttribute("to", 1));
             }
+            if (p.opType().equals("ConstantOfShape")) {
+                return p.attribute("value").map(a -> a.asTensor().type().isFloatingPoint()).orElse(true);
+            }
             if (!p.opType().equals("CastLike") || p.inputs().size() < 2) {
-                return !ExactRules.NO_SIGNAL.contains(p.opType()); // shapes, indices, comparisons are not floats
+                return !NOT_FLOAT.contains(p.opType());
             }
             t = p.inputs().get(1);
         }
