@@ -21,29 +21,9 @@ class CastLikeTest {
 
     @Test
     void aCastLikeConstantTakesNoSignalFromTheTensorItIsLike() {
-        float[][] got = new float[2][];
-        for (int castLike = 0; castLike < 2; castLike++) {
-            ModelBuilder b = ModelBuilder.create(15);
-            String x = b.input("x", 1, 2, 5, 5);
-            String h = b.conv(x, 2, 3, 3, 1, 1, 1, new Random(3));
-            String c = b.initializer("c", new long[] {}, new float[] {0.25f});
-            String shift = castLike == 1 ? b.node("CastLike", List.of(c, h)) : c;
-            String y = b.output(b.relu(b.mul(b.add(h, shift), h)));
-            Random r = new Random(4);
-            float[] v = new float[2 * 5 * 5];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) r.nextGaussian();
-            }
-            try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
-                BackwardSpec spec = new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false);
-                float[] ones = new float[3 * 5 * 5];
-                java.util.Arrays.fill(ones, 1f);
-                got[castLike] = engine.run(spec, new TensorValue("x", new long[] {1, 2, 5, 5}, v), List.of(ones))
-                        .reconstruction().data();
-            }
-        }
-        assertThat(got[0]).isNotEqualTo(new float[got[0].length]);
-        assertThat(got[1]).containsExactly(got[0]);
+        float[] plain = gradient((b, h) -> null);
+        assertThat(plain).isNotEqualTo(new float[plain.length]);
+        assertThat(gradient((b, h) -> h)).containsExactly(plain);
     }
 
     /** A CastLike to an integer type on the signal path rounds: no gradient passes, and it is refused as Cast is. */
@@ -68,29 +48,34 @@ class CastLikeTest {
      */
     @Test
     void aCastLikeToAComputedFloatTypePassesTheSignal() {
-        float[][] got = new float[3][];
-        for (int form = 0; form < 3; form++) {
-            ModelBuilder b = ModelBuilder.create(15);
-            String x = b.input("x", 1, 2, 5, 5);
-            String h = b.conv(x, 2, 3, 3, 1, 1, 1, new Random(3));
-            String c = b.initializer("c", new long[] {}, new float[] {0.25f});
-            String like = form == 1 ? b.node("ConstantOfShape", List.of(b.node("Shape", List.of(h))))
-                    : b.node("Floor", List.of(h));
-            String shift = form == 0 ? c : b.node("CastLike", List.of(c, like));
-            String y = b.output(b.relu(b.mul(b.add(h, shift), h)));
-            Random r = new Random(4);
-            float[] v = new float[2 * 5 * 5];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) r.nextGaussian();
-            }
-            try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
-                float[] ones = new float[3 * 5 * 5];
-                java.util.Arrays.fill(ones, 1f);
-                got[form] = engine.run(new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false),
-                        new TensorValue("x", new long[] {1, 2, 5, 5}, v), List.of(ones)).reconstruction().data();
-            }
+        float[] plain = gradient((b, h) -> null);
+        assertThat(gradient((b, h) -> b.node("ConstantOfShape", List.of(b.node("Shape", List.of(h)))))).containsExactly(plain);
+        assertThat(gradient((b, h) -> b.node("Floor", List.of(h)))).containsExactly(plain);
+    }
+
+    /**
+     * The SaliNet gradient of {@code relu((h + c') * h)}, {@code h} a Conv of the input, every output
+     * element started with 1: {@code c'} is the float constant 0.25, or {@code CastLike(0.25, like)}
+     * where {@code like} (given the builder and {@code h}) is not null.
+     */
+    private static float[] gradient(java.util.function.BiFunction<ModelBuilder, String, String> like) {
+        ModelBuilder b = ModelBuilder.create(15);
+        String x = b.input("x", 1, 2, 5, 5);
+        String h = b.conv(x, 2, 3, 3, 1, 1, 1, new Random(3));
+        String c = b.initializer("c", new long[] {}, new float[] {0.25f});
+        String model = like.apply(b, h);
+        String shift = model == null ? c : b.node("CastLike", List.of(c, model));
+        String y = b.output(b.relu(b.mul(b.add(h, shift), h)));
+        Random r = new Random(4);
+        float[] v = new float[2 * 5 * 5];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
         }
-        assertThat(got[1]).containsExactly(got[0]);
-        assertThat(got[2]).containsExactly(got[0]);
+        try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
+            float[] ones = new float[3 * 5 * 5];
+            java.util.Arrays.fill(ones, 1f);
+            return engine.run(new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false),
+                    new TensorValue("x", new long[] {1, 2, 5, 5}, v), List.of(ones)).reconstruction().data();
+        }
     }
 }

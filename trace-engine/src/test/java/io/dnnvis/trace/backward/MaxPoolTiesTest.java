@@ -55,17 +55,8 @@ class MaxPoolTiesTest {
             values[i] = rnd.nextInt(3) * 0.5f; // 0, 0.5 or 1: most windows tie
         }
         TensorValue input = new TensorValue("x", new long[] {1, C, H, W}, values);
-        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
-            long[] y = engine.shapes(target, input.shape()).get(target);
-            float[] selection = new float[C * (int) (y[2] * y[3])];
-            for (int i = 0; i < selection.length; i++) {
-                selection[i] = 1 + rnd.nextInt(5); // a different weight per window shows which window sent what
-            }
-            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
-            float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
-            float[] expected = firstMaxGradient(values, selection, (int) y[2], (int) y[3], kernel, stride, pad);
-            assertThat(got).containsExactly(expected);
-        }
+        Unpooled u = unpool(model, target, input, rnd);
+        assertThat(u.got()).containsExactly(firstMaxGradient(values, u.selection(), u.oh(), u.ow(), kernel, stride, pad));
     }
 
     /**
@@ -90,16 +81,8 @@ class MaxPoolTiesTest {
             values[i] = rnd.nextInt(3) * 0.5f;
         }
         TensorValue input = new TensorValue("x", new long[] {1, C, H, W}, values);
-        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
-            long[] y = engine.shapes(target, input.shape()).get(target);
-            float[] selection = new float[C * (int) (y[2] * y[3])];
-            for (int i = 0; i < selection.length; i++) {
-                selection[i] = 1 + rnd.nextInt(5);
-            }
-            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
-            float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
-            assertThat(got).containsExactly(firstMaxGradient(values, selection, (int) y[2], (int) y[3], 3, 2, 1));
-        }
+        Unpooled u = unpool(model, target, input, rnd);
+        assertThat(u.got()).containsExactly(firstMaxGradient(values, u.selection(), u.oh(), u.ow(), 3, 2, 1));
     }
 
     /**
@@ -138,27 +121,19 @@ class MaxPoolTiesTest {
             }
         }
         TensorValue input = new TensorValue("x", new long[] {1, C, H - 1, W - 1}, values);
-        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
-            long[] y = engine.shapes(target, input.shape()).get(target);
-            float[] selection = new float[C * (int) (y[2] * y[3])];
-            for (int i = 0; i < selection.length; i++) {
-                selection[i] = 1 + rnd.nextInt(5);
+        Unpooled u = unpool(model, target, input, rnd);
+        float[] atPadded = firstMaxGradient(withPad, u.selection(), u.oh(), u.ow(), kernel, stride, 0);
+        float[] expected = new float[values.length];
+        for (int i = 0; i < atPadded.length; i++) {
+            int r = i / W % H;
+            int q = i % W;
+            if (r > 0 && q > 0) {
+                expected[(i / (H * W) * (H - 1) + r - 1) * (W - 1) + q - 1] = atPadded[i];
+            } else {
+                assertThat(atPadded[i]).as("no window's maximum is the padding").isZero();
             }
-            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
-            float[] got = engine.run(spec, input, List.of(selection)).reconstruction().data();
-            float[] atPadded = firstMaxGradient(withPad, selection, (int) y[2], (int) y[3], kernel, stride, 0);
-            float[] expected = new float[values.length];
-            for (int i = 0; i < atPadded.length; i++) {
-                int r = i / W % H;
-                int q = i % W;
-                if (r > 0 && q > 0) {
-                    expected[(i / (H * W) * (H - 1) + r - 1) * (W - 1) + q - 1] = atPadded[i];
-                } else {
-                    assertThat(atPadded[i]).as("no window's maximum is the padding").isZero();
-                }
-            }
-            assertThat(got).containsExactly(expected);
         }
+        assertThat(u.got()).containsExactly(expected);
     }
 
     /**
@@ -360,5 +335,22 @@ class MaxPoolTiesTest {
             }
         }
         return grad;
+    }
+
+    /** The exact backward net's signal at the input from one signal of a random weight 1..5 per pooled cell. */
+    private record Unpooled(float[] got, float[] selection, int oh, int ow) {
+    }
+
+    private static Unpooled unpool(OnnxModel model, String target, TensorValue input, Random rnd) {
+        try (BackwardEngine engine = BackwardEngine.open(model, EngineOptions.defaults())) {
+            long[] y = engine.shapes(target, input.shape()).get(target);
+            float[] selection = new float[C * (int) (y[2] * y[3])];
+            for (int i = 0; i < selection.length; i++) {
+                selection[i] = 1 + rnd.nextInt(5); // a different weight per window shows which window sent what
+            }
+            BackwardSpec spec = new BackwardSpec(target, RuleSet.exact(), StartSignal.ONES, false);
+            return new Unpooled(engine.run(spec, input, List.of(selection)).reconstruction().data(), selection,
+                    (int) y[2], (int) y[3]);
+        }
     }
 }
