@@ -11,8 +11,11 @@ import java.util.TreeMap;
 /**
  * How well the model's predictions match the true classes of the images that have one: the accuracy,
  * the confusions (a true class predicted as another, most frequent first) and the images of each class.
+ * {@code labelled} counts the images that have a true class and a predicted one (an output without
+ * classes predicts none).
  */
-record AuditAccuracy(int labelled, int correct, List<Confusion> confusions, Map<String, List<Prediction>> byClass) {
+record AuditAccuracy(boolean truthKnown, int labelled, int correct, List<Confusion> confusions,
+        Map<String, List<Prediction>> byClass) {
 
     /** {@code count} images of true class {@code truth} predicted as {@code predicted}, of {@code ofTruth} of that class. */
     record Confusion(String truth, String predicted, int count, int ofTruth) {
@@ -38,7 +41,7 @@ record AuditAccuracy(int labelled, int correct, List<Confusion> confusions, Map<
         for (Prediction p : predictions) {
             String key = anyTruth ? p.truth().strip() : p.shownClass();
             byClass.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
-            if (!p.labelled()) {
+            if (!p.judged()) {
                 continue;
             }
             labelled++;
@@ -54,11 +57,11 @@ record AuditAccuracy(int labelled, int correct, List<Confusion> confusions, Map<
         wrong.forEach((pair, n) -> confusions.add(new Confusion(pair.get(0), pair.get(1), n, perTruth.get(pair.get(0)))));
         confusions.sort(Comparator.comparingInt(Confusion::count).reversed().thenComparing(Confusion::truth)
                 .thenComparing(Confusion::predicted));
-        return new AuditAccuracy(labelled, correct, confusions, byClass);
+        return new AuditAccuracy(anyTruth, labelled, correct, confusions, byClass);
     }
 
     /** Whether any image has a true class. */
     boolean hasTruth() {
-        return labelled > 0;
+        return truthKnown;
     }
 }

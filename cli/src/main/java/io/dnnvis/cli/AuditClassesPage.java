@@ -62,12 +62,12 @@ final class AuditClassesPage {
         }
         w.raw("</tr>\n");
         for (Prediction p : images) {
-            w.open("tr", "class", !p.labelled() ? null : p.correct() ? "correct" : "incorrect");
+            w.open("tr", "class", !p.judged() ? null : p.correct() ? "correct" : "incorrect");
             w.element("td", p.image(), "class", "mono").element("td", p.shownClass())
                     .element("td", ReportPage.number(p.score()), "class", "num");
             if (truth) {
                 w.element("td", p.truth());
-                if (!p.labelled()) {
+                if (!p.judged()) {
                     w.element("td", "-");
                 } else if (p.correct()) {
                     w.element("td", "\u2713 correct", "class", "ok");

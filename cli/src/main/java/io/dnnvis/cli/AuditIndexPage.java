@@ -110,6 +110,11 @@ final class AuditIndexPage {
                     "class", "muted");
             return;
         }
+        if (accuracy.labelled() == 0) {
+            w.element("p", "The model's output holds no classes to compare with the true ones, so there is no accuracy.",
+                    "class", "muted");
+            return;
+        }
         w.open("p", "id", "accuracy").text("Accuracy: ")
                 .element("strong", ReportPage.percent(accuracy.correct(), accuracy.labelled()))
                 .text(" (" + accuracy.correct() + " of " + accuracy.labelled() + " images with a true class)")

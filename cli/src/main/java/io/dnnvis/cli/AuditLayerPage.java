@@ -183,7 +183,7 @@ final class AuditLayerPage {
             Prediction p = predictions.get(r.image());
             if (p != null) {
                 classes.add(p.shownClass());
-                if (p.labelled()) {
+                if (p.judged()) {
                     classes.add(p.truth());
                 }
             }
@@ -218,9 +218,9 @@ final class AuditLayerPage {
         w.raw("</div><figcaption>");
         w.text("#" + t.rank() + " ").element("span", ReportPage.number(t.activation()), "class", "act");
         w.raw("<br>").element("span", fileName(t.image()), "class", "img", "title", t.image());
-        if (p != null) {
+        if (p != null && p.hasClass()) {
             w.raw("<br>").text("\u2192 " + p.shownClass() + " " + ReportPage.number(p.score()));
-            if (p.labelled()) {
+            if (p.judged()) {
                 w.raw(" ");
                 if (p.correct()) {
                     w.element("span", "\u2713", "class", "ok", "title", "true class " + p.truth());

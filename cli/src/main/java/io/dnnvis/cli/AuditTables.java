@@ -36,6 +36,16 @@ record AuditTables(List<TopImage> top, List<Prediction> predictions, List<Skippe
             return !truth.isBlank();
         }
 
+        /** Whether the model gave this image a class (an output without classes gives none: -1, no label). */
+        boolean hasClass() {
+            return !(predicted.equals("-1") && label.isBlank());
+        }
+
+        /** Whether the prediction can be judged: a true class is known and the model gave one. */
+        boolean judged() {
+            return labelled() && hasClass();
+        }
+
         /** Whether the prediction is the true class (by label or by class number); false when not labelled. */
         boolean correct() {
             String t = truth.strip();
@@ -78,7 +88,7 @@ record AuditTables(List<TopImage> top, List<Prediction> predictions, List<Skippe
         List<TopImage> rows = new ArrayList<>(t.rows().size());
         for (CsvTable.Row r : t.rows()) {
             TopImage row = new TopImage(t.get(r, "layer"), t.integer(r, "unit"), t.integer(r, "rank"),
-                    t.get(r, "image"), t.integer(r, "y"), t.integer(r, "x"), t.number(r, "activation"),
+                    t.get(r, "image"), t.integer(r, "y"), t.integer(r, "x"), t.anyNumber(r, "activation"),
                     t.integer(r, "y0"), t.integer(r, "x0"), t.integer(r, "y1"), t.integer(r, "x1"));
             if (row.unit() < 0 || row.rank() < 1) {
                 throw new UserException(file + ": line " + r.line() + ": unit must be >= 0 and rank >= 1");
@@ -96,7 +106,7 @@ record AuditTables(List<TopImage> top, List<Prediction> predictions, List<Skippe
         List<Prediction> rows = new ArrayList<>(t.rows().size());
         for (CsvTable.Row r : t.rows()) {
             rows.add(new Prediction(t.get(r, "image"), t.get(r, "predicted"), t.get(r, "label"),
-                    t.numberOrNaN(r, "score"), t.get(r, "true")));
+                    t.anyNumber(r, "score"), t.get(r, "true")));
         }
         return rows;
     }

@@ -111,9 +111,17 @@ record CsvTable(Path file, Map<String, Integer> columns, List<Row> rows) {
         throw badField(row, column, s, "a finite number");
     }
 
-    /** As {@link #number}, but {@code NaN} too (a prediction's score where no class is read). */
-    double numberOrNaN(Row row, String column) {
-        return get(row, column).strip().equals("NaN") ? Double.NaN : number(row, column);
+    /**
+     * As {@link #number}, but {@code NaN} and {@code ±Infinity} too: values a model gives (a
+     * prediction's score where no class is read, an activation that overflows).
+     */
+    double anyNumber(Row row, String column) {
+        return switch (get(row, column).strip()) {
+            case "NaN" -> Double.NaN;
+            case "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> number(row, column);
+        };
     }
 
     private UserException badField(Row row, String column, String value, String expected) {

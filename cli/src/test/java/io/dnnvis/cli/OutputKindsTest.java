@@ -159,14 +159,31 @@ class OutputKindsTest {
         b.write(model);
         Path out = dir.resolve("audit-unread");
         CliRun audit = CliRun.of("audit", model.toString(), "--images", images().toString(), "--layer", "relu1",
-                "--method", "none", "-q", "-o", out.toString());
+                "--method", "none", "--labels-from", "prefix", "-q", "-o", out.toString());
         assertThat(audit.code()).as(audit.err()).isZero();
         List<String> lines = Files.readAllLines(out.resolve("predictions.csv"));
         assertThat(lines).hasSize(6);
         for (String line : lines.subList(1, lines.size())) {
-            assertThat(line).endsWith(",-1,,NaN,");
+            assertThat(line).matches("img\\d\\.png,-1,,NaN,img\\d");
         }
-        assertThat(out.resolve("index.html")).exists();
+        assertThat(Files.readString(out.resolve("index.html"))).contains("holds no classes to compare")
+                .doesNotContain("Accuracy:");
+    }
+
+    /** An activation or score that overflows to infinity is written and read back (the report is made from the tables). */
+    @Test
+    void infiniteActivationsAreWrittenAndReadBack() throws IOException {
+        ModelBuilder b = ModelBuilder.create(13);
+        String rectified = b.relu(b.conv(b.input("x", 1, 3, 8, 16), 3, 4, 3, 1, 1, 1, new Random(8)));
+        b.output(b.node("Reciprocal", List.of(rectified))); // 1/0 where the Relu cuts: +Infinity
+        Path model = dir.resolve("infinite.onnx");
+        b.write(model);
+        Path out = dir.resolve("audit-infinite");
+        CliRun audit = CliRun.of("audit", model.toString(), "--images", images().toString(), "--layer",
+                "reciprocal1", "--method", "none", "-q", "-o", out.toString());
+        assertThat(audit.code()).as(audit.err()).isZero();
+        assertThat(Files.readString(out.resolve("topk.csv"))).contains(",Infinity,");
+        assertThat(out.resolve("layer-reciprocal1.html")).exists();
     }
 
     /** A row of predictions.csv and what {@code predict --json} says of its image alone. */

@@ -34,13 +34,14 @@ final class FunctionInlining {
     private final Set<String> used = new HashSet<>();
     /** The fewest nodes and calls, and bytes, any model's inlining may reach (a file's own size may allow more). */
     static final long MIN_NODE_BUDGET = 100_000;
-    static final long MIN_BYTE_BUDGET = 64L << 20;
+    static final long MIN_BYTE_BUDGET = 256L << 20;
     /** How many times the nodes, and the bytes, of the file the inlined model may hold. */
     static final long GROWTH = 1_000;
-    static final long BYTE_GROWTH = 4;
+    static final long BYTE_GROWTH = 64;
 
     private long defaultOpset;
     private final long maxNodes;
+    private final String nodeBudget;
     private int inlined;
     private long expanded;
     private long bytesLeft;
@@ -65,7 +66,10 @@ final class FunctionInlining {
             requireDistinct(f, f.getOutputList(), "output");
         }
         // a few kilobytes of nested calls must not become millions of nodes, nor one constant gigabytes
-        this.maxNodes = Math.min(maxNodes, Math.max(MIN_NODE_BUDGET, GROWTH * fileNodes));
+        long budget = Math.max(MIN_NODE_BUDGET, GROWTH * fileNodes);
+        this.maxNodes = Math.min(maxNodes, budget);
+        this.nodeBudget = budget <= maxNodes ? " (" + GROWTH + " times the file's, at least " + MIN_NODE_BUDGET + ")"
+                : " (the largest graph allowed)";
         long size = proto.getSerializedSize();
         this.bytesLeft = Math.min(OnnxModel.MAX_FILE_BYTES - size, Math.max(MIN_BYTE_BUDGET, BYTE_GROWTH * size));
         GraphProto g = proto.getGraph();
@@ -120,18 +124,18 @@ final class FunctionInlining {
         // every node and call counts, kept or not: a body of calls (or of none) cannot expand unbounded
         if (++expanded > maxNodes) {
             throw new InvalidModelException(file, "the model's functions inlined make more than " + maxNodes
-                    + " nodes and calls (" + GROWTH + " times the file's, at least " + MIN_NODE_BUDGET + ")");
+                    + " nodes and calls" + nodeBudget);
+        }
+        if (depth > 0) { // what inlining adds, its names included (nested calls name their nodes by the chain)
+            bytesLeft -= node.getSerializedSize();
+            if (bytesLeft < 0) {
+                throw new InvalidModelException(file, "the model's functions inlined copy more bytes than "
+                        + BYTE_GROWTH + " times the file (at least " + MIN_BYTE_BUDGET + ", at most "
+                        + OnnxModel.MAX_FILE_BYTES + " bytes in all)");
+            }
         }
         FunctionProto f = functions.get(key(node.getDomain(), node.getOpType(), node.getOverload()));
         if (f == null) {
-            if (depth > 0) {
-                bytesLeft -= node.getSerializedSize();
-                if (bytesLeft < 0) {
-                    throw new InvalidModelException(file, "the model's functions inlined copy more bytes than "
-                            + BYTE_GROWTH + " times the file (at least " + MIN_BYTE_BUDGET + ", at most "
-                            + OnnxModel.MAX_FILE_BYTES + " bytes in all)");
-                }
-            }
             into.add(node);
             return;
         }
@@ -265,6 +269,9 @@ final class FunctionInlining {
             if (domain.isEmpty() || called.contains(domain) || !onlyFunctions) {
                 out.put(domain, o);
             }
+        }
+        if (!out.containsKey("") && defaultOpset >= 0) { // the ONNX domain as the called functions import it
+            out.put("", OperatorSetIdProto.newBuilder().setDomain("").setVersion(defaultOpset).build());
         }
         for (FunctionProto f : proto.getFunctionsList()) {
             for (OperatorSetIdProto o : f.getOpsetImportList()) {

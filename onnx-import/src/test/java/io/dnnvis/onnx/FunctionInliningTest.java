@@ -145,4 +145,36 @@ class FunctionInliningTest {
         assertThat(model.opset()).isEqualTo(13);
         assertThat(model.graph().nodes()).extracting(Node::opType).containsExactly("Relu");
     }
+
+    /**
+     * A function holding a constant (an attention mask folded into each block, as PyTorch exports
+     * modules as functions) called many times: 40 copies of 2 MiB, 80 MiB inlined from a 2 MiB file,
+     * load.
+     */
+    @Test
+    void aFunctionsConstantMayBeCopiedByEveryCall() {
+        float[] mask = new float[1 << 19];
+        FunctionProto block = FunctionProto.newBuilder().setName("Block").setDomain("pkg.local").addInput("a")
+                .addOutput("b")
+                .addNode(NodeProto.newBuilder().setOpType("Constant").setName("mask").addOutput("m")
+                        .addAttribute(AttributeProto.newBuilder().setName("value")
+                                .setType(AttributeProto.AttributeType.TENSOR)
+                                .setT(TinyModels.floatTensor("m", new long[] {1}, 0f).clearFloatData()
+                                        .clearDims().addDims(mask.length).setRawData(com.google.protobuf.ByteString
+                                                .copyFrom(new byte[4 * mask.length])))))
+                .addNode(node("add", "Add", new String[] {"a", "m"}, new String[] {"b"}))
+                .build();
+        io.dnnvis.onnx.proto.OnnxProto.GraphProto.Builder g = reluGraph().clearNode().clearInput().clearOutput()
+                .addInput(TinyModels.info("x", TinyModels.FLOAT, mask.length))
+                .addOutput(TinyModels.info("y", TinyModels.FLOAT, mask.length));
+        String previous = "x";
+        for (int k = 0; k < 40; k++) {
+            String out = k == 39 ? "y" : "h" + k;
+            g.addNode(NodeProto.newBuilder().setName("block" + k).setOpType("Block").setDomain("pkg.local")
+                    .addInput(previous).addOutput(out));
+            previous = out;
+        }
+        OnnxModel model = load(reluModel().setGraph(g).addOpsetImport(LOCAL).addFunctions(block).build());
+        assertThat(model.graph().nodes()).hasSize(80);
+    }
 }

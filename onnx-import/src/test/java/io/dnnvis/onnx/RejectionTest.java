@@ -263,7 +263,7 @@ class RejectionTest {
                     .setDomain("local").addInput("x").addOutput("y")));
             Path file = model(m.build());
             assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> assertRejected(file, constant
-                    ? "the model's functions inlined copy more bytes than 4 times the file (at least 67108864, at most "
+                    ? "the model's functions inlined copy more bytes than 64 times the file (at least 268435456, at most "
                             + OnnxModel.MAX_FILE_BYTES + " bytes in all)"
                     : "the model's functions inlined make more than 100000 nodes and calls (1000 times the file's, at "
                             + "least 100000)"));

@@ -43,6 +43,25 @@ class CastLikeTest {
     }
 
     /**
+     * A CastLike to the type of indices computed at run time (ArgMax, handed on by an Identity), too
+     * many to be known as values before the run: still an integer type, still refused.
+     */
+    @Test
+    void aCastLikeToComputedIndicesIsRefused() {
+        ModelBuilder b = ModelBuilder.create(15);
+        String h = b.conv(b.input("x", 1, 2, 9, 9), 2, 3, 3, 1, 1, 1, new Random(3));
+        String indices = b.node("Identity", List.of(b.node("ArgMax", List.of(h),
+                io.dnnvis.onnx.build.OnnxProtos.intAttr("axis", 1)))); // [1, 1, 9, 9]: 81 values
+        String rounded = b.node("CastLike", List.of(h, indices));
+        String y = b.output(b.node("Cast", List.of(rounded), io.dnnvis.onnx.build.OnnxProtos.intAttr("to", 1)));
+        try (BackwardEngine engine = BackwardEngine.open(b.load(), EngineOptions.defaults())) {
+            assertThatThrownBy(() -> engine.compile(new BackwardSpec(y, RuleSet.exact(), StartSignal.ONES, false),
+                    new long[] {1, 2, 9, 9})).isInstanceOf(UnsupportedGraphException.class)
+                    .hasMessageContaining("CastLike to a non-float type");
+        }
+    }
+
+    /**
      * The type a CastLike copies from a float tensor that no signal reaches (ConstantOfShape's zeros,
      * Floor of an activation): it passes the signal as the model with a float constant does.
      */

@@ -18,7 +18,16 @@ public final class PassThroughRule implements BackwardRule {
             "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Not", "And", "Or", "Xor", "NonZero", "IsNaN",
             "IsInf");
 
-    /** How many Cast and CastLike nodes are followed back to find the type a CastLike copies. */
+    /** Ops whose second output is indices. */
+    private static final java.util.Set<String> INDICES_SECOND = java.util.Set.of("TopK", "MaxPool");
+
+    /** Ops whose output has the type of their first input (data movement, arithmetic, rounding). */
+    private static final java.util.Set<String> SAME_TYPE = java.util.Set.of("Identity", "Reshape", "Flatten", "Squeeze",
+            "Unsqueeze", "Transpose", "Slice", "Gather", "GatherElements", "Expand", "Tile", "Concat", "Split", "Pad",
+            "Add", "Sub", "Mul", "Div", "Mod", "Neg", "Abs", "Max", "Min", "Sum", "Clip", "Relu", "Floor", "Ceil",
+            "Round", "Sign", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "CumSum", "Range", "Dropout");
+
+    /** How many nodes are followed back to find the type a CastLike copies. */
     private static final int MAX_STEPS = 64;
 
     @Override
@@ -39,8 +48,9 @@ public final class PassThroughRule implements BackwardRule {
 
     /**
      * Whether {@code tensor} (the type a CastLike copies) is of a float type: a constant's type, a
-     * Cast's target, a ConstantOfShape's value, another CastLike's model; shapes, indices and
-     * comparisons are not; a tensor computed otherwise is taken for a float activation.
+     * Cast's target, a ConstantOfShape's value, another CastLike's model, followed back through ops
+     * that keep their input's type; shapes, indices and comparisons are not; a tensor computed
+     * otherwise is taken for a float activation.
      */
     private static boolean likeFloat(RuleContext ctx, String tensor) {
         String t = tensor;
@@ -54,16 +64,21 @@ public final class PassThroughRule implements BackwardRule {
                 return true;
             }
             Node p = producer.get();
-            if (p.opType().equals("Cast")) {
+            String op = p.opType();
+            if (op.equals("Cast")) {
                 return isFloat(p.intAttribute("to", 1));
             }
-            if (p.opType().equals("ConstantOfShape")) {
+            if (op.equals("ConstantOfShape")) {
                 return p.attribute("value").map(a -> a.asTensor().type().isFloatingPoint()).orElse(true);
             }
-            if (!p.opType().equals("CastLike") || p.inputs().size() < 2) {
-                return !NOT_FLOAT.contains(p.opType());
+            if (NOT_FLOAT.contains(op) || (INDICES_SECOND.contains(op) && !p.output().equals(t))) {
+                return false;
             }
-            t = p.inputs().get(1);
+            int from = op.equals("CastLike") || op.equals("Where") ? 1 : SAME_TYPE.contains(op) ? 0 : -1;
+            if (from < 0 || p.inputs().size() <= from) {
+                return true; // computed otherwise: a float activation
+            }
+            t = p.inputs().get(from);
         }
         return true;
     }
