@@ -94,12 +94,14 @@ final class FunctionInlining {
      * {@code proto} with every call of its local functions inlined and the functions removed;
      * {@code proto} itself where it defines none.
      *
-     * @param maxNodes the most nodes and calls the inlining may go through
-     * @throws InvalidModelException for a function defined twice, calls nested deeper than
-     *     {@link #MAX_DEPTH}, more than {@code maxNodes} nodes and calls, an inlined model larger than
-     *     {@link OnnxModel#MAX_FILE_BYTES}, a body reading a name it neither receives nor makes, making a
-     *     name twice or not making an output, a subgraph in a body, or a body written for another opset
-     *     of the default domain
+     * @param maxNodes the most nodes and calls the inlining may go through (the largest graph allowed)
+     * @throws InvalidModelException for a function defined twice or naming a parameter twice, calls
+     *     nested deeper than {@link #MAX_DEPTH}, more nodes and calls than {@link #GROWTH} times the
+     *     file's (at least {@link #MIN_NODE_BUDGET}, at most {@code maxNodes}), more added bytes than
+     *     {@link #BYTE_GROWTH} times the file's (at least {@link #MIN_BYTE_BUDGET}), a call with more
+     *     inputs or outputs than its function, a body reading a name it neither receives nor makes,
+     *     making a name twice or not making an output, a subgraph in a body, or a body written for
+     *     another opset of the default domain
      */
     static ModelProto inline(ModelProto proto, Path file, long maxNodes) {
         if (proto.getFunctionsCount() == 0) {
