@@ -9,7 +9,6 @@ import io.dnnvis.trace.TensorValue;
 import io.dnnvis.trace.Tracer;
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,9 +25,7 @@ final class PositionReport {
      * output and a {@code [T, N, K]} sequence output are read as the graph lays them out).
      */
     static OutputLayout layout(OnnxModel model, Tracer tracer, TensorValue input, InputLayout inputLayout) {
-        String name = model.graph().inputs().get(0).name();
-        Map<String, long[]> shapes = new HashMap<>(tracer.shapes(Map.of(name, input.shape())));
-        shapes.put(name, input.shape());
+        Map<String, long[]> shapes = tracer.shapes(Map.of(model.graph().inputs().get(0).name(), input.shape()));
         try {
             return OutputLayout.of(model.graph(), shapes, inputLayout, model.graph().outputs().get(0).name());
         } catch (BadRequestException e) {

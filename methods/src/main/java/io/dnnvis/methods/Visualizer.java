@@ -211,7 +211,7 @@ public final class Visualizer implements AutoCloseable {
      * ({@link io.dnnvis.methods.core.ImageAxes}). A layer with its channels last gives {@code [1, 2]}.
      */
     public Optional<int[]> imageAxes(String tensor, long[] inputShape) {
-        return io.dnnvis.methods.core.ImageAxes.of(model().graph(), shapesAt(inputShape),
+        return io.dnnvis.methods.core.ImageAxes.of(model().graph(), shapes(inputShape),
                 model().graph().inputs().get(0).name(), layout().heightAxis(), layout().widthAxis(), tensor);
     }
 
@@ -222,12 +222,12 @@ public final class Visualizer implements AutoCloseable {
      * @throws BadRequestException where the output holds no class scores that predictions can read
      */
     public OutputLayout outputLayout(long[] inputShape) {
-        return OutputLayout.of(model().graph(), shapesAt(inputShape), layout(),
+        return OutputLayout.of(model().graph(), shapes(inputShape), layout(),
                 model().graph().outputs().get(0).name());
     }
 
     /** The shapes of the graph's tensors, the input's included, at an input of {@code inputShape}. */
-    private java.util.Map<String, long[]> shapesAt(long[] inputShape) {
+    public java.util.Map<String, long[]> shapes(long[] inputShape) {
         String input = model().graph().inputs().get(0).name();
         java.util.Map<String, long[]> shapes = new java.util.HashMap<>(tracer().shapes(java.util.Map.of(input,
                 inputShape)));

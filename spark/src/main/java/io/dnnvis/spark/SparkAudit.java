@@ -98,8 +98,7 @@ public final class SparkAudit implements AutoCloseable {
                 io.dnnvis.onnx.LoadOptions.defaults()); // the bytes the executors get, not the file again
         try (Visualizer vis = Visualizer.open(parsed, EngineOptions.defaults())) {
             Audit audit = Audit.on(vis, EngineOptions.defaults(), settings.request(), settings.imageOptions());
-            audit.check(); // refuses a missing or unfit layer, or a method without rules, before the job
-            List<AuditLayer> layers = audit.layers();
+            List<AuditLayer> layers = audit.check(); // a missing or unfit layer, or a method without rules: before the job
             ReceptiveField field = audit.receptiveField();
             Dataset<Row> files = source(recursive, glob);
             JavaRDD<AuditTally> tallies = files.select("path", "content").javaRDD()

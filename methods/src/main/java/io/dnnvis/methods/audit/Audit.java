@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -168,7 +167,7 @@ public final class Audit {
 
     /** The watched layers (checked: each exists and is {@code [1, C, h, w]} or {@code [1, K]}). */
     public List<AuditLayer> layers() {
-        Map<String, long[]> shapes = shapes(inputShape());
+        Map<String, long[]> shapes = vis.shapes(inputShape());
         ReceptiveField field = new ReceptiveField(vis.model(), shapes, layout.heightAxis(), layout.widthAxis());
         List<AuditLayer> out = new ArrayList<>();
         for (String name : request.layers()) {
@@ -195,14 +194,7 @@ public final class Audit {
     /** The receptive fields of the model's layers at its input size. */
     public ReceptiveField receptiveField() {
         long[] input = inputShape();
-        return new ReceptiveField(vis.model(), shapes(input), layout.heightAxis(), layout.widthAxis());
-    }
-
-    private Map<String, long[]> shapes(long[] input) {
-        String name = vis.model().graph().inputs().get(0).name();
-        Map<String, long[]> shapes = new HashMap<>(vis.tracer().shapes(Map.of(name, input)));
-        shapes.put(name, input);
-        return shapes;
+        return new ReceptiveField(vis.model(), vis.shapes(input), layout.heightAxis(), layout.widthAxis());
     }
 
     /** The system property that sets the decoders' schedule ({@code beside:N} or {@code between:N}), for benchmarks. */
@@ -298,27 +290,25 @@ public final class Audit {
     }
 
     /**
-     * Refuses, before anything is run or written, a request whose top tables or batch of inputs would
-     * not fit in memory (see {@link #MAX_TOP_ENTRIES} and the engine's largest tensor).
+     * Refuses, before anything is run or written, a missing or unfit layer ({@link #layers}), a request
+     * whose top tables or batch of inputs would not fit in memory (see {@link #MAX_TOP_ENTRIES} and the
+     * engine's largest tensor), and a method whose backward net cannot be written from one of the
+     * layers (an op on the way without a rule, a setting a rule refuses): the pictures come after the
+     * pass over every image.
+     *
+     * @return the watched layers, as {@link #layers} gives them
      */
-    public void checkSizes() {
-        checkTopTables(layers());
-        checkBatch(inputShape());
-    }
-
-    /**
-     * Refuses, before anything is run or written, what {@link #checkSizes} refuses and a method whose
-     * backward net cannot be written from one of the layers (an op on the way without a rule, a
-     * setting a rule refuses): the pictures come after the pass over every image.
-     */
-    public void check() {
-        checkSizes();
+    public List<AuditLayer> check() {
+        List<AuditLayer> layers = layers();
+        long[] input = inputShape();
+        checkTopTables(layers);
+        checkBatch(input);
         request.method().backward().ifPresent(method -> {
-            long[] input = inputShape();
-            for (AuditLayer layer : layers()) {
+            for (AuditLayer layer : layers) {
                 io.dnnvis.methods.NeuronBatches.check(vis, method, layer.tensor(), input);
             }
         });
+        return layers;
     }
 
     private void checkTopTables(List<AuditLayer> layers) {

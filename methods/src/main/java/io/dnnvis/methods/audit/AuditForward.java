@@ -91,15 +91,15 @@ public final class AuditForward implements AutoCloseable {
      * decoding of a sequence output; none (-1, no label, score NaN) of an output that is none of these.
      */
     private void predict(TensorValue out, List<String> names, List<Prediction> into) {
+        if (outputLayout.isEmpty()) {
+            names.forEach(name -> into.add(new Prediction(name, -1, "", Float.NaN, request.labels().labelOf(name))));
+            return;
+        }
         float[] data = out.data();
-        OutputLayout.Reading reading = outputLayout.map(l -> l.reading(out.shape())).orElse(null);
+        OutputLayout.Reading reading = outputLayout.get().reading(out.shape());
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             String truth = request.labels().labelOf(name);
-            if (reading == null) {
-                into.add(new Prediction(name, -1, "", Float.NaN, truth));
-                continue;
-            }
             switch (outputLayout.get().kind()) {
                 case SEGMENTATION -> {
                     int[] pixels = PositionPredictions.winningPixels(data, reading, i);
