@@ -51,7 +51,7 @@ final class AuditCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model file.")
     Path modelFile;
 
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of PNG and JPEG images.")
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of images (PNG, JPEG, BMP, GIF, TIFF; other files are listed in skipped.csv).")
     Path images;
 
     @Option(names = "--recursive", description = "Also the images in the folders below DIR.")

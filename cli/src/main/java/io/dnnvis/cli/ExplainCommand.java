@@ -52,7 +52,7 @@ final class ExplainCommand implements Callable<Integer> {
     /** Images, or one tensor. */
     static final class Sources {
         @Option(names = "--image", arity = "1..*", paramLabel = "FILE",
-                description = "Input images (PNG or JPEG); several run as batches where the model's batch axis is open.")
+                description = "Input images (PNG, JPEG, BMP, GIF or TIFF); several run as batches where the model's batch axis is open.")
         List<Path> images;
 
         @Option(names = "--input-npy", paramLabel = "FILE",

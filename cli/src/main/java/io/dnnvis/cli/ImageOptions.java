@@ -17,7 +17,7 @@ final class ImageOptions {
 
     /** Exactly one of --image and --input-npy. */
     static final class Source {
-        @Option(names = "--image", paramLabel = "FILE", description = "Input image (PNG or JPEG).")
+        @Option(names = "--image", paramLabel = "FILE", description = "Input image (PNG, JPEG, BMP, GIF or TIFF).")
         Path image;
 
         @Option(names = "--input-npy", paramLabel = "FILE",

@@ -2,12 +2,12 @@ package io.dnnvis.cli;
 
 import io.dnnvis.methods.core.Target;
 import io.dnnvis.methods.core.TargetArea;
+import io.dnnvis.methods.image.ImageReading;
+import io.dnnvis.trace.BadInputException;
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,22 +65,21 @@ final class TargetOptions {
         return out;
     }
 
-    /** The nonzero pixels of a mask picture (any colour band; alpha ignored). */
+    /**
+     * The nonzero pixels of a mask picture (any colour band; alpha ignored), read as images are (by
+     * content, the pixel limit checked before decoding).
+     */
     static TargetArea.Mask readMask(Path file) {
         BufferedImage image;
         try {
-            if (!Files.isRegularFile(file)) {
-                throw new UserException(file + ": no such file (--mask)");
-            }
-            image = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new UserException(file + ": cannot read the mask picture (" + e.getMessage() + ")");
-        }
-        if (image == null) {
-            throw new UserException(file + ": not a PNG or JPEG picture (--mask)");
+            image = ImageReading.readAsStored(file, ImageReading.DEFAULT_MAX_PIXELS);
+        } catch (BadInputException e) {
+            throw new UserException(e.getMessage() + " (--mask)");
         }
         Raster raster = image.getRaster();
         int bands = image.getColorModel().getNumColorComponents();
+        // a palette image's raster holds indices: its colours are in the palette
+        IndexColorModel palette = image.getColorModel() instanceof IndexColorModel p ? p : null;
         int h = image.getHeight();
         int w = image.getWidth();
         boolean[] on = new boolean[h * w];
@@ -88,6 +87,10 @@ final class TargetOptions {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 raster.getPixel(x, y, pixel);
+                if (palette != null) {
+                    on[y * w + x] = (palette.getRGB(pixel[0]) & 0xffffff) != 0;
+                    continue;
+                }
                 for (int b = 0; b < bands && !on[y * w + x]; b++) {
                     on[y * w + x] = pixel[b] != 0;
                 }

@@ -88,24 +88,28 @@ class PreflightTest {
     }
 
     @Test
-    void imagesOtherThanPngAndJpegAreRefusedByContent() throws Exception {
+    void imagesAreReadByContentAndWebPIsRefused() throws Exception {
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         for (String format : List.of("gif", "bmp", "tiff")) {
             Path file = dir.resolve("given-" + format + ".png");
             assertThat(ImageIO.write(img, format, file.toFile())).isTrue();
-            CliRun run = CliRun.of("visualize", GLYPHNET, "--image", file.toString(), "--layer", "conv4", "--neuron",
-                    "0", "-o", dir.resolve("out").toString());
-            assertRefusedBeforeWork(run, file + ": is a " + format.toUpperCase(java.util.Locale.ROOT)
-                    + " image; dnnvis reads PNG and JPEG");
+            CliRun run = CliRun.of("predict", GLYPHNET, "--image", file.toString());
+            assertThat(run.code()).as(format + ": " + run.err()).isZero();
         }
+        Path webp = Files.write(dir.resolve("given-webp.png"), "RIFF\0\0\0\0WEBPVP8 ".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+        CliRun refused = CliRun.of("visualize", GLYPHNET, "--image", webp.toString(), "--layer", "conv4", "--neuron",
+                "0", "-o", dir.resolve("out").toString());
+        assertRefusedBeforeWork(refused, webp + ": is a WebP image; dnnvis reads PNG, JPEG, BMP, GIF and TIFF");
         byte[] noise = new byte[64];
         new java.util.Random(3).nextBytes(noise);
         noise[0] = 0;
         Path garbage = Files.write(dir.resolve("given-noise.jpg"), noise);
         CliRun run = CliRun.of("predict", GLYPHNET, "--image", garbage.toString());
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("error: " + garbage + ": is not a PNG or JPEG image (its first bytes are"
-                + " neither signature); dnnvis reads PNG and JPEG" + System.lineSeparator());
+        assertThat(run.err()).isEqualTo("error: " + garbage + ": is not an image (its first bytes match none of the"
+                + " formats); dnnvis reads PNG, JPEG, BMP, GIF and TIFF"
+                + System.lineSeparator());
         assertThat(run.out()).isEmpty();
     }
 

@@ -104,6 +104,58 @@ class TargetCommandsTest {
     }
 
     @Test
+    void aMaskIsReadAsImagesAre() throws Exception {
+        Path seg = model(TargetModels.segmentation(false), "seg.onnx");
+        Path x = input(new long[] {1, 3, 8, 8}, 2);
+        // a PNG header claiming 100000 x 100000 pixels: refused before decoding (ImageIO alone allocates the raster)
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(png);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        byte[] ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(100_000).putInt(100_000).put(new byte[] {8, 0, 0, 0, 0}).array();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr);
+        out.writeInt(13);
+        out.write(ihdr);
+        out.writeInt((int) crc.getValue());
+        Path huge = Files.write(dir.resolve("huge-mask.png"), png.toByteArray());
+        Path npy = dir.resolve("m.npy");
+        CliRun hugeRun = CliRun.of("visualize", seg.toString(), "--input-npy", x.toString(), "--target", "class:2",
+                "--mask", huge.toString(), "--method", "salinet", "--save-npy", npy.toString());
+        assertThat(hugeRun.code()).as(hugeRun.err()).isEqualTo(2);
+        assertThat(hugeRun.err().strip()).isEqualTo("error: " + huge + ": image of 100000x100000 pixels is larger than"
+                + " the limit of 100000000 pixels (--mask)");
+        assertThat(npy).doesNotExist();
+        // a palette picture whose index 0 is white: its colours decide, not its indices
+        java.awt.image.IndexColorModel whiteFirst = new java.awt.image.IndexColorModel(8, 2,
+                new byte[] {(byte) 255, 0}, new byte[] {(byte) 255, 0}, new byte[] {(byte) 255, 0});
+        BufferedImage indexed = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_INDEXED, whiteFirst);
+        for (int y = 0; y < 8; y++) {
+            for (int xx = 0; xx < 8; xx++) {
+                indexed.getRaster().setSample(xx, y, 0, y >= 2 && y < 4 && xx >= 2 && xx < 4 ? 0 : 1);
+            }
+        }
+        BufferedImage rgb = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        rgb.getRaster().setPixels(2, 2, 2, 2, new int[] {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255});
+        Path palettePng = dir.resolve("palette.png");
+        Path gif = dir.resolve("mask.gif");
+        Path rgbPng = dir.resolve("rgb.png");
+        assertThat(ImageIO.write(indexed, "png", palettePng.toFile())).isTrue();
+        assertThat(ImageIO.write(indexed, "gif", gif.toFile())).isTrue();
+        assertThat(ImageIO.write(rgb, "png", rgbPng.toFile())).isTrue();
+        Path byGif = dir.resolve("gif.npy");
+        Path byPng = dir.resolve("png.npy");
+        Path byPalette = dir.resolve("palette.npy");
+        for (Path[] pair : new Path[][] {{gif, byGif}, {rgbPng, byPng}, {palettePng, byPalette}}) {
+            CliRun run = CliRun.of("visualize", seg.toString(), "--input-npy", x.toString(), "--target", "class:2",
+                    "--mask", pair[0].toString(), "--method", "salinet", "--save-npy", pair[1].toString());
+            assertThat(run.code()).as(run.err()).isZero();
+        }
+        assertThat(Npy.read(byPalette, "q").data()).containsExactly(Npy.read(byPng, "p").data());
+        assertThat(Npy.read(byGif, "g").data()).containsExactly(Npy.read(byPng, "p").data());
+    }
+
+    @Test
     void occlusionOfAStepOfTheSecondOutputEqualsTheLibrarysMap() throws Exception {
         Path seq = model(TargetModels.sequence(), "seq.onnx");
         OnnxModel model = OnnxModel.load(seq);

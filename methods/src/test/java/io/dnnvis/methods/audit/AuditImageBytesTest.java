@@ -77,28 +77,47 @@ class AuditImageBytesTest {
     }
 
     @Test
+    void bmpAndTiffCopiesOfAPngGiveItsInputValues() throws IOException {
+        Path png = TestData.file("images/glyphs/R.png");
+        float[] expected = fromFile(png, "R.png").data();
+        java.awt.image.BufferedImage rgb = ImageReading.read(png, ImageReading.DEFAULT_MAX_PIXELS);
+        for (String format : new String[] {"bmp", "tiff"}) { // a GIF's palette would not hold the glyph's grays
+            Path copy = dir.resolve("R." + format);
+            assertThat(javax.imageio.ImageIO.write(rgb, format, copy.toFile())).isTrue();
+            AuditImage a = fromFile(copy, "R." + format);
+            assertThat(a.skipped()).as(format).isNull();
+            assertThat(Arrays.equals(a.data(), expected)).as(format + ": the PNG's values").isTrue();
+            assertThat(Arrays.equals(fromBytes(copy, "R." + format).data(), expected)).as(format).isTrue();
+        }
+    }
+
+    @Test
     void unusableFilesAreSkippedForTheSameReasons() throws IOException {
         Path text = Files.writeString(dir.resolve("notes.txt"), "not an image");
         byte[] png = Files.readAllBytes(TestData.file("images/glyphs/R.png"));
         Path truncated = Files.write(dir.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
         Path huge = Files.write(dir.resolve("huge.png"), pngHeaderOnly(200_000, 100_000));
         Path gif = Files.write(dir.resolve("anim.png"), "GIF89a......".getBytes(StandardCharsets.US_ASCII));
+        Path webp = Files.write(dir.resolve("photo.webp"), "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII));
         Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);
         java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(TestData.file("images/coffee.png").toFile()), "jpeg", jpeg);
         Path cutJpeg = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(jpeg.toByteArray(), jpeg.size() / 2));
-        for (Path file : new Path[] {text, truncated, huge, gif, empty, cutJpeg}) {
+        for (Path file : new Path[] {text, truncated, huge, gif, webp, empty, cutJpeg}) {
             String name = "sub/" + file.getFileName();
             SkippedFile expected = fromFile(file, name).skipped();
             assertThat(expected).as(name).isNotNull();
             assertThat(fromBytes(file, name).skipped()).as(name).isEqualTo(expected);
         }
         assertThat(fromBytes(text, "notes.txt").skipped().reason())
-                .isEqualTo("is not a PNG or JPEG image (its first bytes are neither signature); dnnvis reads PNG and JPEG");
+                .isEqualTo("is not an image (its first bytes match none of the formats); dnnvis reads PNG, JPEG, BMP, GIF"
+                        + " and TIFF");
         assertThat(fromBytes(huge, "huge.png").skipped().reason())
                 .isEqualTo("image of 200000x100000 pixels is larger than the limit of 100000000 pixels");
         assertThat(fromBytes(truncated, "truncated.png").skipped().reason()).startsWith("cannot decode the image (");
-        assertThat(fromBytes(gif, "anim.png").skipped().reason()).startsWith("is a GIF image");
+        assertThat(fromBytes(gif, "anim.png").skipped().reason()).startsWith("cannot decode the image (")
+                .contains("a kind of GIF");
+        assertThat(fromBytes(webp, "photo.webp").skipped().reason()).startsWith("is a WebP image");
         assertThat(fromBytes(cutJpeg, "cut.jpg").skipped().reason())
                 .isEqualTo("the image data is truncated or corrupt (Corrupt JPEG data: premature end of data segment)");
     }
