@@ -22,6 +22,11 @@ public final class NeuronBatches {
         return vis.engine().batchLimit(tensor, oneInput);
     }
 
+    /** About how many bytes of native memory one more start signal adds to a run on an input of {@code oneInput}'s shape. */
+    public static long bytesPerSignal(Visualizer vis, String tensor, long[] oneInput) {
+        return vis.engine().bytesPerSelection(tensor, oneInput);
+    }
+
     /**
      * Whether {@link #runOnImages} can take {@code images} images of {@code oneInput}'s shape at
      * once to {@code tensor}: false where the graph pins its batch.

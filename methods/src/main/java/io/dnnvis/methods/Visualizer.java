@@ -45,9 +45,11 @@ public final class Visualizer implements AutoCloseable {
     private final OcclusionEngine occlusion;
     private final Explainer explainer;
     private final InputLayout layout;
+    private final EngineOptions options;
 
     private Visualizer(OnnxModel model, EngineOptions options, InputLayout layout) {
         this.model = model;
+        this.options = options;
         this.layout = layout;
         this.backward = BackwardEngine.open(model, options);
         this.reconstructor = new Reconstructor(model.graph(), backward, layout);
@@ -88,6 +90,11 @@ public final class Visualizer implements AutoCloseable {
      */
     public InputLayout layout() {
         return layout;
+    }
+
+    /** The options this model's engine was opened with. */
+    public EngineOptions options() {
+        return options;
     }
 
     /** The forward tracer of this model (predictions, activations). */

@@ -121,7 +121,7 @@ public final class AuditPictures {
             List<TopImage> oneByOne = new ArrayList<>();
             for (var layer : byLayer.entrySet()) {
                 if (runs.isEmpty() || !runs.get().severalImages(folder, layer.getKey(), byImage(layer.getValue()),
-                        pictures::drawAll, counting)) {
+                        pictures::drawAll, counted, counting)) {
                     oneByOne.addAll(layer.getValue());
                 }
             }
@@ -179,9 +179,17 @@ public final class AuditPictures {
     /**
      * Rows of one image whose pictures are still to be drawn: their reconstructions (NCHW, each of
      * {@code shape}'s last three axes, row k's at {@code offsets[k]} of {@code reconstructions}; null
-     * with no method) from one backward run.
+     * with no method) from one backward run, over the whole image, or, where {@code origins} is not
+     * null, over a window of the image whose top left corner is ({@code origins[2k]},
+     * {@code origins[2k + 1]}) for row k ({@link ConeModel}).
      */
-    record Pending(ImageInput input, List<TopImage> rows, float[] reconstructions, int[] offsets, long[] shape) {
+    record Pending(ImageInput input, List<TopImage> rows, float[] reconstructions, int[] offsets, long[] shape,
+            int[] origins) {
+
+        /** Rows whose reconstructions are over the whole image. */
+        Pending(ImageInput input, List<TopImage> rows, float[] reconstructions, int[] offsets, long[] shape) {
+            this(input, rows, reconstructions, offsets, shape, null);
+        }
 
         /** Rows whose reconstructions follow one another in {@code reconstructions}, {@code [n, C, H, W]}. */
         static Pending consecutive(ImageInput input, List<TopImage> rows, float[] reconstructions, long[] shape) {
@@ -202,8 +210,13 @@ public final class AuditPictures {
         /** Row {@code k}'s pictures. */
         Drawn draw(int k) {
             TopImage row = rows.get(k);
+            ReceptiveField.Box box = row.box();
+            if (origins != null) { // the box in the window's coordinates
+                box = new ReceptiveField.Box(box.y0() - origins[2 * k], box.x0() - origins[2 * k + 1],
+                        box.y1() - origins[2 * k], box.x1() - origins[2 * k + 1]);
+            }
             Optional<BufferedImage> recon = reconstructions == null ? Optional.empty()
-                    : Optional.of(enlarge(cropped(reconstructions, offsets[k], shape, row.box())));
+                    : Optional.of(enlarge(cropped(reconstructions, offsets[k], shape, box)));
             return new Drawn(row, enlarge(crop(input.picture(), row.box())), recon);
         }
     }

@@ -78,15 +78,15 @@ final class AuditRuns {
 
     /**
      * Reconstructs one layer's rows, several images per backward run, handing each run's rows, image
-     * by image, to {@code drawRun}; false, doing nothing, where that does not apply (one image, room
-     * for one image per run only, or a graph that cannot run a batch of images). The next run's images
-     * are decoded on a thread of their own while a run's pictures are drawn.
+     * by image, to {@code drawRun}: on the cones of their positions where the path to the layer has a
+     * windowed form ({@link ConeRuns}: half the arithmetic on AlexNet's conv5; runs side by side, each
+     * drawing its own pictures into {@code sink}), else on the whole maps; false, doing nothing, where neither applies (one image, room for one image per
+     * run only, or a graph that cannot run a batch of images). The next run's images are decoded on
+     * a thread of their own while a run's pictures are drawn.
      */
     boolean severalImages(ImageFolder folder, String tensor, Map<String, List<TopImage>> rowsByImage,
-            Consumer<List<AuditPictures.Pending>> drawRun, AuditPictures.Missed missed) {
-        if (rowsByImage.size() < 2) {
-            return false;
-        }
+            Consumer<List<AuditPictures.Pending>> drawRun, Consumer<AuditPictures.Drawn> sink,
+            AuditPictures.Missed missed) {
         Optional<long[]> first = rowsByImage.values().stream()
                 .map(rows -> AuditPictures.loadOrMiss(vis, options, folder, rows, (r, why) -> { }))
                 .flatMap(Optional::stream).map(in -> in.tensor().shape()).findFirst();
@@ -94,6 +94,16 @@ final class AuditRuns {
             return false; // none can be read: image by image, each told as missed
         }
         long[] one = first.get();
+        Optional<ConeRuns> cones = ConeRuns.open(vis, method, options, tensor, one);
+        if (cones.isPresent()) {
+            try (ConeRuns c = cones.get()) {
+                c.draw(folder, rowsByImage, sink, missed);
+            }
+            return true;
+        }
+        if (rowsByImage.size() < 2) {
+            return false;
+        }
         int images = imagesPerRun(tensor, one, rowsByImage.size());
         if (images < 2 || !NeuronBatches.runsImagesTogether(vis, tensor, one, images)) {
             return false;
@@ -201,7 +211,7 @@ final class AuditRuns {
     }
 
     /** The decoded images, or the decoding's own exception. */
-    private static List<ImageInput> result(Future<List<ImageInput>> decoded) {
+    static <T> T result(Future<T> decoded) {
         try {
             return decoded.get();
         } catch (ExecutionException e) {

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The pictures drawn by {@link AuditPictures#draw} (a layer's rows of several images in one backward
@@ -46,8 +48,28 @@ class AuditPicturesTest {
         folder = ImageFolder.scan(tmp, false);
     }
 
-    @Test
-    void thePictureThreadsDrawWhatTheCallerDrawsImageByImage() {
+    /** Runs {@code test} with the reconstructions on cones ({@link ConeRuns}) or, with {@code wholeMaps}, not. */
+    private static void withWholeMaps(boolean wholeMaps, Runnable test) {
+        String before = System.getProperty(ConeRuns.WHOLE_MAPS);
+        System.setProperty(ConeRuns.WHOLE_MAPS, Boolean.toString(wholeMaps));
+        try {
+            test.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty(ConeRuns.WHOLE_MAPS);
+            } else {
+                System.setProperty(ConeRuns.WHOLE_MAPS, before);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void thePictureThreadsDrawWhatTheCallerDrawsImageByImage(boolean wholeMaps) {
+        withWholeMaps(wholeMaps, this::thePictureThreadsDrawWhatTheCallerDrawsImageByImage);
+    }
+
+    private void thePictureThreadsDrawWhatTheCallerDrawsImageByImage() {
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
         try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
@@ -66,9 +88,9 @@ class AuditPicturesTest {
                 threaded.add(d);
                 threads.add(Thread.currentThread().getName());
             });
-            // the caller and the picture threads draw, no other
+            // the caller and the picture threads draw, or the threads of the runs on cones (ConeRuns), no other
             assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name)
-                    .isIn(Thread.currentThread().getName(), "dnnvis-audit-pictures"));
+                    .isIn(Thread.currentThread().getName(), "dnnvis-audit-pictures", "dnnvis-audit-cone-run"));
             assertThat(told).hasSize(result.top().size());
             for (int i = 0; i < told.size(); i++) {
                 assertThat(told.get(i)).containsExactly(i + 1, result.top().size());
@@ -99,8 +121,13 @@ class AuditPicturesTest {
      * (here a tensor cap of three times the layer's largest tensor: three signals on one image, so
      * three images with one signal each), and the pictures are the same.
      */
-    @Test
-    void aRunTakesNoMoreImagesThanFitInOneRun() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aRunTakesNoMoreImagesThanFitInOneRun(boolean wholeMaps) {
+        withWholeMaps(wholeMaps, this::aRunTakesNoMoreImagesThanFitInOneRun);
+    }
+
+    private void aRunTakesNoMoreImagesThanFitInOneRun() {
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
         try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())

@@ -1,0 +1,498 @@
+package io.dnnvis.methods.audit;
+
+import static io.dnnvis.onnx.build.OnnxProtos.longTensor;
+
+import io.dnnvis.methods.core.SpatialOps;
+import io.dnnvis.onnx.Graph;
+import io.dnnvis.onnx.LoadOptions;
+import io.dnnvis.onnx.Node;
+import io.dnnvis.onnx.OnnxModel;
+import io.dnnvis.onnx.proto.OnnxProto.AttributeProto;
+import io.dnnvis.onnx.proto.OnnxProto.GraphProto;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
+import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
+import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
+import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
+import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
+import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
+import io.dnnvis.trace.TensorValue;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A layer's one position computed on its cone only: the model's path from the image to the layer
+ * rewritten to run on windows, each tensor's window the positions that the one position at the
+ * layer reads (its cone), so that a signal started there and sent back touches nothing outside
+ * them. A dataset audit's reconstruction starts at one position of a unit; on AlexNet's conv5 its
+ * cone is 163x163 of the 224x224 image, 39x39 of conv1's 55x55 and 3x3 of conv4's 13x13, a third
+ * of the arithmetic of the whole maps, forward and backward.
+ *
+ * <p>Each windowed op (Conv, MaxPool, AveragePool) runs without its pads on a window that holds
+ * its whole kernel reach, so its output window comes out exactly; the positions of a window that
+ * lie outside the real map (near the border) are set to the op's pad value first (a Where on a mask:
+ * 0, or the lowest float for a max-pool, never a maximum; the mask comes from comparisons, through
+ * which no signal goes back). The masks
+ * depend on the position, so they travel with the input: the window of the image in channels
+ * {@code [0, C)}, and two more channels whose column k (rows valid) and row k (columns valid) hold
+ * mask k, one per windowed op. Pointwise ops, BatchNormalization, LRN, Concat of channels and
+ * residual Adds take windows as they are; a tensor read by several ops gets the union of their
+ * windows. Anything else on the path (global pooling, Reshape, Resize, Transpose, a map-sized
+ * constant...) and the model keeps its whole maps: {@link #of} is empty.
+ *
+ * <p>The values are the whole graph's: every position of a window that a valid output reads holds
+ * what it holds in the whole graph, and the masked positions the op's padding; a backward net of
+ * this model, started at the target's one position, sends back the whole graph's signal on the
+ * cone (to float rounding: the arithmetic runs on other shapes).
+ */
+final class ConeModel {
+
+    /**
+     * The value a max-pool's padding takes instead of -infinity: finite (as the switch rule pads its
+     * windows), below any activation.
+     */
+    static final float MAX_POOL_PAD = -Float.MAX_VALUE;
+
+    /** Name of the windowed model's one input. */
+    static final String INPUT = "dnnvis_cone_input";
+
+    /**
+     * A window along one axis: it starts at {@code a * p + b} for the layer's position p and holds
+     * {@code size} positions.
+     */
+    record Span(long a, long b, int size) {
+
+        long origin(int p) {
+            return a * p + b;
+        }
+
+        /** The smallest span holding both; null where they move differently with p. */
+        Span union(Span o) {
+            if (o.a != a) {
+                return null;
+            }
+            long from = Math.min(b, o.b);
+            long to = Math.max(b + size, o.b + o.size);
+            return new Span(a, from, Math.toIntExact(to - from));
+        }
+    }
+
+    /** A tensor's window: rows and columns. */
+    record Window(Span rows, Span cols) {
+
+        Window union(Window o) {
+            Span r = rows.union(o.rows);
+            Span c = cols.union(o.cols);
+            return r == null || c == null ? null : new Window(r, c);
+        }
+    }
+
+    /**
+     * Mask k: which positions of {@code window} lie inside a map of {@code height x width}.
+     */
+    record Mask(Window window, long height, long width) {
+    }
+
+    private final OnnxModel model;
+    private final String target;
+    private final int channels;
+    private final Window input;
+    private final long imageHeight;
+    private final long imageWidth;
+    private final List<Mask> masks;
+
+    private ConeModel(OnnxModel model, String target, int channels, Window input, long imageHeight, long imageWidth,
+            List<Mask> masks) {
+        this.model = model;
+        this.target = target;
+        this.channels = channels;
+        this.input = input;
+        this.imageHeight = imageHeight;
+        this.imageWidth = imageWidth;
+        this.masks = List.copyOf(masks);
+    }
+
+    /** The windowed model: input {@link #INPUT} {@code [N, C + 2, h, w]}, output the target {@code [N, K, 1, 1]}. */
+    OnnxModel model() {
+        return model;
+    }
+
+    /** The layer's tensor, the windowed model's output. */
+    String target() {
+        return target;
+    }
+
+    /** The image's channels (the input window has two more). */
+    int channels() {
+        return channels;
+    }
+
+    /** The image's window. */
+    Window inputWindow() {
+        return input;
+    }
+
+    /** Row {@code y} of the image where the window of position (y, x) starts. */
+    int top(int y) {
+        return Math.toIntExact(input.rows().origin(y));
+    }
+
+    /** Column where the window of position (y, x) starts. */
+    int left(int x) {
+        return Math.toIntExact(input.cols().origin(x));
+    }
+
+    /**
+     * The windowed model's input for position (y, x) of each of the {@code ys.length} rows, row k's
+     * image {@code images[k]} ({@code [1, C, H, W]}): each window of its image (zero outside), then
+     * its masks.
+     */
+    TensorValue inputs(List<TensorValue> images, int[] ys, int[] xs) {
+        int h = input.rows().size();
+        int w = input.cols().size();
+        int plane = h * w;
+        int perRow = (channels + 2) * plane;
+        float[] data = new float[Math.multiplyExact(perRow, ys.length)];
+        for (int k = 0; k < ys.length; k++) {
+            float[] image = images.get(k).data();
+            int base = k * perRow;
+            long top = input.rows().origin(ys[k]);
+            long left = input.cols().origin(xs[k]);
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < h; i++) {
+                    long row = top + i;
+                    if (row < 0 || row >= imageHeight) {
+                        continue;
+                    }
+                    long from = Math.max(0, -left);
+                    long to = Math.min(w, imageWidth - left);
+                    if (to > from) {
+                        System.arraycopy(image, (int) ((c * imageHeight + row) * imageWidth + left + from), data,
+                                (int) (base + c * plane + i * w + from), (int) (to - from));
+                    }
+                }
+            }
+            for (int m = 0; m < masks.size(); m++) {
+                Mask mask = masks.get(m);
+                long maskTop = mask.window().rows().origin(ys[k]);
+                long maskLeft = mask.window().cols().origin(xs[k]);
+                for (int i = 0; i < mask.window().rows().size(); i++) {
+                    boolean inside = maskTop + i >= 0 && maskTop + i < mask.height();
+                    data[base + channels * plane + i * w + m] = inside ? 1 : 0;
+                }
+                for (int j = 0; j < mask.window().cols().size(); j++) {
+                    boolean inside = maskLeft + j >= 0 && maskLeft + j < mask.width();
+                    data[base + (channels + 1) * plane + m * w + j] = inside ? 1 : 0;
+                }
+            }
+        }
+        return TensorValue.owning(INPUT, new long[] {ys.length, channels + 2, h, w}, data);
+    }
+
+    /**
+     * The windowed form of {@code model}'s path from its image ({@code [1, C, H, W]}, NCHW) to
+     * {@code target} ({@code [1, K, h, w]}); empty where an op on the path has no windowed form, or
+     * the model's opset is below 10 (Slice's inputs).
+     *
+     * @param shapes the shapes of the tensors the target depends on (batch 1)
+     */
+    static Optional<ConeModel> of(OnnxModel model, Map<String, long[]> shapes, String target) {
+        Graph graph = model.graph();
+        String image = graph.inputs().get(0).name();
+        long[] imageShape = shapes.get(image);
+        long[] targetShape = shapes.get(target);
+        if (model.opset() < 10 || graph.inputs().size() != 1 || imageShape == null || imageShape.length != 4
+                || targetShape == null || targetShape.length != 4 || target.equals(image)) {
+            return Optional.empty();
+        }
+        List<Node> feeding = graph.nodesFeeding(target);
+        Set<String> fromImage = new HashSet<>(Set.of(image));
+        List<Node> path = new ArrayList<>();
+        for (Node n : feeding) {
+            if (n.inputs().stream().anyMatch(fromImage::contains)) {
+                path.add(n);
+                fromImage.addAll(n.outputs());
+            }
+        }
+        Map<String, Window> windows = new HashMap<>();
+        windows.put(target, new Window(new Span(1, 0, 1), new Span(1, 0, 1)));
+        Map<Node, Map<Integer, Window>> wanted = new HashMap<>();
+        for (int k = path.size() - 1; k >= 0; k--) {
+            Node node = path.get(k);
+            Window out = windows.get(node.output());
+            if (out == null || node.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
+                return Optional.empty();
+            }
+            Map<Integer, Window> reads = reads(graph, node, out, shapes, fromImage);
+            if (reads == null) {
+                return Optional.empty();
+            }
+            for (var e : reads.entrySet()) {
+                String in = node.inputs().get(e.getKey());
+                Window merged = windows.containsKey(in) ? windows.get(in).union(e.getValue()) : e.getValue();
+                if (merged == null) {
+                    return Optional.empty();
+                }
+                windows.put(in, merged);
+            }
+            wanted.put(node, reads);
+        }
+        Window inputWindow = windows.get(image);
+        if (inputWindow == null) {
+            return Optional.empty();
+        }
+        return new Builder(model, shapes, image, imageShape, target, inputWindow, windows, wanted, feeding,
+                fromImage).build();
+    }
+
+    /**
+     * The windows a node reads of its inputs from the image (by input index) to give {@code out};
+     * null where the node has no windowed form.
+     */
+    private static Map<Integer, Window> reads(Graph graph, Node node, Window out, Map<String, long[]> shapes,
+            Set<String> fromImage) {
+        String op = node.opType();
+        List<String> inputs = node.inputs();
+        Map<Integer, Window> reads = new LinkedHashMap<>();
+        if (SpatialOps.WINDOWED.contains(op) && !op.equals("LpPool")) {
+            for (int i = 1; i < inputs.size(); i++) {
+                if (fromImage.contains(inputs.get(i))) {
+                    return null; // weights computed from the image
+                }
+            }
+            if (op.equals("AveragePool") && node.intAttribute("count_include_pad", 0) == 0
+                    && padded(node)) {
+                return null; // its divisor counts the real positions only
+            }
+            Optional<SpatialOps.Window> found = SpatialOps.window(graph, node, shapes);
+            if (found.isEmpty() || found.get().transposed()) {
+                return null;
+            }
+            SpatialOps.Window w = found.get();
+            reads.put(0, new Window(reach(out.rows(), w, 0), reach(out.cols(), w, 1)));
+            return reads;
+        }
+        boolean channelwise = op.equals("LRN") || op.equals("Concat") && concatAxis(node, shapes) == 1;
+        if (!SpatialOps.POINTWISE.contains(op) && !channelwise || op.equals("Where")) {
+            return null;
+        }
+        long[] outShape = shapes.get(node.output());
+        if (outShape == null || outShape.length != 4) {
+            return null;
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            String in = inputs.get(i);
+            if (in.isEmpty()) {
+                continue;
+            }
+            long[] shape = shapes.get(in);
+            boolean spatial = shape != null && shape.length >= 2
+                    && (shape[shape.length - 1] != 1 || shape[shape.length - 2] != 1);
+            if (fromImage.contains(in)) {
+                if (shape == null || shape.length != 4 || shape[2] != outShape[2] || shape[3] != outShape[3]) {
+                    return null; // broadcast from a smaller map: it reads more than the window
+                }
+                reads.put(i, out);
+            } else if (spatial && !(op.equals("BatchNormalization") || op.equals("PRelu") && shape.length == 1)) {
+                return null; // a constant of the map's size
+            }
+        }
+        return reads;
+    }
+
+    private static boolean padded(Node node) {
+        boolean pads = node.intsAttribute("pads").map(p -> java.util.Arrays.stream(p).anyMatch(v -> v != 0))
+                .orElse(false);
+        String autoPad = node.attribute("auto_pad").map(a -> a.asString()).orElse("NOTSET");
+        return pads || autoPad.startsWith("SAME") || node.intAttribute("ceil_mode", 0) != 0;
+    }
+
+    private static long concatAxis(Node node, Map<String, long[]> shapes) {
+        long axis = node.intAttribute("axis", 1);
+        long[] shape = shapes.get(node.output());
+        return axis < 0 && shape != null ? axis + shape.length : axis;
+    }
+
+    /** The input span that output span {@code out} reads along spatial axis {@code i} of window {@code w}. */
+    private static Span reach(Span out, SpatialOps.Window w, int i) {
+        long s = w.strides()[i];
+        long extent = (w.kernel()[i] - 1) * w.dilations()[i] + 1;
+        return new Span(s * out.a(), s * out.b() - w.pads()[i], Math.toIntExact((out.size() - 1) * s + extent));
+    }
+
+    /** Writes the windowed graph. */
+    private static final class Builder {
+
+        private final OnnxModel model;
+        private final Map<String, long[]> shapes;
+        private final String image;
+        private final long[] imageShape;
+        private final String target;
+        private final Window inputWindow;
+        private final Map<String, Window> windows;
+        private final Map<Node, Map<Integer, Window>> wanted;
+        private final List<Node> feeding;
+        private final Set<String> fromImage;
+        private final GraphProto.Builder g = GraphProto.newBuilder().setName("cone");
+        private final List<Mask> masks = new ArrayList<>();
+        private final List<NodeProto> maskNodes = new ArrayList<>();
+        private int names;
+
+        Builder(OnnxModel model, Map<String, long[]> shapes, String image, long[] imageShape, String target,
+                Window inputWindow, Map<String, Window> windows, Map<Node, Map<Integer, Window>> wanted,
+                List<Node> feeding, Set<String> fromImage) {
+            this.model = model;
+            this.shapes = shapes;
+            this.image = image;
+            this.imageShape = imageShape;
+            this.target = target;
+            this.inputWindow = inputWindow;
+            this.windows = windows;
+            this.wanted = wanted;
+            this.feeding = feeding;
+            this.fromImage = fromImage;
+        }
+
+        Optional<ConeModel> build() {
+            ModelProto source = model.runtimeProto();
+            GraphProto graph = source.getGraph();
+            int channels = Math.toIntExact(imageShape[1]);
+            List<NodeProto> body = new ArrayList<>();
+            body.add(slice(INPUT, image, new long[] {0}, new long[] {channels}, new long[] {1}));
+            Set<String> constants = new HashSet<>();
+            for (Node node : feeding) {
+                NodeProto original = graph.getNode(node.fileIndex());
+                if (!wanted.containsKey(node)) {
+                    body.add(original); // computes a constant
+                    constants.addAll(node.inputs());
+                    continue;
+                }
+                NodeProto.Builder copy = original.toBuilder().clearInput();
+                boolean windowed = SpatialOps.WINDOWED.contains(node.opType());
+                for (int i = 0; i < node.inputs().size(); i++) {
+                    String in = node.inputs().get(i);
+                    Window read = wanted.get(node).get(i);
+                    if (read == null) {
+                        copy.addInput(in);
+                        constants.add(in);
+                        continue;
+                    }
+                    String cropped = crop(in, read, body);
+                    if (windowed) {
+                        cropped = masked(cropped, read, node, body);
+                    }
+                    copy.addInput(cropped);
+                }
+                if (windowed) {
+                    copy.clearAttribute();
+                    for (AttributeProto a : original.getAttributeList()) {
+                        if (!Set.of("pads", "auto_pad", "ceil_mode").contains(a.getName())) {
+                            copy.addAttribute(a);
+                        }
+                    }
+                }
+                body.add(copy.build());
+            }
+            int h = inputWindow.rows().size();
+            int w = inputWindow.cols().size();
+            if (masks.size() > Math.min(h, w)) {
+                return Optional.empty(); // no room for the masks in the input's two extra channels
+            }
+            g.addAllNode(maskNodes);
+            g.addAllNode(body);
+            for (TensorProto t : graph.getInitializerList()) {
+                if (constants.contains(t.getName())) {
+                    g.addInitializer(t);
+                }
+            }
+            g.addInput(floatInput(INPUT, new long[] {-1, channels + 2, h, w}));
+            g.addOutput(floatInput(target, new long[] {-1, shapes.get(target)[1], 1, 1}));
+            ModelProto cone = source.toBuilder().clearMetadataProps().setGraph(g).build();
+            OnnxModel windowed = OnnxModel.fromBytes(cone.toByteArray(),
+                    Path.of(model.path() + " (cone of " + target + ")"), LoadOptions.defaults());
+            return Optional.of(new ConeModel(windowed, target, channels, inputWindow, imageShape[2], imageShape[3],
+                    masks));
+        }
+
+        /** {@code tensor} cut to {@code read} where its window is larger. */
+        private String crop(String tensor, Window read, List<NodeProto> body) {
+            Window has = windows.get(tensor);
+            if (has.equals(read)) {
+                return tensor;
+            }
+            long top = read.rows().b() - has.rows().b();
+            long left = read.cols().b() - has.cols().b();
+            String out = fresh("crop");
+            body.add(slice(tensor, out, new long[] {top, left},
+                    new long[] {top + read.rows().size(), left + read.cols().size()}, new long[] {2, 3}));
+            return out;
+        }
+
+        /** {@code tensor} (window {@code read} of {@code node}'s input) with the node's pad value outside the map. */
+        private String masked(String tensor, Window read, Node node, List<NodeProto> body) {
+            long[] map = shapes.get(node.inputs().get(0));
+            int k = masks.size();
+            masks.add(new Mask(read, map[2], map[3]));
+            int channels = Math.toIntExact(imageShape[1]);
+            String rows = fresh("mask_rows");
+            String cols = fresh("mask_cols");
+            String mask = fresh("mask");
+            maskNodes.add(slice(INPUT, rows, new long[] {channels, 0, k},
+                    new long[] {channels + 1, read.rows().size(), k + 1}, new long[] {1, 2, 3}));
+            maskNodes.add(slice(INPUT, cols, new long[] {channels + 1, k, 0},
+                    new long[] {channels + 2, k + 1, read.cols().size()}, new long[] {1, 2, 3}));
+            String half = constant(0.5f);
+            String rowsIn = fresh("rows_inside");
+            String colsIn = fresh("cols_inside");
+            maskNodes.add(node("Greater", List.of(rows, half), rowsIn));
+            maskNodes.add(node("Greater", List.of(cols, half), colsIn));
+            maskNodes.add(node("And", List.of(rowsIn, colsIn), mask)); // a comparison: no signal goes back through it
+            String out = fresh("masked");
+            float pad = node.opType().equals("MaxPool") ? MAX_POOL_PAD : 0f;
+            body.add(node("Where", List.of(mask, tensor, constant(pad)), out));
+            return out;
+        }
+
+        private String constant(float value) {
+            String name = fresh("const");
+            g.addInitializer(io.dnnvis.onnx.build.OnnxProtos.floatTensor(name, new long[0], new float[] {value}));
+            return name;
+        }
+
+        private NodeProto slice(String in, String out, long[] starts, long[] ends, long[] axes) {
+            String s = fresh("starts");
+            String e = fresh("ends");
+            String a = fresh("axes");
+            g.addInitializer(longTensor(s, new long[] {starts.length}, starts));
+            g.addInitializer(longTensor(e, new long[] {ends.length}, ends));
+            g.addInitializer(longTensor(a, new long[] {axes.length}, axes));
+            return node("Slice", List.of(in, s, e, a), out);
+        }
+
+        private NodeProto node(String op, List<String> inputs, String output) {
+            return NodeProto.newBuilder().setOpType(op).setName(fresh(op)).addAllInput(inputs).addOutput(output)
+                    .build();
+        }
+
+        private String fresh(String what) {
+            return "dnnvis_cone_" + what + "_" + names++;
+        }
+    }
+
+    /** A float tensor of {@code dims}, -1 a symbolic batch. */
+    private static ValueInfoProto floatInput(String name, long[] dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
+            shape.addDim(d < 0 ? dim.setDimParam("N") : dim.setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+}
