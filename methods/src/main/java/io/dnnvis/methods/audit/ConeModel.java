@@ -197,8 +197,8 @@ final class ConeModel {
 
     /**
      * The windowed form of {@code model}'s path from its image ({@code [1, C, H, W]}, NCHW) to
-     * {@code target} ({@code [1, K, h, w]}); empty where an op on the path has no windowed form, or
-     * the model's opset is below 10 (Slice's inputs).
+     * {@code target} ({@code [1, K, h, w]}); empty where an op on the path has no windowed form, the
+     * image is not float32 (a float16 model's input), or the model's opset is below 10 (Slice's inputs).
      *
      * @param shapes the shapes of the tensors the target depends on (batch 1)
      */
@@ -207,7 +207,9 @@ final class ConeModel {
         String image = graph.inputs().get(0).name();
         long[] imageShape = shapes.get(image);
         long[] targetShape = shapes.get(target);
-        if (model.opset() < 10 || graph.inputs().size() != 1 || imageShape == null || imageShape.length != 4
+        boolean floats = graph.inputs().size() == 1 && graph.inputs().get(0).elemType()
+                .map(t -> t == io.dnnvis.onnx.DataType.FLOAT).orElse(false);
+        if (model.opset() < 10 || !floats || imageShape == null || imageShape.length != 4
                 || targetShape == null || targetShape.length != 4 || target.equals(image)) {
             return Optional.empty();
         }

@@ -78,11 +78,29 @@ final class ConeRuns implements AutoCloseable {
                     / Math.max(1, NeuronBatches.bytesPerSignal(coneVis, cone.get().target(), one));
             int perRun = (int) Math.max(1, Math.min(Math.min(AuditRuns.SIGNALS_PER_RUN, shared),
                     NeuronBatches.limit(coneVis, cone.get().target(), one)));
-            return Optional.of(new ConeRuns(vis, method, options, cone.get(), coneVis, perRun, workers));
+            ConeRuns runs = new ConeRuns(vis, method, options, cone.get(), coneVis, perRun, workers);
+            runs.trial(oneImage);
+            return Optional.of(runs);
         } catch (RuntimeException e) {
             coneVis.close();
             return Optional.empty(); // the whole maps, as before
         }
+    }
+
+    /**
+     * One run of the shape every run has, on a blank image: opens the session the runs share, and
+     * fails here, where the caller can still go on with the whole maps, if ONNX Runtime refuses the
+     * windowed graph.
+     */
+    private void trial(long[] oneImage) {
+        int[] units = new int[perRun];
+        java.util.Arrays.fill(units, -1);
+        units[0] = 0;
+        TensorValue blank = TensorValue.owning("blank", oneImage,
+                new float[Math.toIntExact(java.util.Arrays.stream(oneImage).reduce(1, Math::multiplyExact))]);
+        NeuronBatches.runOnImages(coneVis, method, cone.target(),
+                cone.inputs(java.util.Collections.nCopies(perRun, blank), new int[perRun], new int[perRun]), 1,
+                units, new int[perRun], new int[perRun]);
     }
 
     /** One run's rows, each with the image it reads. */
