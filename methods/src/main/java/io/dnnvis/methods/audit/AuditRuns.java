@@ -97,9 +97,10 @@ final class AuditRuns {
         Optional<ConeRuns> cones = ConeRuns.open(vis, method, options, tensor, one);
         if (cones.isPresent()) {
             try (ConeRuns c = cones.get()) {
-                c.draw(folder, rowsByImage, sink, missed);
+                if (c.draw(folder, rowsByImage, sink, missed)) {
+                    return true;
+                }
             }
-            return true;
         }
         if (rowsByImage.size() < 2) {
             return false;
@@ -221,7 +222,7 @@ final class AuditRuns {
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while decoding images", e);
+            throw new IllegalStateException("interrupted while the reconstructions were made", e);
         }
     }
 

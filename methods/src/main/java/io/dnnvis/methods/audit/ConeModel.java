@@ -34,17 +34,20 @@ import java.util.Set;
  * cone is 163x163 of the 224x224 image, 39x39 of conv1's 55x55 and 3x3 of conv4's 13x13, a third
  * of the arithmetic of the whole maps, forward and backward.
  *
- * <p>Each windowed op (Conv, MaxPool, AveragePool) runs without its pads on a window that holds
+ * <p>Each windowed op (Conv, MaxPool, AveragePool but one whose divisor counts only some positions:
+ * ceil_mode, or count_include_pad=0 with pads) runs without its pads on a window that holds
  * its whole kernel reach, so its output window comes out exactly; the positions of a window that
  * lie outside the real map (near the border) are set to the op's pad value first (a Where on a mask:
  * 0, or the lowest float for a max-pool, never a maximum; the mask comes from comparisons, through
  * which no signal goes back). The masks
  * depend on the position, so they travel with the input: the window of the image in channels
  * {@code [0, C)}, and two more channels whose column k (rows valid) and row k (columns valid) hold
- * mask k, one per windowed op. Pointwise ops, BatchNormalization, LRN, Concat of channels and
- * residual Adds take windows as they are; a tensor read by several ops gets the union of their
- * windows. Anything else on the path (global pooling, Reshape, Resize, Transpose, a map-sized
- * constant...) and the model keeps its whole maps: {@link #of} is empty.
+ * mask k, one per windowed op (and one per max-pool output, set to 0 outside the map so that no op
+ * after it meets the lowest float). Pointwise ops whose derivatives stay finite
+ * ({@link #SAFE_POINTWISE}), BatchNormalization, LRN, Concat of channels and residual Adds take
+ * windows as they are; a tensor read by several ops gets the union of their windows. Anything else
+ * on the path (global pooling, Reshape, Resize, Transpose, an explicit Pad, a constant that varies
+ * along the map, a square root...) and the model keeps its whole maps: {@link #of} is empty.
  *
  * <p>The values are the whole graph's: every position of a window that a valid output reads holds
  * what it holds in the whole graph, and the masked positions the op's padding; a backward net of
@@ -58,6 +61,22 @@ final class ConeModel {
      * windows), below any activation.
      */
     static final float MAX_POOL_PAD = -Float.MAX_VALUE;
+
+    /**
+     * The pointwise ops ({@link SpatialOps#POINTWISE}) a window may go through: those whose values
+     * and derivatives stay finite on finite inputs. The positions of a window outside the map hold
+     * values no real position holds; they never reach a real output (the next windowed op masks
+     * them), but a backward rule multiplies the zero signal there by its derivative, and 0 times
+     * NaN (a square root of a negative value, a logarithm, a division by zero, an overflowing
+     * exponential) would spread into the map. Div is taken with a constant divisor only.
+     */
+    static final Set<String> SAFE_POINTWISE = Set.of("Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu",
+            "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Clip", "Gelu", "Mish", "Erf",
+            "ThresholdedRelu", "BatchNormalization", "Identity", "Dropout", "Neg", "Abs", "Add", "Sub", "Mul", "Div",
+            "Sum", "Mean", "Max", "Min", "QuantizeLinear", "DequantizeLinear");
+
+    /** Ops whose 1-D parameters apply along their axis (1 by default: per channel) rather than broadcast. */
+    private static final Set<String> QDQ = Set.of("QuantizeLinear", "DequantizeLinear");
 
     /** Name of the windowed model's one input. */
     static final String INPUT = "dnnvis_cone_input";
@@ -268,9 +287,9 @@ final class ConeModel {
                     return null; // weights computed from the image
                 }
             }
-            if (op.equals("AveragePool") && node.intAttribute("count_include_pad", 0) == 0
-                    && padded(node)) {
-                return null; // its divisor counts the real positions only
+            if (op.equals("AveragePool") && (node.intAttribute("ceil_mode", 0) != 0
+                    || node.intAttribute("count_include_pad", 0) == 0 && padded(node))) {
+                return null; // its divisor counts only some positions of a window at the border
             }
             Optional<SpatialOps.Window> found = SpatialOps.window(graph, node, shapes);
             if (found.isEmpty() || found.get().transposed()) {
@@ -281,31 +300,54 @@ final class ConeModel {
             return reads;
         }
         boolean channelwise = op.equals("LRN") || op.equals("Concat") && concatAxis(node, shapes) == 1;
-        if (!SpatialOps.POINTWISE.contains(op) && !channelwise || op.equals("Where")) {
+        if (!SAFE_POINTWISE.contains(op) && !channelwise
+                || op.equals("BatchNormalization") && node.intAttribute("training_mode", 0) != 0) {
             return null;
         }
         long[] outShape = shapes.get(node.output());
         if (outShape == null || outShape.length != 4) {
             return null;
         }
+        boolean perChannel = op.equals("BatchNormalization")
+                || QDQ.contains(op) && node.intAttribute("axis", 1) == 1;
         for (int i = 0; i < inputs.size(); i++) {
             String in = inputs.get(i);
             if (in.isEmpty()) {
                 continue;
             }
-            long[] shape = shapes.get(in);
-            boolean spatial = shape != null && shape.length >= 2
-                    && (shape[shape.length - 1] != 1 || shape[shape.length - 2] != 1);
             if (fromImage.contains(in)) {
-                if (shape == null || shape.length != 4 || shape[2] != outShape[2] || shape[3] != outShape[3]) {
-                    return null; // broadcast from a smaller map: it reads more than the window
+                long[] shape = shapes.get(in);
+                if (shape == null || shape.length != 4 || shape[2] != outShape[2] || shape[3] != outShape[3]
+                        || op.equals("Div") && i == 1) {
+                    return null; // broadcast from a smaller map (it reads more than the window), or a divisor
                 }
                 reads.put(i, out);
-            } else if (spatial && !(op.equals("BatchNormalization") || op.equals("PRelu") && shape.length == 1)) {
-                return null; // a constant of the map's size
+            } else if (!perChannel && alongTheMap(constantShape(graph, shapes, in))) {
+                return null; // a constant that varies along the map: its window would depend on the position
             }
         }
         return reads;
+    }
+
+    /** A constant input's shape: computed, or the initializer's; null where unknown. */
+    private static long[] constantShape(Graph graph, Map<String, long[]> shapes, String tensor) {
+        long[] shape = shapes.get(tensor);
+        if (shape == null && graph.isInitializer(tensor)) {
+            shape = graph.initializers().get(tensor).dims();
+        }
+        return shape;
+    }
+
+    /**
+     * Whether a constant of {@code shape}, broadcast against an NCHW map (right-aligned), varies
+     * along its rows or columns; true for an unknown shape.
+     */
+    private static boolean alongTheMap(long[] shape) {
+        if (shape == null) {
+            return true;
+        }
+        int rank = shape.length;
+        return rank >= 1 && shape[rank - 1] != 1 || rank >= 2 && shape[rank - 2] != 1;
     }
 
     private static boolean padded(Node node) {
@@ -399,6 +441,15 @@ final class ConeModel {
                         }
                     }
                 }
+                if (node.opType().equals("MaxPool")) {
+                    // a window of only padding gives the lowest float outside the map: 0 there instead,
+                    // so that the ops after it see moderate values (no overflow to infinity)
+                    String pooled = fresh("pooled");
+                    body.add(copy.setOutput(0, pooled).build());
+                    body.add(node("Where", List.of(inside(windows.get(node.output()), shapes.get(node.output())),
+                            pooled, constant(0f)), node.output()));
+                    continue;
+                }
                 body.add(copy.build());
             }
             int h = inputWindow.rows().size();
@@ -438,27 +489,35 @@ final class ConeModel {
 
         /** {@code tensor} (window {@code read} of {@code node}'s input) with the node's pad value outside the map. */
         private String masked(String tensor, Window read, Node node, List<NodeProto> body) {
-            long[] map = shapes.get(node.inputs().get(0));
-            int k = masks.size();
-            masks.add(new Mask(read, map[2], map[3]));
-            int channels = Math.toIntExact(imageShape[1]);
-            String rows = fresh("mask_rows");
-            String cols = fresh("mask_cols");
-            String mask = fresh("mask");
-            maskNodes.add(slice(INPUT, rows, new long[] {channels, 0, k},
-                    new long[] {channels + 1, read.rows().size(), k + 1}, new long[] {1, 2, 3}));
-            maskNodes.add(slice(INPUT, cols, new long[] {channels + 1, k, 0},
-                    new long[] {channels + 2, k + 1, read.cols().size()}, new long[] {1, 2, 3}));
-            String half = constant(0.5f);
-            String rowsIn = fresh("rows_inside");
-            String colsIn = fresh("cols_inside");
-            maskNodes.add(node("Greater", List.of(rows, half), rowsIn));
-            maskNodes.add(node("Greater", List.of(cols, half), colsIn));
-            maskNodes.add(node("And", List.of(rowsIn, colsIn), mask)); // a comparison: no signal goes back through it
+            String mask = inside(read, shapes.get(node.inputs().get(0)));
             String out = fresh("masked");
             float pad = node.opType().equals("MaxPool") ? MAX_POOL_PAD : 0f;
             body.add(node("Where", List.of(mask, tensor, constant(pad)), out));
             return out;
+        }
+
+        /**
+         * A boolean {@code [N, 1, h, w]}: which positions of {@code window} lie inside a map of
+         * {@code map}'s shape (mask k of the input's extra channels, k the next free one).
+         */
+        private String inside(Window window, long[] map) {
+            int k = masks.size();
+            masks.add(new Mask(window, map[2], map[3]));
+            int channels = Math.toIntExact(imageShape[1]);
+            String rows = fresh("mask_rows");
+            String cols = fresh("mask_cols");
+            maskNodes.add(slice(INPUT, rows, new long[] {channels, 0, k},
+                    new long[] {channels + 1, window.rows().size(), k + 1}, new long[] {1, 2, 3}));
+            maskNodes.add(slice(INPUT, cols, new long[] {channels + 1, k, 0},
+                    new long[] {channels + 2, k + 1, window.cols().size()}, new long[] {1, 2, 3}));
+            String half = constant(0.5f);
+            String rowsIn = fresh("rows_inside");
+            String colsIn = fresh("cols_inside");
+            String mask = fresh("mask");
+            maskNodes.add(node("Greater", List.of(rows, half), rowsIn));
+            maskNodes.add(node("Greater", List.of(cols, half), colsIn));
+            maskNodes.add(node("And", List.of(rowsIn, colsIn), mask)); // a comparison: no signal goes back through it
+            return mask;
         }
 
         private String constant(float value) {

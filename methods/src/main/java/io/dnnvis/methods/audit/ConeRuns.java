@@ -6,7 +6,9 @@ import io.dnnvis.methods.Visualizer;
 import io.dnnvis.methods.core.InputLayout;
 import io.dnnvis.methods.image.ImageInput;
 import io.dnnvis.trace.TensorValue;
+import io.dnnvis.trace.backward.BackwardEngine;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -22,14 +25,21 @@ import java.util.function.Consumer;
 /**
  * The reconstructions of one layer's rows, each on the cone of its position ({@link ConeModel}):
  * runs of up to {@link AuditRuns#SIGNALS_PER_RUN} rows, each row its own window of its image and
- * its own start signal, so that rows of any images share a run. Each image is decoded once for
- * the rows of a run. Runs go side by side, one per core, each on one ONNX Runtime thread, its
- * images decoded and its pictures drawn by the thread that runs it.
+ * its own start signal, so that rows of any images share a run. Runs go side by side, one per core,
+ * each on one ONNX Runtime thread, its images decoded and its pictures drawn by the thread that
+ * runs it (small convolutions keep one core busy better than two threads that meet at a barrier
+ * after each op: AlexNet's conv5, 4.2 against 4.9 ms a row on 2 cores).
  */
 final class ConeRuns implements AutoCloseable {
 
     /** A system property: {@code true} turns the cones off (the whole maps, as before them). */
     static final String WHOLE_MAPS = "dnnvis.audit.wholeMaps";
+
+    /**
+     * Layers with fewer rows keep the whole maps: the windowed model's own session costs more than
+     * its runs save (GlyphNet, 3 rows: 0.1-0.5 s against 20-70 ms).
+     */
+    static final int MIN_ROWS = 32;
 
     private final Visualizer vis;
     private final BackwardMethod method;
@@ -52,74 +62,76 @@ final class ConeRuns implements AutoCloseable {
 
     /**
      * The cone runs of {@code tensor} for images of {@code oneImage}'s shape; empty where the model's
-     * path to it has no windowed form ({@link ConeModel#of}), the input is not NCHW, or the method's
-     * backward net of the windowed model cannot be written.
+     * path to it has no windowed form ({@link ConeModel#of}), the input is not NCHW, the windowed
+     * model cannot be built or its backward net written, or {@link #WHOLE_MAPS} is set.
      */
     static Optional<ConeRuns> open(Visualizer vis, BackwardMethod method, ImageInput.Options options, String tensor,
             long[] oneImage) {
         if (vis.layout() != InputLayout.NCHW || Boolean.getBoolean(WHOLE_MAPS)) {
             return Optional.empty();
         }
-        Optional<ConeModel> cone = ConeModel.of(vis.model(), vis.shapes(oneImage), vis.model().graph().tensor(tensor));
-        if (cone.isEmpty()) {
-            return Optional.empty();
-        }
-        int threads = vis.options().threads() > 0 ? vis.options().threads() : Runtime.getRuntime().availableProcessors();
-        // runs side by side, one thread each: small convolutions keep one core busy better than two
-        // threads that meet at a barrier after each op (AlexNet conv5: 4.2 against 4.9 ms a row, 2 cores)
-        Visualizer coneVis = Visualizer.open(cone.get().model(), vis.options().withThreads(1), InputLayout.NCHW);
+        Visualizer coneVis = null;
         try {
-            long[] one = {1, cone.get().channels() + 2, cone.get().inputWindow().rows().size(),
-                cone.get().inputWindow().cols().size()};
-            NeuronBatches.check(coneVis, method, cone.get().target(), one);
+            Optional<ConeModel> found = ConeModel.of(vis.model(), vis.shapes(oneImage),
+                    vis.model().graph().tensor(tensor));
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            ConeModel cone = found.get();
+            coneVis = Visualizer.open(cone.model(), vis.options().withThreads(1), InputLayout.NCHW);
+            long[] one = {1, cone.channels() + 2, cone.inputWindow().rows().size(), cone.inputWindow().cols().size()};
+            NeuronBatches.check(coneVis, method, cone.target(), one);
+            int threads = vis.options().threads() > 0 ? vis.options().threads()
+                    : Runtime.getRuntime().availableProcessors();
             int workers = Math.max(1, Math.min(8, threads));
-            // the runs side by side share what one run may take (BackwardEngine.BATCH_BYTES)
-            long shared = io.dnnvis.trace.backward.BackwardEngine.BATCH_BYTES / workers
-                    / Math.max(1, NeuronBatches.bytesPerSignal(coneVis, cone.get().target(), one));
+            // the runs side by side share what one run may take in native memory
+            long shared = BackwardEngine.BATCH_BYTES / workers
+                    / Math.max(1, NeuronBatches.bytesPerSignal(coneVis, cone.target(), one));
             int perRun = (int) Math.max(1, Math.min(Math.min(AuditRuns.SIGNALS_PER_RUN, shared),
-                    NeuronBatches.limit(coneVis, cone.get().target(), one)));
-            ConeRuns runs = new ConeRuns(vis, method, options, cone.get(), coneVis, perRun, workers);
-            runs.trial(oneImage);
-            return Optional.of(runs);
+                    NeuronBatches.limit(coneVis, cone.target(), one)));
+            // and a quarter of the Java heap: per row its decoded image (tensor and picture) and its
+            // window three times (the input, the output, the pictures' copy)
+            long image = 4L * Arrays.stream(oneImage).reduce(1, Math::multiplyExact);
+            long window = 4L * Arrays.stream(one).reduce(1, Math::multiplyExact);
+            long perWorker = (long) perRun * (2 * image + 3 * window);
+            workers = (int) Math.max(1, Math.min(workers, Runtime.getRuntime().maxMemory() / 4 / perWorker));
+            return Optional.of(new ConeRuns(vis, method, options, cone, coneVis, perRun, workers));
         } catch (RuntimeException e) {
-            coneVis.close();
+            if (coneVis != null) {
+                coneVis.close();
+            }
             return Optional.empty(); // the whole maps, as before
         }
     }
 
-    /**
-     * One run of the shape every run has, on a blank image: opens the session the runs share, and
-     * fails here, where the caller can still go on with the whole maps, if ONNX Runtime refuses the
-     * windowed graph.
-     */
-    private void trial(long[] oneImage) {
-        int[] units = new int[perRun];
-        java.util.Arrays.fill(units, -1);
-        units[0] = 0;
-        TensorValue blank = TensorValue.owning("blank", oneImage,
-                new float[Math.toIntExact(java.util.Arrays.stream(oneImage).reduce(1, Math::multiplyExact))]);
-        NeuronBatches.runOnImages(coneVis, method, cone.target(),
-                cone.inputs(java.util.Collections.nCopies(perRun, blank), new int[perRun], new int[perRun]), 1,
-                units, new int[perRun], new int[perRun]);
+    /** One run's rows. */
+    private record Run(List<TopImage> rows) {
     }
 
-    /** One run's rows, each with the image it reads. */
-    private record Run(List<TopImage> rows) {
+    /** A run's images (empty for one that cannot be read any more) and the rows it could not read, with why. */
+    private record Decoded(Map<String, Optional<ImageInput>> inputs, List<Map.Entry<List<TopImage>, String>> missed) {
     }
 
     /**
      * Reconstructs the rows of {@code rowsByImage} (all of this layer) and draws their pictures into
      * {@code sink} (from several threads at once); rows of an image that cannot be read any more go
-     * to {@code missed}.
+     * to {@code missed}. False, having drawn and told nothing, where the layer has fewer than
+     * {@link #MIN_ROWS} rows or ONNX Runtime refuses the windowed graph at the first run: the caller
+     * then draws on the whole maps.
      */
-    void draw(ImageFolder folder, Map<String, List<TopImage>> rowsByImage, Consumer<AuditPictures.Drawn> sink,
+    boolean draw(ImageFolder folder, Map<String, List<TopImage>> rowsByImage, Consumer<AuditPictures.Drawn> sink,
             AuditPictures.Missed missed) {
+        int total = rowsByImage.values().stream().mapToInt(List::size).sum();
+        if (total < MIN_ROWS) {
+            return false;
+        }
+        int size = Math.min(perRun, total);
         List<Run> runs = new ArrayList<>();
         List<TopImage> current = new ArrayList<>();
         for (List<TopImage> rows : rowsByImage.values()) {
             for (TopImage row : rows) {
                 current.add(row);
-                if (current.size() == perRun) {
+                if (current.size() == size) {
                     runs.add(new Run(List.copyOf(current)));
                     current.clear();
                 }
@@ -128,22 +140,37 @@ final class ConeRuns implements AutoCloseable {
         if (!current.isEmpty()) {
             runs.add(new Run(List.copyOf(current)));
         }
-        if (runs.isEmpty()) {
-            return;
+        // the first run alone: where ONNX Runtime refuses the graph, nothing has been drawn or told yet
+        Decoded first = decode(folder, runs.get(0));
+        List<AuditPictures.Pending> firstPictures;
+        try {
+            firstPictures = reconstruct(runs.get(0), first.inputs(), size);
+        } catch (RuntimeException e) {
+            return false;
         }
-        int workers = Math.min(runs.size(), this.workers);
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+        first.missed().forEach(m -> missed.rows(m.getKey(), m.getValue()));
+        firstPictures.forEach(p -> p.drawAll(sink));
+        if (runs.size() == 1) {
+            return true;
+        }
+        int threads = Math.min(runs.size() - 1, workers);
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "dnnvis-audit-cone-run");
             t.setDaemon(true);
             return t;
         });
-        AtomicInteger next = new AtomicInteger();
+        AtomicInteger next = new AtomicInteger(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable work = () -> {
-            for (int k = next.getAndIncrement(); k < runs.size() && failure.get() == null; k = next.getAndIncrement()) {
+            for (int k = next.getAndIncrement(); k < runs.size() && failure.get() == null
+                    && !Thread.currentThread().isInterrupted(); k = next.getAndIncrement()) {
                 try {
-                    for (AuditPictures.Pending p : reconstruct(runs.get(k), decode(folder, runs.get(k), missed))) {
-                        p.drawAll(sink);
+                    Decoded decoded = decode(folder, runs.get(k));
+                    decoded.missed().forEach(m -> missed.rows(m.getKey(), m.getValue()));
+                    for (AuditPictures.Pending p : reconstruct(runs.get(k), decoded.inputs(), size)) {
+                        for (int row = 0; row < p.rows().size() && failure.get() == null; row++) {
+                            sink.accept(p.draw(row));
+                        }
                     }
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
@@ -152,7 +179,7 @@ final class ConeRuns implements AutoCloseable {
         };
         try {
             List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
+            for (int w = 0; w < threads; w++) {
                 running.add(pool.submit(work));
             }
             for (Future<?> f : running) {
@@ -160,6 +187,11 @@ final class ConeRuns implements AutoCloseable {
             }
         } finally {
             pool.shutdownNow();
+            try { // no worker hands a picture over after this returns
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Throwable f = failure.get();
         if (f instanceof RuntimeException r) {
@@ -168,35 +200,40 @@ final class ConeRuns implements AutoCloseable {
         if (f instanceof Error e) {
             throw e;
         }
+        return true;
     }
 
-    /** The images of a run's rows, each decoded once; empty for one that cannot be read (its rows told to {@code missed}). */
-    private Map<String, Optional<ImageInput>> decode(ImageFolder folder, Run run, AuditPictures.Missed missed) {
+    /** The images of a run's rows, each decoded once. */
+    private Decoded decode(ImageFolder folder, Run run) {
         Map<String, List<TopImage>> byImage = new LinkedHashMap<>();
         for (TopImage row : run.rows()) {
             byImage.computeIfAbsent(row.image(), i -> new ArrayList<>()).add(row);
         }
         Map<String, Optional<ImageInput>> inputs = new HashMap<>();
+        List<Map.Entry<List<TopImage>, String>> missed = new ArrayList<>();
         for (var e : byImage.entrySet()) {
-            inputs.put(e.getKey(), AuditPictures.loadOrMiss(vis, options, folder, e.getValue(), missed));
+            inputs.put(e.getKey(), AuditPictures.loadOrMiss(vis, options, folder, e.getValue(),
+                    (rows, why) -> missed.add(Map.entry(rows, why))));
         }
-        return inputs;
+        return new Decoded(inputs, missed);
     }
 
-    /** One backward run of the windowed model for {@code run}'s rows of readable images, their pictures pending. */
-    private List<AuditPictures.Pending> reconstruct(Run run, Map<String, Optional<ImageInput>> inputs) {
+    /**
+     * One backward run of the windowed model for {@code run}'s rows of readable images (in a batch of
+     * {@code size}: a run of fewer rows repeats its last one, without a signal), their pictures pending.
+     */
+    private List<AuditPictures.Pending> reconstruct(Run run, Map<String, Optional<ImageInput>> inputs, int size) {
         List<TopImage> rows = run.rows().stream().filter(r -> inputs.get(r.image()).isPresent()).toList();
         if (rows.isEmpty()) {
             return List.of();
         }
-        int n = perRun; // a full run's shape always: one compiled graph
         List<TensorValue> images = new ArrayList<>();
-        int[] ys = new int[n];
-        int[] xs = new int[n];
-        int[] units = new int[n];
-        java.util.Arrays.fill(units, -1);
-        for (int k = 0; k < n; k++) {
-            TopImage row = rows.get(Math.min(k, rows.size() - 1)); // the last run's empty places repeat a row
+        int[] ys = new int[size];
+        int[] xs = new int[size];
+        int[] units = new int[size];
+        Arrays.fill(units, -1);
+        for (int k = 0; k < size; k++) {
+            TopImage row = rows.get(Math.min(k, rows.size() - 1));
             images.add(inputs.get(row.image()).get().tensor());
             ys[k] = row.y();
             xs[k] = row.x();
@@ -205,17 +242,17 @@ final class ConeRuns implements AutoCloseable {
             }
         }
         TensorValue recon = NeuronBatches.runOnImages(coneVis, method, cone.target(), cone.inputs(images, ys, xs), 1,
-                units, new int[n], new int[n]);
+                units, new int[size], new int[size]);
         int channels = cone.channels();
         int h = Math.toIntExact(recon.shape()[2]);
         int w = Math.toIntExact(recon.shape()[3]);
         int plane = h * w;
-        int size = channels * plane;
+        int one = channels * plane;
         int stride = (channels + 2) * plane;
         float[] all = recon.data();
-        float[] pictures = new float[size * rows.size()];
+        float[] pictures = new float[one * rows.size()];
         for (int k = 0; k < rows.size(); k++) {
-            System.arraycopy(all, k * stride, pictures, k * size, size); // the image's channels, not the masks'
+            System.arraycopy(all, k * stride, pictures, k * one, one); // the image's channels, not the masks'
         }
         long[] shape = {rows.size(), channels, h, w};
         Map<String, List<Integer>> byImage = new LinkedHashMap<>();
@@ -224,19 +261,39 @@ final class ConeRuns implements AutoCloseable {
         }
         List<AuditPictures.Pending> pending = new ArrayList<>();
         for (var e : byImage.entrySet()) {
-            List<Integer> ks = e.getValue();
-            int[] offsets = new int[ks.size()];
-            int[] origins = new int[2 * ks.size()];
-            List<TopImage> ofImage = new ArrayList<>();
-            for (int i = 0; i < ks.size(); i++) {
-                TopImage row = rows.get(ks.get(i));
-                offsets[i] = ks.get(i) * size;
-                origins[2 * i] = cone.top(row.y());
-                origins[2 * i + 1] = cone.left(row.x());
-                ofImage.add(row);
+            ImageInput input = inputs.get(e.getKey()).get();
+            List<TopImage> inWindow = new ArrayList<>();
+            List<Integer> at = new ArrayList<>();
+            List<TopImage> noField = new ArrayList<>();
+            for (int k : e.getValue()) {
+                TopImage row = rows.get(k);
+                ReceptiveField.Box box = row.box();
+                int top = cone.top(row.y());
+                int left = cone.left(row.x());
+                if (box.y0() >= top && box.x0() >= left && box.y1() < top + h && box.x1() < left + w) {
+                    inWindow.add(row);
+                    at.add(k);
+                } else {
+                    noField.add(row); // reads only padding: the receptive field is the whole image, the signal none
+                }
             }
-            pending.add(new AuditPictures.Pending(inputs.get(e.getKey()).get(), ofImage, pictures, offsets, shape,
-                    origins));
+            if (!inWindow.isEmpty()) {
+                int[] offsets = new int[inWindow.size()];
+                int[] origins = new int[2 * inWindow.size()];
+                for (int i = 0; i < inWindow.size(); i++) {
+                    offsets[i] = at.get(i) * one;
+                    origins[2 * i] = cone.top(inWindow.get(i).y());
+                    origins[2 * i + 1] = cone.left(inWindow.get(i).x());
+                }
+                pending.add(new AuditPictures.Pending(input, inWindow, pictures, offsets, shape, origins));
+            }
+            if (!noField.isEmpty()) {
+                long[] whole = input.tensor().shape().clone();
+                whole[0] = 1;
+                whole[1] = channels;
+                float[] zeros = new float[Math.toIntExact(Arrays.stream(whole).reduce(1, Math::multiplyExact))];
+                pending.add(new AuditPictures.Pending(input, noField, zeros, new int[noField.size()], whole));
+            }
         }
         return pending;
     }

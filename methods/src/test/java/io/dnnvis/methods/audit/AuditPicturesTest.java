@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -66,10 +67,10 @@ class AuditPicturesTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void thePictureThreadsDrawWhatTheCallerDrawsImageByImage(boolean wholeMaps) {
-        withWholeMaps(wholeMaps, this::thePictureThreadsDrawWhatTheCallerDrawsImageByImage);
+        withWholeMaps(wholeMaps, () -> picturesOfThreadsAndOfTheCaller(!wholeMaps));
     }
 
-    private void thePictureThreadsDrawWhatTheCallerDrawsImageByImage() {
+    private void picturesOfThreadsAndOfTheCaller(boolean cones) {
         AuditRequest request = AuditRequest.of("/features/features.6/Relu_output_0").withTop(3).withBatch(4);
         try (Visualizer vis = Visualizer.open(TestData.glyphNet(), EngineOptions.defaults())) {
             AuditResult result = Audit.on(vis, EngineOptions.defaults(), request, ImageInput.Options.defaults())
@@ -79,6 +80,11 @@ class AuditPicturesTest {
                     ImageInput.Options.defaults(), vis.layout()).tensor().shape();
             assertThat(io.dnnvis.methods.NeuronBatches.runsImagesTogether(vis, result.top().get(0).layer(), one,
                     AuditRuns.IMAGES_PER_RUN)).isTrue();
+            // with cones on, they do open for this layer (else this would test the whole maps twice)
+            Optional<ConeRuns> opened = ConeRuns.open(vis, request.method().backward().orElseThrow(),
+                    ImageInput.Options.defaults(), result.top().get(0).layer(), one);
+            assertThat(opened.isPresent()).isEqualTo(cones);
+            opened.ifPresent(ConeRuns::close);
             List<int[]> told = new ArrayList<>();
             AuditPictures pictures = AuditPictures.of(vis, ImageInput.Options.defaults(), request.method())
                     .progress((done, total) -> told.add(new int[] {done, total}));

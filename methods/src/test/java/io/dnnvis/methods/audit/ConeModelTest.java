@@ -162,15 +162,57 @@ class ConeModelTest {
     }
 
     @Test
-    void anAveragePoolThatCountsOnlyRealPositionsHasNoCone() {
+    void aPaddedMaxPoolThenOpsThatWouldOverflowOnItsPadding() {
+        // outside the map a max-pool of padding alone gives the lowest float; BatchNorm and x * sigmoid(x)
+        // would make infinities of it, and NaN in the backward: the pool's output is 0 there instead
+        assertConesOf(21, 3, (b, x) -> {
+            Random rnd = new Random(13);
+            String pooled = b.maxPool(b.conv(x, 3, 6, 3, 1, 1, 1, rnd), 3, 2, 1, false);
+            String normed = b.batchNorm(pooled, 6, rnd);
+            String silu = b.mul(normed, b.sigmoid(normed));
+            return List.of(silu, b.conv(silu, 6, 4, 3, 1, 1, 1, rnd));
+        });
+    }
+
+    /** Whether the model {@code body} builds (input 3x16x16) has a cone at its output. */
+    private static boolean hasCone(java.util.function.BiFunction<ModelBuilder, String, String> body) {
         ModelBuilder b = ModelBuilder.create(13);
         String x = b.input("image", 1, 3, 16, 16);
-        String pooled = b.avgPool(b.conv(x, 3, 4, 3, 1, 1, 1, new Random(3)), 3, 2, 1, false);
-        b.output(pooled);
+        String out = body.apply(b, x);
+        b.output(out);
         OnnxModel model = b.load();
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults(), InputLayout.NCHW)) {
-            assertThat(ConeModel.of(model, vis.shapes(new long[] {1, 3, 16, 16}), pooled)).isEmpty();
+            return ConeModel.of(model, vis.shapes(new long[] {1, 3, 16, 16}), out).isPresent();
         }
+    }
+
+    @Test
+    void opsWithoutAWindowedFormKeepTheWholeMaps() {
+        Random rnd = new Random(3);
+        assertThat(hasCone((b, x) -> b.conv(b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd)), 4, 4, 3, 1, 1, 1, rnd)))
+                .as("a plain chain").isTrue();
+        // divisors that count only the real positions of a window at the border
+        assertThat(hasCone((b, x) -> b.avgPool(b.conv(x, 3, 4, 3, 1, 1, 1, rnd), 3, 2, 1, false)))
+                .as("count_include_pad=0 with pads").isFalse();
+        assertThat(hasCone((b, x) -> b.node("AveragePool", List.of(b.conv(x, 3, 4, 3, 1, 1, 1, rnd)),
+                io.dnnvis.onnx.build.OnnxProtos.intsAttr("kernel_shape", 3, 3),
+                io.dnnvis.onnx.build.OnnxProtos.intsAttr("strides", 2, 2),
+                io.dnnvis.onnx.build.OnnxProtos.intAttr("ceil_mode", 1),
+                io.dnnvis.onnx.build.OnnxProtos.intAttr("count_include_pad", 1)))).as("ceil_mode").isFalse();
+        // constants that vary along the map: an initializer of the map's size, a row along the width
+        assertThat(hasCone((b, x) -> b.add(b.conv(x, 3, 4, 3, 1, 1, 1, rnd),
+                b.initializer("map", new long[] {1, 1, 16, 16}, new float[256])))).as("[1,1,H,W]").isFalse();
+        assertThat(hasCone((b, x) -> b.add(b.conv(x, 3, 4, 3, 1, 1, 1, rnd),
+                b.initializer("row", new long[] {16}, new float[16])))).as("[W]").isFalse();
+        assertThat(hasCone((b, x) -> b.add(b.conv(x, 3, 4, 3, 1, 1, 1, rnd),
+                b.initializer("perChannel", new long[] {4, 1, 1}, new float[4])))).as("[C,1,1]").isTrue();
+        // derivatives that are not finite everywhere: NaN outside the map would spread into it
+        assertThat(hasCone((b, x) -> b.node("Sqrt", List.of(b.conv(x, 3, 4, 3, 1, 1, 1, rnd))))).as("Sqrt").isFalse();
+        assertThat(hasCone((b, x) -> {
+            String c = b.conv(x, 3, 4, 3, 1, 1, 1, rnd);
+            return b.node("Div", List.of(c, b.sigmoid(c)));
+        })).as("a divisor from the image").isFalse();
+        assertThat(hasCone((b, x) -> b.globalAvgPool(b.conv(x, 3, 4, 3, 1, 1, 1, rnd)))).as("global pool").isFalse();
     }
 
     @Test
