@@ -79,10 +79,11 @@ final class AuditRuns {
     /**
      * Reconstructs one layer's rows, several images per backward run, handing each run's rows, image
      * by image, to {@code drawRun}: on the cones of their positions where the path to the layer has a
-     * windowed form ({@link ConeRuns}: half the arithmetic on AlexNet's conv5; runs side by side, each
-     * drawing its own pictures into {@code sink}), else on the whole maps; false, doing nothing, where neither applies (one image, room for one image per
-     * run only, or a graph that cannot run a batch of images). The next run's images are decoded on
-     * a thread of their own while a run's pictures are drawn.
+     * windowed form and the layer has {@link ConeRuns#MIN_ROWS} rows or more ({@link ConeRuns}: half
+     * the arithmetic on AlexNet's conv5; runs side by side, each drawing its own pictures into
+     * {@code sink}), else on the whole maps; false, doing nothing, where neither applies (one image,
+     * room for one image per run only, or a graph that cannot run a batch of images). The next run's
+     * images are decoded on a thread of their own while a run's pictures are drawn.
      */
     boolean severalImages(ImageFolder folder, String tensor, Map<String, List<TopImage>> rowsByImage,
             Consumer<List<AuditPictures.Pending>> drawRun, Consumer<AuditPictures.Drawn> sink,
@@ -94,7 +95,9 @@ final class AuditRuns {
             return false; // none can be read: image by image, each told as missed
         }
         long[] one = first.get();
-        Optional<ConeRuns> cones = ConeRuns.open(vis, method, options, tensor, one);
+        int rows = rowsByImage.values().stream().mapToInt(List::size).sum();
+        Optional<ConeRuns> cones = rows < ConeRuns.MIN_ROWS ? Optional.empty()
+                : ConeRuns.open(vis, method, options, tensor, one);
         if (cones.isPresent()) {
             try (ConeRuns c = cones.get()) {
                 if (c.draw(folder, rowsByImage, sink, missed)) {

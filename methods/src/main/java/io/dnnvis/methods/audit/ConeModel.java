@@ -31,8 +31,8 @@ import java.util.Set;
  * rewritten to run on windows, each tensor's window the positions that the one position at the
  * layer reads (its cone), so that a signal started there and sent back touches nothing outside
  * them. A dataset audit's reconstruction starts at one position of a unit; on AlexNet's conv5 its
- * cone is 163x163 of the 224x224 image, 39x39 of conv1's 55x55 and 3x3 of conv4's 13x13, a third
- * of the arithmetic of the whole maps, forward and backward.
+ * cone is 163x163 of the 224x224 image, 39x39 of conv1's 55x55 and 3x3 of conv4's 13x13: about
+ * 315 million multiply-adds a row, forward and backward, against 640 million on the whole maps.
  *
  * <p>Each windowed op (Conv, MaxPool, AveragePool but one whose divisor counts only some positions:
  * ceil_mode, or count_include_pad=0 with pads) runs without its pads on a window that holds
