@@ -217,11 +217,17 @@ final class ConeModel {
     /**
      * The windowed form of {@code model}'s path from its image ({@code [1, C, H, W]}, NCHW) to
      * {@code target} ({@code [1, K, h, w]}); empty where an op on the path has no windowed form, the
-     * image is not float32 (a float16 model's input), or the model's opset is below 10 (Slice's inputs).
+     * image is not float32 (a float16 model's input), the model's opset is below 10 (Slice's inputs), or
+     * the cone would cost about as much as the whole maps or more ({@link #MAX_SHARE}).
      *
      * @param shapes the shapes of the tensors the target depends on (batch 1)
      */
     static Optional<ConeModel> of(OnnxModel model, Map<String, long[]> shapes, String target) {
+        return of(model, shapes, target, MAX_SHARE);
+    }
+
+    /** As {@link #of(OnnxModel, Map, String)}, with cones of a {@link #share} up to {@code maxShare}. */
+    static Optional<ConeModel> of(OnnxModel model, Map<String, long[]> shapes, String target, double maxShare) {
         Graph graph = model.graph();
         String image = graph.inputs().get(0).name();
         long[] imageShape = shapes.get(image);
@@ -265,12 +271,39 @@ final class ConeModel {
             wanted.put(node, reads);
         }
         Window inputWindow = windows.get(image);
-        if (inputWindow == null) {
+        if (inputWindow == null || share(windows, shapes) > maxShare) {
             return Optional.empty();
         }
         return new Builder(model, shapes, image, imageShape, target, inputWindow, windows, wanted, feeding,
                 fromImage).build();
     }
+
+    /**
+     * The values a cone holds, over all the path's maps, as a share of the whole maps' values: about
+     * the share of the arithmetic a row costs on its cone rather than on the whole maps. Deep layers
+     * see the whole image and more (ResNet-50's last stage: windows larger than the maps).
+     */
+    static double share(Map<String, Window> windows, Map<String, long[]> shapes) {
+        double cone = 0;
+        double whole = 0;
+        for (var e : windows.entrySet()) {
+            long[] shape = shapes.get(e.getKey());
+            if (shape != null && shape.length == 4) {
+                cone += (double) shape[1] * e.getValue().rows().size() * e.getValue().cols().size();
+                whole += (double) shape[1] * shape[2] * shape[3];
+            }
+        }
+        return whole == 0 ? Double.POSITIVE_INFINITY : cone / whole;
+    }
+
+    /**
+     * The largest {@link #share} a cone is used at. A row on the whole maps shares its image's forward
+     * pass with the image's other rows (8 at most), on its cone it computes its own: with forward and
+     * backward passes of about equal cost, the cone costs less below a share of about (1 + 1/8) / 2.
+     * AlexNet's conv5 has 0.36 (measured: 5 against 8.4 ms a row), VGG-16's conv13 0.65,
+     * ResNet-50's relu40 0.94 and relu49 2.65 (its windows larger than the maps).
+     */
+    static final double MAX_SHARE = 0.5;
 
     /**
      * The windows a node reads of its inputs from the image (by input index) to give {@code out};

@@ -31,7 +31,8 @@ class ConeModelTest {
     static void assertSameAsWholeMaps(Visualizer vis, TensorValue image, String layer, int[] units, int[] ys, int[] xs) {
         String tensor = vis.model().graph().tensor(layer);
         Map<String, long[]> shapes = vis.shapes(image.shape());
-        ConeModel cone = ConeModel.of(vis.model(), shapes, tensor).orElseThrow();
+        // whatever its cost: deep layers of these small images see the whole image
+        ConeModel cone = ConeModel.of(vis.model(), shapes, tensor, Double.POSITIVE_INFINITY).orElseThrow();
         long[] imageShape = image.shape();
         int channels = (int) imageShape[1];
         int height = (int) imageShape[2];
@@ -174,15 +175,20 @@ class ConeModelTest {
         });
     }
 
-    /** Whether the model {@code body} builds (input 3x16x16) has a cone at its output. */
+    /** Whether the model {@code body} builds (input 3x16x16) has a cone at its output, whatever its cost. */
     private static boolean hasCone(java.util.function.BiFunction<ModelBuilder, String, String> body) {
+        return hasCone(Double.POSITIVE_INFINITY, body);
+    }
+
+    /** Whether the model {@code body} builds (input 3x16x16) has a cone of a share up to {@code maxShare}. */
+    private static boolean hasCone(double maxShare, java.util.function.BiFunction<ModelBuilder, String, String> body) {
         ModelBuilder b = ModelBuilder.create(13);
         String x = b.input("image", 1, 3, 16, 16);
         String out = body.apply(b, x);
         b.output(out);
         OnnxModel model = b.load();
         try (Visualizer vis = Visualizer.open(model, EngineOptions.defaults(), InputLayout.NCHW)) {
-            return ConeModel.of(model, vis.shapes(new long[] {1, 3, 16, 16}), out).isPresent();
+            return ConeModel.of(model, vis.shapes(new long[] {1, 3, 16, 16}), out, maxShare).isPresent();
         }
     }
 
@@ -213,6 +219,13 @@ class ConeModelTest {
             return b.node("Div", List.of(c, b.sigmoid(c)));
         })).as("a divisor from the image").isFalse();
         assertThat(hasCone((b, x) -> b.globalAvgPool(b.conv(x, 3, 4, 3, 1, 1, 1, rnd)))).as("global pool").isFalse();
+        // a layer that sees the whole image and more: its cone would cost more than the whole maps
+        java.util.function.BiFunction<ModelBuilder, String, String> wide = (b, x) -> b.conv(b.conv(b.conv(x, 3, 4, 7,
+                1, 3, 1, rnd), 4, 4, 7, 1, 3, 1, rnd), 4, 4, 7, 1, 3, 1, rnd);
+        assertThat(hasCone(wide)).isTrue();
+        assertThat(hasCone(ConeModel.MAX_SHARE, wide)).as("windows wider than the maps").isFalse();
+        assertThat(hasCone(ConeModel.MAX_SHARE, (b, x) -> b.conv(x, 3, 4, 3, 1, 1, 1, rnd))).as("one 3x3 conv")
+                .isTrue();
     }
 
     @Test
