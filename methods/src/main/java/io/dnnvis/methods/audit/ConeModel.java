@@ -34,16 +34,16 @@ import java.util.Set;
  * cone is 163x163 of the 224x224 image, 39x39 of conv1's 55x55 and 3x3 of conv4's 13x13: about
  * 315 million multiply-adds a row, forward and backward, against 640 million on the whole maps.
  *
- * <p>Each windowed op (Conv, MaxPool, AveragePool but one whose divisor counts only some positions:
- * ceil_mode, or count_include_pad=0 with pads) runs without its pads on a window that holds
- * its whole kernel reach, so its output window comes out exactly; the positions of a window that
- * lie outside the real map (near the border) are set to the op's pad value first (a Where on a mask:
- * 0, or the lowest float for a max-pool, never a maximum; the mask comes from comparisons, through
- * which no signal goes back). The masks
- * depend on the position, so they travel with the input: the window of the image in channels
- * {@code [0, C)}, and two more channels whose column k (rows valid) and row k (columns valid) hold
- * mask k, one per windowed op (and one per max-pool output, set to 0 outside the map so that no op
- * after it meets the lowest float). Pointwise ops whose derivatives stay finite
+ * <p>Each windowed op (Conv, MaxPool, and AveragePool unless its divisor counts only some positions:
+ * ceil_mode, or count_include_pad=0 with pads) runs without its pads on a window that holds its
+ * whole kernel reach, so its output window comes out exactly. The positions of a window that lie
+ * outside the real map (near the border) are set to the op's pad value first: a Where on a mask
+ * gives 0, or the lowest float for a max-pool (never a maximum); the mask comes from comparisons,
+ * through which no signal goes back. The masks depend on the position, so they travel with the
+ * input: the window of the image in channels {@code [0, C)}, and two more channels whose column k
+ * (rows valid) and row k (columns valid) hold mask k, one per windowed op (and one per max-pool
+ * output, set to 0 outside the map so that no op after it meets the lowest float). Pointwise ops
+ * whose derivatives stay finite
  * ({@link #SAFE_POINTWISE}), BatchNormalization, LRN, Concat of channels and residual Adds take
  * windows as they are; a tensor read by several ops gets the union of their windows. Anything else
  * on the path (global pooling, Reshape, Resize, Transpose, an explicit Pad, a constant that varies
