@@ -95,9 +95,8 @@ final class AuditRuns {
             return false; // none can be read: image by image, each told as missed
         }
         long[] one = first.get();
-        int rows = rowsByImage.values().stream().mapToInt(List::size).sum();
-        Optional<ConeRuns> cones = rows < ConeRuns.MIN_ROWS ? Optional.empty()
-                : ConeRuns.open(vis, method, options, tensor, one);
+        Optional<ConeRuns> cones = ConeRuns.open(vis, method, options, tensor, one,
+                rowsByImage.values().stream().mapToInt(List::size).sum());
         if (cones.isPresent()) {
             try (ConeRuns c = cones.get()) {
                 if (c.draw(folder, rowsByImage, sink, missed)) {

@@ -1,8 +1,11 @@
 package io.dnnvis.methods.audit;
 
+import static io.dnnvis.onnx.build.OnnxProtos.floatTensor;
 import static io.dnnvis.onnx.build.OnnxProtos.longTensor;
+import static io.dnnvis.onnx.build.OnnxProtos.tensorInfo;
 
 import io.dnnvis.methods.core.SpatialOps;
+import io.dnnvis.onnx.DataType;
 import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.LoadOptions;
 import io.dnnvis.onnx.Node;
@@ -12,9 +15,6 @@ import io.dnnvis.onnx.proto.OnnxProto.GraphProto;
 import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
-import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
-import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
-import io.dnnvis.onnx.proto.OnnxProto.ValueInfoProto;
 import io.dnnvis.trace.TensorValue;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -233,7 +233,7 @@ final class ConeModel {
         long[] imageShape = shapes.get(image);
         long[] targetShape = shapes.get(target);
         boolean floats = graph.inputs().size() == 1 && graph.inputs().get(0).elemType()
-                .map(t -> t == io.dnnvis.onnx.DataType.FLOAT).orElse(false);
+                .map(t -> t == DataType.FLOAT).orElse(false);
         if (model.opset() < 10 || !floats || imageShape == null || imageShape.length != 4
                 || targetShape == null || targetShape.length != 4 || target.equals(image)) {
             return Optional.empty();
@@ -497,8 +497,8 @@ final class ConeModel {
                     g.addInitializer(t);
                 }
             }
-            g.addInput(floatInput(INPUT, new long[] {-1, channels + 2, h, w}));
-            g.addOutput(floatInput(target, new long[] {-1, shapes.get(target)[1], 1, 1}));
+            g.addInput(tensorInfo(INPUT, DataType.FLOAT, -1, channels + 2, h, w));
+            g.addOutput(tensorInfo(target, DataType.FLOAT, -1, shapes.get(target)[1], 1, 1));
             ModelProto cone = source.toBuilder().clearMetadataProps().setGraph(g).build();
             OnnxModel windowed = OnnxModel.fromBytes(cone.toByteArray(),
                     Path.of(model.path() + " (cone of " + target + ")"), LoadOptions.defaults());
@@ -555,7 +555,7 @@ final class ConeModel {
 
         private String constant(float value) {
             String name = fresh("const");
-            g.addInitializer(io.dnnvis.onnx.build.OnnxProtos.floatTensor(name, new long[0], new float[] {value}));
+            g.addInitializer(floatTensor(name, new long[0], new float[] {value}));
             return name;
         }
 
@@ -577,16 +577,5 @@ final class ConeModel {
         private String fresh(String what) {
             return "dnnvis_cone_" + what + "_" + names++;
         }
-    }
-
-    /** A float tensor of {@code dims}, -1 a symbolic batch. */
-    private static ValueInfoProto floatInput(String name, long[] dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
-            shape.addDim(d < 0 ? dim.setDimParam("N") : dim.setDimValue(d));
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
     }
 }

@@ -61,13 +61,14 @@ final class ConeRuns implements AutoCloseable {
     }
 
     /**
-     * The cone runs of {@code tensor} for images of {@code oneImage}'s shape; empty where the model's
-     * path to it has no windowed form ({@link ConeModel#of}), the input is not NCHW, the windowed
-     * model cannot be built or its backward net written, or {@link #WHOLE_MAPS} is set.
+     * The cone runs of {@code rows} rows of {@code tensor} for images of {@code oneImage}'s shape;
+     * empty where there are fewer than {@link #MIN_ROWS}, the model's path to the layer has no
+     * windowed form ({@link ConeModel#of}), the input is not NCHW, the windowed model cannot be built
+     * or its backward net written, or {@link #WHOLE_MAPS} is set.
      */
     static Optional<ConeRuns> open(Visualizer vis, BackwardMethod method, ImageInput.Options options, String tensor,
-            long[] oneImage) {
-        if (vis.layout() != InputLayout.NCHW || Boolean.getBoolean(WHOLE_MAPS)) {
+            long[] oneImage, int rows) {
+        if (rows < MIN_ROWS || vis.layout() != InputLayout.NCHW || Boolean.getBoolean(WHOLE_MAPS)) {
             return Optional.empty();
         }
         Visualizer coneVis = null;
@@ -115,16 +116,12 @@ final class ConeRuns implements AutoCloseable {
     /**
      * Reconstructs the rows of {@code rowsByImage} (all of this layer) and draws their pictures into
      * {@code sink} (from several threads at once); rows of an image that cannot be read any more go
-     * to {@code missed}. False, having drawn and told nothing, where the layer has fewer than
-     * {@link #MIN_ROWS} rows or ONNX Runtime refuses the windowed graph at the first run: the caller
-     * then draws on the whole maps.
+     * to {@code missed}. False, having drawn and told nothing, where ONNX Runtime refuses the windowed
+     * graph at the first run: the caller then draws on the whole maps.
      */
     boolean draw(ImageFolder folder, Map<String, List<TopImage>> rowsByImage, Consumer<AuditPictures.Drawn> sink,
             AuditPictures.Missed missed) {
         int total = rowsByImage.values().stream().mapToInt(List::size).sum();
-        if (total < MIN_ROWS) {
-            return false;
-        }
         int size = Math.min(perRun, total);
         List<Run> runs = new ArrayList<>();
         List<TopImage> current = new ArrayList<>();

@@ -23,22 +23,8 @@ public final class Images {
             gray = gray.withScaling(Scaling.CENTERED);
         }
         ColorScale scale = ColorScale.of(chw, gray);
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("pictures need 1 or 3 channels, got " + channels);
-        }
-        if (chw.length != channels * height * width) {
-            throw new IllegalArgumentException("expected " + channels * height * width + " values, got " + chw.length);
-        }
-        // the gray colormap's position is the scale's (ColorScale.colormapPosition): levels in one loop
-        int plane = height * width;
-        int[] r = scale.scale().grayLevels(chw, 0, plane);
-        int[] g = channels == 3 ? scale.scale().grayLevels(chw, plane, plane) : r;
-        int[] b = channels == 3 ? scale.scale().grayLevels(chw, 2 * plane, plane) : r;
-        int[] rgb = new int[plane];
-        for (int p = 0; p < plane; p++) {
-            rgb[p] = (r[p] << 16) | (g[p] << 8) | b[p];
-        }
-        return Picture.scaled(fromRgb(rgb, width, height), scale);
+        BufferedImage img = toImage(chw, channels, height, width, v -> 255 * scale.position(v));
+        return Picture.scaled(img, scale);
     }
 
     /** Min-max normalization to 0..255 (an input tensor shown as a picture). */

@@ -64,33 +64,6 @@ public record ValueScale(Scaling scaling, double low, double high) {
         };
     }
 
-    /**
-     * {@code round(255 * position(v))} for each of {@code values[offset, offset + length)}, 0 for NaN:
-     * the gray levels of a map drawn on this scale, as {@link #position} gives them value by value,
-     * in one loop per scaling.
-     */
-    public int[] grayLevels(float[] values, int offset, int length) {
-        int[] out = new int[length];
-        boolean degenerate = !(high > low);
-        for (int i = 0; i < length; i++) {
-            double v = values[offset + i];
-            double t;
-            if (Double.isNaN(v)) {
-                continue; // level 0
-            } else if (degenerate) {
-                t = scaling == Scaling.ABSOLUTE ? 0 : 0.5;
-            } else if (scaling == Scaling.CENTERED) {
-                t = clamp(0.5 + 0.5 * v / high);
-            } else if (scaling == Scaling.ABSOLUTE) {
-                t = clamp(Math.abs(v) / high);
-            } else {
-                t = clamp((v - low) / (high - low));
-            }
-            out[i] = (int) Math.max(0, Math.min(255, Math.round(255 * t)));
-        }
-        return out;
-    }
-
     /** The position a NaN value is drawn at: where 0 lies on the scale. */
     public double neutralPosition() {
         return position(0);

@@ -82,7 +82,7 @@ class AuditPicturesTest {
                     AuditRuns.IMAGES_PER_RUN)).isTrue();
             // with cones on, they do open for this layer (else this would test the whole maps twice)
             Optional<ConeRuns> opened = ConeRuns.open(vis, request.method().backward().orElseThrow(),
-                    ImageInput.Options.defaults(), result.top().get(0).layer(), one);
+                    ImageInput.Options.defaults(), result.top().get(0).layer(), one, result.top().size());
             assertThat(opened.isPresent()).isEqualTo(cones);
             opened.ifPresent(ConeRuns::close);
             List<int[]> told = new ArrayList<>();
