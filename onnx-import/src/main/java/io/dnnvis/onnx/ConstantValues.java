@@ -18,7 +18,10 @@ public interface ConstantValues {
         return tensor(name).filter(t -> !t.type().isFloatingPoint()).map(Tensor::toLongArray);
     }
 
-    /** The values the file holds: initializers, and the outputs of Constant nodes ({@code value}, {@code value_ints}). */
+    /**
+     * The values the file holds: initializers, the outputs of Constant nodes ({@code value},
+     * {@code value_ints}), and Identities of them.
+     */
     static ConstantValues of(Graph graph) {
         return new ConstantValues() {
             @Override
@@ -30,6 +33,10 @@ public interface ConstantValues {
                 if (initializer != null) {
                     return Optional.of(initializer);
                 }
+                Optional<String> copied = identityInput(name);
+                if (copied.isPresent()) {
+                    return tensor(copied.get());
+                }
                 return constantNode(name).flatMap(n -> n.attribute("value")).map(Attribute::asTensor);
             }
 
@@ -39,12 +46,23 @@ public interface ConstantValues {
                 if (t.isPresent()) {
                     return ConstantValues.super.longs(name);
                 }
+                Optional<String> copied = identityInput(name);
+                if (copied.isPresent()) {
+                    return longs(copied.get());
+                }
                 return constantNode(name).flatMap(n -> n.intsAttribute("value_ints"));
             }
 
             private Optional<Node> constantNode(String name) {
                 return name.isEmpty() ? Optional.empty()
                         : graph.producer(name).filter(n -> n.opType().equals("Constant"));
+            }
+
+            /** The input of the Identity that makes {@code name} (PyTorch's exporter shares weights so). */
+            private Optional<String> identityInput(String name) {
+                return graph.producer(name).filter(n -> n.opType().equals("Identity")
+                        && (n.domain().isEmpty() || n.domain().equals("ai.onnx")))
+                        .map(n -> n.inputs().get(0));
             }
         };
     }

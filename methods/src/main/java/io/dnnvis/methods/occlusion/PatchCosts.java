@@ -51,12 +51,14 @@ final class PatchCosts {
 
     /**
      * The multiply-adds of one window's full computation of {@code node}: Conv, Gemm and MatMul with
-     * weights the file holds (initializers, or Constant nodes as PaddlePaddle writes them); 0 for the rest.
+     * constant weights (initializers, Constant nodes as PaddlePaddle writes them, or computed from them);
+     * 0 for the rest.
      */
     double fullMacs(Node node) {
         long[] out = shapes.get(node.output());
         String w = node.input(1);
-        long[] dims = ConstantValues.of(graph).tensor(w).map(Tensor::dims).orElse(null);
+        long[] dims = !PatchRule.isConstant(graph, w) ? null
+                : ConstantValues.of(graph).tensor(w).map(Tensor::dims).orElseGet(() -> shapes.get(w));
         if (out == null || dims == null) {
             return 0;
         }

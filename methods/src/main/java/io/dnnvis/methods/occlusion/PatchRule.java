@@ -20,7 +20,8 @@ import java.util.Set;
  * MaxPool), which is what the op's padding does; a Pad of the constant mode that adds rows and
  * columns, and a Slice that crops them, likewise as a window of one (the crop filled with the pad's
  * constant); pointwise ops, channel ops (LRN, BatchNormalization, a Slice of the channels,
- * Concat along the channels) read their output's box; Transpose the box with its axes moved back.
+ * Concat along the channels) and windowed ops of one position (a 1x1 convolution of stride 1 without
+ * pads) read their output's box; Transpose the box with its axes moved back.
  * Any other op, or one whose side inputs (weights, constants) vary over the rows and columns or do
  * not come from the file, has no rule: the graph is computed in full from there on.
  *
@@ -108,7 +109,7 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
             if (in.isEmpty()) {
                 continue;
             }
-            long[] s = path.contains(in) ? shapes.get(in) : constantShape(graph, in);
+            long[] s = path.contains(in) ? shapes.get(in) : constantShape(graph, shapes, in);
             if (s == null || (path.contains(in) && !sameRowsAndColumns(s, out, rowAxis, colAxis))
                     || (!path.contains(in) && !op.equals("BatchNormalization") && !flatOver(s, rowAxis, colAxis))) {
                 return Optional.empty();
@@ -133,8 +134,25 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
                 || padded && node.intAttribute("count_include_pad", 0) == 0)) {
             return Optional.empty(); // the pads leave the average's count: no pad value does that
         }
+        if (onePosition(found.get(), shapes.get(node.inputs().get(0)), shapes.get(node.output()))) {
+            return Optional.of(new PatchRule(node, Kind.POSITIONWISE, null, 0, pathInputs, rowAxis, colAxis));
+        }
         float pad = op.equals("MaxPool") ? Float.NEGATIVE_INFINITY : 0f;
         return Optional.of(new PatchRule(node, Kind.WINDOWED, found.get(), pad, pathInputs, rowAxis, colAxis));
+    }
+
+    /**
+     * Whether a window reads only the position of its output: kernel 1, stride 1, no pads (the output as
+     * large as the input), as a 1x1 convolution does. Such an op maps a box to the same box, so it chains
+     * into a step as a positionwise op does.
+     */
+    private static boolean onePosition(SpatialOps.Window w, long[] in, long[] out) {
+        for (int i = 0; i < 2; i++) {
+            if (w.kernel()[i] != 1 || w.strides()[i] != 1 || w.pads()[i] != 0 || in[2 + i] != out[2 + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -252,23 +270,42 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         return s.length <= 4;
     }
 
-    /** Whether a tensor is an initializer or a Constant node's output. */
+    /** Ops that give other values at each run: never constants. */
+    private static final Set<String> RANDOM = Set.of("RandomNormal", "RandomNormalLike", "RandomUniform",
+            "RandomUniformLike", "Bernoulli", "Multinomial");
+
+    /**
+     * Whether a tensor is known without the image: an initializer, a Constant node's output, or computed
+     * from such tensors alone (weights behind an Identity, as PyTorch's exporter writes shared ones, a
+     * Transpose or a DequantizeLinear); the patch graphs copy the nodes that compute it.
+     */
     static boolean isConstant(Graph graph, String tensor) {
-        return graph.isInitializer(tensor)
-                || graph.producer(tensor).map(n -> n.opType().equals("Constant")).orElse(false);
+        if (graph.isInitializer(tensor)) {
+            return true;
+        }
+        List<Node> feeding = graph.nodesFeeding(tensor);
+        if (feeding.isEmpty()) {
+            return false; // a graph input
+        }
+        for (Node n : feeding) {
+            if (RANDOM.contains(n.opType()) || !n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
+                return false;
+            }
+            for (String in : n.inputs()) {
+                if (!in.isEmpty() && graph.producer(in).isEmpty() && !graph.isInitializer(in)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
-    /** The shape of an initializer or Constant; null when it is not known from the file. */
-    private static long[] constantShape(Graph graph, String tensor) {
-        if (graph.isInitializer(tensor)) {
-            return graph.initializers().get(tensor).dims();
+    /** The shape of a constant: from the file, else the probed one; null when neither knows it. */
+    private static long[] constantShape(Graph graph, Map<String, long[]> shapes, String tensor) {
+        try {
+            return ConstantValues.of(graph).tensor(tensor).map(t -> t.dims()).orElseGet(() -> shapes.get(tensor));
+        } catch (RuntimeException e) { // a Constant whose value does not decode
+            return null;
         }
-        return graph.producer(tensor).flatMap(n -> n.attribute("value")).map(a -> {
-            try {
-                return a.asTensor().dims();
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }).orElse(null);
     }
 }

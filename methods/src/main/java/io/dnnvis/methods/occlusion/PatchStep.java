@@ -90,18 +90,27 @@ record PatchStep(List<PatchRule> rules) {
         return source.toBuilder().clearMetadataProps().setGraph(g).build();
     }
 
-    /** Initializers copied, Constant nodes put first; listed as inputs too for models of IR version 3. */
+    /**
+     * The constants {@code names} for graph {@code g}: the nodes that compute them (Constant nodes, an
+     * Identity or Transpose of weights...) put first, in graph order, and the initializers they and
+     * {@code names} read, listed as inputs too for models of IR version 3.
+     */
     static void addConstants(OnnxModel model, GraphProto graph, Set<String> names, GraphProto.Builder g) {
-        List<NodeProto> constantNodes = new java.util.ArrayList<>();
+        Set<Node> computing = new HashSet<>();
+        Set<String> initializers = new HashSet<>(names);
         for (String name : names) {
-            model.graph().producer(name).filter(p -> p.opType().equals("Constant"))
-                    .ifPresent(p -> constantNodes.add(graph.getNode(p.fileIndex())));
+            for (Node n : model.graph().nodesFeeding(name)) {
+                computing.add(n);
+                initializers.addAll(n.inputs());
+            }
         }
+        List<NodeProto> constantNodes = model.graph().nodes().stream().filter(computing::contains)
+                .map(n -> graph.getNode(n.fileIndex())).toList();
         for (int k = constantNodes.size() - 1; k >= 0; k--) {
             g.addNode(0, constantNodes.get(k));
         }
         for (TensorProto t : graph.getInitializerList()) {
-            if (names.contains(t.getName())) {
+            if (initializers.contains(t.getName())) {
                 g.addInitializer(t);
                 if (model.irVersion() < 4) {
                     graph.getInputList().stream().filter(v -> v.getName().equals(t.getName())).findFirst()

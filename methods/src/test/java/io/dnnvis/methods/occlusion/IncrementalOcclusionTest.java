@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnnvis.methods.core.Target;
@@ -142,7 +143,7 @@ class IncrementalOcclusionTest {
         ModelBuilder b = ModelBuilder.create(13);
         long[] nhwc = {1, INPUT[2], INPUT[3], INPUT[1]};
         String x = b.input("x", nhwc);
-        String nchw = b.node("Transpose", List.of(x), io.dnnvis.onnx.build.OnnxProtos.intsAttr("perm", 0, 3, 1, 2));
+        String nchw = b.node("Transpose", List.of(x), intsAttr("perm", 0, 3, 1, 2));
         String padded = b.node("Pad", List.of(nchw, b.initializerLongs("p", new long[] {8},
                 new long[] {0, 0, 3, 3, 0, 0, 3, 3})));
         String y = b.relu(b.conv(padded, 3, 8, 7, 2, 0, 1, rnd));
@@ -159,6 +160,48 @@ class IncrementalOcclusionTest {
         OcclusionResult incremental = compare(model, new TensorValue("x", nhwc, data), Optional.of(watched),
                 Optional.empty(), 5, 3, 2);
         assertThat(incremental.path()).startsWith("incremental: 7 of 7 nodes patched");
+    }
+
+    /**
+     * A 1x1 window of stride 1 without pads (a 1x1 convolution, grouped too; a 1x1 max-pool) maps each
+     * window's box to the same box: it joins the step before it as a positionwise op does, while a 1x1
+     * convolution with pads (its output larger than its input) opens a step of its own. The maps are the
+     * full recompute's.
+     */
+    @Test
+    void convolutionsOfOnePositionJoinTheStepBeforeThem() {
+        Random rnd = new Random(75);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String t = b.relu(b.conv(x, 3, 8, 3, 1, 1, 1, rnd));
+        t = b.relu(b.conv(t, 8, 6, 1, 1, 0, 1, rnd));
+        t = b.maxPool(b.conv(t, 6, 4, 1, 1, 0, 2, rnd), 1, 1, 0, false);
+        String watched = b.relu(b.conv(t, 4, 5, 1, 1, 1, 1, rnd));
+        b.output(watched);
+        OcclusionResult incremental = compare(b.load(), input(rnd), Optional.of(watched), Optional.empty(), 5, 3, 4);
+        assertThat(incremental.path()).startsWith("incremental: 8 of 8 nodes patched in 2 steps");
+    }
+
+    /**
+     * Weights computed from constants alone (an Identity of an initializer, as PyTorch's exporter writes
+     * shared weights; a Transpose of weights kept as TensorFlow keeps them) are constants: their nodes
+     * go into the patch graphs, and the maps are the full recompute's.
+     */
+    @Test
+    void weightsComputedFromConstantsArePatched() {
+        Random rnd = new Random(76);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String hwio = b.randomInitializer("hwio", rnd, 0.3, 3, 3, 3, 6);
+        String oihw = b.node("Transpose", List.of(hwio), intsAttr("perm", 3, 2, 0, 1));
+        String t = b.relu(b.node("Conv", List.of(x, oihw), intsAttr("pads", 1, 1, 1, 1)));
+        String shared = b.node("Identity", List.of(b.randomInitializer("w2", rnd, 0.3, 5, 6, 3, 3)));
+        String bias = b.node("Identity", List.of(b.randomInitializer("b2", rnd, 0.3, 5)));
+        String watched = b.relu(b.node("Conv", List.of(t, shared, bias),
+                intsAttr("pads", 1, 1, 1, 1)));
+        b.output(watched);
+        OcclusionResult incremental = compare(b.load(), input(rnd), Optional.of(watched), Optional.empty(), 5, 3, 6);
+        assertThat(incremental.path()).startsWith("incremental: 4 of 4 nodes patched in 2 steps");
     }
 
     /** A path without weights has nothing to save: automatic mode computes it in full, and the path says so under on. */
@@ -212,8 +255,8 @@ class IncrementalOcclusionTest {
     }
 
     /**
-     * Automatic mode stops patching where it costs least ({@link PatchCosts}): a chain of 1x1
-     * convolutions on a small map moves more values than it multiplies, so it runs in full from the
+     * Automatic mode stops patching where it costs least ({@link PatchCosts}): a chain of convolutions
+     * down to 8 channels and back on a small map moves more values than it multiplies, so it runs in full from the
      * narrowest tensor on, while {@code on} patches it too; before any session is open, their opening
      * makes it compute in full, and an occluder as large as the image is not patched at all. Every map
      * is the full recompute's.
@@ -228,8 +271,8 @@ class IncrementalOcclusionTest {
         t = b.relu(b.conv(b.maxPool(t, 2, 2, 0, false), 64, 64, 3, 2, 1, 1, rnd));
         String stem = t;
         for (int k = 0; k < 4; k++) {
-            t = b.relu(b.conv(t, 64, 8, 1, 1, 0, 1, rnd));
-            t = b.relu(b.conv(t, 8, 64, 1, 1, 0, 1, rnd));
+            t = b.relu(b.conv(t, 64, 8, 3, 1, 1, 1, rnd));
+            t = b.relu(b.conv(t, 8, 64, 3, 1, 1, 1, rnd));
         }
         b.output(t);
         OnnxModel model = b.load();

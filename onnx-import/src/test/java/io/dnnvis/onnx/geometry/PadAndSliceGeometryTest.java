@@ -82,6 +82,27 @@ class PadAndSliceGeometryTest {
         assertThat(PadGeometry.of(pad, 4, name -> Optional.empty())).as("pads not known").isEmpty();
     }
 
+    /** Constants behind Identity nodes (PyTorch's exporter writes shared constants so) are known too. */
+    @Test
+    void padFromConstantsBehindIdentities() {
+        GraphProto.Builder g = GraphProto.newBuilder()
+                .addInitializer(OnnxProtos.longTensor("p0", new long[] {4}, new long[] {1, -1, 2, 0}))
+                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("p0").addOutput("p1"))
+                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("p1").addOutput("pads"))
+                .addNode(NodeProto.newBuilder().setOpType("Constant").addOutput("a0")
+                        .addAttribute(OnnxProtos.intsAttr("value_ints", -1, 2)))
+                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("a0").addOutput("axes"));
+        Node pad = node(18, NodeProto.newBuilder().setOpType("Pad").addInput("x").addInput("pads").addInput("")
+                .addInput("axes").addOutput("y").build(), g);
+        ConstantValues constants = ConstantValues.of(graph);
+        assertThat(constants.tensor("pads").orElseThrow().toLongArray()).containsExactly(1, -1, 2, 0);
+        assertThat(constants.longs("axes").orElseThrow()).containsExactly(-1, 2);
+        assertThat(constants.tensor("x")).as("the graph's input").isEmpty();
+        PadGeometry p = PadGeometry.of(pad, 4, constants).orElseThrow();
+        assertThat(p.begin()).containsExactly(0, 0, -1, 1);
+        assertThat(p.end()).containsExactly(0, 0, 0, 2);
+    }
+
     @Test
     void everyModeReadsWhatTheSpecificationSays() {
         // an axis of 3 (a b c) with two positions before and after it
