@@ -20,8 +20,9 @@ import java.util.function.IntUnaryOperator;
  *       SAME pads): input rows {@code [a, b]} change output rows
  *       {@code [ceil((a + p - (k-1) d) / s), floor((b + p) / s)]}, clipped; ConvTranspose
  *       {@code [a s - p, b s - p + (k-1) d]};</li>
- *   <li>elementwise and unary ops, BatchNormalization, LRN, Softmax and Concat along the channels
- *       pass the box on, several changed inputs giving the union (an input broadcast along a spatial
+ *   <li>elementwise and unary ops, BatchNormalization, LRN, Concat along the channels and the
+ *       {@link ChannelOps} that leave the rows and columns apart (LayerNormalization, reductions with
+ *       keepdims, MatMul by a constant matrix, Softmax) pass the box on, several changed inputs giving the union (an input broadcast along a spatial
  *       axis changes the whole axis);</li>
  *   <li>Pad and Slice (constant pads and slices) give the bounding box of the output positions that
  *       read the changed ones (an edge, reflect or wrap pad copies some of them);</li>
@@ -61,6 +62,8 @@ public final class ChangedRegions {
     }
 
     private final Graph graph;
+    /** The model's default-domain opset (Softmax's axis means something else before 13). */
+    private final long opset;
     private final Map<String, long[]> shapes;
     private final String input;
     private final int heightAxis;
@@ -69,12 +72,13 @@ public final class ChangedRegions {
     private final double tau;
 
     /**
+     * @param opset the model's default-domain opset
      * @param shapes the shape of every tensor (node outputs and the input) at the input's size
      * @param heightAxis the input's axis of image rows (2 for NCHW, 1 for NHWC)
      * @param widthAxis the input's axis of image columns
      */
-    public ChangedRegions(Graph graph, Map<String, long[]> shapes, int heightAxis, int widthAxis) {
-        this(graph, shapes, heightAxis, widthAxis, 0);
+    public ChangedRegions(Graph graph, long opset, Map<String, long[]> shapes, int heightAxis, int widthAxis) {
+        this(graph, opset, shapes, heightAxis, widthAxis, 0);
     }
 
     /**
@@ -84,9 +88,11 @@ public final class ChangedRegions {
      * unoccluded values in an incremental run, which makes it approximate; {@code tau} 0 gives the
      * exact regions.
      */
-    public ChangedRegions(Graph graph, Map<String, long[]> shapes, int heightAxis, int widthAxis, double tau) {
+    public ChangedRegions(Graph graph, long opset, Map<String, long[]> shapes, int heightAxis, int widthAxis,
+            double tau) {
         this.tau = tau;
         this.graph = graph;
+        this.opset = opset;
         this.shapes = Map.copyOf(shapes);
         this.input = graph.inputs().get(0).name();
         this.heightAxis = heightAxis;
@@ -152,14 +158,16 @@ public final class ChangedRegions {
             return row < 0 || col < 0 ? Region.all() : new Region(row, col, in.y0(), in.x0(), in.y1(), in.x1(), false);
         }
         long[] outShape = shape(node.output());
+        Region first = regions.get(changed.get(0));
         boolean alongChannels = switch (op) {
             case "LRN" -> true;
-            case "Concat", "Softmax", "LogSoftmax" -> {
-                int axis = normalAxis(node.intAttribute("axis", op.equals("Concat") ? 0 : -1), outShape.length);
-                Region first = regions.get(changed.get(0));
+            case "Concat" -> {
+                int axis = normalAxis(node.intAttribute("axis", 0), outShape.length);
                 yield !first.whole() && axis != first.rowAxis() && axis != first.colAxis();
             }
-            default -> false;
+            default -> ChannelOps.isChannelOp(op) && !first.whole()
+                    && changed.equals(List.of(node.inputs().get(0)))
+                    && ChannelOps.positionwise(graph, node, opset, shapes, first.rowAxis(), first.colAxis());
         };
         if (!SpatialOps.POINTWISE.contains(op) && !alongChannels) {
             return Region.all();

@@ -62,7 +62,7 @@ final class IncrementalPlan {
         pathNodes.forEach(n -> pathTensors.addAll(n.outputs()));
         List<Map<String, ChangedRegions.Region>> regions;
         try {
-            regions = regions(graph, shapes, occluder, grid, tau);
+            regions = regions(graph, model.opset(), shapes, occluder, grid, tau);
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // a shape the walk needs is unknown
         }
@@ -70,7 +70,7 @@ final class IncrementalPlan {
         if (inputLayout.isEmpty()) {
             return Optional.empty();
         }
-        Patched patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, auto, target,
+        Patched patched = patch(graph, model.opset(), pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, auto, target,
                 Integer.MAX_VALUE);
         if (patched.steps().isEmpty()) {
             return Optional.empty();
@@ -87,7 +87,7 @@ final class IncrementalPlan {
                 return Optional.empty();
             }
             if (keep < patched.steps().size()) {
-                patched = patch(graph, pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, true, target,
+                patched = patch(graph, model.opset(), pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, true, target,
                         keep);
                 macShare = convolutionShare(costs, pathNodes, patched.layouts());
             }
@@ -135,8 +135,8 @@ final class IncrementalPlan {
             Set<Node> nodes, String stoppedAt) {
     }
 
-    private static Patched patch(Graph graph, List<Node> pathNodes, Set<String> pathTensors, Map<String, long[]> shapes,
-            String input, PatchLayout inputLayout, List<Map<String, ChangedRegions.Region>> regions, boolean auto,
+    private static Patched patch(Graph graph, long opset, List<Node> pathNodes, Set<String> pathTensors,
+            Map<String, long[]> shapes, String input, PatchLayout inputLayout, List<Map<String, ChangedRegions.Region>> regions, boolean auto,
             String target, int maxSteps) {
         Map<String, PatchLayout> frontier = new LinkedHashMap<>();
         frontier.put(input, inputLayout);
@@ -145,7 +145,7 @@ final class IncrementalPlan {
         Set<Node> nodes = new HashSet<>();
         String stoppedAt = null;
         for (Node node : pathNodes) {
-            Optional<PatchRule> rule = ruleOf(graph, node, pathTensors, shapes, frontier, regions);
+            Optional<PatchRule> rule = ruleOf(graph, opset, node, pathTensors, shapes, frontier, regions);
             Optional<PatchLayout> out = rule.flatMap(r -> PatchLayout.of(node.output(), shapes.get(node.output()),
                     regions));
             PatchStep last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
@@ -219,9 +219,9 @@ final class IncrementalPlan {
     }
 
     /** Every window's changed regions. */
-    private static List<Map<String, ChangedRegions.Region>> regions(Graph graph, Map<String, long[]> shapes,
-            Occluder occluder, WindowGrid grid, double tau) {
-        ChangedRegions changed = new ChangedRegions(graph, shapes, occluder.layout().heightAxis(),
+    private static List<Map<String, ChangedRegions.Region>> regions(Graph graph, long opset,
+            Map<String, long[]> shapes, Occluder occluder, WindowGrid grid, double tau) {
+        ChangedRegions changed = new ChangedRegions(graph, opset, shapes, occluder.layout().heightAxis(),
                 occluder.layout().widthAxis(), tau);
         List<Map<String, ChangedRegions.Region>> regions = new ArrayList<>(grid.count());
         for (int k = 0; k < grid.count(); k++) {
@@ -248,13 +248,13 @@ final class IncrementalPlan {
     }
 
     /** The node's rule when its image inputs are patched with the rows and columns it expects. */
-    private static Optional<PatchRule> ruleOf(Graph graph, Node node, Set<String> pathTensors, Map<String, long[]> shapes,
-            Map<String, PatchLayout> layouts, List<Map<String, ChangedRegions.Region>> regions) {
+    private static Optional<PatchRule> ruleOf(Graph graph, long opset, Node node, Set<String> pathTensors,
+            Map<String, long[]> shapes, Map<String, PatchLayout> layouts, List<Map<String, ChangedRegions.Region>> regions) {
         ChangedRegions.Region r = regions.get(0).get(node.output());
         if (r == null || r.whole()) {
             return Optional.empty();
         }
-        Optional<PatchRule> rule = PatchRule.of(graph, node, pathTensors, shapes, r.rowAxis(), r.colAxis());
+        Optional<PatchRule> rule = PatchRule.of(graph, node, opset, pathTensors, shapes, r.rowAxis(), r.colAxis());
         if (rule.isEmpty()) {
             return rule;
         }

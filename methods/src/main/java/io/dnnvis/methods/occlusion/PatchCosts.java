@@ -73,9 +73,8 @@ final class PatchCosts {
 
     /** The multiply-adds of {@code node} on each window's own box of {@code layout}, averaged over the windows. */
     double patchedMacs(Node node, PatchLayout layout) {
-        long[] shape = shapes.get(node.output());
-        return shape == null || shape.length != 4 ? 0
-                : fullMacs(node) * meanArea(layout) / ((double) shape[2] * shape[3]);
+        long[] shape = layout.shape();
+        return fullMacs(node) * meanArea(layout) / ((double) shape[layout.rowAxis()] * shape[layout.colAxis()]);
     }
 
     /**

@@ -20,8 +20,8 @@ import java.util.Set;
  * MaxPool), which is what the op's padding does; a Pad of the constant mode that adds rows and
  * columns, and a Slice that crops them, likewise as a window of one (the crop filled with the pad's
  * constant); pointwise ops, channel ops (LRN, BatchNormalization, a Slice of the channels,
- * Concat along the channels) and windowed ops of one position (a 1x1 convolution of stride 1 without
- * pads) read their output's box; Transpose the box with its axes moved back.
+ * Concat along the channels, the {@link ChannelOps} that leave the rows and columns apart) and windowed
+ * ops of one position (a 1x1 convolution of stride 1 without pads) read their output's box; Transpose the box with its axes moved back.
  * Any other op, or one whose side inputs (weights, constants) vary over the rows and columns or do
  * not come from the file, has no rule: the graph is computed in full from there on.
  *
@@ -54,11 +54,12 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
      * The rule of {@code node}, whose output changes on rows {@code rowAxis} and columns
      * {@code colAxis}; empty when it has none.
      *
+     * @param opset the model's default-domain opset
      * @param path the tensors that depend on the image
      * @param shapes the shapes of the node's inputs and outputs
      */
-    static Optional<PatchRule> of(Graph graph, Node node, Set<String> path, Map<String, long[]> shapes, int rowAxis,
-            int colAxis) {
+    static Optional<PatchRule> of(Graph graph, Node node, long opset, Set<String> path, Map<String, long[]> shapes,
+            int rowAxis, int colAxis) {
         String op = node.opType();
         long[] out = shapes.get(node.output());
         if (!node.domain().isEmpty() && !node.domain().equals("ai.onnx") || out == null || out.length != 4) {
@@ -91,9 +92,12 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         if (op.equals("Slice")) {
             return sliced(graph, node, shapes, pathInputs, rowAxis, colAxis);
         }
-        if (op.equals("Transpose")) {
-            return node.intsAttribute("perm").isPresent()
+        if (op.equals("Transpose")) { // the batch stays first: it holds the windows
+            return node.intsAttribute("perm").filter(p -> p.length == 4 && p[0] == 0).isPresent()
                     ? Optional.of(new PatchRule(node, Kind.TRANSPOSE, null, 0, pathInputs, rowAxis, colAxis)) : Optional.empty();
+        }
+        if (ChannelOps.isChannelOp(op)) {
+            return channelOp(graph, node, opset, shapes, pathInputs, rowAxis, colAxis);
         }
         if (!POSITIONWISE.contains(op)) {
             return Optional.empty();
@@ -113,6 +117,28 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
             if (s == null || (path.contains(in) && !sameRowsAndColumns(s, out, rowAxis, colAxis))
                     || (!path.contains(in) && !op.equals("BatchNormalization") && !flatOver(s, rowAxis, colAxis))) {
                 return Optional.empty();
+            }
+        }
+        return Optional.of(new PatchRule(node, Kind.POSITIONWISE, null, 0, pathInputs, rowAxis, colAxis));
+    }
+
+    /**
+     * A {@link ChannelOps} op that leaves the batch, rows and columns apart is positionwise; its other
+     * inputs are constants (LayerNormalization's scale and bias the same on every row and column).
+     */
+    private static Optional<PatchRule> channelOp(Graph graph, Node node, long opset, Map<String, long[]> shapes,
+            List<String> pathInputs, int rowAxis, int colAxis) {
+        if (!pathInputs.equals(List.of(node.inputs().get(0)))
+                || !sameRowsAndColumns(shapes.get(pathInputs.get(0)), shapes.get(node.output()), rowAxis, colAxis)
+                || !ChannelOps.positionwise(graph, node, opset, shapes, rowAxis, colAxis)) {
+            return Optional.empty();
+        }
+        if (node.opType().equals("LayerNormalization")) {
+            for (String side : node.inputs().subList(1, node.inputs().size())) {
+                long[] s = side.isEmpty() ? new long[0] : constantShape(graph, shapes, side);
+                if (s == null || !flatOver(s, rowAxis, colAxis)) {
+                    return Optional.empty();
+                }
             }
         }
         return Optional.of(new PatchRule(node, Kind.POSITIONWISE, null, 0, pathInputs, rowAxis, colAxis));
@@ -236,11 +262,14 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
                     size[a] = Math.toIntExact((out.size()[a] - 1) * s + reach + 1);
                 }
             }
-            case TRANSPOSE -> {
+            case TRANSPOSE -> { // every channel of the input (a positionwise op chained after may change them)
                 long[] perm = node.intsAttribute("perm").orElseThrow();
-                for (int i = 1; i < 4; i++) {
-                    start[(int) perm[i]] = out.start()[i];
-                    size[(int) perm[i]] = out.size()[i];
+                for (int a = 1; a < 4; a++) {
+                    size[a] = (int) inputShape[a];
+                }
+                for (int a : new int[] {rowAxis, colAxis}) {
+                    start[(int) perm[a]] = out.start()[a];
+                    size[(int) perm[a]] = out.size()[a];
                 }
             }
             case POSITIONWISE -> {

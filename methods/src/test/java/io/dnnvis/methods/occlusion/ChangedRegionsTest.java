@@ -1,5 +1,7 @@
 package io.dnnvis.methods.occlusion;
 
+import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
+import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnnvis.modelbuild.ModelBuilder;
@@ -96,10 +98,64 @@ class ChangedRegionsTest {
         try (Tracer tracer = Tracer.open(model)) {
             Map<String, long[]> shapes = new HashMap<>(tracer.shapes(Map.of("x", INPUT)));
             shapes.put("x", INPUT);
-            Map<String, ChangedRegions.Region> regions = new ChangedRegions(model.graph(), shapes, 2, 3)
+            Map<String, ChangedRegions.Region> regions = new ChangedRegions(model.graph(), model.opset(), shapes, 2, 3)
                     .from(3, 4, 5, 6);
             assertThat(regions.get(pooled).whole()).isTrue();
             assertThat(regions.get(out).whole()).isTrue();
+        }
+    }
+
+    /**
+     * Ops along the channels of a channels-last map (a reduction with keepdims, MatMul by a constant
+     * matrix, Softmax along the last axis) keep each window's box; Softmax over axis 1 of a
+     * channels-first map reads one axis from opset 13 on, but before that every axis from 1 on, rows and
+     * columns too: its output changes whole. A reduction without keepdims, or over the rows, changes
+     * whole too.
+     */
+    @Test
+    void opsAlongTheChannelsKeepTheBox() {
+        for (int opset : new int[] {11, 13}) {
+            Random rnd = new Random(3 + opset);
+            ModelBuilder b = ModelBuilder.create(opset);
+            String x = b.input("x", INPUT);
+            String nhwc = b.node("Transpose", List.of(b.conv(x, 2, 4, 3, 1, 1, 1, rnd)), intsAttr("perm", 0, 2, 3, 1));
+            String summed = opset < 13 ? b.node("ReduceSum", List.of(nhwc), intsAttr("axes", 3))
+                    : b.node("ReduceSum", List.of(nhwc, b.initializerLongs("axes", new long[] {1}, new long[] {-1})));
+            String mixed = b.node("MatMul", List.of(b.add(nhwc, summed), b.randomInitializer("m", rnd, 0.5, 4, 6)));
+            String soft = b.node("Softmax", List.of(mixed), intAttr("axis", 3));
+            String back = b.node("Transpose", List.of(soft), intsAttr("perm", 0, 3, 1, 2));
+            String channels = b.node("Softmax", List.of(back), intAttr("axis", 1));
+            String flat = b.node("ReduceMax", List.of(back), intsAttr("axes", 1), intAttr("keepdims", 0));
+            String rows = b.node("ReduceMax", List.of(back), intsAttr("axes", 2));
+            b.output(b.conv(channels, 6, 2, 3, 1, 1, 1, rnd));
+            b.output(flat);
+            b.output(rows);
+            OnnxModel model = b.load();
+            try (Tracer tracer = Tracer.open(model)) {
+                Map<String, long[]> shapes = new HashMap<>(tracer.shapes(Map.of("x", INPUT)));
+                shapes.put("x", INPUT);
+                Map<String, ChangedRegions.Region> regions = new ChangedRegions(model.graph(), model.opset(), shapes,
+                        2, 3).from(3, 4, 5, 6);
+                float[] image = new float[2 * 29 * 31];
+                for (int i = 0; i < image.length; i++) {
+                    image[i] = (float) rnd.nextGaussian();
+                }
+                float[] occluded = image.clone();
+                for (int c = 0; c < 2; c++) {
+                    for (int y = 3; y <= 5; y++) {
+                        for (int xx = 4; xx <= 6; xx++) {
+                            occluded[(c * 29 + y) * 31 + xx] = 50f;
+                        }
+                    }
+                }
+                float[] before = tracer.trace(new TensorValue("x", INPUT, image), List.of(back)).get(back).data();
+                float[] after = tracer.trace(new TensorValue("x", INPUT, occluded), List.of(back)).get(back).data();
+                compare(back, shapes.get(back), before, after, regions.get(back), true);
+                assertThat(regions.get(back).y0()).as("the 3x3 convolution's projective field").isEqualTo(2);
+                assertThat(regions.get(channels).whole()).as("opset %d", opset).isEqualTo(opset < 13);
+                assertThat(regions.get(flat).whole()).isTrue();
+                assertThat(regions.get(rows).whole()).isTrue();
+            }
         }
     }
 
@@ -108,7 +164,7 @@ class ChangedRegionsTest {
         try (Tracer tracer = Tracer.open(model)) {
             Map<String, long[]> shapes = new HashMap<>(tracer.shapes(Map.of("x", INPUT)));
             shapes.put("x", INPUT);
-            ChangedRegions changed = new ChangedRegions(model.graph(), shapes, 2, 3);
+            ChangedRegions changed = new ChangedRegions(model.graph(), model.opset(), shapes, 2, 3);
             List<String> tensors = new ArrayList<>();
             for (Node n : model.graph().nodes()) {
                 tensors.add(n.output());

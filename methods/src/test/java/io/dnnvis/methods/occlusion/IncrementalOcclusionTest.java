@@ -1,5 +1,6 @@
 package io.dnnvis.methods.occlusion;
 
+import static io.dnnvis.onnx.build.OnnxProtos.intAttr;
 import static io.dnnvis.onnx.build.OnnxProtos.intsAttr;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -202,6 +203,50 @@ class IncrementalOcclusionTest {
         b.output(watched);
         OcclusionResult incremental = compare(b.load(), input(rnd), Optional.of(watched), Optional.empty(), 5, 3, 6);
         assertThat(incremental.path()).startsWith("incremental: 4 of 4 nodes patched in 2 steps");
+    }
+
+    /**
+     * ConvNeXt's blocks: a depthwise 7x7 convolution, then on channels-last maps a LayerNormalization
+     * (opset 17; at opset 13 the exporter writes it out with ReduceMean, Sub, Pow, Sqrt and Div), two
+     * MatMuls by constant matrices with an Erf between, back to channels first, a layer scale and the
+     * residual Add. Every node is patched (the Transposes and the ops along the channels keep each
+     * window's box) and the maps are the full recompute's.
+     */
+    @Test
+    void channelsLastBlocksAsConvNextWritesThemArePatched() {
+        for (int opset : new int[] {13, 17}) {
+            Random rnd = new Random(77 + opset);
+            ModelBuilder b = ModelBuilder.create(opset);
+            String x = b.input("x", INPUT);
+            String t = b.conv(x, 3, 8, 3, 1, 1, 1, rnd);
+            for (int block = 0; block < 2; block++) {
+                String d = b.node("Transpose", List.of(b.conv(t, 8, 8, 7, 1, 3, 8, rnd)), intsAttr("perm", 0, 2, 3, 1));
+                String scale = b.randomInitializer("scale" + block, rnd, 1, 8);
+                String shift = b.randomInitializer("shift" + block, rnd, 1, 8);
+                String normed;
+                if (opset >= 17) {
+                    normed = b.node("LayerNormalization", List.of(d, scale, shift), intAttr("axis", -1));
+                } else {
+                    String centred = b.node("Sub", List.of(d, b.node("ReduceMean", List.of(d), intsAttr("axes", -1))));
+                    String square = b.node("Pow", List.of(centred, b.initializer("two" + block, new long[0],
+                            new float[] {2})));
+                    String spread = b.node("Sqrt", List.of(b.add(b.node("ReduceMean", List.of(square),
+                            intsAttr("axes", -1)), b.initializer("eps" + block, new long[0], new float[] {1e-5f}))));
+                    normed = b.add(b.mul(b.node("Div", List.of(centred, spread)), scale), shift);
+                }
+                String h = b.node("MatMul", List.of(normed, b.randomInitializer("up" + block, rnd, 0.3, 8, 16)));
+                h = b.node("MatMul", List.of(b.node("Erf", List.of(h)), b.randomInitializer("down" + block, rnd, 0.3,
+                        16, 8)));
+                String back = b.node("Transpose", List.of(h), intsAttr("perm", 0, 3, 1, 2));
+                t = b.add(b.mul(back, b.randomInitializer("gamma" + block, rnd, 1, 8, 1, 1)), t);
+            }
+            b.output(t);
+            OcclusionResult incremental = compare(b.load(), input(rnd), Optional.of(t), Optional.empty(), 5, 3,
+                    opset);
+            int nodes = opset >= 17 ? 2 * 9 + 1 : 2 * 17 + 1;
+            assertThat(incremental.path()).as("opset %d", opset)
+                    .startsWith("incremental: " + nodes + " of " + nodes + " nodes patched");
+        }
     }
 
     /** A path without weights has nothing to save: automatic mode computes it in full, and the path says so under on. */
