@@ -134,7 +134,17 @@ public final class OcclusionEngine implements AutoCloseable {
             Occluder occluder = new Occluder(input, request.fill(), layout);
             WindowGrid grid = method.grid(occluder.height(), occluder.width());
             WindowSweep sweep = sweep(request, watched, probed, occluder, grid, forward, plan);
-            TensorValue values = method.run(sweep, occluder, grid, plan.images(), progress);
+            TensorValue values;
+            try {
+                values = method.run(sweep, occluder, grid, plan.images(), progress);
+            } catch (EngineException | ModelRefusedException e) {
+                if (!(sweep instanceof IncrementalSweep)) {
+                    throw e;
+                }
+                // a patch graph ONNX Runtime refuses at its first run: the full recompute is always there
+                sweep = WindowSweep.full(forward, occluder);
+                values = method.run(sweep, occluder, grid, plan.images(), progress);
+            }
             return new OcclusionResult(request, watched, values, grid.count(), plan, forward.batchable(),
                     Duration.ofNanos(System.nanoTime() - t0), sweep.path(), Double.NaN);
         });

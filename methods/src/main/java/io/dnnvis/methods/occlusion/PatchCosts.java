@@ -57,6 +57,9 @@ final class PatchCosts {
     double fullMacs(Node node) {
         long[] out = shapes.get(node.output());
         String w = node.input(1);
+        if (!Set.of("Conv", "Gemm", "MatMul").contains(node.opType())) {
+            return 0;
+        }
         long[] dims = !PatchRule.isConstant(graph, w) ? null
                 : ConstantValues.of(graph).tensor(w).map(Tensor::dims).orElseGet(() -> shapes.get(w));
         if (out == null || dims == null) {

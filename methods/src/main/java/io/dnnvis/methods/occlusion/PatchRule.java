@@ -6,7 +6,10 @@ import io.dnnvis.onnx.Graph;
 import io.dnnvis.onnx.Node;
 import io.dnnvis.onnx.geometry.PadGeometry;
 import io.dnnvis.onnx.geometry.SliceGeometry;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -309,22 +312,19 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
      * Transpose or a DequantizeLinear); the patch graphs copy the nodes that compute it.
      */
     static boolean isConstant(Graph graph, String tensor) {
-        if (graph.isInitializer(tensor)) {
-            return true;
-        }
-        List<Node> feeding = graph.nodesFeeding(tensor);
-        if (feeding.isEmpty()) {
-            return false; // a graph input
-        }
-        for (Node n : feeding) {
-            if (RANDOM.contains(n.opType()) || !n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
-                return false;
+        Deque<String> todo = new ArrayDeque<>(List.of(tensor));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (t.isEmpty() || graph.isInitializer(t) || !seen.add(t)) {
+                continue;
             }
-            for (String in : n.inputs()) {
-                if (!in.isEmpty() && graph.producer(in).isEmpty() && !graph.isInitializer(in)) {
-                    return false;
-                }
+            Optional<Node> producer = graph.producer(t);
+            if (producer.isEmpty() || RANDOM.contains(producer.get().opType())
+                    || !producer.get().domain().isEmpty() && !producer.get().domain().equals("ai.onnx")) {
+                return false; // a graph input (the first one met ends the walk), or values that change
             }
+            producer.get().inputs().forEach(todo::push);
         }
         return true;
     }
