@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.ValueInfo;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -81,7 +82,41 @@ public final class BatchedForward implements AutoCloseable {
             OrtSessions.closeQuietly(dynamic);
         }
         OrtSession single = OrtSessions.createWithoutSpinning(exposed, options, model.path());
+        OrtSession freed = followingTheBatch(model, exposed, single, name, inputShape, options);
+        if (freed != null) {
+            OrtSessions.closeQuietly(single);
+            return new BatchedForward(model, name, inputShape.clone(), fetched, freed, true);
+        }
         return new BatchedForward(model, name, inputShape.clone(), fetched, single, false);
+    }
+
+    /**
+     * A session of {@code exposed} with a symbolic batch once its Reshapes to a batch of 1 follow the batch
+     * ({@link ModelRewrites#reshapesFollowingTheBatch}), when batched runs give each input what
+     * {@code single} gives it ({@link BatchProbe}); null otherwise.
+     */
+    private static OrtSession followingTheBatch(OnnxModel model, ModelProto exposed, OrtSession single, String name,
+            long[] inputShape, EngineOptions options) {
+        Optional<ModelProto> freed = ModelRewrites.reshapesFollowingTheBatch(exposed);
+        if (freed.isEmpty()) {
+            return null;
+        }
+        OrtSession dynamic = null;
+        try {
+            dynamic = OrtSessions.createWithoutSpinning(ModelRewrites.dynamicBatch(freed.get()), options, model.path());
+            if (BatchProbe.samePerInput(single, dynamic, name, inputShape)) {
+                OrtSession kept = dynamic;
+                dynamic = null;
+                return kept;
+            }
+        } catch (EngineException | ModelRefusedException | OrtException e) {
+            // the rewritten graph does not take batches either: one input at a time
+        } finally {
+            if (dynamic != null) {
+                OrtSessions.closeQuietly(dynamic);
+            }
+        }
+        return null;
     }
 
     /** Whether several inputs run in one call. */

@@ -10,9 +10,14 @@ import io.dnnvis.onnx.proto.OnnxProto.NodeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorProto;
 import io.dnnvis.onnx.proto.OnnxProto.TensorShapeProto;
 import io.dnnvis.onnx.proto.OnnxProto.TypeProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Graph rewrites on the protobuf that ONNX Runtime runs. Pure functions: the input is not changed. */
@@ -96,5 +101,90 @@ public final class ModelRewrites {
             g.setOutput(k, ValueInfoProto.newBuilder().setName(g.getOutput(k).getName()));
         }
         return model.toBuilder().setGraph(g).build();
+    }
+
+    /**
+     * The model with each Reshape of a tensor computed from the graph's inputs to a constant shape whose
+     * first entry is 1 (a batch of 1 written into
+     * the graph, as exporters with a static batch write a channel shuffle or a flatten) reading 0 there
+     * instead: "copy the input's first dimension" ({@code allowzero} unset). At batch 1 it is the same
+     * graph; at a larger batch such a Reshape follows the batch where its input's first axis is the
+     * batch. Where it is not, the values of different inputs mix: the caller compares a batched run with
+     * single runs ({@link BatchProbe}). Empty when no Reshape is such.
+     */
+    public static Optional<ModelProto> reshapesFollowingTheBatch(ModelProto model) {
+        GraphProto g = model.getGraph();
+        Map<String, TensorProto> constants = new HashMap<>();
+        g.getInitializerList().forEach(t -> constants.put(t.getName(), t));
+        for (NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() == 1) {
+                n.getAttributeList().stream().filter(a -> a.getName().equals("value") && a.hasT())
+                        .forEach(a -> constants.put(n.getOutput(0), a.getT()));
+            }
+        }
+        Set<String> names = new HashSet<>(constants.keySet());
+        g.getNodeList().forEach(n -> names.addAll(n.getOutputList()));
+        g.getInputList().forEach(v -> names.add(v.getName()));
+        Set<String> fromInputs = new HashSet<>(); // the tensors that depend on a graph input (not the constants)
+        g.getInputList().stream().map(ValueInfoProto::getName).filter(t -> !constants.containsKey(t))
+                .forEach(fromInputs::add);
+        GraphProto.Builder b = g.toBuilder();
+        boolean changed = false;
+        for (int k = 0; k < g.getNodeCount(); k++) {
+            NodeProto n = g.getNode(k);
+            if (n.getInputList().stream().anyMatch(fromInputs::contains)) {
+                fromInputs.addAll(n.getOutputList());
+            } else {
+                continue;
+            }
+            boolean allowZero = n.getAttributeList().stream()
+                    .anyMatch(a -> a.getName().equals("allowzero") && a.getI() != 0);
+            if (!n.getOpType().equals("Reshape") || !(n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))
+                    || n.getInputCount() < 2 || allowZero || !fromInputs.contains(n.getInput(0))) {
+                continue;
+            }
+            long[] shape = int64s(constants.get(n.getInput(1)));
+            if (shape == null || shape.length < 2 || shape[0] != 1) {
+                continue;
+            }
+            shape[0] = 0;
+            String name = n.getInput(1) + "_batch";
+            for (int i = 2; names.contains(name); i++) {
+                name = n.getInput(1) + "_batch" + i;
+            }
+            names.add(name);
+            b.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                    .addDims(shape.length).addAllInt64Data(java.util.Arrays.stream(shape).boxed().toList()));
+            if (model.getIrVersion() < 4) { // initializers are graph inputs too
+                TypeProto.Builder type = TypeProto.newBuilder();
+                type.getTensorTypeBuilder().setElemType(TensorProto.DataType.INT64_VALUE).getShapeBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(shape.length));
+                b.addInput(ValueInfoProto.newBuilder().setName(name).setType(type));
+            }
+            b.setNode(k, n.toBuilder().setInput(1, name));
+            changed = true;
+        }
+        return changed ? Optional.of(model.toBuilder().setGraph(b).build()) : Optional.empty();
+    }
+
+    /** The values of a 1-D int64 tensor held in the file; null for any other. */
+    private static long[] int64s(TensorProto t) {
+        if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE || t.getDimsCount() != 1
+                || t.hasDataLocation() && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            return null;
+        }
+        long n = t.getDims(0);
+        if (t.getInt64DataCount() == n) {
+            return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+        }
+        if (t.getRawData().size() == n * Long.BYTES) {
+            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            long[] v = new long[(int) n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = raw.getLong();
+            }
+            return v;
+        }
+        return null;
     }
 }
