@@ -11,8 +11,9 @@ import java.util.Random;
 
 /**
  * Whether a graph rewritten to take batches ({@link ModelRewrites#reshapesFollowingTheBatch}) gives each
- * input of a batch what the original graph gives it alone: two random inputs run one at a time on the
- * original and together on the rewritten graph, every output compared. A Reshape whose input's first
+ * input of a batch what the original graph gives it alone: two random inputs of different ranges (uniform
+ * in [0, 1), and normal around -2) run one at a time on the original and together on the rewritten graph,
+ * every output compared. A Reshape whose input's first
  * axis is not the batch mixes the inputs' values and fails this.
  */
 final class BatchProbe {
@@ -31,14 +32,18 @@ final class BatchProbe {
         int per = Math.toIntExact(Arrays.stream(inputShape).reduce(1, Math::multiplyExact));
         Random rnd = new Random(7);
         float[] both = new float[2 * per];
-        for (int i = 0; i < both.length; i++) {
+        for (int i = 0; i < per; i++) { // two inputs of other ranges: ops that scale by a batch's extremes differ
             both[i] = rnd.nextFloat();
+            both[per + i] = (float) (3 * rnd.nextGaussian() - 2);
         }
         Map<String, TensorValue> first = run(single, input, both, 0, per, inputShape);
         Map<String, TensorValue> second = run(single, input, both, per, per, inputShape);
         long[] two = inputShape.clone();
         two[0] = 2;
         Map<String, TensorValue> together = run(batched, input, both, 0, 2 * per, two);
+        if (first.isEmpty()) {
+            return false; // nothing to compare
+        }
         for (Map.Entry<String, TensorValue> e : first.entrySet()) {
             TensorValue b = together.get(e.getKey());
             if (b == null || !matches(e.getValue(), second.get(e.getKey()), b)) {
@@ -52,7 +57,7 @@ final class BatchProbe {
     private static boolean matches(TensorValue a, TensorValue c, TensorValue b) {
         long[] one = a.shape();
         long[] expected = one.clone();
-        if (one.length == 0 || one[0] != 1) {
+        if (c == null || one.length == 0 || one[0] != 1 || !Arrays.equals(c.shape(), one)) {
             return false;
         }
         expected[0] = 2;

@@ -82,7 +82,13 @@ public final class BatchedForward implements AutoCloseable {
             OrtSessions.closeQuietly(dynamic);
         }
         OrtSession single = OrtSessions.createWithoutSpinning(exposed, options, model.path());
-        OrtSession freed = followingTheBatch(model, exposed, single, name, inputShape, options);
+        OrtSession freed;
+        try {
+            freed = followingTheBatch(model, exposed, single, name, inputShape, options);
+        } catch (RuntimeException | Error e) {
+            OrtSessions.closeQuietly(single);
+            throw e;
+        }
         if (freed != null) {
             OrtSessions.closeQuietly(single);
             return new BatchedForward(model, name, inputShape.clone(), fetched, freed, true);

@@ -180,8 +180,11 @@ public final class OrtSessions {
         }
     }
 
-    /** Closes a session; a failure to close leaves nothing more to do, so it is not reported. */
+    /** Closes a session (none when null); a failure to close leaves nothing more to do, so it is not reported. */
     public static void closeQuietly(OrtSession session) {
+        if (session == null) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {
