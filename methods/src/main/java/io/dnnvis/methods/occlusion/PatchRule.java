@@ -51,7 +51,7 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
             "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Clip", "Gelu", "Mish", "Erf",
             "ThresholdedRelu", "BatchNormalization", "Identity", "Dropout", "Neg", "Abs", "Exp", "Log", "Sqrt",
             "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Add", "Sub", "Mul", "Div", "Pow", "Sum",
-            "Mean", "Max", "Min", "LRN", "Concat");
+            "Mean", "Max", "Min", "LRN", "Concat", "Cast");
 
     /**
      * The rule of {@code node}, whose output changes on rows {@code rowAxis} and columns
@@ -98,6 +98,9 @@ record PatchRule(Node node, Kind kind, SpatialOps.Window window, float pad, List
         if (op.equals("Transpose")) { // the batch stays first: it holds the windows
             return node.intsAttribute("perm").filter(p -> p.length == 4 && p[0] == 0).isPresent()
                     ? Optional.of(new PatchRule(node, Kind.TRANSPOSE, null, 0, pathInputs, rowAxis, colAxis)) : Optional.empty();
+        }
+        if (op.equals("Cast") && node.intAttribute("to", 0) != 1) {
+            return Optional.empty(); // a Cast to float (tf2onnx writes them between float ops) is positionwise
         }
         if (ChannelOps.isChannelOp(op)) {
             return channelOp(graph, node, opset, shapes, pathInputs, rowAxis, colAxis);

@@ -184,6 +184,28 @@ class IncrementalOcclusionTest {
     }
 
     /**
+     * A Cast to float between float ops (tf2onnx writes them) is positionwise; a Cast to another type (here
+     * int32, which truncates) ends the patched part.
+     */
+    @Test
+    void castsToFloatArePatched() {
+        Random rnd = new Random(78);
+        ModelBuilder b = ModelBuilder.create(13);
+        String x = b.input("x", INPUT);
+        String t = b.node("Cast", List.of(b.relu(b.conv(x, 3, 4, 3, 1, 1, 1, rnd))), intAttr("to", 1));
+        String watched = b.relu(b.conv(t, 4, 5, 3, 1, 1, 1, rnd));
+        String whole = b.node("Cast", List.of(b.node("Cast", List.of(watched), intAttr("to", 6))), intAttr("to", 1));
+        b.output(watched);
+        b.output(whole);
+        OnnxModel model = b.load();
+        TensorValue image = input(rnd);
+        assertThat(compare(model, image, Optional.of(watched), Optional.empty(), 5, 3, 7).path())
+                .startsWith("incremental: 5 of 5 nodes patched in 2 steps");
+        assertThat(compare(model, image, Optional.of(whole), Optional.empty(), 5, 3, 8).path())
+                .startsWith("incremental: 5 of 7 nodes patched").contains("in full from").contains("(Cast)");
+    }
+
+    /**
      * Weights computed from constants alone (an Identity of an initializer, as PyTorch's exporter writes
      * shared weights; a Transpose of weights kept as TensorFlow keeps them) are constants: their nodes
      * go into the patch graphs, and the maps are the full recompute's.
