@@ -25,7 +25,7 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_torchvision_zoo import DNNVIS, MODELS, make  # noqa: E402
+from check_torchvision_zoo import DNNVIS, MODELS, export, make  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -78,11 +78,7 @@ def main():
         np.save(inp, x.numpy())
         for opset in (int(o) for o in args.opsets.split(",")):
             path = os.path.join(args.work, "%s_op%d.onnx" % (name, opset))
-            try:
-                torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"],
-                                  output_names=["out"], do_constant_folding=True)
-            except Exception as e:  # an export PyTorch cannot make is not dnnvis's failure
-                print("%-30s opset %2d  export failed: %s" % (name, opset, str(e).splitlines()[0][:120]))
+            if not export(model, x, path, name, opset):
                 continue
             for label, target in (("layer", ["--layer", watched_conv(path)]), ("class 1", ["--target", "class:1"])):
                 stem = os.path.join(args.work, "%s_op%d_%s" % (name, opset, label.replace(" ", "")))

@@ -70,6 +70,18 @@ def make(name):
     return model
 
 
+def export(model, x, path, name, opset):
+    """Exports the model to path; False (with a line saying why) where PyTorch cannot export it, which is
+    not dnnvis's failure."""
+    try:
+        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["out"],
+                          do_constant_folding=True)
+        return True
+    except Exception as e:
+        print("%-30s opset %2d  export failed: %s" % (name, opset, str(e).splitlines()[0][:120]))
+        return False
+
+
 def gradient(model, x, dtype):
     """d(sum of output channel 1)/dx: the logit 1, or the sum of class 1's map."""
     m = model.to(dtype)
@@ -97,11 +109,7 @@ def main():
         expected = {"f32": gradient(model, x, torch.float32), "f64": gradient(model, x, torch.float64)}
         for opset in (int(o) for o in args.opsets.split(",")):
             path = os.path.join(args.work, "%s_op%d.onnx" % (name, opset))
-            try:
-                torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"],
-                                  output_names=["out"], do_constant_folding=True)
-            except Exception as e:  # an export PyTorch cannot make is not dnnvis's failure
-                print("%-30s opset %2d  export failed: %s" % (name, opset, str(e).splitlines()[0][:120]))
+            if not export(model, x, path, name, opset):
                 continue
             out = os.path.join(args.work, "%s_op%d.npy" % (name, opset))
             run = subprocess.run([DNNVIS, "visualize", path, "--input-npy", inp, "--target", "class:1",
