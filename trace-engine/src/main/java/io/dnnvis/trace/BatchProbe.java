@@ -18,7 +18,10 @@ import java.util.Random;
  */
 final class BatchProbe {
 
-    /** Largest difference allowed, as a share of an output's largest magnitude (batched kernels sum in another order). */
+    /**
+     * Largest difference allowed, as a share of an output's largest magnitude (batched kernels sum in
+     * another order).
+     */
     static final double TOLERANCE = 1e-4;
 
     private BatchProbe() {

@@ -53,7 +53,8 @@ class TruncatedForwardTest {
         ModelBuilder b = ModelBuilder.create(13);
         String x = b.input("x", 1, 3, 9, 11);
         String c = b.relu(b.conv(x, 3, 8, 3, 1, 1, 1, rnd));
-        String split = b.node("Reshape", List.of(c, b.initializerLongs("s5", new long[] {5}, new long[] {1, 2, 4, 9, 11})));
+        String split = b.node("Reshape", List.of(c, b.initializerLongs("s5", new long[] {5},
+                new long[] {1, 2, 4, 9, 11})));
         String shuffled = b.node("Transpose", List.of(split), intsAttr("perm", 0, 2, 1, 3, 4));
         String back = b.node("Reshape", List.of(shuffled, b.initializerLongs("s4", new long[] {4},
                 new long[] {1, 8, 9, 11})));

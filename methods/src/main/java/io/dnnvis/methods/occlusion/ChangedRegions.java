@@ -22,8 +22,8 @@ import java.util.function.IntUnaryOperator;
  *       {@code [a s - p, b s - p + (k-1) d]};</li>
  *   <li>elementwise and unary ops, BatchNormalization, LRN, Concat along the channels and the
  *       {@link ChannelOps} that leave the rows and columns apart (LayerNormalization, reductions with
- *       keepdims, MatMul by a constant matrix, Softmax) pass the box on, several changed inputs giving the union (an input broadcast along a spatial
- *       axis changes the whole axis);</li>
+ *       keepdims, MatMul by a constant matrix, Softmax) pass the box on, several changed inputs
+ *       giving the union (an input broadcast along a spatial axis changes the whole axis);</li>
  *   <li>Pad and Slice (constant pads and slices) give the bounding box of the output positions that
  *       read the changed ones (an edge, reflect or wrap pad copies some of them);</li>
  *   <li>Transpose moves the axes (NHWC inputs); any other op (global pools, Flatten, Gemm, Reshape,

@@ -70,8 +70,8 @@ final class IncrementalPlan {
         if (inputLayout.isEmpty()) {
             return Optional.empty();
         }
-        Patched patched = patch(graph, model.opset(), pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, auto, target,
-                Integer.MAX_VALUE);
+        Patched patched = patch(graph, model.opset(), pathNodes, pathTensors, shapes, input, inputLayout.get(),
+                regions, auto, target, Integer.MAX_VALUE);
         if (patched.steps().isEmpty()) {
             return Optional.empty();
         }
@@ -87,8 +87,8 @@ final class IncrementalPlan {
                 return Optional.empty();
             }
             if (keep < patched.steps().size()) {
-                patched = patch(graph, model.opset(), pathNodes, pathTensors, shapes, input, inputLayout.get(), regions, true, target,
-                        keep);
+                patched = patch(graph, model.opset(), pathNodes, pathTensors, shapes, input, inputLayout.get(),
+                        regions, true, target, keep);
                 macShare = convolutionShare(costs, pathNodes, patched.layouts());
             }
         }
@@ -136,8 +136,8 @@ final class IncrementalPlan {
     }
 
     private static Patched patch(Graph graph, long opset, List<Node> pathNodes, Set<String> pathTensors,
-            Map<String, long[]> shapes, String input, PatchLayout inputLayout, List<Map<String, ChangedRegions.Region>> regions, boolean auto,
-            String target, int maxSteps) {
+            Map<String, long[]> shapes, String input, PatchLayout inputLayout,
+            List<Map<String, ChangedRegions.Region>> regions, boolean auto, String target, int maxSteps) {
         Map<String, PatchLayout> frontier = new LinkedHashMap<>();
         frontier.put(input, inputLayout);
         Map<String, PatchLayout> layouts = new HashMap<>(frontier);
@@ -249,7 +249,8 @@ final class IncrementalPlan {
 
     /** The node's rule when its image inputs are patched with the rows and columns it expects. */
     private static Optional<PatchRule> ruleOf(Graph graph, long opset, Node node, Set<String> pathTensors,
-            Map<String, long[]> shapes, Map<String, PatchLayout> layouts, List<Map<String, ChangedRegions.Region>> regions) {
+            Map<String, long[]> shapes, Map<String, PatchLayout> layouts,
+            List<Map<String, ChangedRegions.Region>> regions) {
         ChangedRegions.Region r = regions.get(0).get(node.output());
         if (r == null || r.whole()) {
             return Optional.empty();

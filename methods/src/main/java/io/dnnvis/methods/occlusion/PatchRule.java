@@ -23,8 +23,9 @@ import java.util.Set;
  * MaxPool), which is what the op's padding does; a Pad of the constant mode that adds rows and
  * columns, and a Slice that crops them, likewise as a window of one (the crop filled with the pad's
  * constant); pointwise ops, channel ops (LRN, BatchNormalization, a Slice of the channels,
- * Concat along the channels, the {@link ChannelOps} that leave the rows and columns apart) and windowed
- * ops of one position (a 1x1 convolution of stride 1 without pads) read their output's box; Transpose the box with its axes moved back.
+ * Concat along the channels, the {@link ChannelOps} that leave the rows and columns apart, a Cast to
+ * float) and windowed ops of one position (a 1x1 convolution of stride 1 without pads) read their
+ * output's box; Transpose the box with its axes moved back.
  * Any other op, or one whose side inputs (weights, constants) vary over the rows and columns or do
  * not come from the file, has no rule: the graph is computed in full from there on.
  *
