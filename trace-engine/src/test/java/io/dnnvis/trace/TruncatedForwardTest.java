@@ -104,7 +104,12 @@ class TruncatedForwardTest {
                 new long[] {1, 2, 9, 11})));
         String out = b.conv(back, 2, 3, 3, 1, 1, 1, rnd);
         b.output(out);
-        assertRunsLikeSinglePasses(b.load(), out, new long[] {1, 2, 9, 11}, false);
+        OnnxModel model = b.load();
+        assertRunsLikeSinglePasses(model, out, new long[] {1, 2, 9, 11}, false);
+        try (BatchedForward f = BatchedForward.open(model, List.of(back), new long[] {1, 2, 9, 11},
+                EngineOptions.defaults())) {
+            assertThat(f.batchable()).as("the audit's pass").isFalse();
+        }
     }
 
     /** Three inputs through the pass in one call, against the whole model traced on each. */
