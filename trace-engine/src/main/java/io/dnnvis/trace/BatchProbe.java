@@ -4,10 +4,13 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Whether a graph rewritten to take batches ({@link ModelRewrites#reshapesFollowingTheBatch}) gives each
@@ -25,6 +28,36 @@ final class BatchProbe {
     static final double TOLERANCE = 1e-4;
 
     private BatchProbe() {
+    }
+
+    /**
+     * A session of {@code model} with a symbolic batch once its Reshapes to a batch of 1 follow the batch
+     * ({@link ModelRewrites#reshapesFollowingTheBatch}), kept where batched runs give each input what
+     * {@code single} (a session of {@code model} as it is) gives it; null where there is nothing to rewrite,
+     * the rewritten graph is refused, or it mixes the inputs.
+     *
+     * @param open how the caller opens its sessions
+     */
+    static OrtSession followingTheBatch(ModelProto model, OrtSession single, String input, long[] inputShape,
+            Function<ModelProto, OrtSession> open) {
+        Optional<ModelProto> freed = ModelRewrites.reshapesFollowingTheBatch(model);
+        if (freed.isEmpty()) {
+            return null;
+        }
+        OrtSession dynamic = null;
+        try {
+            dynamic = open.apply(ModelRewrites.dynamicBatch(freed.get()));
+            if (samePerInput(single, dynamic, input, inputShape)) {
+                OrtSession kept = dynamic;
+                dynamic = null;
+                return kept;
+            }
+        } catch (EngineException | ModelRefusedException | OrtException e) {
+            // the rewritten graph does not take batches either: one input at a time
+        } finally {
+            OrtSessions.closeQuietly(dynamic);
+        }
+        return null;
     }
 
     /**

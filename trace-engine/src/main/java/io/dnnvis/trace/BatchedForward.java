@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtSession;
 import io.dnnvis.onnx.OnnxModel;
 import io.dnnvis.onnx.Quoted;
 import io.dnnvis.onnx.ValueInfo;
-import io.dnnvis.onnx.proto.OnnxProto.ModelProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -84,7 +83,8 @@ public final class BatchedForward implements AutoCloseable {
         OrtSession single = OrtSessions.createWithoutSpinning(exposed, options, model.path());
         OrtSession freed;
         try {
-            freed = followingTheBatch(model, exposed, single, name, inputShape, options);
+            freed = BatchProbe.followingTheBatch(exposed, single, name, inputShape,
+                    m -> OrtSessions.createWithoutSpinning(m, options, model.path()));
         } catch (RuntimeException | Error e) {
             OrtSessions.closeQuietly(single);
             throw e;
@@ -94,35 +94,6 @@ public final class BatchedForward implements AutoCloseable {
             return new BatchedForward(model, name, inputShape.clone(), fetched, freed, true);
         }
         return new BatchedForward(model, name, inputShape.clone(), fetched, single, false);
-    }
-
-    /**
-     * A session of {@code exposed} with a symbolic batch once its Reshapes to a batch of 1 follow the batch
-     * ({@link ModelRewrites#reshapesFollowingTheBatch}), when batched runs give each input what
-     * {@code single} gives it ({@link BatchProbe}); null otherwise.
-     */
-    private static OrtSession followingTheBatch(OnnxModel model, ModelProto exposed, OrtSession single, String name,
-            long[] inputShape, EngineOptions options) {
-        Optional<ModelProto> freed = ModelRewrites.reshapesFollowingTheBatch(exposed);
-        if (freed.isEmpty()) {
-            return null;
-        }
-        OrtSession dynamic = null;
-        try {
-            dynamic = OrtSessions.createWithoutSpinning(ModelRewrites.dynamicBatch(freed.get()), options, model.path());
-            if (BatchProbe.samePerInput(single, dynamic, name, inputShape)) {
-                OrtSession kept = dynamic;
-                dynamic = null;
-                return kept;
-            }
-        } catch (EngineException | ModelRefusedException | OrtException e) {
-            // the rewritten graph does not take batches either: one input at a time
-        } finally {
-            if (dynamic != null) {
-                OrtSessions.closeQuietly(dynamic);
-            }
-        }
-        return null;
     }
 
     /** Whether several inputs run in one call. */

@@ -72,9 +72,6 @@ public final class TruncatedForward implements AutoCloseable {
         var truncated = ModelRewrites.truncate(model, tensor);
         if (probeBatches) {
             TruncatedForward batched = openBatched(model, tensor, name, inputShape, truncated, options);
-            if (batched == null) {
-                batched = openFollowingTheBatch(model, tensor, name, inputShape, truncated, options);
-            }
             if (batched != null) {
                 return batched;
             }
@@ -83,7 +80,16 @@ public final class TruncatedForward implements AutoCloseable {
         try {
             int values = (int) count(inputShape);
             long[] out = runOnce(single, name, new float[values], 0, values, inputShape).shape();
+            OrtSession freed = !probeBatches ? null : BatchProbe.followingTheBatch(truncated, single, name,
+                    inputShape, m -> OrtSessions.create(m, options, model.path()));
+            if (freed != null) {
+                OrtSessions.closeQuietly(single);
+                return new TruncatedForward(model, tensor, name, inputShape.clone(), freed, true, out);
+            }
             return new TruncatedForward(model, tensor, name, inputShape.clone(), single, false, out);
+        } catch (RuntimeException | Error e) {
+            OrtSessions.closeQuietly(single);
+            throw e;
         } catch (OrtException e) {
             OrtSessions.closeQuietly(single);
             throw new ModelRefusedException(model.path() + ": ONNX Runtime failed to run the model: "
@@ -113,41 +119,6 @@ public final class TruncatedForward implements AutoCloseable {
         }
         if (dynamic != null) {
             OrtSessions.closeQuietly(dynamic);
-        }
-        return null;
-    }
-
-    /**
-     * The pass with a symbolic batch once its Reshapes to a batch of 1 follow the batch
-     * ({@link ModelRewrites#reshapesFollowingTheBatch}), when batched runs give each input what single runs
-     * do ({@link BatchProbe}); null otherwise.
-     */
-    private static TruncatedForward openFollowingTheBatch(OnnxModel model, String tensor, String name,
-            long[] inputShape, ModelProto truncated, EngineOptions options) {
-        java.util.Optional<ModelProto> freed = ModelRewrites.reshapesFollowingTheBatch(truncated);
-        if (freed.isEmpty()) {
-            return null;
-        }
-        OrtSession single = null;
-        OrtSession dynamic = null;
-        try {
-            single = OrtSessions.create(truncated, options, model.path());
-            dynamic = OrtSessions.create(ModelRewrites.dynamicBatch(freed.get()), options, model.path());
-            if (BatchProbe.samePerInput(single, dynamic, name, inputShape)) {
-                int values = (int) count(inputShape);
-                long[] out = runOnce(single, name, new float[values], 0, values, inputShape).shape();
-                TruncatedForward batched = new TruncatedForward(model, tensor, name, inputShape.clone(), dynamic, true,
-                        out);
-                dynamic = null; // the pass keeps it
-                return batched;
-            }
-        } catch (EngineException | ModelRefusedException | OrtException e) {
-            // the rewritten graph does not take batches either: one input at a time
-        } finally {
-            OrtSessions.closeQuietly(single);
-            if (dynamic != null) {
-                OrtSessions.closeQuietly(dynamic);
-            }
         }
         return null;
     }

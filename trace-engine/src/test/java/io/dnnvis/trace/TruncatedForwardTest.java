@@ -63,28 +63,13 @@ class TruncatedForwardTest {
         OnnxModel model = b.load();
         assertRunsLikeSinglePasses(model, out, new long[] {1, 3, 9, 11}, true);
         // the audit's pass, which also returns the tensors inside the graph
-        float[] three = new float[3 * 3 * 9 * 11];
-        for (int i = 0; i < three.length; i++) {
-            three[i] = (float) rnd.nextGaussian();
-        }
-        try (BatchedForward f = BatchedForward.open(model, List.of(back), new long[] {1, 3, 9, 11},
-                EngineOptions.defaults()); Tracer tracer = Tracer.open(model)) {
+        long[] shape = {1, 3, 9, 11};
+        float[] three = gaussians(3, shape, rnd);
+        try (BatchedForward f = BatchedForward.open(model, List.of(back), shape, EngineOptions.defaults())) {
             assertThat(f.batchable()).isTrue();
             Map<String, TensorValue> batched = f.run(three, 3);
-            int per = 3 * 9 * 11;
-            for (int k = 0; k < 3; k++) {
-                TensorValue one = new TensorValue("x", new long[] {1, 3, 9, 11},
-                        Arrays.copyOfRange(three, k * per, (k + 1) * per));
-                Trace single = tracer.trace(one, List.of(back, out));
-                for (String t : List.of(back, out)) {
-                    float[] expected = single.get(t).data();
-                    float[] got = batched.get(t).data();
-                    for (int i = 0; i < expected.length; i++) {
-                        assertThat(got[k * expected.length + i]).as(t).isCloseTo(expected[i],
-                                org.assertj.core.data.Offset.offset(1e-4f));
-                    }
-                }
-            }
+            assertEachAsAlone(model, shape, three, Map.of(back, batched.get(back).data(), out,
+                    batched.get(out).data()));
         }
     }
 
@@ -114,23 +99,38 @@ class TruncatedForwardTest {
 
     /** Three inputs through the pass in one call, against the whole model traced on each. */
     private static void assertRunsLikeSinglePasses(OnnxModel model, String tensor, long[] shape, boolean batchable) {
-        int per = (int) (shape[1] * shape[2] * shape[3]);
-        Random random = new Random(9);
-        float[] batch = new float[3 * per];
-        for (int k = 0; k < batch.length; k++) {
-            batch[k] = (float) random.nextGaussian();
-        }
-        try (TruncatedForward f = TruncatedForward.open(model, tensor, shape, EngineOptions.defaults());
-                Tracer tracer = Tracer.open(model)) {
+        float[] batch = gaussians(3, shape, new Random(9));
+        try (TruncatedForward f = TruncatedForward.open(model, tensor, shape, EngineOptions.defaults())) {
             assertThat(f.batchable()).isEqualTo(batchable);
-            float[] out = f.run(batch, 3);
-            int step = out.length / 3;
-            for (int k = 0; k < 3; k++) {
+            assertEachAsAlone(model, shape, batch, Map.of(tensor, f.run(batch, 3)));
+        }
+    }
+
+    /** {@code n} inputs of {@code shape} (batch 1) stacked, drawn from a standard normal. */
+    private static float[] gaussians(int n, long[] shape, Random rnd) {
+        float[] values = new float[(int) (n * shape[1] * shape[2] * shape[3])];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) rnd.nextGaussian();
+        }
+        return values;
+    }
+
+    /** Each tensor's values for the inputs stacked in {@code batch}, against the model traced on each input alone. */
+    private static void assertEachAsAlone(OnnxModel model, long[] shape, float[] batch, Map<String, float[]> batched) {
+        int per = (int) (shape[1] * shape[2] * shape[3]);
+        int n = batch.length / per;
+        try (Tracer tracer = Tracer.open(model)) {
+            for (int k = 0; k < n; k++) {
                 TensorValue one = new TensorValue("x", shape, Arrays.copyOfRange(batch, k * per, (k + 1) * per));
-                float[] full = tracer.trace(one, List.of(tensor)).get(tensor).data();
-                float[] mine = Arrays.copyOfRange(out, k * step, (k + 1) * step);
-                for (int i = 0; i < step; i++) {
-                    assertThat(mine[i]).isCloseTo(full[i], org.assertj.core.data.Offset.offset(1e-4f));
+                Trace alone = tracer.trace(one, List.copyOf(batched.keySet()));
+                for (Map.Entry<String, float[]> e : batched.entrySet()) {
+                    float[] expected = alone.get(e.getKey()).data();
+                    float[] got = e.getValue();
+                    assertThat(got).as(e.getKey()).hasSize(n * expected.length);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertThat(got[k * expected.length + i]).as(e.getKey()).isCloseTo(expected[i],
+                                org.assertj.core.data.Offset.offset(1e-4f));
+                    }
                 }
             }
         }
